@@ -1,0 +1,112 @@
+"""Event-sourcing library recorders that write the hash chain in the insert transaction.
+
+The library serialises inserts (SQLite's write lock; PostgreSQL's EXCLUSIVE table lock), so
+reading the last chain hash and writing the next ones inside that transaction keeps one
+unbroken chain in notification order, also with several writers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from eventsourcing.persistence import StoredEvent
+from eventsourcing.postgres import PostgresProcessRecorder
+from eventsourcing.sqlite import SQLiteCursor, SQLiteProcessRecorder
+from psycopg import Cursor
+from psycopg.rows import DictRow
+from psycopg.sql import SQL, Identifier
+
+from adapters.eventstore.chain import GENESIS, chain_hash
+
+CHAIN_TABLE = "event_chain"
+
+
+def _chain_rows(
+    previous: str, ids: Sequence[int], stored_events: Sequence[StoredEvent]
+) -> list[tuple[int, str]]:
+    rows = []
+    for notification_id, s in zip(ids, stored_events, strict=True):
+        previous = chain_hash(
+            previous, notification_id, str(s.originator_id), s.originator_version, s.topic,
+            s.state,
+        )
+        rows.append((notification_id, previous))
+    return rows
+
+
+class ChainedSQLiteRecorder(SQLiteProcessRecorder):
+    """SQLite process recorder (events + tracking) that also appends to the hash chain."""
+
+    def construct_create_table_statements(self) -> list[str]:
+        return [
+            *super().construct_create_table_statements(),
+            f"CREATE TABLE IF NOT EXISTS {CHAIN_TABLE} ("
+            "notification_id INTEGER PRIMARY KEY, hash TEXT NOT NULL)",
+        ]
+
+    def _insert_events(
+        self, c: SQLiteCursor, stored_events: Sequence[StoredEvent], **kwargs: Any
+    ) -> Sequence[int] | None:
+        ids = super()._insert_events(c, stored_events, **kwargs)
+        if ids:
+            c.execute(
+                f"SELECT hash FROM {CHAIN_TABLE} ORDER BY notification_id DESC LIMIT 1"
+            )
+            row = c.fetchone()
+            rows = _chain_rows(row["hash"] if row else GENESIS, ids, stored_events)
+            c.executemany(f"INSERT INTO {CHAIN_TABLE} VALUES (?, ?)", rows)
+        return ids
+
+    def chain(self, start: int, limit: int) -> list[tuple[int, str]]:
+        """Chain rows from notification id `start` on."""
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(
+                f"SELECT notification_id, hash FROM {CHAIN_TABLE} "
+                "WHERE notification_id >= ? ORDER BY notification_id LIMIT ?",
+                (start, limit),
+            )
+            return [(r["notification_id"], r["hash"]) for r in c.fetchall()]
+
+
+class ChainedPostgresRecorder(PostgresProcessRecorder):
+    """PostgreSQL process recorder (events + tracking) that also appends to the hash chain."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.chain_table = Identifier(self.datastore.schema, f"{self.events_table_name}_chain")
+        self.sql_create_statements.append(
+            SQL(
+                "CREATE TABLE IF NOT EXISTS {0} ("
+                "notification_id bigint PRIMARY KEY, hash text NOT NULL)"
+            ).format(self.chain_table)
+        )
+
+    def _fetch_ids_after_insert_events(
+        self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **kwargs: Any
+    ) -> Sequence[int] | None:
+        ids = super()._fetch_ids_after_insert_events(curs, stored_events, **kwargs)
+        if ids:
+            curs.execute(
+                SQL("SELECT hash FROM {0} ORDER BY notification_id DESC LIMIT 1").format(
+                    self.chain_table
+                )
+            )
+            row = curs.fetchone()
+            rows = _chain_rows(row["hash"] if row else GENESIS, ids, stored_events)
+            curs.executemany(
+                SQL("INSERT INTO {0} VALUES (%s, %s)").format(self.chain_table), rows
+            )
+        return ids
+
+    def chain(self, start: int, limit: int) -> list[tuple[int, str]]:
+        """Chain rows from notification id `start` on."""
+        with self.datastore.get_connection() as conn, conn.cursor() as curs:
+            curs.execute(
+                SQL(
+                    "SELECT notification_id, hash FROM {0} WHERE notification_id >= %s "
+                    "ORDER BY notification_id LIMIT %s"
+                ).format(self.chain_table),
+                (start, limit),
+            )
+            return [(r["notification_id"], r["hash"]) for r in curs.fetchall()]

@@ -1,0 +1,170 @@
+"""The desk's event store: an event-sourcing library Application over SQLite or PostgreSQL.
+
+Envelopes are stored as their exact JSON; each insert also extends the hash chain and may
+record a tracking position (which event of the log caused it) in the same transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from eventsourcing.application import Application, ProcessingEvent
+from eventsourcing.persistence import (
+    IntegrityError,
+    Mapper,
+    StoredEvent,
+    Tracking,
+    Transcoder,
+)
+
+from adapters.eventstore.recorders import ChainedPostgresRecorder, ChainedSQLiteRecorder
+from adapters.eventstore.url import store_settings
+from domain.aggregates import Aggregate
+from domain.events import Envelope
+
+A = TypeVar("A", bound=Aggregate)
+
+
+class StaleWrite(Exception):
+    """Another writer appended to the stream first (optimistic concurrency)."""
+
+
+class _NoTranscoder(Transcoder):
+    def encode(self, obj: Any) -> bytes:
+        raise NotImplementedError("envelopes encode themselves")
+
+    def decode(self, data: bytes) -> Any:
+        raise NotImplementedError("envelopes decode themselves")
+
+
+class EnvelopeMapper(Mapper[str]):
+    """Stores an envelope as its canonical JSON bytes, topic = event type."""
+
+    def __init__(self) -> None:
+        super().__init__(transcoder=_NoTranscoder())
+
+    def to_stored_event(self, domain_event: Any) -> StoredEvent:
+        envelope: Envelope = domain_event
+        return StoredEvent(
+            originator_id=envelope.stream_id,
+            originator_version=envelope.stream_version,
+            topic=envelope.type,
+            state=envelope.model_dump_json().encode(),
+        )
+
+    def to_domain_event(self, stored_event: StoredEvent) -> Any:
+        return Envelope.model_validate_json(stored_event.state)
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """An envelope with its position in the global log."""
+
+    position: int
+    event: Envelope
+
+
+class DeskStore(Application[str]):
+    """Write side and log: save aggregates atomically, read streams and the global log."""
+
+    name = "desk"
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        super().__init__(env=store_settings(url))
+
+    def construct_mapper(self) -> Mapper[str]:
+        return EnvelopeMapper()
+
+    def construct_recorder(self) -> Any:
+        return self.factory.process_recorder()
+
+    @property
+    def chained(self) -> ChainedSQLiteRecorder | ChainedPostgresRecorder:
+        recorder = self.recorder
+        assert isinstance(recorder, ChainedSQLiteRecorder | ChainedPostgresRecorder)
+        return recorder
+
+    # Writing ------------------------------------------------------------------
+    def commit(
+        self, *aggregates: Aggregate, tracking: tuple[str, int] | None = None
+    ) -> list[Recorded]:
+        """Save every pending event of `aggregates` in one transaction, or none of them."""
+        processing = ProcessingEvent[str](
+            tracking=Tracking(*tracking) if tracking is not None else None
+        )
+        processing.collect_events(*aggregates)
+        if not processing.events and processing.tracking is None:
+            return []
+        try:
+            recordings = self._record(processing)
+        except IntegrityError as e:
+            streams = sorted({ev.originator_id for ev in processing.events})
+            raise StaleWrite(f"concurrent write to {', '.join(streams)}: {e}") from None
+        return [
+            Recorded(r.notification.id, r.domain_event)  # type: ignore[arg-type]
+            for r in recordings
+        ]
+
+    # Reading ------------------------------------------------------------------
+    def load(self, cls: type[A], stream_id: str) -> A:
+        """The aggregate folded from its stream (a fresh one when the stream is empty)."""
+        return cls.replay(stream_id, self.stream(stream_id))
+
+    def stream(self, stream_id: str) -> list[Envelope]:
+        return list(self.events.get(stream_id))  # type: ignore[arg-type]
+
+    def read(self, after: int = 0, limit: int = 1000) -> list[Recorded]:
+        """Up to `limit` events of the global log after position `after`."""
+        notifications = self.recorder.select_notifications(after + 1, limit)
+        return [
+            Recorded(n.id, Envelope.model_validate_json(n.state)) for n in notifications
+        ]
+
+    def read_all(self, after: int = 0, batch: int = 2000) -> Iterator[Recorded]:
+        while True:
+            page = self.read(after, batch)
+            yield from page
+            if len(page) < batch:
+                return
+            after = page[-1].position
+
+    def head(self) -> int:
+        """The position of the last event in the log (0 when empty)."""
+        return self.recorder.max_notification_id() or 0
+
+    def tracked(self, name: str) -> int:
+        """The last log position recorded by process `name` (0 when none)."""
+        return self.recorder.max_tracking_id(name) or 0  # type: ignore[attr-defined]
+
+
+class ViewSnapshots:
+    """Saved read-model snapshots (JSON) with the log position they reflect."""
+
+    def __init__(self, store: DeskStore) -> None:
+        self.datastore: Any = store.recorder.datastore  # type: ignore[attr-defined]
+        self.sqlite = isinstance(store.chained, ChainedSQLiteRecorder)
+        self.mark = "?" if self.sqlite else "%s"
+        with self.datastore.transaction(commit=True) as c:
+            c.execute(
+                "CREATE TABLE IF NOT EXISTS desk_views "
+                "(name TEXT PRIMARY KEY, position BIGINT NOT NULL, state TEXT NOT NULL)"
+            )
+
+    def save(self, name: str, position: int, state: str) -> None:
+        m = self.mark
+        with self.datastore.transaction(commit=True) as c:
+            c.execute(
+                f"INSERT INTO desk_views (name, position, state) VALUES ({m}, {m}, {m}) "
+                "ON CONFLICT (name) DO UPDATE SET position = excluded.position, "
+                "state = excluded.state",
+                (name, position, state),
+            )
+
+    def load(self, name: str) -> tuple[int, str] | None:
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(f"SELECT position, state FROM desk_views WHERE name = {self.mark}", (name,))
+            row = c.fetchone()
+        return (int(row["position"]), str(row["state"])) if row else None

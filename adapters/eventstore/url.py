@@ -1,0 +1,61 @@
+"""Store URLs (`sqlite:///path`, `postgresql://user:pass@host:port/db`) to library settings."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from urllib.parse import unquote, urlparse
+
+DEFAULT_STORE = "sqlite:///.desk/desk.db"
+_RECORDERS = "adapters.eventstore.recorders"
+
+
+class StoreUrlError(ValueError):
+    """A store URL this desk cannot use."""
+
+
+def default_store_url() -> str:
+    """`$DESK_STORE`, else an SQLite file in the local `.desk/` data folder."""
+    return os.environ.get("DESK_STORE") or DEFAULT_STORE
+
+
+def store_settings(url: str) -> dict[str, str]:
+    """The event-sourcing library environment for a store URL."""
+    parsed = urlparse(url)
+    common = {"ORIGINATOR_ID_TYPE": "text", "CREATE_TABLE": "y"}
+    if parsed.scheme == "sqlite":
+        path = unquote(url[len("sqlite:///"):]) if url.startswith("sqlite:///") else ""
+        if not path:
+            raise StoreUrlError(f"{url!r}: expected sqlite:///relative/path or sqlite:////abs/path")
+        if path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        return {
+            **common,
+            "PERSISTENCE_MODULE": "eventsourcing.sqlite",
+            "SQLITE_DBNAME": path,
+            "SQLITE_LOCK_TIMEOUT": "30",
+            "PROCESS_RECORDER_TOPIC": f"{_RECORDERS}:ChainedSQLiteRecorder",
+        }
+    if parsed.scheme in ("postgresql", "postgres"):
+        if not parsed.path.strip("/"):
+            raise StoreUrlError(f"{url!r}: no database name")
+        return {
+            **common,
+            "PERSISTENCE_MODULE": "eventsourcing.postgres",
+            "POSTGRES_DBNAME": unquote(parsed.path.strip("/")),
+            "POSTGRES_HOST": parsed.hostname or "127.0.0.1",
+            "POSTGRES_PORT": str(parsed.port or 5432),
+            "POSTGRES_USER": unquote(parsed.username or "postgres"),
+            "POSTGRES_PASSWORD": unquote(parsed.password or ""),
+            "POSTGRES_POOL_SIZE": "4",
+            "PROCESS_RECORDER_TOPIC": f"{_RECORDERS}:ChainedPostgresRecorder",
+        }
+    raise StoreUrlError(f"{url!r}: store URL must start with sqlite:/// or postgresql://")
+
+
+def redact(url: str) -> str:
+    """The URL without its password, for logs and output."""
+    parsed = urlparse(url)
+    if parsed.password:
+        return url.replace(f":{parsed.password}@", ":***@")
+    return url

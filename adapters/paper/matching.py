@@ -1,0 +1,58 @@
+"""How the paper broker fills a bracket from bars (pure; the rule is printed on each fill).
+
+- Entry (market buy): the open of the first bar starting at or after placement, plus
+  5 bps slippage, rounded up to the tick.
+- Stop (sell stop): triggers when a bar's low reaches it; fills at the lower of the stop
+  and the bar's open (a gap through the stop fills at the open), less 5 bps, tick down.
+- Target (sell limit): triggers when a bar's high reaches it; fills at the higher of the
+  target and the bar's open. A bar that reaches both fills the stop (the cautious reading).
+- Square-off (intraday): at the square-off bar's open less 5 bps, tick down.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from domain.events import BarClosed
+from domain.money import round_to_tick
+from domain.values import Leg
+
+SLIPPAGE = Decimal("0.0005")
+
+
+@dataclass(frozen=True)
+class FillDecision:
+    leg: Leg
+    price: Decimal
+    rule: str
+
+
+def entry_fill(placed_at: datetime, bar: BarClosed) -> FillDecision | None:
+    if bar.start < placed_at:
+        return None
+    price = round_to_tick(bar.open * (1 + SLIPPAGE), "up")
+    return FillDecision(
+        Leg.ENTRY, price, f"market buy at bar {bar.start.isoformat()} open {bar.open} + 5 bps"
+    )
+
+
+def exit_fill(
+    stop: Decimal, target: Decimal, bar: BarClosed, square_off: bool
+) -> FillDecision | None:
+    if bar.low <= stop:
+        base = min(stop, bar.open)
+        price = round_to_tick(base * (1 - SLIPPAGE), "down")
+        return FillDecision(
+            Leg.STOP, price, f"stop {stop} touched (low {bar.low}); fill {base} - 5 bps"
+        )
+    if bar.high >= target:
+        price = max(target, bar.open)
+        return FillDecision(Leg.TARGET, price, f"target {target} reached (high {bar.high})")
+    if square_off:
+        price = round_to_tick(bar.open * (1 - SLIPPAGE), "down")
+        return FillDecision(
+            Leg.SQUARE_OFF, price, f"intraday square-off at bar open {bar.open} - 5 bps"
+        )
+    return None

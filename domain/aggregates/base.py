@@ -1,0 +1,101 @@
+"""A small event-sourced aggregate base: commands validate, then `_record` an envelope.
+
+Aggregates satisfy the event-sourcing library's collect-events protocol, so the write side
+saves them with `Application.save(...)` and optimistic concurrency on (stream, version).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import ClassVar, Self
+from uuid import UUID
+
+from domain.events import Envelope, Payload
+from domain.ids import uuid7
+
+
+class DomainError(Exception):
+    """A command broke a business rule; the boundary turns it into a 4xx or a rejection."""
+
+
+@dataclass(frozen=True)
+class Cause:
+    """Why and when a command runs: desk time, write time, actor and the causal chain."""
+
+    occurred_at: datetime
+    recorded_at: datetime
+    actor: str
+    correlation_id: str
+    causation_id: UUID | None = None
+
+    @classmethod
+    def following(cls, event: Envelope, actor: str, recorded_at: datetime) -> Cause:
+        """A cause that continues `event`'s chain at `event`'s desk time."""
+        return cls(event.occurred_at, recorded_at, actor, event.correlation_id, event.event_id)
+
+
+def _snake(name: str) -> str:
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
+
+
+class Aggregate:
+    """State folded from one stream's events; new events wait in `pending` until saved."""
+
+    stream_prefix: ClassVar[str] = ""
+
+    def __init__(self, stream_id: str) -> None:
+        self.id = stream_id
+        self.version = 0
+        self.correlation_id = ""  # the chain the stream was started in
+        self._pending: list[Envelope] = []
+
+    @classmethod
+    def replay(cls, stream_id: str, events: Iterable[Envelope]) -> Self:
+        """Rebuild the aggregate from its stored events."""
+        agg = cls(stream_id)
+        for event in events:
+            agg.correlation_id = agg.correlation_id or event.correlation_id
+            agg._apply(event.payload)
+            agg.version = event.stream_version
+        return agg
+
+    @property
+    def exists(self) -> bool:
+        return self.version > 0
+
+    @property
+    def has_pending(self) -> bool:
+        return bool(self._pending)
+
+    def collect_events(self) -> list[Envelope]:
+        events, self._pending = self._pending, []
+        return events
+
+    def _record(self, payload: Payload, cause: Cause) -> Envelope:
+        version = self.version + 1
+        envelope = Envelope(
+            event_id=uuid7(cause.recorded_at, f"{self.id}/{version}".encode()),
+            type=payload.event_type,
+            schema_version=payload.schema_version,
+            stream_id=self.id,
+            stream_version=version,
+            occurred_at=cause.occurred_at,
+            recorded_at=cause.recorded_at,
+            correlation_id=cause.correlation_id,
+            causation_id=cause.causation_id,
+            actor=cause.actor,
+            payload=payload,
+        )
+        self._apply(payload)
+        self.version = version
+        self.correlation_id = self.correlation_id or cause.correlation_id
+        self._pending.append(envelope)
+        return envelope
+
+    def _apply(self, payload: Payload) -> None:
+        handler = getattr(self, f"_on_{_snake(payload.event_type)}", None)
+        if handler is not None:
+            handler(payload)

@@ -1,0 +1,114 @@
+"""Order: a bracket (market entry, stop and target exits, one-cancels-other)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from domain.aggregates.base import Aggregate, Cause, DomainError
+from domain.events import (
+    OrderAccepted,
+    OrderCancelled,
+    OrderFilled,
+    OrderPlaced,
+    OrderRejected,
+    PositionClosed,
+)
+from domain.values import Leg
+
+EXIT_LEGS = (Leg.STOP, Leg.TARGET, Leg.SQUARE_OFF)
+
+
+class OrderStatus(StrEnum):
+    PLACED = "PLACED"  # sent, not yet acknowledged
+    WORKING = "WORKING"  # acknowledged, entry not filled
+    OPEN = "OPEN"  # entry filled, exits working
+    CLOSED = "CLOSED"  # an exit filled
+    CANCELLED = "CANCELLED"
+    REJECTED = "REJECTED"
+
+
+class Order(Aggregate):
+    stream_prefix = "order-"
+
+    def __init__(self, stream_id: str) -> None:
+        super().__init__(stream_id)
+        self.placed: OrderPlaced | None = None
+        self.status: OrderStatus | None = None
+        self.entry: OrderFilled | None = None
+        self.exit: OrderFilled | None = None
+        self.fill_ids: set[str] = set()
+        self.cancelled_legs: set[Leg] = set()
+
+    @property
+    def order_id(self) -> str:
+        return self.id
+
+    def place(self, placed: OrderPlaced, cause: Cause) -> None:
+        if self.exists:
+            return
+        self._record(placed, cause)
+
+    def accept(self, broker_order_id: str, cause: Cause) -> None:
+        if self.status is OrderStatus.PLACED:
+            self._record(OrderAccepted(order_id=self.id, broker_order_id=broker_order_id), cause)
+
+    def reject(self, reason: str, cause: Cause) -> None:
+        if self.status in (OrderStatus.PLACED, OrderStatus.WORKING):
+            self._record(OrderRejected(order_id=self.id, reason=reason), cause)
+
+    def fill(self, fill: OrderFilled, cause: Cause) -> None:
+        """Apply a broker fill once (by fill id); exits cancel the sibling legs."""
+        if fill.fill_id in self.fill_ids:
+            return
+        if fill.leg is Leg.ENTRY:
+            if self.status is not OrderStatus.WORKING:
+                raise DomainError(f"entry fill on order {self.id} in status {self.status}")
+            self._record(fill, cause)
+            return
+        if self.status is not OrderStatus.OPEN:
+            raise DomainError(f"exit fill on order {self.id} in status {self.status}")
+        self._record(fill, cause)
+        for leg in (Leg.STOP, Leg.TARGET):
+            if leg is not fill.leg:
+                self._record(
+                    OrderCancelled(order_id=self.id, leg=leg,
+                                   reason=f"one-cancels-other: {fill.leg} filled"),
+                    cause,
+                )
+        self._record(self._position_closed(), cause)
+
+    def _position_closed(self) -> PositionClosed:
+        assert self.placed is not None and self.entry is not None and self.exit is not None
+        gross = (self.exit.price - self.entry.price) * self.entry.quantity
+        costs = self.entry.costs.total + self.exit.costs.total
+        return PositionClosed(
+            account_id=self.placed.account_id, order_id=self.id, symbol=self.placed.symbol,
+            quantity=self.entry.quantity, entry_price=self.entry.price,
+            exit_price=self.exit.price, exit_leg=self.exit.leg, gross_pnl=gross, costs=costs,
+            realised_pnl=gross - costs,
+        )
+
+    def cancel_entry(self, reason: str, cause: Cause) -> None:
+        if self.status is OrderStatus.WORKING:
+            self._record(OrderCancelled(order_id=self.id, leg=Leg.ENTRY, reason=reason), cause)
+
+    def _on_order_placed(self, e: OrderPlaced) -> None:
+        self.placed, self.status = e, OrderStatus.PLACED
+
+    def _on_order_accepted(self, e: OrderAccepted) -> None:
+        self.status = OrderStatus.WORKING
+
+    def _on_order_rejected(self, e: OrderRejected) -> None:
+        self.status = OrderStatus.REJECTED
+
+    def _on_order_filled(self, e: OrderFilled) -> None:
+        self.fill_ids.add(e.fill_id)
+        if e.leg is Leg.ENTRY:
+            self.entry, self.status = e, OrderStatus.OPEN
+        else:
+            self.exit, self.status = e, OrderStatus.CLOSED
+
+    def _on_order_cancelled(self, e: OrderCancelled) -> None:
+        self.cancelled_legs.add(e.leg)
+        if e.leg is Leg.ENTRY:
+            self.status = OrderStatus.CANCELLED

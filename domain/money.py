@@ -1,0 +1,39 @@
+"""Money and price arithmetic: Decimal rupees, exact to the paisa, and NSE tick sizes."""
+
+from __future__ import annotations
+
+from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
+
+PAISA = Decimal("0.01")
+ZERO = Decimal("0")
+
+# NSE equity tick size by price band (from 15 Apr 2025). Upper bound exclusive.
+_TICK_BANDS: tuple[tuple[Decimal, Decimal], ...] = (
+    (Decimal("250"), Decimal("0.01")),
+    (Decimal("1000"), Decimal("0.05")),
+    (Decimal("5000"), Decimal("0.10")),
+    (Decimal("10000"), Decimal("0.50")),
+    (Decimal("20000"), Decimal("1.00")),
+)
+_TOP_TICK = Decimal("5.00")
+
+
+def to_paise(amount: Decimal) -> Decimal:
+    """Round a rupee amount to the paisa, half up (how contract notes round charges)."""
+    return amount.quantize(PAISA, rounding=ROUND_HALF_UP)
+
+
+def tick_size(price: Decimal) -> Decimal:
+    """The NSE tick for an equity trading at `price`."""
+    for upper, tick in _TICK_BANDS:
+        if price < upper:
+            return tick
+    return _TOP_TICK
+
+
+def round_to_tick(price: Decimal, mode: str = "nearest") -> Decimal:
+    """Round `price` onto its tick grid: 'nearest', 'down' or 'up'."""
+    tick = tick_size(price)
+    rounding = {"nearest": ROUND_HALF_UP, "down": ROUND_FLOOR, "up": ROUND_CEILING}[mode]
+    steps = (price / tick).quantize(Decimal("1"), rounding=rounding)
+    return (steps * tick).quantize(PAISA)

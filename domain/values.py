@@ -1,0 +1,100 @@
+"""Value objects shared by events and decisions: typed enums, mandate, guardrail result."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from enum import StrEnum
+from typing import Annotated
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+
+def _finite(value: Decimal) -> Decimal:
+    if not value.is_finite():
+        raise ValueError("must be a finite number")
+    return value
+
+
+Money = Annotated[Decimal, AfterValidator(_finite), Field(allow_inf_nan=False)]
+Price = Annotated[Decimal, AfterValidator(_finite), Field(gt=0, allow_inf_nan=False)]
+Percent = Annotated[Decimal, AfterValidator(_finite), Field(ge=0, le=100, allow_inf_nan=False)]
+Quantity = Annotated[int, Field(gt=0)]
+Symbol = Annotated[str, Field(pattern=r"^[A-Z0-9][A-Z0-9&\-]{0,19}$")]
+
+
+class Side(StrEnum):
+    BUY = "BUY"
+    SELL = "SELL"
+
+
+class Objective(StrEnum):
+    MAX_PROFIT = "MAX_PROFIT"
+    RISK_MINIMIZED = "RISK_MINIMIZED"
+    BALANCED = "BALANCED"
+
+
+class Horizon(StrEnum):
+    INTRADAY = "INTRADAY"
+    SWING = "SWING"
+    POSITIONAL = "POSITIONAL"
+
+
+class Leg(StrEnum):
+    ENTRY = "ENTRY"
+    STOP = "STOP"
+    TARGET = "TARGET"
+    SQUARE_OFF = "SQUARE_OFF"
+
+
+class Mandate(BaseModel):
+    """What an account may do: objective, risk limits, horizon, sectors, cash buffer."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    objective: Objective
+    horizon: Horizon
+    risk_per_trade_pct: Annotated[Percent, Field(gt=0, le=10)]
+    max_position_pct: Annotated[Percent, Field(gt=0)]
+    daily_loss_limit: Annotated[Money, Field(gt=0)]
+    max_drawdown_pct: Annotated[Percent, Field(gt=0)]
+    cash_buffer_pct: Percent
+    sectors_allowed: tuple[str, ...] = ()
+    sectors_banned: tuple[str, ...] = ()
+    auto_approve: bool = False
+
+    def allows_sector(self, sector: str) -> bool:
+        """True when the mandate's sector lists admit `sector`."""
+        if sector in self.sectors_banned:
+            return False
+        return not self.sectors_allowed or sector in self.sectors_allowed
+
+
+class GuardrailResult(BaseModel):
+    """One guardrail check on a card: its name, verdict, and the numbers behind it."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    name: str
+    passed: bool
+    detail: str
+
+
+class CostBreakdown(BaseModel):
+    """Charges on one fill, each to the paisa."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    brokerage: Money
+    stt: Money
+    exchange_txn: Money
+    sebi_fee: Money
+    ipft: Money
+    stamp_duty: Money
+    gst: Money
+
+    @property
+    def total(self) -> Decimal:
+        return (
+            self.brokerage + self.stt + self.exchange_txn + self.sebi_fee + self.ipft
+            + self.stamp_duty + self.gst
+        )

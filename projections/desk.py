@@ -1,0 +1,171 @@
+"""The desk's whole read model: every projection folded from one log, idempotently.
+
+`apply` skips an event whose stream version was already folded, so an event seen twice
+(at-least-once delivery, a replayed page) changes nothing. Folds update the view in place
+and return it; they read no clock, file or network.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from domain.events import (
+    BarClosed,
+    CashDeposited,
+    Envelope,
+    PositionClosed,
+)
+from domain.money import ZERO
+from projections.accounts import AccountRow, apply_accounts
+from projections.approval_queue import CardRow, apply_queue
+from projections.cash import Cash, apply_cash
+from projections.market import LastBar, apply_market
+from projections.orders import Orders, apply_orders
+from projections.positions import Positions, apply_positions
+from projections.risk import KillSwitch, Risk, apply_risk, drawdown_pct, mark_equity, trading_day
+
+
+@dataclass
+class DeskView:
+    position: int = 0
+    as_of: datetime | None = None
+    stream_versions: dict[str, int] = field(default_factory=dict)
+    accounts: dict[str, AccountRow] = field(default_factory=dict)
+    cash: dict[str, Cash] = field(default_factory=dict)
+    positions: Positions = field(default_factory=Positions.empty)
+    orders: Orders = field(default_factory=Orders.empty)
+    cards: dict[str, CardRow] = field(default_factory=dict)
+    market: dict[str, LastBar] = field(default_factory=dict)
+    risk: dict[str, Risk] = field(default_factory=dict)
+    kills: dict[str, KillSwitch] = field(default_factory=dict)
+    counts: Counter[str] = field(default_factory=Counter)
+    duplicates: int = 0
+
+    # Derived figures -----------------------------------------------------------
+    def unrealised(self, account_id: str) -> Decimal:
+        marks = self.positions.marks
+        return sum(
+            (p.unrealised(marks.get(p.symbol)) for p in self.positions.of(account_id)), ZERO
+        )
+
+    def exposure(self, account_id: str) -> Decimal:
+        marks = self.positions.marks
+        return sum((p.exposure(marks.get(p.symbol)) for p in self.positions.of(account_id)), ZERO)
+
+    def equity(self, account_id: str) -> Decimal:
+        cash = self.cash.get(account_id)
+        return (cash.total if cash else ZERO) + self.unrealised(account_id)
+
+    def daily_pnl(self, account_id: str) -> Decimal:
+        risk = self.risk.get(account_id)
+        realised = ZERO
+        if risk is not None and self.as_of is not None and risk.day == trading_day(self.as_of):
+            realised = risk.realised_today
+        return realised + self.unrealised(account_id)
+
+    def drawdown(self, account_id: str) -> Decimal:
+        risk = self.risk.get(account_id)
+        return drawdown_pct(risk.peak_equity if risk else ZERO, self.equity(account_id))
+
+    def halted(self, account_id: str) -> bool:
+        """True when the account's or the desk's kill switch is tripped."""
+        return any(k.tripped for s, k in self.kills.items() if s in (account_id, "desk"))
+
+
+def apply(view: DeskView, event: Envelope, position: int = 0) -> DeskView:
+    """Fold one logged event (at log `position`) into every projection."""
+    seen = view.stream_versions.get(event.stream_id, 0)
+    if event.stream_version <= seen:
+        view.duplicates += 1
+        return view
+    view.stream_versions[event.stream_id] = event.stream_version
+    view.position = max(view.position, position)
+    view.as_of = event.occurred_at if view.as_of is None else max(view.as_of, event.occurred_at)
+    view.counts[event.type] += 1
+    payload = event.payload
+    apply_accounts(view.accounts, payload)
+    apply_cash(view.cash, payload)
+    apply_positions(view.positions, payload)
+    apply_orders(view.orders, payload, event.occurred_at)
+    apply_queue(view.cards, payload)
+    apply_market(view.market, payload)
+    apply_risk(view.risk, view.kills, payload, event.occurred_at)
+    for account_id in _equity_touched(view, payload):
+        mark_equity(view.risk, account_id, view.equity(account_id))
+    return view
+
+
+def _equity_touched(view: DeskView, payload: Any) -> set[str]:
+    if isinstance(payload, BarClosed):
+        return view.positions.holders.get(payload.symbol, set())
+    if isinstance(payload, CashDeposited | PositionClosed):
+        return {payload.account_id}
+    return set()
+
+
+def snapshot(view: DeskView) -> dict[str, Any]:
+    """A canonical, JSON-ready picture of positions, cash, risk, orders and the queue."""
+    accounts = sorted(set(view.accounts) | set(view.cash))
+    return {
+        "position": view.position,
+        "accounts": {
+            a: {
+                "name": view.accounts[a].name if a in view.accounts else "",
+                "mandate_version": view.accounts[a].mandate_version if a in view.accounts else 0,
+            }
+            for a in accounts
+        },
+        "cash": {
+            a: {
+                "available": str(c.available), "reserved": str(c.reserved),
+                "deployed": str(c.deployed), "deposits": str(c.deposits),
+                "realised_pnl": str(c.realised_pnl), "costs": str(c.costs),
+            }
+            for a, c in sorted(view.cash.items())
+        },
+        "positions": [
+            {
+                "account_id": p.account_id, "symbol": p.symbol, "quantity": p.quantity,
+                "average_price": str(p.average_price), "realised_pnl": str(p.realised_pnl),
+                "unrealised_pnl": str(p.unrealised(view.positions.marks.get(p.symbol))),
+                "costs": str(p.costs), "trades": p.trades,
+            }
+            for _, p in sorted(view.positions.by_key.items())
+        ],
+        "risk": {
+            a: {
+                "daily_pnl": str(view.daily_pnl(a)), "drawdown_pct": str(view.drawdown(a)),
+                "exposure": str(view.exposure(a)), "peak_equity": str(
+                    view.risk[a].peak_equity if a in view.risk else ZERO),
+                "halted": view.halted(a),
+            }
+            for a in accounts
+        },
+        "kill_switches": {
+            s: {"tripped": k.tripped, "reason": k.reason} for s, k in sorted(view.kills.items())
+        },
+        "orders": {
+            o.order_id: {
+                "account_id": o.account_id, "symbol": o.symbol, "quantity": o.quantity,
+                "status": o.status, "entry_price": _s(o.entry_price),
+                "exit_price": _s(o.exit_price), "exit_leg": o.exit_leg,
+            }
+            for o in sorted(view.orders.by_id.values(), key=lambda o: o.order_id)
+        },
+        "cards": {
+            c.card_id: {
+                "account_id": c.account_id, "symbol": c.symbol, "quantity": c.quantity,
+                "status": c.status, "decided_by": c.decided_by, "reason": c.reason,
+            }
+            for c in sorted(view.cards.values(), key=lambda c: c.card_id)
+        },
+        "event_counts": dict(sorted(view.counts.items())),
+    }
+
+
+def _s(value: Decimal | None) -> str | None:
+    return None if value is None else str(value)

@@ -1,0 +1,93 @@
+"""Orders: each bracket's status, legs and fills (what the paper broker works from)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+
+from domain.events import (
+    OrderAccepted,
+    OrderCancelled,
+    OrderFilled,
+    OrderPlaced,
+    OrderRejected,
+    Payload,
+)
+from domain.values import Leg
+
+
+@dataclass
+class OrderRow:
+    order_id: str
+    card_id: str
+    account_id: str
+    symbol: str
+    quantity: int
+    stop: Decimal
+    target: Decimal
+    square_off: bool
+    placed_at: datetime
+    status: str = "PLACED"
+    entry_price: Decimal | None = None
+    exit_price: Decimal | None = None
+    exit_leg: str = ""
+    fills: int = 0
+    cancelled: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Orders:
+    by_id: dict[str, OrderRow]
+    live_by_symbol: dict[str, set[str]]  # symbol -> orders still working or open
+
+    @classmethod
+    def empty(cls) -> Orders:
+        return cls({}, {})
+
+
+def apply_orders(view: Orders, payload: Payload, occurred_at: datetime) -> None:
+    """Fold one event into the orders view."""
+    match payload:
+        case OrderPlaced():
+            view.by_id[payload.order_id] = OrderRow(
+                payload.order_id, payload.card_id, payload.account_id, payload.symbol,
+                payload.quantity, payload.stop, payload.target, payload.square_off, occurred_at,
+            )
+            view.live_by_symbol.setdefault(payload.symbol, set()).add(payload.order_id)
+        case OrderAccepted():
+            _status(view, payload.order_id, "WORKING")
+        case OrderRejected():
+            _finish(view, payload.order_id, "REJECTED")
+        case OrderFilled():
+            row = view.by_id.get(payload.order_id)
+            if row is None:
+                return
+            row.fills += 1
+            if payload.leg is Leg.ENTRY:
+                row.entry_price, row.status = payload.price, "OPEN"
+            else:
+                row.exit_price, row.exit_leg = payload.price, payload.leg.value
+                _finish(view, payload.order_id, "CLOSED")
+        case OrderCancelled():
+            row = view.by_id.get(payload.order_id)
+            if row is None:
+                return
+            row.cancelled.append(payload.leg.value)
+            if payload.leg is Leg.ENTRY:
+                _finish(view, payload.order_id, "CANCELLED")
+        case _:
+            pass
+
+
+def _status(view: Orders, order_id: str, status: str) -> None:
+    row = view.by_id.get(order_id)
+    if row is not None:
+        row.status = status
+
+
+def _finish(view: Orders, order_id: str, status: str) -> None:
+    row = view.by_id.get(order_id)
+    if row is not None:
+        row.status = status
+        view.live_by_symbol.get(row.symbol, set()).discard(order_id)

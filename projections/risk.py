@@ -1,0 +1,64 @@
+"""Risk per account: today's realised P&L, equity peak, and kill-switch state."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, timezone
+from decimal import Decimal
+
+from domain.events import KillSwitchReset, KillSwitchTripped, Payload, PositionClosed
+from domain.money import ZERO
+
+IST = timezone(timedelta(hours=5, minutes=30))
+
+
+@dataclass
+class Risk:
+    day: date | None = None
+    realised_today: Decimal = ZERO
+    peak_equity: Decimal = ZERO
+
+
+@dataclass
+class KillSwitch:
+    tripped: bool = False
+    reason: str = ""
+    since: datetime | None = None
+
+
+def trading_day(at: datetime) -> date:
+    """The IST calendar day an instant falls on."""
+    return at.astimezone(IST).date()
+
+
+def apply_risk(
+    risk: dict[str, Risk], kills: dict[str, KillSwitch], payload: Payload, occurred_at: datetime
+) -> None:
+    """Fold one event into realised-today figures and kill switches."""
+    match payload:
+        case PositionClosed():
+            r = risk.setdefault(payload.account_id, Risk())
+            day = trading_day(occurred_at)
+            if r.day != day:
+                r.day, r.realised_today = day, ZERO
+            r.realised_today += payload.realised_pnl
+        case KillSwitchTripped():
+            kills[payload.scope] = KillSwitch(True, payload.reason, occurred_at)
+        case KillSwitchReset():
+            kills[payload.scope] = KillSwitch(False, "", occurred_at)
+        case _:
+            pass
+
+
+def mark_equity(risk: dict[str, Risk], account_id: str, equity: Decimal) -> None:
+    """Raise the account's equity peak when `equity` is a new high."""
+    r = risk.setdefault(account_id, Risk())
+    if equity > r.peak_equity:
+        r.peak_equity = equity
+
+
+def drawdown_pct(peak: Decimal, equity: Decimal) -> Decimal:
+    """How far equity sits below its peak, in percent (0 at a new high)."""
+    if peak <= ZERO or equity >= peak:
+        return ZERO
+    return (peak - equity) / peak * 100

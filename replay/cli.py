@@ -1,0 +1,40 @@
+"""The `desk` command: one entry point, a subcommand per job.
+
+Each subcommand module exposes `register(subparsers)`; its handler takes the parsed
+arguments and returns the exit code.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from replay import cli_audit
+from streams import cli_demo
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="desk", description="eventdesk: an event-sourced trading desk for NSE equities"
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    cli_demo.register(sub)
+    cli_audit.register(sub)
+    try:
+        from streams import cli_kafka
+    except ImportError:  # the Kafka tooling is optional for the embedded desk
+        pass
+    else:
+        cli_kafka.register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    code: int = args.func(args)
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,34 @@
+"""How audit commands print events: one line each, or JSON lines."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from adapters.eventstore.store import Recorded
+from domain.session import IST
+
+_SKIP = {"evidence", "guardrails", "thesis", "sizing", "rationale", "body"}
+
+
+def line(r: Recorded, full: bool = False) -> str:
+    e = r.event
+    payload = e.payload.model_dump(mode="json")
+    shown = payload if full else {k: v for k, v in payload.items() if k not in _SKIP}
+    details = " ".join(f"{k}={_short(v)}" for k, v in shown.items())
+    return (f"{r.position:>7} {e.occurred_at.astimezone(IST):%Y-%m-%d %H:%M:%S} IST "
+            f"{e.type:<20} actor={e.actor} stream={e.stream_id} v{e.stream_version} "
+            f"id={e.event_id} {details}")
+
+
+def record(r: Recorded) -> dict[str, Any]:
+    return {"position": r.position, **r.event.model_dump(mode="json")}
+
+
+def json_line(r: Recorded) -> str:
+    return json.dumps(record(r), sort_keys=True)
+
+
+def _short(value: Any) -> str:
+    text = value if isinstance(value, str) else json.dumps(value)
+    return text if len(text) <= 80 else text[:77] + "..."

@@ -1,0 +1,35 @@
+"""`desk demo`: run the sample day on the embedded runtime and print the end of day."""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+from adapters.eventstore.url import redact
+from adapters.files.sample import SAMPLE_DIR
+from streams.bootstrap import wall_clock
+from streams.cli_options import add_store, store_url
+from streams.demo import print_summary, run_demo, summary
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser("demo", help="run the sample NSE day end to end (embedded, no Kafka)")
+    add_store(p)
+    p.add_argument("--operator", default="demo", help="the operator approving cards")
+    p.add_argument("--data", default=str(SAMPLE_DIR), help="sample data folder")
+    p.set_defaults(func=_run)
+
+
+def _run(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    url = store_url(args)
+    desk = run_demo(url, Path(args.data), args.operator, wall_clock)
+    data = summary(desk.runtime.view, args.operator)
+    data["store"] = redact(url)
+    if args.json:
+        print(json.dumps(data, indent=2, sort_keys=True))
+    else:
+        print(f"store: {data['store']}")
+        print_summary(data)
+    return 0

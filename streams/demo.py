@@ -1,0 +1,139 @@
+"""`desk demo`: the sample NSE day through the embedded desk, approved by a named operator."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from adapters.eventstore.store import ViewSnapshots
+from adapters.files.sample import AccountSpec, day_feed, load_accounts, load_instruments
+from domain.aggregates import Account, Cause, account_stream
+from domain.money import ZERO
+from domain.session import IST
+from projections.desk import DeskView, snapshot
+from streams.bootstrap import Desk, bootstrap
+from streams.unit_of_work import Clock, UnitOfWork
+
+LIVE_VIEW = "desk"
+
+
+@dataclass(frozen=True)
+class SampleDay:
+    directory: Path
+    day: datetime  # 09:00 IST of the sample day: when accounts are set up
+
+    @property
+    def bars(self) -> Path:
+        return self.directory / "bars.csv"
+
+    @property
+    def news(self) -> Path:
+        return self.directory / "news.jsonl"
+
+
+def sample_day(directory: Path) -> SampleDay:
+    with (directory / "bars.csv").open() as f:
+        f.readline()
+        first = datetime.fromisoformat(f.readline().split(",")[1])
+    day = first.astimezone(IST).replace(hour=9, minute=0, second=0, microsecond=0)
+    return SampleDay(directory, day)
+
+
+def open_accounts(desk: Desk, specs: list[AccountSpec], operator: str, at: datetime) -> None:
+    """Open each account with its mandate and initial deposit, once."""
+    for spec in specs:
+        uow = UnitOfWork(desk.store, desk.clock)
+        cause = Cause(at, desk.clock(), operator, f"setup-{spec.account_id}")
+        account = uow.get(Account, account_stream(spec.account_id))
+        if not account.exists:
+            account.open(spec.name, cause)
+        account.set_mandate(spec.mandate, "opened from sample accounts", cause)
+        account.deposit(spec.initial_deposit, "initial-deposit", cause)
+        desk.runtime.execute(uow)
+
+
+def run_demo(store_url: str, directory: Path, operator: str, clock: Clock) -> Desk:
+    """Run the whole sample day; re-running on the same store adds nothing new."""
+    day = sample_day(directory)
+    desk = bootstrap(
+        store_url, load_instruments(directory / "instruments.csv"),
+        approver=operator, clock=clock,
+    )
+    open_accounts(desk, load_accounts(directory / "accounts.json"), f"operator:{operator}",
+                  day.day)
+    for group in day_feed(day.bars, day.news, day.day):
+        desk.runtime.ingest(group)
+    save_live_view(desk)
+    return desk
+
+
+def save_live_view(desk: Desk) -> None:
+    view = desk.runtime.view
+    ViewSnapshots(desk.store).save(
+        LIVE_VIEW, view.position, json.dumps(snapshot(view), sort_keys=True)
+    )
+
+
+def summary(view: DeskView, operator: str) -> dict[str, Any]:
+    """End-of-day figures per account, as the demo prints them."""
+    accounts = {}
+    for account_id in sorted(view.accounts):
+        cards = [c for c in view.cards.values() if c.account_id == account_id]
+        orders = [o for o in view.orders.by_id.values() if o.account_id == account_id]
+        cash = view.cash.get(account_id)
+        accounts[account_id] = {
+            "name": view.accounts[account_id].name,
+            "cards_proposed": sum(c.status != "BLOCKED" for c in cards),
+            # A denied card was approved, then could not become an order.
+            "cards_approved": sum(c.status in ("APPROVED", "DENIED") for c in cards),
+            "cards_blocked": sum(c.status == "BLOCKED" for c in cards),
+            "orders": len(orders),
+            "fills": sum(o.fills for o in orders),
+            "closed_trades": sum(o.status == "CLOSED" for o in orders),
+            "open_positions": [
+                {"symbol": p.symbol, "quantity": p.quantity, "average_price": str(p.average_price),
+                 "unrealised_pnl": str(p.unrealised(view.positions.marks.get(p.symbol)))}
+                for p in view.positions.of(account_id) if p.quantity
+            ],
+            "realised_pnl": str(cash.realised_pnl if cash else ZERO),
+            "costs": str(cash.costs if cash else ZERO),
+            "cash": {
+                "available": str(cash.available if cash else ZERO),
+                "reserved": str(cash.reserved if cash else ZERO),
+                "deployed": str(cash.deployed if cash else ZERO),
+            },
+            "kill_switch": view.kills[account_id].reason
+            if account_id in view.kills and view.kills[account_id].tripped else "",
+        }
+    return {
+        "approved_by": f"operator:{operator}",
+        "log_position": view.position,
+        "events": sum(view.counts.values()),
+        "inputs_rejected": view.counts.get("InputRejected", 0),
+        "accounts": accounts,
+    }
+
+
+def print_summary(data: dict[str, Any]) -> None:
+    print(f"eventdesk demo - sample day approved by {data['approved_by']} "
+          f"(every approval is recorded with that actor)")
+    print(f"log: {data['events']} events, head position {data['log_position']}, "
+          f"{data['inputs_rejected']} inputs rejected")
+    for account_id, a in data["accounts"].items():
+        cash = a["cash"]
+        print(f"\n{a['name']} [{account_id}]")
+        print(f"  cards proposed {a['cards_proposed']}, approved {a['cards_approved']}, "
+              f"blocked {a['cards_blocked']}; orders {a['orders']}, fills {a['fills']}, "
+              f"closed trades {a['closed_trades']}")
+        print(f"  realised P&L {a['realised_pnl']} (costs {a['costs']})")
+        print(f"  cash available {cash['available']}, reserved {cash['reserved']}, "
+              f"deployed {cash['deployed']}")
+        for p in a["open_positions"]:
+            print(f"  open: {p['symbol']} x{p['quantity']} @ {p['average_price']} "
+                  f"(unrealised {p['unrealised_pnl']})")
+        if a["kill_switch"]:
+            print(f"  KILL SWITCH: {a['kill_switch']}")
+

@@ -1,0 +1,123 @@
+"""The embedded runtime: after each commit, events flow in-process to projections and handlers.
+
+It folds the log into the read model and, for each event past its tracked position, runs
+every handler and commits their writes together with that position. After a crash it
+resumes at the last position that produced writes; handlers are deterministic, so events
+re-run past that point decide exactly as they did before.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Iterable, Sequence
+
+import structlog
+
+from adapters.eventstore.store import DeskStore, Recorded, StaleWrite
+from domain.aggregates import DomainError, InputStream
+from domain.aggregates.base import Cause
+from domain.inputs import InputFact
+from projections.desk import DeskView, apply
+from streams.handlers import Handler
+from streams.unit_of_work import Clock, UnitOfWork
+
+log = structlog.get_logger("eventdesk.embedded")
+
+RUNTIME_NAME = "embedded"
+_RETRIES = 3
+
+
+class EmbeddedRuntime:
+    def __init__(
+        self, store: DeskStore, handlers: Sequence[Handler], clock: Clock,
+        name: str = RUNTIME_NAME,
+    ) -> None:
+        self.store = store
+        self.handlers = list(handlers)
+        self.clock = clock
+        self.name = name
+        self.view = DeskView()
+        self._inbox: deque[Recorded] = deque()
+        self._tracked = 0
+
+    def start(self) -> None:
+        """Fold the log up to the tracked position, then process whatever follows."""
+        self._tracked = self.store.tracked(self.name)
+        for rec in self.store.read_all(self.view.position):
+            if rec.position > self._tracked:
+                break
+            apply(self.view, rec.event, rec.position)
+        self.pump()
+
+    def pump(self) -> int:
+        """Process every event after the view's position until the log is quiet."""
+        processed = 0
+        while True:
+            batch = self._next_batch()
+            if not batch:
+                return processed
+            for rec in batch:
+                self._process(rec)
+                processed += 1
+
+    def ingest(self, facts: Iterable[InputFact]) -> int:
+        """Append outside facts not yet in the log, in one transaction, then pump.
+
+        Facts already logged (same stream and version) are skipped, so feeding a source
+        twice duplicates nothing.
+        """
+        streams = []
+        for fact in facts:
+            if self.view.stream_versions.get(fact.stream_id, 0) >= fact.version:
+                continue
+            cause = Cause(fact.occurred_at, self.clock(), fact.source, fact.stream_id)
+            stream = InputStream.at(fact.stream_id, fact.version)
+            stream.append(fact.payload, cause)
+            streams.append(stream)
+        if streams:
+            self._inbox.extend(self.store.commit(*streams))
+        self.pump()
+        return len(streams)
+
+    def execute(self, uow: UnitOfWork) -> list[Recorded]:
+        """Commit a command's unit of work and let the desk react to it."""
+        recorded = uow.commit()
+        self._inbox.extend(recorded)
+        self.pump()
+        return recorded
+
+    def _next_batch(self) -> list[Recorded]:
+        while self._inbox and self._inbox[0].position <= self.view.position:
+            self._inbox.popleft()
+        if self._inbox and self._inbox[0].position == self.view.position + 1:
+            batch = list(self._inbox)
+            self._inbox.clear()
+            return batch
+        self._inbox.clear()
+        return self.store.read(self.view.position, 500)
+
+    def _process(self, rec: Recorded) -> None:
+        if rec.position <= self.view.position:
+            return
+        apply(self.view, rec.event, rec.position)
+        for attempt in range(_RETRIES):
+            uow = UnitOfWork(self.store, self.clock, rec.event)
+            for handler in self.handlers:
+                try:
+                    handler.handle(rec.event, self.view, uow)
+                except DomainError as e:
+                    log.error("handler refused", handler=handler.name, error=str(e),
+                              event_id=str(rec.event.event_id),
+                              correlation_id=rec.event.correlation_id)
+            try:
+                written = (
+                    uow.commit(tracking=(self.name, rec.position)) if uow.has_changes else []
+                )
+            except StaleWrite as e:
+                log.warning("stale write, retrying step", attempt=attempt, error=str(e))
+                continue
+            if written:
+                self._tracked = rec.position
+                self._inbox.extend(written)
+            return
+        raise StaleWrite(f"event {rec.position} could not be processed after {_RETRIES} tries")
