@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from domain.aggregates.base import Aggregate, Cause
-from domain.events import Payload
+from domain.events import Envelope, Payload
 
 
 class InputStream(Aggregate):
@@ -23,9 +23,8 @@ class InputStream(Aggregate):
 class Signal(Aggregate):
     """A signal's one decision: scored or filtered."""
 
-    def decide(self, payload: Payload, cause: Cause) -> bool:
-        """Record the decision once; False when the signal was already decided."""
+    def decide(self, payload: Payload, cause: Cause) -> Envelope | None:
+        """Record the decision once; None when the signal was already decided."""
         if self.exists:
-            return False
-        self._record(payload, cause)
-        return True
+            return None
+        return self._record(payload, cause)

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 from domain import guardrails
-from domain.aggregates import Signal, TradeCard
+from domain.aggregates import Cause, Signal, TradeCard
 from domain.costs import product_for, round_trip_estimate
 from domain.events import (
     AnnouncementArrived,
@@ -65,10 +66,13 @@ class BuybackAllocation:
             ann, (event.event_id,), last.close, last.end, self.instruments[ann.symbol].sector,
             event.occurred_at, self.playbook,
         )
-        if not stream.decide(signal, cause):
+        scored = stream.decide(signal, cause)
+        if scored is None:
             return
+        # Each card is caused by the signal; its evidence stays the announcement itself.
+        card_cause = replace(cause, causation_id=scored.event_id)
         for account_id in sorted(view.accounts):
-            self._card_for(account_id, signal, view, uow, event.occurred_at)
+            self._card_for(account_id, signal, view, uow, card_cause)
 
     def _unscorable(self, ann: AnnouncementArrived, view: DeskView, now: datetime) -> str:
         if ann.symbol not in self.instruments:
@@ -81,13 +85,13 @@ class BuybackAllocation:
 
     def _card_for(
         self, account_id: str, signal: SignalScored, view: DeskView, uow: UnitOfWork,
-        now: datetime,
+        cause: Cause,
     ) -> None:
         account = view.accounts[account_id]
         card = uow.get(TradeCard, card_id_for(account_id, signal.signal_id))
         if card.exists or account.mandate is None:
             return
-        cause = uow.cause(self.actor)
+        now = cause.occurred_at
         mandate = account.mandate
         common = {
             "card_id": card.id, "account_id": account_id, "signal_id": signal.signal_id,
