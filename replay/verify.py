@@ -52,8 +52,10 @@ def verify(store: DeskStore) -> Verdict:
                              f"before {where}", n.id, str(n.originator_id), n.originator_version)
                 chain_ok = False
                 break
+            # A row edited by hand may come back as text rather than bytes.
+            state = n.state if isinstance(n.state, bytes) else str(n.state).encode()
             previous = chain_hash(previous, n.id, str(n.originator_id), n.originator_version,
-                                  n.topic, n.state)
+                                  n.topic, state)
             if hashes.get(n.id) != previous:
                 verdict.fail(f"hash chain broken at {where}: stored event does not match its "
                              "hash (edited, reordered or inserted)", n.id, str(n.originator_id),
@@ -61,7 +63,7 @@ def verify(store: DeskStore) -> Verdict:
                 chain_ok = False
                 break
             try:
-                event = Envelope.model_validate_json(n.state)
+                event = Envelope.model_validate_json(state)
             except ValueError as e:
                 verdict.fail(f"undecodable {where}: {e}", n.id, str(n.originator_id),
                              n.originator_version)
