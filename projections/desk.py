@@ -8,15 +8,35 @@ and return it; they read no clock, file or network.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
 from domain.events import (
+    AccountOpened,
     BarClosed,
+    CardApproved,
+    CardBlocked,
+    CardExpired,
+    CardProposed,
+    CardRejected,
+    CashDeployed,
     CashDeposited,
+    CashReleased,
+    CashReserved,
+    CashReturned,
     Envelope,
+    KillSwitchReset,
+    KillSwitchTripped,
+    MandateSet,
+    OrderAccepted,
+    OrderCancelled,
+    OrderDenied,
+    OrderFilled,
+    OrderPlaced,
+    OrderRejected,
     PositionClosed,
 )
 from domain.money import ZERO
@@ -87,24 +107,79 @@ def apply(view: DeskView, event: Envelope, position: int = 0) -> DeskView:
     view.as_of = event.occurred_at if view.as_of is None else max(view.as_of, event.occurred_at)
     view.counts[event.type] += 1
     payload = event.payload
-    apply_accounts(view.accounts, payload)
-    apply_cash(view.cash, payload)
-    apply_positions(view.positions, payload)
-    apply_orders(view.orders, payload, event.occurred_at)
-    apply_queue(view.cards, payload)
-    apply_market(view.market, payload)
-    apply_risk(view.risk, view.kills, payload, event.occurred_at)
+    for fold in _ROUTES.get(type(payload), ()):
+        fold(view, payload, event.occurred_at)
     for account_id in _equity_touched(view, payload):
         mark_equity(view.risk, account_id, view.equity(account_id))
     return view
 
 
-def _equity_touched(view: DeskView, payload: Any) -> set[str]:
+Fold = Callable[[DeskView, Any, datetime], None]
+
+
+def _accounts(v: DeskView, p: Any, at: datetime) -> None:
+    apply_accounts(v.accounts, p)
+
+
+def _cash(v: DeskView, p: Any, at: datetime) -> None:
+    apply_cash(v.cash, p)
+
+
+def _positions(v: DeskView, p: Any, at: datetime) -> None:
+    apply_positions(v.positions, p)
+
+
+def _orders(v: DeskView, p: Any, at: datetime) -> None:
+    apply_orders(v.orders, p, at)
+
+
+def _queue(v: DeskView, p: Any, at: datetime) -> None:
+    apply_queue(v.cards, p)
+
+
+def _market(v: DeskView, p: Any, at: datetime) -> None:
+    apply_market(v.market, p)
+
+
+def _risk(v: DeskView, p: Any, at: datetime) -> None:
+    apply_risk(v.risk, v.kills, p, at)
+
+
+# Which projections each event type feeds; a type not listed feeds none (e.g. news).
+_ROUTES: dict[type, tuple[Fold, ...]] = {
+    BarClosed: (_positions, _market),
+    AccountOpened: (_accounts,),
+    MandateSet: (_accounts,),
+    CashDeposited: (_cash,),
+    CashReserved: (_cash,),
+    CashReleased: (_cash,),
+    CashDeployed: (_cash,),
+    CashReturned: (_cash,),
+    OrderPlaced: (_orders,),
+    OrderAccepted: (_orders,),
+    OrderRejected: (_orders,),
+    OrderCancelled: (_orders,),
+    OrderFilled: (_positions, _orders),
+    PositionClosed: (_cash, _positions, _risk),
+    CardProposed: (_queue,),
+    CardBlocked: (_queue,),
+    CardApproved: (_queue,),
+    CardRejected: (_queue,),
+    CardExpired: (_queue,),
+    OrderDenied: (_queue,),
+    KillSwitchTripped: (_risk,),
+    KillSwitchReset: (_risk,),
+}
+
+_NOBODY: frozenset[str] = frozenset()
+
+
+def _equity_touched(view: DeskView, payload: Any) -> set[str] | frozenset[str]:
     if isinstance(payload, BarClosed):
-        return view.positions.holders.get(payload.symbol, set())
+        return view.positions.holders.get(payload.symbol, _NOBODY)
     if isinstance(payload, CashDeposited | PositionClosed):
         return {payload.account_id}
-    return set()
+    return _NOBODY
 
 
 def snapshot(view: DeskView) -> dict[str, Any]:
