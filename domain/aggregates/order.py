@@ -43,6 +43,11 @@ class Order(Aggregate):
     def order_id(self) -> str:
         return self.id
 
+    @property
+    def _account(self) -> str:
+        assert self.placed is not None, f"order {self.id} was never placed"
+        return self.placed.account_id
+
     def place(self, placed: OrderPlaced, cause: Cause) -> None:
         if self.exists:
             return
@@ -50,11 +55,15 @@ class Order(Aggregate):
 
     def accept(self, broker_order_id: str, cause: Cause) -> None:
         if self.status is OrderStatus.PLACED:
-            self._record(OrderAccepted(order_id=self.id, broker_order_id=broker_order_id), cause)
+            accepted = OrderAccepted(
+                order_id=self.id, account_id=self._account, broker_order_id=broker_order_id
+            )
+            self._record(accepted, cause)
 
     def reject(self, reason: str, cause: Cause) -> None:
         if self.status in (OrderStatus.PLACED, OrderStatus.WORKING):
-            self._record(OrderRejected(order_id=self.id, reason=reason), cause)
+            rejected = OrderRejected(order_id=self.id, account_id=self._account, reason=reason)
+            self._record(rejected, cause)
 
     def fill(self, fill: OrderFilled, cause: Cause) -> None:
         """Apply a broker fill once (by fill id); exits cancel the sibling legs."""
@@ -71,7 +80,7 @@ class Order(Aggregate):
         for leg in (Leg.STOP, Leg.TARGET):
             if leg is not fill.leg:
                 self._record(
-                    OrderCancelled(order_id=self.id, leg=leg,
+                    OrderCancelled(order_id=self.id, account_id=self._account, leg=leg,
                                    reason=f"one-cancels-other: {fill.leg} filled"),
                     cause,
                 )
@@ -90,7 +99,8 @@ class Order(Aggregate):
 
     def cancel_entry(self, reason: str, cause: Cause) -> None:
         if self.status is OrderStatus.WORKING:
-            self._record(OrderCancelled(order_id=self.id, leg=Leg.ENTRY, reason=reason), cause)
+            self._record(OrderCancelled(order_id=self.id, account_id=self._account, leg=Leg.ENTRY,
+                               reason=reason), cause)
 
     def _on_order_placed(self, e: OrderPlaced) -> None:
         self.placed, self.status = e, OrderStatus.PLACED

@@ -32,6 +32,7 @@ class OrderAccepted(Payload):
     """The broker acknowledged the bracket."""
 
     order_id: str
+    account_id: str
     broker_order_id: str
 
 
@@ -40,6 +41,7 @@ class OrderRejected(Payload):
     """The broker refused the bracket."""
 
     order_id: str
+    account_id: str
     reason: str
 
 
@@ -64,6 +66,7 @@ class OrderCancelled(Payload):
     """A leg was cancelled (one-cancels-other, expiry, or operator)."""
 
     order_id: str
+    account_id: str
     leg: Leg
     reason: str
 
