@@ -109,8 +109,11 @@ def apply(view: DeskView, event: Envelope, position: int = 0) -> DeskView:
     payload = event.payload
     for fold in _ROUTES.get(type(payload), ()):
         fold(view, payload, event.occurred_at)
-    for account_id in _equity_touched(view, payload):
-        mark_equity(view.risk, account_id, view.equity(account_id))
+    if isinstance(payload, CashDeposited | CashReturned):
+        # The high-water mark is closed equity, moved only by the account's own stream, so
+        # it comes out the same in any interleaving of topics (Kafka) as in log order.
+        cash = view.cash[payload.account_id]
+        mark_equity(view.risk, payload.account_id, cash.total)
     return view
 
 
@@ -171,17 +174,6 @@ _ROUTES: dict[type, tuple[Fold, ...]] = {
     KillSwitchReset: (_risk,),
 }
 
-_NOBODY: frozenset[str] = frozenset()
-
-
-def _equity_touched(view: DeskView, payload: Any) -> set[str] | frozenset[str]:
-    if isinstance(payload, BarClosed):
-        return view.positions.holders.get(payload.symbol, _NOBODY)
-    if isinstance(payload, CashDeposited | PositionClosed):
-        return {payload.account_id}
-    return _NOBODY
-
-
 def snapshot(view: DeskView) -> dict[str, Any]:
     """A canonical, JSON-ready picture of positions, cash, risk, orders and the queue."""
     accounts = sorted(set(view.accounts) | set(view.cash))
@@ -209,7 +201,7 @@ def snapshot(view: DeskView) -> dict[str, Any]:
                 "unrealised_pnl": str(p.unrealised(view.positions.marks.get(p.symbol))),
                 "costs": str(p.costs), "trades": p.trades,
             }
-            for _, p in sorted(view.positions.by_key.items())
+            for p in view.positions.all()
         ],
         "risk": {
             a: {
@@ -244,3 +236,11 @@ def snapshot(view: DeskView) -> dict[str, Any]:
 
 def _s(value: Decimal | None) -> str | None:
     return None if value is None else str(value)
+
+
+LOG_FIELDS = ("position", "event_counts")
+
+
+def projections_of(state: dict[str, Any]) -> dict[str, Any]:
+    """A snapshot without log bookkeeping: what two runtimes must agree on field for field."""
+    return {k: v for k, v in state.items() if k not in LOG_FIELDS}

@@ -31,7 +31,7 @@ class Position:
 
 @dataclass
 class Positions:
-    by_key: dict[tuple[str, str], Position]
+    by_account: dict[str, dict[str, Position]]  # account -> symbol -> position
     marks: dict[str, Decimal]
     holders: dict[str, set[str]]  # symbol -> accounts with an open quantity
 
@@ -40,7 +40,17 @@ class Positions:
         return cls({}, {}, {})
 
     def of(self, account_id: str) -> list[Position]:
-        return [p for (a, _), p in sorted(self.by_key.items()) if a == account_id]
+        held = self.by_account.get(account_id, {})
+        return [held[symbol] for symbol in sorted(held)]
+
+    def all(self) -> list[Position]:
+        return [p for account in sorted(self.by_account) for p in self.of(account)]
+
+    def at(self, account_id: str, symbol: str) -> Position:
+        held = self.by_account.setdefault(account_id, {})
+        if symbol not in held:
+            held[symbol] = Position(account_id, symbol)
+        return held[symbol]
 
 
 def apply_positions(view: Positions, payload: Payload) -> None:
@@ -49,8 +59,7 @@ def apply_positions(view: Positions, payload: Payload) -> None:
         case BarClosed():
             view.marks[payload.symbol] = payload.close
         case OrderFilled():
-            key = (payload.account_id, payload.symbol)
-            pos = view.by_key.setdefault(key, Position(payload.account_id, payload.symbol))
+            pos = view.at(payload.account_id, payload.symbol)
             if payload.side is Side.BUY:
                 cost = pos.average_price * pos.quantity + payload.price * payload.quantity
                 pos.quantity += payload.quantity
@@ -65,8 +74,7 @@ def apply_positions(view: Positions, payload: Payload) -> None:
             else:
                 holders.discard(payload.account_id)
         case PositionClosed():
-            key = (payload.account_id, payload.symbol)
-            pos = view.by_key.setdefault(key, Position(payload.account_id, payload.symbol))
+            pos = view.at(payload.account_id, payload.symbol)
             pos.realised_pnl += payload.realised_pnl
             pos.costs += payload.costs
             pos.trades += 1

@@ -51,14 +51,14 @@ def apply_risk(
 
 
 def mark_equity(risk: dict[str, Risk], account_id: str, equity: Decimal) -> None:
-    """Raise the account's equity peak when `equity` is a new high."""
+    """Raise the account's high-water mark (closed equity) when `equity` is a new high."""
     r = risk.setdefault(account_id, Risk())
     if equity > r.peak_equity:
         r.peak_equity = equity
 
 
 def drawdown_pct(peak: Decimal, equity: Decimal) -> Decimal:
-    """How far equity sits below its peak, in percent (0 at a new high)."""
+    """How far equity (marked to market) sits below the closed-equity peak, in percent."""
     if peak <= ZERO or equity >= peak:
         return ZERO
     return (peak - equity) / peak * 100
