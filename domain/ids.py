@@ -7,13 +7,16 @@ regenerate the same ids.
 from __future__ import annotations
 
 import hashlib
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from uuid import UUID
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MILLISECOND = timedelta(milliseconds=1)
 
 
 def uuid7(at: datetime, entropy: bytes) -> UUID:
     """A UUIDv7 whose first 48 bits are `at` in Unix milliseconds (RFC 9562 layout)."""
-    millis = int(at.timestamp() * 1000) & ((1 << 48) - 1)
+    millis = ((at - _EPOCH) // _MILLISECOND) & ((1 << 48) - 1)
     rand = int.from_bytes(hashlib.blake2b(entropy, digest_size=10).digest(), "big")
     rand_a = rand >> 68 & 0xFFF
     rand_b = rand & ((1 << 62) - 1)

@@ -52,6 +52,9 @@ def size_long(
     by_risk = _floor(risk_budget / per_share_risk)
     by_position = _floor(position_cap / reference)
     by_cash = _floor(deployable / per_share_cash)
+    # The reserve is rounded up to the paisa; step down until it fits what is deployable.
+    while by_cash > 0 and reserve_for(reference, by_cash) > deployable:
+        by_cash -= 1
     quantity = min(by_risk, by_position, by_cash)
     explanation = (
         f"equity {equity:.2f}; risk {mandate.risk_per_trade_pct}% = {risk_budget:.2f} / "

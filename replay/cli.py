@@ -11,7 +11,7 @@ import sys
 from collections.abc import Sequence
 
 from replay import cli_audit
-from streams import cli_demo
+from streams import cli_demo, cli_relay, cli_worker
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -21,6 +21,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     cli_demo.register(sub)
     cli_audit.register(sub)
+    cli_relay.register(sub)
+    cli_worker.register(sub)
     try:
         from streams import cli_kafka
     except ImportError:  # the Kafka tooling is optional for the embedded desk

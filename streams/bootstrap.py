@@ -54,10 +54,12 @@ def bootstrap(
     *,
     approver: str | None = None,
     clock: Clock = wall_clock,
+    start: bool = True,
 ) -> Desk:
-    """Open the store, wire the embedded runtime, and catch up with the log."""
+    """Open the store, wire the embedded runtime, and (`start`) catch up with the log."""
     store = DeskStore(store_url)
     broker = PaperBroker()
     runtime = EmbeddedRuntime(store, handlers_for(instruments, broker, approver), clock)
-    runtime.start()
+    if start:
+        runtime.start()
     return Desk(store, runtime, instruments, clock)

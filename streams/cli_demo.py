@@ -17,6 +17,13 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     add_store(p)
     p.add_argument("--operator", default="demo", help="the operator approving cards")
     p.add_argument("--data", default=str(SAMPLE_DIR), help="sample data folder")
+    p.add_argument("--runtime", choices=("embedded", "kafka"), default="embedded",
+                   help="embedded (in-process, default) or kafka (relay + faust workers)")
+    p.add_argument("--bootstrap", default=None,
+                   help="Kafka bootstrap for --runtime kafka (default: $KAFKA_BOOTSTRAP or "
+                   "127.0.0.1:9092; `desk kafka start` runs one)")
+    p.add_argument("--partitions", type=int, default=3)
+    p.add_argument("--workers", type=int, default=1, help="faust workers for --runtime kafka")
     p.set_defaults(func=_run)
 
 
@@ -24,9 +31,21 @@ def _run(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     url = store_url(args)
-    desk = run_demo(url, Path(args.data), args.operator, wall_clock)
-    data = summary(desk.runtime.view, args.operator)
+    if args.runtime == "kafka":
+        from adapters.eventstore.store import DeskStore
+        from streams.cli_worker import default_bootstrap
+        from streams.demo_kafka import run_demo_kafka
+
+        view = run_demo_kafka(url, Path(args.data), args.operator, wall_clock,
+                              args.bootstrap or default_bootstrap(), args.partitions,
+                              args.workers)
+        data = summary(view, args.operator)
+        data["events"] = DeskStore(url).head()
+    else:
+        desk = run_demo(url, Path(args.data), args.operator, wall_clock)
+        data = summary(desk.runtime.view, args.operator)
     data["store"] = redact(url)
+    data["runtime"] = args.runtime
     if args.json:
         print(json.dumps(data, indent=2, sort_keys=True))
     else:

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from adapters.eventstore.store import ViewSnapshots
+from adapters.eventstore.store import DeskStore, ViewSnapshots
 from adapters.files.sample import AccountSpec, day_feed, load_accounts, load_instruments
 from domain.aggregates import Account, Cause, account_stream
 from domain.money import ZERO
@@ -42,17 +43,20 @@ def sample_day(directory: Path) -> SampleDay:
     return SampleDay(directory, day)
 
 
-def open_accounts(desk: Desk, specs: list[AccountSpec], operator: str, at: datetime) -> None:
+def open_accounts(
+    store: DeskStore, clock: Clock, commit: Callable[[UnitOfWork], object],
+    specs: list[AccountSpec], operator: str, at: datetime,
+) -> None:
     """Open each account with its mandate and initial deposit, once."""
     for spec in specs:
-        uow = UnitOfWork(desk.store, desk.clock)
-        cause = Cause(at, desk.clock(), operator, f"setup-{spec.account_id}")
+        uow = UnitOfWork(store, clock)
+        cause = Cause(at, clock(), operator, f"setup-{spec.account_id}")
         account = uow.get(Account, account_stream(spec.account_id))
         if not account.exists:
             account.open(spec.name, cause)
         account.set_mandate(spec.mandate, "opened from sample accounts", cause)
         account.deposit(spec.initial_deposit, "initial-deposit", cause)
-        desk.runtime.execute(uow)
+        commit(uow)
 
 
 def run_demo(store_url: str, directory: Path, operator: str, clock: Clock) -> Desk:
@@ -62,8 +66,8 @@ def run_demo(store_url: str, directory: Path, operator: str, clock: Clock) -> De
         store_url, load_instruments(directory / "instruments.csv"),
         approver=operator, clock=clock,
     )
-    open_accounts(desk, load_accounts(directory / "accounts.json"), f"operator:{operator}",
-                  day.day)
+    open_accounts(desk.store, clock, desk.runtime.execute,
+                  load_accounts(directory / "accounts.json"), f"operator:{operator}", day.day)
     for group in day_feed(day.bars, day.news, day.day):
         desk.runtime.ingest(group)
     save_live_view(desk)

@@ -27,6 +27,21 @@ RUNTIME_NAME = "embedded"
 _RETRIES = 3
 
 
+def input_streams(
+    facts: Iterable[InputFact], known: dict[str, int], clock: Clock
+) -> list[InputStream]:
+    """Write-once streams for the facts not yet logged (by stream and version)."""
+    streams = []
+    for fact in facts:
+        if known.get(fact.stream_id, 0) >= fact.version:
+            continue
+        cause = Cause(fact.occurred_at, clock(), fact.source, fact.stream_id)
+        stream = InputStream.at(fact.stream_id, fact.version)
+        stream.append(fact.payload, cause)
+        streams.append(stream)
+    return streams
+
+
 class EmbeddedRuntime:
     def __init__(
         self, store: DeskStore, handlers: Sequence[Handler], clock: Clock,
@@ -40,14 +55,15 @@ class EmbeddedRuntime:
         self._inbox: deque[Recorded] = deque()
         self._tracked = 0
 
-    def start(self) -> None:
-        """Fold the log up to the tracked position, then process whatever follows."""
+    def start(self, process: bool = True) -> None:
+        """Fold the log up to the tracked position, then (`process`) handle what follows."""
         self._tracked = self.store.tracked(self.name)
         for rec in self.store.read_all(self.view.position):
             if rec.position > self._tracked:
                 break
             apply(self.view, rec.event, rec.position)
-        self.pump()
+        if process:
+            self.pump()
 
     def pump(self) -> int:
         """Process every event after the view's position until the log is quiet."""
@@ -66,18 +82,29 @@ class EmbeddedRuntime:
         Facts already logged (same stream and version) are skipped, so feeding a source
         twice duplicates nothing.
         """
-        streams = []
-        for fact in facts:
-            if self.view.stream_versions.get(fact.stream_id, 0) >= fact.version:
-                continue
-            cause = Cause(fact.occurred_at, self.clock(), fact.source, fact.stream_id)
-            stream = InputStream.at(fact.stream_id, fact.version)
-            stream.append(fact.payload, cause)
-            streams.append(stream)
+        streams = input_streams(facts, self.view.stream_versions, self.clock)
         if streams:
             self._inbox.extend(self.store.commit(*streams))
         self.pump()
         return len(streams)
+
+    def offer(self, rec: Recorded) -> None:
+        """Process one event delivered from outside (e.g. Kafka), in log order.
+
+        Already processed: ignored (at-least-once delivery). Ahead of the view: the events
+        in between are read from the store first, so nothing is skipped.
+        """
+        if rec.position <= self.view.position:
+            return
+        if rec.position > self.view.position + 1:
+            self._inbox.clear()
+            for missed in self.store.read_all(self.view.position):
+                if missed.position >= rec.position:
+                    break
+                self._process(missed)
+        self._process(rec)
+        # What this step wrote comes back through the transport, in log order.
+        self._inbox.clear()
 
     def execute(self, uow: UnitOfWork) -> list[Recorded]:
         """Commit a command's unit of work and let the desk react to it."""

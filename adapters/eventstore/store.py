@@ -144,6 +144,8 @@ class ViewSnapshots:
     """Saved read-model snapshots (JSON) with the log position they reflect."""
 
     def __init__(self, store: DeskStore) -> None:
+        # Hold the store: the library closes its connection pool when the app is collected.
+        self.store = store
         self.datastore: Any = store.recorder.datastore  # type: ignore[attr-defined]
         self.sqlite = isinstance(store.chained, ChainedSQLiteRecorder)
         self.mark = "?" if self.sqlite else "%s"
@@ -162,6 +164,28 @@ class ViewSnapshots:
                 "state = excluded.state",
                 (name, position, state),
             )
+
+    def save_many(self, rows: list[tuple[str, int, str]]) -> None:
+        """Save several (name, position, state) rows in one transaction."""
+        m = self.mark
+        with self.datastore.transaction(commit=True) as c:
+            for row in rows:
+                c.execute(
+                    f"INSERT INTO desk_views (name, position, state) VALUES ({m}, {m}, {m}) "
+                    "ON CONFLICT (name) DO UPDATE SET position = excluded.position, "
+                    "state = excluded.state",
+                    row,
+                )
+
+    def load_prefix(self, prefix: str) -> dict[str, tuple[int, str]]:
+        """Every saved row whose name starts with `prefix`."""
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(
+                f"SELECT name, position, state FROM desk_views WHERE name LIKE {self.mark}",
+                (prefix.replace("%", r"\%") + "%",),
+            )
+            rows = c.fetchall()
+        return {str(r["name"]): (int(r["position"]), str(r["state"])) for r in rows}
 
     def load(self, name: str) -> tuple[int, str] | None:
         with self.datastore.transaction(commit=False) as c:

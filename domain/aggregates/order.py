@@ -13,9 +13,13 @@ from domain.events import (
     OrderRejected,
     PositionClosed,
 )
-from domain.values import Leg
+from domain.values import Leg, Side
 
 EXIT_LEGS = (Leg.STOP, Leg.TARGET, Leg.SQUARE_OFF)
+
+
+def _opposite(side: Side) -> Side:
+    return Side.SELL if side is Side.BUY else Side.BUY
 
 
 class OrderStatus(StrEnum):
@@ -69,6 +73,7 @@ class Order(Aggregate):
         """Apply a broker fill once (by fill id); exits cancel the sibling legs."""
         if fill.fill_id in self.fill_ids:
             return
+        self._check_fill(fill)
         if fill.leg is Leg.ENTRY:
             if self.status is not OrderStatus.WORKING:
                 raise DomainError(f"entry fill on order {self.id} in status {self.status}")
@@ -96,6 +101,23 @@ class Order(Aggregate):
             exit_price=self.exit.price, exit_leg=self.exit.leg, gross_pnl=gross, costs=costs,
             realised_pnl=gross - costs,
         )
+
+    def _check_fill(self, fill: OrderFilled) -> None:
+        placed = self.placed
+        if placed is None:
+            raise DomainError(f"fill on order {self.id}, which was never placed")
+        expected_side = placed.side if fill.leg is Leg.ENTRY else _opposite(placed.side)
+        problems = [
+            f"order_id {fill.order_id}" if fill.order_id != self.id else "",
+            f"account {fill.account_id}" if fill.account_id != placed.account_id else "",
+            f"symbol {fill.symbol}" if fill.symbol != placed.symbol else "",
+            f"side {fill.side}" if fill.side is not expected_side else "",
+            f"quantity {fill.quantity}" if fill.quantity != placed.quantity else "",
+        ]
+        wrong = [p for p in problems if p]
+        if wrong:
+            raise DomainError(f"fill {fill.fill_id} does not match order {self.id}: "
+                              + ", ".join(wrong))
 
     def cancel_entry(self, reason: str, cause: Cause) -> None:
         if self.status is OrderStatus.WORKING:

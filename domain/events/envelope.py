@@ -118,6 +118,11 @@ class Envelope(BaseModel):
         if self.type != self.payload.event_type:
             actual = self.payload.event_type
             raise ValueError(f"type {self.type!r} does not match payload {actual!r}")
+        if self.schema_version != self.payload.schema_version:
+            raise ValueError(
+                f"schema_version {self.schema_version} does not match {self.type} "
+                f"v{self.payload.schema_version}"
+            )
         if self.stream_version < 1:
             raise ValueError("stream_version starts at 1")
         return self

@@ -1,0 +1,51 @@
+"""Broker housekeeping: create the desk's topics, and read partition end offsets."""
+
+from __future__ import annotations
+
+from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.errors import for_code
+
+from adapters.kafka.topics import topic_specs
+
+_TOPIC_ALREADY_EXISTS = 36
+
+
+async def ensure_topics(bootstrap: str, partitions: int, replication: int = 1) -> list[str]:
+    """Create whichever desk topics are missing; returns the names created."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=10_000)
+    await admin.start()
+    try:
+        existing = set(await admin.list_topics())
+        missing = [NewTopic(topic, count, replication)
+                   for topic, count in topic_specs(partitions) if topic not in existing]
+        if missing:
+            response = await admin.create_topics(missing)
+            for topic, code, *_ in response.topic_errors:
+                if code not in (0, _TOPIC_ALREADY_EXISTS):
+                    raise for_code(code)(f"cannot create topic {topic}")
+        return [t.name for t in missing]
+    finally:
+        await admin.close()
+
+
+async def end_offsets(bootstrap: str, topics: list[str]) -> dict[str, int]:
+    """`topic:partition` -> offset of the next message to be written (0 when empty)."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=10_000)
+    await admin.start()
+    try:
+        described = await admin.describe_topics(topics)
+    finally:
+        await admin.close()
+    parts = []
+    for topic in described:
+        if topic["error_code"] != 0 or not topic["partitions"]:
+            raise LookupError(f"topic {topic['topic']} is not available on {bootstrap}")
+        parts += [TopicPartition(topic["topic"], p["partition"]) for p in topic["partitions"]]
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
+    await consumer.start()
+    try:
+        ends = await consumer.end_offsets(parts)
+        return {f"{tp.topic}:{tp.partition}": off for tp, off in ends.items()}
+    finally:
+        await consumer.stop()

@@ -1,0 +1,121 @@
+"""Where each event goes on Kafka: its topic, its message key and its headers. No I/O.
+
+Keys choose the partition, so they decide which events keep their relative order:
+market data and signals by symbol, kill switches by scope, and everything an account owns
+(its cash ledger, cards and orders) by account id: desk.accounts, desk.cards, desk.orders
+and desk.risk are co-partitioned, so one worker folds all of an account's events into its
+view. `desk.log`, the single-partition topic every event is also written to, carries the
+whole log in order for the process managers.
+"""
+
+from __future__ import annotations
+
+from domain.events import Envelope
+
+MARKET_TOPIC = "desk.market"
+NEWS_TOPIC = "desk.news"
+SIGNALS_TOPIC = "desk.signals"
+CARDS_TOPIC = "desk.cards"
+ORDERS_TOPIC = "desk.orders"
+ACCOUNTS_TOPIC = "desk.accounts"
+RISK_TOPIC = "desk.risk"
+LOG_TOPIC = "desk.log"
+DEADLETTER_TOPIC = "desk.deadletter"
+
+DOMAIN_TOPICS = (
+    MARKET_TOPIC,
+    NEWS_TOPIC,
+    SIGNALS_TOPIC,
+    CARDS_TOPIC,
+    ORDERS_TOPIC,
+    ACCOUNTS_TOPIC,
+    RISK_TOPIC,
+)
+
+_STREAM = None  # key rule: the envelope's stream id
+
+# event type -> (topic, the payload field holding the key, or _STREAM for the stream id)
+_ROUTES: dict[str, tuple[str, str | None]] = {
+    "BarClosed": (MARKET_TOPIC, "symbol"),
+    "NewsArrived": (NEWS_TOPIC, _STREAM),
+    "AnnouncementArrived": (NEWS_TOPIC, "symbol"),
+    "InputRejected": (NEWS_TOPIC, _STREAM),
+    "SignalScored": (SIGNALS_TOPIC, "symbol"),
+    "SignalFiltered": (SIGNALS_TOPIC, "symbol"),
+    "CardProposed": (CARDS_TOPIC, "account_id"),
+    "CardBlocked": (CARDS_TOPIC, "account_id"),
+    "CardApproved": (CARDS_TOPIC, "account_id"),
+    "CardRejected": (CARDS_TOPIC, "account_id"),
+    "CardExpired": (CARDS_TOPIC, "account_id"),
+    "OrderDenied": (CARDS_TOPIC, "account_id"),
+    "OrderPlaced": (ORDERS_TOPIC, "account_id"),
+    "OrderAccepted": (ORDERS_TOPIC, "account_id"),
+    "OrderRejected": (ORDERS_TOPIC, "account_id"),
+    "OrderFilled": (ORDERS_TOPIC, "account_id"),
+    "OrderCancelled": (ORDERS_TOPIC, "account_id"),
+    "PositionClosed": (ORDERS_TOPIC, "account_id"),
+    "AccountOpened": (ACCOUNTS_TOPIC, "account_id"),
+    "MandateSet": (ACCOUNTS_TOPIC, "account_id"),
+    "CashDeposited": (ACCOUNTS_TOPIC, "account_id"),
+    "CashReserved": (ACCOUNTS_TOPIC, "account_id"),
+    "CashReleased": (ACCOUNTS_TOPIC, "account_id"),
+    "CashDeployed": (ACCOUNTS_TOPIC, "account_id"),
+    "CashReturned": (ACCOUNTS_TOPIC, "account_id"),
+    "KillSwitchTripped": (RISK_TOPIC, "scope"),
+    "KillSwitchReset": (RISK_TOPIC, "scope"),
+}
+
+
+class UnroutableEvent(KeyError):
+    """An event type with no topic: a new event type was added without a route."""
+
+
+def routed_event_types() -> list[str]:
+    """Every event type that has a topic, sorted."""
+    return sorted(_ROUTES)
+
+
+def topic_for(event_type: str) -> str:
+    """The domain topic of `event_type`."""
+    try:
+        return _ROUTES[event_type][0]
+    except KeyError:
+        raise UnroutableEvent(event_type) from None
+
+
+def key_for(envelope: Envelope) -> bytes:
+    """The domain-topic message key of `envelope` (UTF-8)."""
+    try:
+        field = _ROUTES[envelope.type][1]
+    except KeyError:
+        raise UnroutableEvent(envelope.type) from None
+    key = envelope.stream_id if field is None else str(getattr(envelope.payload, field))
+    return key.encode()
+
+
+def log_key_for(envelope: Envelope) -> bytes:
+    """The `desk.log` message key: the stream id."""
+    return envelope.stream_id.encode()
+
+
+def headers_for(position: int, envelope: Envelope) -> list[tuple[str, bytes]]:
+    """Headers of every message the relay sends for the event at log `position`."""
+    return [
+        ("notification_id", str(position).encode("ascii")),
+        ("event_id", str(envelope.event_id).encode()),
+        ("event_type", envelope.type.encode()),
+        ("stream_id", envelope.stream_id.encode()),
+        ("stream_version", str(envelope.stream_version).encode()),
+        ("correlation_id", envelope.correlation_id.encode()),
+    ]
+
+
+def topic_specs(partitions: int) -> list[tuple[str, int]]:
+    """(topic, partitions) for every relay topic; the log and dead letters have one."""
+    if partitions < 1:
+        raise ValueError(f"partitions must be at least 1, got {partitions}")
+    return [
+        *((topic, partitions) for topic in DOMAIN_TOPICS),
+        (LOG_TOPIC, 1),
+        (DEADLETTER_TOPIC, 1),
+    ]

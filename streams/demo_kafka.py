@@ -1,0 +1,156 @@
+"""`desk demo --runtime kafka`: the sample day through the relay, Kafka and faust workers.
+
+The demo process only feeds the sample day into the event store; a `desk relay` and one
+or more `desk worker` subprocesses do everything else. After each instant of the day it
+waits until the process managers have handled the whole log, so inputs and reactions
+interleave exactly as in the embedded run, and at the end until every projection
+partition has consumed everything; then it merges the workers' partial views.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from adapters.eventstore.store import DeskStore, ViewSnapshots
+from adapters.files.sample import day_feed, load_accounts
+from adapters.kafka.admin import end_offsets, ensure_topics
+from adapters.kafka.topics import DOMAIN_TOPICS
+from projections.codec import decode_market, decode_view, merge
+from projections.desk import DeskView, apply, snapshot
+from projections.market import LastBar
+from streams.demo import LIVE_VIEW, open_accounts, sample_day
+from streams.embedded import input_streams
+from streams.kafka_worker import BAR_PREFIX, OFFSET_PREFIX, PM_PROGRESS, VIEW_PREFIX
+from streams.unit_of_work import Clock, UnitOfWork
+
+DESK = str(Path(sys.executable).with_name("desk"))
+
+
+class StackStalled(RuntimeError):
+    """The relay or the workers stopped making progress; says which."""
+
+
+@dataclass
+class KafkaStack:
+    """The relay and worker subprocesses of one run."""
+
+    store_url: str
+    bootstrap: str
+    partitions: int = 3
+    workers: int = 1
+    approver: str | None = None
+    procs: list[subprocess.Popen[bytes]] = field(default_factory=list)
+
+    def start(self, log_dir: Path) -> None:
+        asyncio.run(ensure_topics(self.bootstrap, self.partitions))
+        log_dir.mkdir(parents=True, exist_ok=True)
+        common = ["--store", self.store_url, "--bootstrap", self.bootstrap,
+                  "--partitions", str(self.partitions)]
+        self._spawn("relay", [DESK, "relay", *common], log_dir)
+        for n in range(self.workers):
+            extra = ["--approver", self.approver] if self.approver else []
+            self._spawn(f"worker-{n}", [DESK, "worker", *common, *extra], log_dir)
+
+    def _spawn(self, name: str, argv: list[str], log_dir: Path) -> None:
+        log = (log_dir / f"{name}.log").open("ab")
+        self.procs.append(subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT))
+
+    def stop(self) -> None:
+        for proc in self.procs:
+            if proc.poll() is None:
+                proc.send_signal(signal.SIGTERM)
+        for proc in self.procs:
+            try:
+                proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+        self.procs.clear()
+
+
+def wait_for_process_managers(store: DeskStore, timeout: float = 120.0) -> None:
+    """Block until the process managers have handled every event in the log."""
+    snapshots = ViewSnapshots(store)
+    deadline = time.monotonic() + timeout
+    while True:
+        head = store.head()
+        progress = snapshots.load(PM_PROGRESS)
+        done = progress[0] if progress else 0
+        if done >= head:
+            return
+        if time.monotonic() > deadline:
+            raise StackStalled(f"process managers at {done}, log at {head} "
+                               f"(relay at {store.tracked('relay')})")
+        time.sleep(0.002)
+
+
+def wait_for_projections(store: DeskStore, bootstrap: str, timeout: float = 120.0) -> None:
+    """Block until every projection partition has consumed to its end offset."""
+    snapshots = ViewSnapshots(store)
+    deadline = time.monotonic() + timeout
+    while True:
+        head, relayed = store.head(), store.tracked("relay")
+        consumed = {k.removeprefix(OFFSET_PREFIX): pos
+                    for k, (pos, _) in snapshots.load_prefix(OFFSET_PREFIX).items()}
+        ends = asyncio.run(end_offsets(bootstrap, list(DOMAIN_TOPICS)))
+        behind = {tp: end for tp, end in ends.items() if end > 0 and consumed.get(tp, -1) < end - 1}
+        if relayed >= head and not behind:
+            return
+        if time.monotonic() > deadline:
+            raise StackStalled(f"relay at {relayed}/{head}; partitions behind: {behind}")
+        time.sleep(0.05)
+
+
+def kafka_view(store: DeskStore) -> DeskView:
+    """The desk's read model merged from what the workers wrote."""
+    snapshots = ViewSnapshots(store)
+    parts = [decode_view(state.encode())
+             for state in (s for _, s in snapshots.load_prefix(VIEW_PREFIX).values())]
+    market: dict[str, LastBar] = {}
+    for name, (_, state) in snapshots.load_prefix(BAR_PREFIX).items():
+        market.update(decode_market(
+            json.dumps({name.removeprefix(BAR_PREFIX): json.loads(state)}).encode()))
+    return merge(parts, market)
+
+
+def run_demo_kafka(
+    store_url: str, directory: Path, operator: str, clock: Clock, bootstrap: str,
+    partitions: int = 3, workers: int = 1, log_dir: Path = Path(".desk/logs"),
+) -> DeskView:
+    """Feed the sample day through the distributed stack and return the merged view."""
+    day = sample_day(directory)
+    store = DeskStore(store_url)
+    known = DeskView()
+    for rec in store.read_all():
+        apply(known, rec.event, rec.position)
+    stack = KafkaStack(store_url, bootstrap, partitions, workers, approver=operator)
+    stack.start(log_dir)
+    try:
+        def commit(uow: UnitOfWork) -> object:
+            written = uow.commit()
+            wait_for_process_managers(store)
+            return written
+
+        open_accounts(store, clock, commit, load_accounts(directory / "accounts.json"),
+                      f"operator:{operator}", day.day)
+        for group in day_feed(day.bars, day.news, day.day):
+            streams = input_streams(group, known.stream_versions, clock)
+            if streams:
+                for rec in store.commit(*streams):
+                    known.stream_versions[rec.event.stream_id] = rec.event.stream_version
+                wait_for_process_managers(store)
+        # Offsets are flushed in the same transaction as the views they produced.
+        wait_for_projections(store, bootstrap)
+        view = kafka_view(store)
+        view.position = store.head()
+        ViewSnapshots(store).save(LIVE_VIEW, view.position, json.dumps(snapshot(view)))
+        return view
+    finally:
+        stack.stop()

@@ -1,0 +1,230 @@
+"""The faust app: projection agents, the process managers, and the dead-letter topic.
+
+- `fold_accounts` folds desk.accounts/cards/orders/risk (co-partitioned, keyed by account
+  or kill-switch scope) into one partial read model per key, in a changelogged table.
+- `fold_market` keeps the last bar per symbol from desk.market.
+- `audit_inputs` checks desk.news and desk.signals (nothing to fold yet).
+- `process_managers` consumes desk.log (one partition: the log in order) and runs the same
+  handlers as the embedded runtime, writing through the event store.
+- Anything undecodable or invalid goes to desk.deadletter with the reason and the original
+  bytes; the agent carries on.
+A timer writes changed partial views, last bars and consumed offsets to the store's
+`desk_views` table in one transaction, where readers (API, `desk demo`) merge them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import faust
+import structlog
+from pydantic import TypeAdapter
+
+from adapters.eventstore.store import DeskStore, Recorded, ViewSnapshots
+from adapters.files.sample import SAMPLE_DIR, load_instruments
+from adapters.kafka.messages import BadMessage, decode
+from adapters.kafka.topics import (
+    ACCOUNTS_TOPIC,
+    CARDS_TOPIC,
+    DEADLETTER_TOPIC,
+    LOG_TOPIC,
+    MARKET_TOPIC,
+    NEWS_TOPIC,
+    ORDERS_TOPIC,
+    RISK_TOPIC,
+    SIGNALS_TOPIC,
+)
+from domain.events import BarClosed
+from projections.codec import decode_view, encode_view
+from projections.desk import DeskView, apply
+from projections.market import LastBar
+from streams.bootstrap import bootstrap, wall_clock
+from streams.embedded import EmbeddedRuntime
+
+log = structlog.get_logger("eventdesk.worker")
+
+VIEW_PREFIX = "kafka:view:"
+BAR_PREFIX = "kafka:bar:"
+OFFSET_PREFIX = "kafka:offset:"
+PM_PROGRESS = "kafka:pm"
+_BAR = TypeAdapter(LastBar)
+
+
+@dataclass(frozen=True)
+class WorkerSettings:
+    bootstrap: str
+    store_url: str
+    partitions: int = 3
+    table_store: str = "memory://"
+    app_id: str = "eventdesk"
+    approver: str | None = None
+    instruments: Path = SAMPLE_DIR / "instruments.csv"
+    process_managers: bool = True
+    flush_interval: float = 0.25
+
+
+class _Flusher:
+    """Tracks what changed since the last write to the store."""
+
+    def __init__(self) -> None:
+        self.views: dict[str, DeskView] = {}
+        self.bars: dict[str, LastBar] = {}
+        self.offsets: dict[str, int] = {}
+
+    def take(self) -> list[tuple[str, int, str]]:
+        rows = [(VIEW_PREFIX + k, v.position, encode_view(v).decode())
+                for k, v in self.views.items()]
+        rows += [(BAR_PREFIX + s, 0, _BAR.dump_json(b).decode()) for s, b in self.bars.items()]
+        rows += [(OFFSET_PREFIX + tp, off, "") for tp, off in self.offsets.items()]
+        self.views, self.bars, self.offsets = {}, {}, {}
+        return rows
+
+
+def create_app(settings: WorkerSettings) -> faust.App:
+    """Build the faust app for these settings (one per worker process)."""
+    app = faust.App(
+        settings.app_id,
+        broker=f"kafka://{settings.bootstrap}",
+        store=settings.table_store,
+        web_enabled=False,
+        topic_partitions=settings.partitions,
+        topic_allow_declare=True,
+        consumer_auto_offset_reset="earliest",
+        broker_commit_interval=0.5,
+        broker_session_timeout=10.0,
+        broker_heartbeat_interval=1.0,
+        broker_rebalance_timeout=20.0,
+        key_serializer="raw",
+        value_serializer="raw",
+    )
+    raw = {"key_type": bytes, "value_type": bytes}
+    account_topics = app.topic(ACCOUNTS_TOPIC, CARDS_TOPIC, ORDERS_TOPIC, RISK_TOPIC, **raw)
+    market_topic = app.topic(MARKET_TOPIC, **raw)
+    input_topics = app.topic(NEWS_TOPIC, SIGNALS_TOPIC, **raw)
+    log_topic = app.topic(LOG_TOPIC, partitions=1, **raw)
+    deadletter = app.topic(DEADLETTER_TOPIC, partitions=1, **raw)
+    views = app.Table("desk-account-views", default=None, partitions=settings.partitions, **raw)
+    bars = app.Table("desk-last-bars", default=None, partitions=settings.partitions, **raw)
+
+    store = DeskStore(settings.store_url)
+    snapshots = ViewSnapshots(store)
+    io = ThreadPoolExecutor(max_workers=1, thread_name_prefix="desk-store")
+    flusher = _Flusher()
+    full_flush = {"due": True}
+
+    async def in_thread(fn: Any, *args: Any) -> Any:
+        return await asyncio.get_running_loop().run_in_executor(io, fn, *args)
+
+    async def to_deadletter(event: faust.types.EventT, reason: str) -> None:
+        msg = event.message
+        log.warning("dead-lettered", topic=msg.topic, partition=msg.partition,
+                    offset=msg.offset, reason=reason)
+        await deadletter.send(
+            key=event.key, value=event.value if event.value is not None else b"",
+            headers=[("reason", reason.encode()), ("source_topic", msg.topic.encode()),
+                     ("source_partition", str(msg.partition).encode()),
+                     ("source_offset", str(msg.offset).encode()), *(msg.headers or [])],
+        )
+
+    def consumed(event: faust.types.EventT) -> None:
+        msg = event.message
+        flusher.offsets[f"{msg.topic}:{msg.partition}"] = msg.offset
+
+    @app.agent(account_topics)
+    async def fold_accounts(stream: faust.StreamT[bytes]) -> None:
+        async for event in stream.events():
+            try:
+                position, envelope = decode(event.message.topic, event.value,
+                                            event.message.headers)
+            except BadMessage as e:
+                await to_deadletter(event, str(e))
+                consumed(event)
+                continue
+            stored = views.get(event.key)
+            view = decode_view(stored) if stored else DeskView()
+            apply(view, envelope, position)
+            views[event.key] = encode_view(view)
+            flusher.views[event.key.decode()] = view
+            consumed(event)
+
+    @app.agent(market_topic)
+    async def fold_market(stream: faust.StreamT[bytes]) -> None:
+        async for event in stream.events():
+            try:
+                _, envelope = decode(event.message.topic, event.value, event.message.headers)
+            except BadMessage as e:
+                await to_deadletter(event, str(e))
+                consumed(event)
+                continue
+            bar = envelope.payload
+            assert isinstance(bar, BarClosed)
+            last = LastBar(bar.start, bar.end, bar.close, bar.volume)
+            stored = bars.get(event.key)
+            if stored is None or _BAR.validate_json(stored).end <= last.end:
+                bars[event.key] = _BAR.dump_json(last)
+                flusher.bars[bar.symbol] = last
+            consumed(event)
+
+    @app.agent(input_topics)
+    async def audit_inputs(stream: faust.StreamT[bytes]) -> None:
+        async for event in stream.events():
+            try:
+                decode(event.message.topic, event.value, event.message.headers)
+            except BadMessage as e:
+                await to_deadletter(event, str(e))
+            consumed(event)
+
+    if settings.process_managers:
+        instruments = load_instruments(settings.instruments)
+        runtime: dict[str, EmbeddedRuntime] = {}
+
+        def start_runtime() -> EmbeddedRuntime:
+            desk = bootstrap(settings.store_url, instruments, approver=settings.approver,
+                             clock=wall_clock, start=False)
+            desk.runtime.start(process=False)
+            return desk.runtime
+
+        def offer(rec: Recorded) -> None:
+            rt = runtime["pm"]
+            rt.offer(rec)
+            snapshots.save(PM_PROGRESS, rt.view.position, "")
+
+        @app.agent(log_topic)
+        async def process_managers(stream: faust.StreamT[bytes]) -> None:
+            async for event in stream.events():
+                try:
+                    position, envelope = decode(LOG_TOPIC, event.value, event.message.headers)
+                except BadMessage as e:
+                    await to_deadletter(event, str(e))
+                    continue
+                if "pm" not in runtime:
+                    runtime["pm"] = await in_thread(start_runtime)
+                await in_thread(offer, Recorded(position, envelope))
+
+    @app.timer(settings.flush_interval)
+    async def flush() -> None:
+        if full_flush["due"]:
+            # After a start or a rebalance, write every view this worker now owns.
+            for key, value in list(views.items()):
+                if value:
+                    flusher.views[key.decode()] = decode_view(value)
+            full_flush["due"] = False
+        rows = flusher.take()
+        if rows:
+            await in_thread(snapshots.save_many, rows)
+
+    @app.on_rebalance_complete.connect
+    async def on_rebalance(sender: Any, **kwargs: Any) -> None:
+        full_flush["due"] = True
+
+    return app
+
+
+def run_worker(settings: WorkerSettings, loglevel: str = "warning") -> None:
+    """Run a faust worker until it is stopped (SIGTERM/SIGINT)."""
+    app = create_app(settings)
+    faust.Worker(app, loglevel=loglevel, quiet=True).execute_from_commandline()

@@ -1,0 +1,251 @@
+"""The envelope: exact JSON round trips, strict validation, and upcasting old payloads."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta
+from typing import Any
+from uuid import UUID
+
+import pytest
+from pydantic import ValidationError
+
+from domain.events import (
+    AccountOpened,
+    AnnouncementArrived,
+    BarClosed,
+    CardApproved,
+    CardBlocked,
+    CardExpired,
+    CardRejected,
+    CashDeployed,
+    CashDeposited,
+    CashReleased,
+    CashReserved,
+    CashReturned,
+    Envelope,
+    InputRejected,
+    KillSwitchReset,
+    KillSwitchTripped,
+    MandateSet,
+    NewsArrived,
+    OrderAccepted,
+    OrderCancelled,
+    OrderDenied,
+    OrderRejected,
+    Payload,
+    PositionClosed,
+    SignalFiltered,
+    SignalScored,
+    known_event_types,
+    payload_type,
+)
+from domain.values import GuardrailResult, Horizon, Leg, Side
+from tests.unit.conftest import (
+    IST,
+    T0,
+    D,
+    bar,
+    charges,
+    envelope,
+    fill,
+    mandate,
+    placed,
+    proposal,
+)
+
+EVIDENCE = (UUID("01943a5e-8c00-7000-8000-000000000001"),)
+PASSED = (GuardrailResult(name="cash", passed=True, detail="reserve 100.00 vs 900.00"),)
+
+SAMPLES: dict[str, Payload] = {
+    p.event_type: p
+    for p in (
+        AccountOpened(account_id="acc-1", name="Asha Rao"),
+        MandateSet(account_id="acc-1", version=1, mandate=mandate(), reason="onboarding"),
+        CashDeposited(account_id="acc-1", amount=D("100000.00"), reference="neft-1"),
+        CashReserved(account_id="acc-1", card_id="card-1", amount=D("50250.00")),
+        CashReleased(account_id="acc-1", card_id="card-1", amount=D("190.63"), reason="unused"),
+        CashDeployed(account_id="acc-1", card_id="card-1", order_id="order-1",
+                     amount=D("50059.37")),
+        CashReturned(account_id="acc-1", order_id="order-1", amount=D("52945.04"),
+                     cost_basis=D("50059.37")),
+        SignalScored(
+            signal_id="sig-1", strategy="buyback", playbook_version="buyback-v1",
+            symbol="TCS", sector="IT", side=Side.BUY, score=D("0.70"),
+            reference_price=D("1523.45"), stop=D("1500.50"), target=D("1569.20"),
+            horizon=Horizon.SWING, expires_at=T0 + timedelta(minutes=30),
+            rationale="buyback", evidence=EVIDENCE,
+        ),
+        proposal(guardrails=PASSED, evidence=EVIDENCE),
+        SignalFiltered(signal_id="sig-1", strategy="buyback", symbol="TCS",
+                       reason="stale price", evidence=EVIDENCE),
+        CardBlocked(card_id="card-2", account_id="acc-2", signal_id="sig-1", symbol="TCS",
+                    reason="sector banned", guardrails=PASSED, evidence=EVIDENCE),
+        CardApproved(card_id="card-1", account_id="acc-1", approved_by="ops:meera",
+                     guardrails=PASSED),
+        CardRejected(card_id="card-1", account_id="acc-1", rejected_by="ops:meera",
+                     reason="too close to results"),
+        CardExpired(card_id="card-1", account_id="acc-1"),
+        OrderDenied(card_id="card-1", account_id="acc-1", reason="insufficient cash",
+                    required_cash=D("50250.00")),
+        NewsArrived(source_id="n-1", source="wire", published_at=T0, headline="TCS buyback",
+                    body="Board approves", symbols=("TCS",), category="corporate"),
+        AnnouncementArrived(source_id="a-1", source="nse", published_at=T0,
+                            headline="Buyback of equity shares", symbol="TCS",
+                            isin="INE467B01029", category="Buyback"),
+        bar("1523.45", "1530.00", "1520.05", "1528.90"),
+        InputRejected(source="nse", reason="no symbol", raw='{"headline": "?"}'),
+        placed(),
+        OrderAccepted(order_id="order-1", account_id="acc-1", broker_order_id="paper-order-1"),
+        OrderRejected(order_id="order-1", account_id="acc-1", reason="quantity must be positive"),
+        fill(Leg.ENTRY, "500.25", costs=charges(stt="50.03", exchange_txn="1.49")),
+        OrderCancelled(order_id="order-1", account_id="acc-1", leg=Leg.STOP,
+                       reason="one-cancels-other"),
+        PositionClosed(
+            account_id="acc-1", order_id="order-1", symbol="TCS", quantity=100,
+            entry_price=D("500.00"), exit_price=D("530.00"), exit_leg=Leg.TARGET,
+            gross_pnl=D("3000.00"), costs=D("114.33"), realised_pnl=D("2885.67"),
+        ),
+        KillSwitchTripped(scope="acc-1", reason="daily loss", metric="daily_pnl",
+                          value=D("-5000.00"), limit=D("-5000")),
+        KillSwitchReset(scope="acc-1", reason="new day"),
+    )
+}
+
+
+def production_event_types() -> list[str]:
+    """Registered types that belong to the desk (test modules register probes too)."""
+    return [t for t in known_event_types() if payload_type(t).__module__.startswith("domain.")]
+
+
+def stored(env: Envelope) -> dict[str, Any]:
+    """The envelope as a store would hold it: plain JSON data."""
+    data: dict[str, Any] = json.loads(env.model_dump_json())
+    return data
+
+
+def test_samples_when_compared_to_registry_then_every_event_type_has_one() -> None:
+    assert sorted(SAMPLES) == production_event_types()
+
+
+@pytest.mark.parametrize("event_type", sorted(SAMPLES))
+def test_json_round_trip_when_event_is_valid_then_envelope_is_unchanged(event_type: str) -> None:
+    original = envelope(SAMPLES[event_type], stream_id="s-1", version=3)
+
+    restored = Envelope.model_validate_json(original.model_dump_json())
+
+    assert restored == original
+    assert type(restored.payload) is type(original.payload)
+    assert restored.model_dump_json() == original.model_dump_json()
+
+
+def test_json_round_trip_when_price_has_paise_then_decimal_text_is_exact() -> None:
+    original = envelope(bar("1523.45", "1530.00", "1520.05", "1528.90"))
+
+    restored = Envelope.model_validate_json(original.model_dump_json())
+
+    assert isinstance(restored.payload, BarClosed)
+    assert str(restored.payload.open) == "1523.45"
+    assert str(restored.payload.high) == "1530.00"
+    assert restored.payload.open == D("1523.45")
+
+
+def test_json_round_trip_when_time_is_ist_then_instant_and_offset_are_kept() -> None:
+    at = datetime(2025, 1, 6, 9, 30, 15, 123456, tzinfo=IST)
+    original = envelope(AccountOpened(account_id="acc-1", name="Asha"), at=at)
+
+    restored = Envelope.model_validate_json(original.model_dump_json())
+
+    assert restored.occurred_at == T0 + timedelta(seconds=15, microseconds=123456)
+    assert restored.occurred_at.utcoffset() == timedelta(hours=5, minutes=30)
+    assert restored.recorded_at == at
+
+
+def test_decode_when_envelope_has_unknown_field_then_rejected() -> None:
+    data = stored(envelope(CardExpired(card_id="card-1", account_id="acc-1")))
+    data["priority"] = "high"
+
+    with pytest.raises(ValidationError, match="priority"):
+        Envelope.model_validate(data)
+
+
+def test_decode_when_payload_has_unknown_field_then_rejected() -> None:
+    data = stored(envelope(CashDeposited(account_id="acc-1", amount=D("10"), reference="r")))
+    data["payload"]["currency"] = "USD"
+
+    with pytest.raises(ValidationError, match="currency"):
+        Envelope.model_validate(data)
+
+
+@pytest.mark.parametrize("bad", ["NaN", "sNaN", "Infinity", "-Infinity"])
+def test_bar_closed_when_open_is_not_finite_then_rejected(bad: str) -> None:
+    with pytest.raises(ValidationError, match="open"):
+        bar(bad, "1530.00", "1520.05", "1528.90")
+
+
+@pytest.mark.parametrize("bad", ["NaN", "Infinity"])
+def test_decode_when_stored_price_is_not_finite_then_rejected(bad: str) -> None:
+    data = stored(envelope(bar("1523.45", "1530.00", "1520.05", "1528.90")))
+    data["payload"]["close"] = bad
+
+    with pytest.raises(ValidationError):
+        Envelope.model_validate(data)
+
+
+@pytest.mark.parametrize("quantity", [-5, 0])
+def test_order_filled_when_quantity_is_not_positive_then_rejected(quantity: int) -> None:
+    with pytest.raises(ValidationError, match="quantity"):
+        fill(Leg.ENTRY, "500.00", quantity=quantity)
+
+
+def test_cash_deposited_when_amount_is_negative_then_rejected() -> None:
+    with pytest.raises(ValidationError, match="amount"):
+        CashDeposited(account_id="acc-1", amount=D("-100.00"), reference="neft-1")
+
+
+def test_envelope_when_occurred_at_is_naive_then_rejected() -> None:
+    payload = AccountOpened(account_id="acc-1", name="Asha")
+
+    with pytest.raises(ValidationError, match="occurred_at"):
+        envelope(payload, occurred_at=datetime(2025, 1, 6, 9, 30))
+
+
+def test_bar_closed_when_start_is_naive_then_rejected() -> None:
+    with pytest.raises(ValidationError, match="start"):
+        bar("500", "501", "499", "500", start=datetime(2025, 1, 6, 9, 30))
+
+
+def test_envelope_when_type_names_another_payload_then_rejected() -> None:
+    payload = CashDeposited(account_id="acc-1", amount=D("10"), reference="r")
+
+    with pytest.raises(ValidationError, match="does not match"):
+        envelope(payload, type="CashReserved")
+
+
+def test_envelope_when_schema_version_disagrees_with_payload_then_rejected() -> None:
+    # Accepted, such an envelope is stored but can never be read back ("newer than this code").
+    payload = CardExpired(card_id="card-1", account_id="acc-1")
+
+    with pytest.raises(ValidationError, match="schema_version"):
+        envelope(payload, schema_version=payload.schema_version + 1)
+
+
+def test_decode_when_stored_type_disagrees_with_payload_fields_then_rejected() -> None:
+    data = stored(envelope(CashDeposited(account_id="acc-1", amount=D("10"), reference="r")))
+    data["type"] = "CashReserved"
+
+    with pytest.raises(ValidationError):
+        Envelope.model_validate(data)
+
+
+def test_decode_when_event_type_is_unknown_then_rejected() -> None:
+    data = stored(envelope(CardExpired(card_id="card-1", account_id="acc-1")))
+    data["type"] = "CardTeleported"
+
+    with pytest.raises(ValidationError, match="unknown event type"):
+        Envelope.model_validate(data)
+
+
+def test_envelope_when_stream_version_is_zero_then_rejected() -> None:
+    with pytest.raises(ValidationError, match="stream_version"):
+        envelope(CardExpired(card_id="card-1", account_id="acc-1"), version=0)
