@@ -38,6 +38,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         help=f"partitions of the domain topics it creates (default {DEFAULT_PARTITIONS}; "
         "desk.log and desk.deadletter always have one)",
     )
+    p.add_argument("--namespace", default="desk",
+                   help="topic namespace: <namespace>.market, <namespace>.log, ... (default desk)")
     p.add_argument("--once", action="store_true", help="publish what is pending, then exit")
     p.set_defaults(func=_run)
 
@@ -47,7 +49,7 @@ def _run(args: argparse.Namespace) -> int:
     bootstrap = args.bootstrap or os.environ.get("KAFKA_BOOTSTRAP") or DEFAULT_BOOTSTRAP
     _log_to_stderr(as_json=args.json)
     try:
-        metrics = asyncio.run(_relay(url, bootstrap, args.partitions, args.once))
+        metrics = asyncio.run(_relay(url, bootstrap, args.partitions, args.once, args.namespace))
     except StoreUrlError as exc:
         print(f"desk relay: {exc}", file=sys.stderr)
         return 2
@@ -62,10 +64,12 @@ def _run(args: argparse.Namespace) -> int:
     return 0
 
 
-async def _relay(url: str, bootstrap: str, partitions: int, once: bool) -> RelayMetrics:
+async def _relay(
+    url: str, bootstrap: str, partitions: int, once: bool, namespace: str = "desk"
+) -> RelayMetrics:
     store = DeskStore(url)
     try:
-        async with Relay(store, bootstrap, partitions=partitions) as relay:
+        async with Relay(store, bootstrap, partitions=partitions, namespace=namespace) as relay:
             stop = asyncio.Event()
             loop = asyncio.get_running_loop()
             for sig in (signal.SIGTERM, signal.SIGINT):

@@ -20,6 +20,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--bootstrap", default=None,
                    help="Kafka bootstrap servers (default: $KAFKA_BOOTSTRAP or 127.0.0.1:9092)")
     p.add_argument("--partitions", type=int, default=3, help="partitions per domain topic")
+    p.add_argument("--namespace", default="desk",
+                   help="topic namespace: <namespace>.market, <namespace>.log, ... (default desk)")
     p.add_argument("--table-store", default=os.environ.get("DESK_TABLE_STORE", "memory://"),
                    help="faust table store: memory:// or rocksdb:// (default: memory://)")
     p.add_argument("--approver", default=None,
@@ -43,6 +45,7 @@ def _run(args: argparse.Namespace) -> int:
             approver=args.approver,
             instruments=Path(args.instruments),
             process_managers=not args.no_process_managers,
+            namespace=args.namespace,
         ),
         loglevel=args.loglevel,
     )

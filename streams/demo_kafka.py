@@ -15,13 +15,16 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 from adapters.eventstore.store import DeskStore, ViewSnapshots
 from adapters.files.sample import day_feed, load_accounts
 from adapters.kafka.admin import end_offsets, ensure_topics
-from adapters.kafka.topics import DOMAIN_TOPICS
+from adapters.kafka.topics import DOMAIN_TOPICS, in_namespace
+from domain.ids import short_hash
 from projections.codec import decode_market, decode_view, merge
 from projections.desk import DeskView, apply, snapshot
 from projections.market import LastBar
@@ -46,27 +49,42 @@ class KafkaStack:
     partitions: int = 3
     workers: int = 1
     approver: str | None = None
-    procs: list[subprocess.Popen[bytes]] = field(default_factory=list)
+    namespace: str = "desk"
+    log_dir: Path = Path(".desk/logs")
+    procs: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
 
-    def start(self, log_dir: Path) -> None:
-        asyncio.run(ensure_topics(self.bootstrap, self.partitions))
-        log_dir.mkdir(parents=True, exist_ok=True)
-        common = ["--store", self.store_url, "--bootstrap", self.bootstrap,
-                  "--partitions", str(self.partitions)]
-        self._spawn("relay", [DESK, "relay", *common], log_dir)
+    def start(self) -> None:
+        asyncio.run(ensure_topics(self.bootstrap, self.partitions, namespace=self.namespace))
+        self.log_dir.mkdir(parents=True, exist_ok=True)
+        self.spawn("relay")
         for n in range(self.workers):
-            extra = ["--approver", self.approver] if self.approver else []
-            self._spawn(f"worker-{n}", [DESK, "worker", *common, *extra], log_dir)
+            self.spawn(f"worker-{n}")
 
-    def _spawn(self, name: str, argv: list[str], log_dir: Path) -> None:
-        log = (log_dir / f"{name}.log").open("ab")
-        self.procs.append(subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT))
+    def spawn(self, name: str) -> subprocess.Popen[bytes]:
+        """Start (or restart) the relay (`relay`) or a worker (`worker-N`)."""
+        common = ["--store", self.store_url, "--bootstrap", self.bootstrap,
+                  "--partitions", str(self.partitions), "--namespace", self.namespace]
+        if name == "relay":
+            argv = [DESK, "relay", *common]
+        else:
+            argv = [DESK, "worker", *common,
+                    *(["--approver", self.approver] if self.approver else [])]
+        log = (self.log_dir / f"{name}.log").open("ab")
+        proc = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT)
+        self.procs[name] = proc
+        return proc
+
+    def kill(self, name: str) -> None:
+        """SIGKILL one process, as a crash would."""
+        proc = self.procs[name]
+        proc.kill()
+        proc.wait()
 
     def stop(self) -> None:
-        for proc in self.procs:
+        for proc in self.procs.values():
             if proc.poll() is None:
                 proc.send_signal(signal.SIGTERM)
-        for proc in self.procs:
+        for proc in self.procs.values():
             try:
                 proc.wait(timeout=20)
             except subprocess.TimeoutExpired:
@@ -91,7 +109,9 @@ def wait_for_process_managers(store: DeskStore, timeout: float = 120.0) -> None:
         time.sleep(0.002)
 
 
-def wait_for_projections(store: DeskStore, bootstrap: str, timeout: float = 120.0) -> None:
+def wait_for_projections(
+    store: DeskStore, bootstrap: str, namespace: str, timeout: float = 120.0
+) -> None:
     """Block until every projection partition has consumed to its end offset."""
     snapshots = ViewSnapshots(store)
     deadline = time.monotonic() + timeout
@@ -99,7 +119,9 @@ def wait_for_projections(store: DeskStore, bootstrap: str, timeout: float = 120.
         head, relayed = store.head(), store.tracked("relay")
         consumed = {k.removeprefix(OFFSET_PREFIX): pos
                     for k, (pos, _) in snapshots.load_prefix(OFFSET_PREFIX).items()}
-        ends = asyncio.run(end_offsets(bootstrap, list(DOMAIN_TOPICS)))
+        ends = asyncio.run(
+            end_offsets(bootstrap, [in_namespace(t, namespace) for t in DOMAIN_TOPICS])
+        )
         behind = {tp: end for tp, end in ends.items() if end > 0 and consumed.get(tp, -1) < end - 1}
         if relayed >= head and not behind:
             return
@@ -120,37 +142,59 @@ def kafka_view(store: DeskStore) -> DeskView:
     return merge(parts, market)
 
 
+def demo_namespace(store_url: str) -> str:
+    """Topics of their own for each demo store, so re-runs on one broker never mix logs."""
+    return f"desk-demo-{short_hash(store_url, length=8)}"
+
+
 def run_demo_kafka(
     store_url: str, directory: Path, operator: str, clock: Clock, bootstrap: str,
-    partitions: int = 3, workers: int = 1, log_dir: Path = Path(".desk/logs"),
+    partitions: int = 3, workers: int = 1,
 ) -> DeskView:
-    """Feed the sample day through the distributed stack and return the merged view."""
+    """Feed the sample day through a fresh relay and workers; return the merged view."""
+    stack = KafkaStack(store_url, bootstrap, partitions, workers, approver=operator,
+                       namespace=demo_namespace(store_url))
+    stack.start()
+    try:
+        return feed_day(stack, directory, operator, clock)
+    finally:
+        stack.stop()
+
+
+def feed_day(
+    stack: KafkaStack, directory: Path, operator: str, clock: Clock,
+    until: datetime | None = None, after_group: Callable[[int], None] | None = None,
+    timeout: float = 120.0,
+) -> DeskView:
+    """Feed the sample day (up to `until`) through a running stack; `after_group(i)` runs
+    after each instant is fully handled, which is where fault tests strike."""
+    store_url, bootstrap = stack.store_url, stack.bootstrap
     day = sample_day(directory)
     store = DeskStore(store_url)
     known = DeskView()
     for rec in store.read_all():
         apply(known, rec.event, rec.position)
-    stack = KafkaStack(store_url, bootstrap, partitions, workers, approver=operator)
-    stack.start(log_dir)
-    try:
-        def commit(uow: UnitOfWork) -> object:
-            written = uow.commit()
-            wait_for_process_managers(store)
-            return written
 
-        open_accounts(store, clock, commit, load_accounts(directory / "accounts.json"),
-                      f"operator:{operator}", day.day)
-        for group in day_feed(day.bars, day.news, day.day):
-            streams = input_streams(group, known.stream_versions, clock)
-            if streams:
-                for rec in store.commit(*streams):
-                    known.stream_versions[rec.event.stream_id] = rec.event.stream_version
-                wait_for_process_managers(store)
-        # Offsets are flushed in the same transaction as the views they produced.
-        wait_for_projections(store, bootstrap)
-        view = kafka_view(store)
-        view.position = store.head()
-        ViewSnapshots(store).save(LIVE_VIEW, view.position, json.dumps(snapshot(view)))
-        return view
-    finally:
-        stack.stop()
+    def commit(uow: UnitOfWork) -> object:
+        written = uow.commit()
+        wait_for_process_managers(store, timeout)
+        return written
+
+    open_accounts(store, clock, commit, load_accounts(directory / "accounts.json"),
+                  f"operator:{operator}", day.day)
+    for i, group in enumerate(day_feed(day.bars, day.news, day.day)):
+        if until is not None and group[0].occurred_at > until:
+            break
+        streams = input_streams(group, known.stream_versions, clock)
+        if streams:
+            for rec in store.commit(*streams):
+                known.stream_versions[rec.event.stream_id] = rec.event.stream_version
+            wait_for_process_managers(store, timeout)
+        if after_group is not None:
+            after_group(i)
+    # Offsets are flushed in the same transaction as the views they produced.
+    wait_for_projections(store, bootstrap, stack.namespace, timeout)
+    view = kafka_view(store)
+    view.position = store.head()
+    ViewSnapshots(store).save(LIVE_VIEW, view.position, json.dumps(snapshot(view)))
+    return view

@@ -31,12 +31,15 @@ from adapters.kafka.topics import (
     ACCOUNTS_TOPIC,
     CARDS_TOPIC,
     DEADLETTER_TOPIC,
+    DEFAULT_NAMESPACE,
+    DOMAIN_TOPICS,
     LOG_TOPIC,
     MARKET_TOPIC,
     NEWS_TOPIC,
     ORDERS_TOPIC,
     RISK_TOPIC,
     SIGNALS_TOPIC,
+    in_namespace,
 )
 from domain.events import BarClosed
 from projections.codec import decode_view, encode_view
@@ -62,6 +65,7 @@ class WorkerSettings:
     table_store: str = "memory://"
     app_id: str = "eventdesk"
     approver: str | None = None
+    namespace: str = DEFAULT_NAMESPACE
     instruments: Path = SAMPLE_DIR / "instruments.csv"
     process_managers: bool = True
     flush_interval: float = 0.25
@@ -86,8 +90,13 @@ class _Flusher:
 
 def create_app(settings: WorkerSettings) -> faust.App:
     """Build the faust app for these settings (one per worker process)."""
+    ns = settings.namespace
+
+    def named(topic: str) -> str:
+        return in_namespace(topic, ns)
+
     app = faust.App(
-        settings.app_id,
+        settings.app_id if ns == DEFAULT_NAMESPACE else f"{settings.app_id}-{ns}",
         broker=f"kafka://{settings.bootstrap}",
         store=settings.table_store,
         web_enabled=False,
@@ -102,11 +111,15 @@ def create_app(settings: WorkerSettings) -> faust.App:
         value_serializer="raw",
     )
     raw = {"key_type": bytes, "value_type": bytes}
-    account_topics = app.topic(ACCOUNTS_TOPIC, CARDS_TOPIC, ORDERS_TOPIC, RISK_TOPIC, **raw)
-    market_topic = app.topic(MARKET_TOPIC, **raw)
-    input_topics = app.topic(NEWS_TOPIC, SIGNALS_TOPIC, **raw)
-    log_topic = app.topic(LOG_TOPIC, partitions=1, **raw)
-    deadletter = app.topic(DEADLETTER_TOPIC, partitions=1, **raw)
+    account_topics = app.topic(
+        *map(named, (ACCOUNTS_TOPIC, CARDS_TOPIC, ORDERS_TOPIC, RISK_TOPIC)), **raw
+    )
+    market_topic = app.topic(named(MARKET_TOPIC), **raw)
+    input_topics = app.topic(named(NEWS_TOPIC), named(SIGNALS_TOPIC), **raw)
+    log_topic = app.topic(named(LOG_TOPIC), partitions=1, **raw)
+    deadletter = app.topic(named(DEADLETTER_TOPIC), partitions=1, **raw)
+    # Messages are checked against the plain (namespace-free) topic names.
+    plain = {named(t): t for t in (*DOMAIN_TOPICS, LOG_TOPIC)}
     views = app.Table("desk-account-views", default=None, partitions=settings.partitions, **raw)
     bars = app.Table("desk-last-bars", default=None, partitions=settings.partitions, **raw)
 
@@ -130,15 +143,30 @@ def create_app(settings: WorkerSettings) -> faust.App:
                      ("source_offset", str(msg.offset).encode()), *(msg.headers or [])],
         )
 
+    soon: dict[str, asyncio.Task[None] | None] = {"task": None}
+
     def consumed(event: faust.types.EventT) -> None:
         msg = event.message
         flusher.offsets[f"{msg.topic}:{msg.partition}"] = msg.offset
+        # Write soon, not per event: a burst shares one transaction, a lone event waits ~5 ms.
+        task = soon["task"]
+        if task is None or task.done():
+            soon["task"] = asyncio.ensure_future(flush_soon())
+
+    async def flush_soon() -> None:
+        await asyncio.sleep(0.005)
+        await write_changes()
+
+    async def write_changes() -> None:
+        rows = flusher.take()
+        if rows:
+            await in_thread(snapshots.save_many, rows)
 
     @app.agent(account_topics)
     async def fold_accounts(stream: faust.StreamT[bytes]) -> None:
         async for event in stream.events():
             try:
-                position, envelope = decode(event.message.topic, event.value,
+                position, envelope = decode(plain[event.message.topic], event.value,
                                             event.message.headers)
             except BadMessage as e:
                 await to_deadletter(event, str(e))
@@ -155,7 +183,8 @@ def create_app(settings: WorkerSettings) -> faust.App:
     async def fold_market(stream: faust.StreamT[bytes]) -> None:
         async for event in stream.events():
             try:
-                _, envelope = decode(event.message.topic, event.value, event.message.headers)
+                _, envelope = decode(plain[event.message.topic], event.value,
+                                     event.message.headers)
             except BadMessage as e:
                 await to_deadletter(event, str(e))
                 consumed(event)
@@ -173,7 +202,7 @@ def create_app(settings: WorkerSettings) -> faust.App:
     async def audit_inputs(stream: faust.StreamT[bytes]) -> None:
         async for event in stream.events():
             try:
-                decode(event.message.topic, event.value, event.message.headers)
+                decode(plain[event.message.topic], event.value, event.message.headers)
             except BadMessage as e:
                 await to_deadletter(event, str(e))
             consumed(event)
@@ -213,9 +242,7 @@ def create_app(settings: WorkerSettings) -> faust.App:
                 if value:
                     flusher.views[key.decode()] = decode_view(value)
             full_flush["due"] = False
-        rows = flusher.take()
-        if rows:
-            await in_thread(snapshots.save_many, rows)
+        await write_changes()
 
     @app.on_rebalance_complete.connect
     async def on_rebalance(sender: Any, **kwargs: Any) -> None:

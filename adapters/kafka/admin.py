@@ -6,19 +6,22 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import for_code
 
-from adapters.kafka.topics import topic_specs
+from adapters.kafka.topics import DEFAULT_NAMESPACE, in_namespace, topic_specs
 
 _TOPIC_ALREADY_EXISTS = 36
 
 
-async def ensure_topics(bootstrap: str, partitions: int, replication: int = 1) -> list[str]:
+async def ensure_topics(
+    bootstrap: str, partitions: int, replication: int = 1, namespace: str = DEFAULT_NAMESPACE
+) -> list[str]:
     """Create whichever desk topics are missing; returns the names created."""
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=10_000)
     await admin.start()
     try:
         existing = set(await admin.list_topics())
+        wanted = [(in_namespace(t, namespace), n) for t, n in topic_specs(partitions)]
         missing = [NewTopic(topic, count, replication)
-                   for topic, count in topic_specs(partitions) if topic not in existing]
+                   for topic, count in wanted if topic not in existing]
         if missing:
             response = await admin.create_topics(missing)
             for topic, code, *_ in response.topic_errors:

@@ -385,8 +385,8 @@ class LocalKafkaBroker:
             "256m",
             "kafka.tools.StorageTool",
             "format",
-            "-t",
-            cluster_id,
+            # One token: a base64url id may start with '-', which argparse reads as a flag.
+            f"--cluster-id={cluster_id}",
             "-c",
             str(self._props_path),
             "--ignore-formatted",

@@ -22,24 +22,25 @@ from urllib.parse import urlparse
 import psycopg
 import structlog
 from aiokafka import AIOKafkaProducer
-from aiokafka.admin import AIOKafkaAdminClient, NewTopic
-from aiokafka.errors import KafkaError, for_code
+from aiokafka.errors import KafkaError
 from eventsourcing.persistence import IntegrityError, Notification, PersistenceError, Tracking
 from psycopg import sql
 
 from adapters.eventstore.recorders import ChainedPostgresRecorder
 from adapters.eventstore.store import DeskStore
 from adapters.eventstore.url import redact
+from adapters.kafka.admin import ensure_topics
 from adapters.kafka.local_broker import DEFAULT_PARTITIONS
 from adapters.kafka.topics import (
     DEADLETTER_TOPIC,
+    DEFAULT_NAMESPACE,
     LOG_TOPIC,
     UnroutableEvent,
     headers_for,
+    in_namespace,
     key_for,
     log_key_for,
     topic_for,
-    topic_specs,
 )
 from domain.events import Envelope
 
@@ -166,6 +167,7 @@ class Relay:
         idle_poll: float = 0.05,
         ack_wait_log: float = 5.0,
         name: str = RELAY_NAME,
+        namespace: str = DEFAULT_NAMESPACE,
     ) -> None:
         if not 1 <= page_size <= MAX_PAGE:
             raise ValueError(f"page_size must be 1..{MAX_PAGE}, got {page_size}")
@@ -183,6 +185,7 @@ class Relay:
         self.idle_poll = idle_poll
         self.ack_wait_log = ack_wait_log
         self.name = name
+        self.namespace = namespace
         self.listening = False  # True while a LISTEN connection is open (PostgreSQL)
         self._position = store.tracked(name)
         self._head = self._position
@@ -280,7 +283,8 @@ class Relay:
             producer = await self._ready_producer(stop)
             try:
                 futures = [
-                    await producer.send(m.topic, m.value, key=m.key, headers=m.headers)
+                    await producer.send(in_namespace(m.topic, self.namespace), m.value,
+                                        key=m.key, headers=m.headers)
                     for entry in page for m in entry.messages
                 ]
                 await self._acknowledged(futures, page, stop)
@@ -347,22 +351,10 @@ class Relay:
         return self._producer
 
     async def _create_topics(self) -> None:
-        admin = AIOKafkaAdminClient(bootstrap_servers=self.bootstrap, request_timeout_ms=10_000)
-        try:
-            await admin.start()
-            existing = set(await admin.list_topics())
-            missing = [
-                NewTopic(topic, count, self.replication)
-                for topic, count in topic_specs(self.partitions) if topic not in existing
-            ]
-            if missing:
-                response = await admin.create_topics(missing)
-                for topic, code, *_ in response.topic_errors:
-                    if code not in (0, _TOPIC_ALREADY_EXISTS):
-                        raise for_code(code)(f"cannot create topic {topic}")
-                self._log.info("relay.topics_created", topics=[t.name for t in missing])
-        finally:
-            await admin.close()
+        created = await ensure_topics(self.bootstrap, self.partitions, self.replication,
+                                      self.namespace)
+        if created:
+            self._log.info("relay.topics_created", topics=created)
         self._topics_ready = True
 
     async def _drop_producer(self) -> None:

@@ -119,3 +119,15 @@ def topic_specs(partitions: int) -> list[tuple[str, int]]:
         (LOG_TOPIC, 1),
         (DEADLETTER_TOPIC, 1),
     ]
+
+
+DEFAULT_NAMESPACE = "desk"
+
+
+def in_namespace(topic: str, namespace: str = DEFAULT_NAMESPACE) -> str:
+    """The topic's name in a namespace: `desk.market` becomes `<namespace>.market`.
+
+    One broker can then serve several desks (or several demo stores) without their logs
+    mixing; the default namespace keeps the plain `desk.*` names.
+    """
+    return namespace + topic.removeprefix(DEFAULT_NAMESPACE)

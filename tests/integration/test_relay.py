@@ -17,7 +17,7 @@ import sys
 import time
 import uuid
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -28,11 +28,18 @@ import structlog
 from aiokafka import AIOKafkaConsumer
 
 from adapters.eventstore.store import DeskStore, Recorded
-from adapters.kafka.local_broker import ExternalKafka, LocalKafkaBroker
+from adapters.kafka.local_broker import (
+    ExternalKafka,
+    KafkaBrokerError,
+    LocalKafkaBroker,
+    ensure_jars,
+    free_port,
+)
 from adapters.kafka.relay import Relay, RelayMetrics
 from adapters.kafka.topics import DOMAIN_TOPICS, LOG_TOPIC
 from domain.aggregates import Account, Cause, InputStream, RiskGuard
 from domain.events import BarClosed, Envelope, NewsArrived
+from tests.conftest import service_unavailable
 
 # The first run may fetch the Kafka jars with Maven before the broker starts.
 pytestmark = [pytest.mark.kafka, pytest.mark.timeout(300)]
@@ -408,11 +415,22 @@ def test_relay_when_broker_down_for_ten_seconds_then_every_event_arrives_after_i
     store.close()
 
 
-def test_relay_when_started_while_broker_down_then_publishes_everything_once_it_is_up(
-    local_kafka_broker: LocalKafkaBroker, tmp_path: Path
-) -> None:
-    broker = local_kafka_broker
+@pytest.fixture
+def unstarted_kafka_broker(tmp_path: Path) -> Iterator[LocalKafkaBroker]:
+    """A private local broker with its port chosen, not started yet (the test starts it)."""
+    try:
+        ensure_jars()
+    except KafkaBrokerError as exc:
+        service_unavailable(f"local Kafka broker cannot be started: {exc}")
+    broker = LocalKafkaBroker(tmp_path / "kafka", port=free_port())
+    yield broker
     broker.stop()
+
+
+def test_relay_when_started_while_broker_down_then_publishes_everything_once_it_is_up(
+    unstarted_kafka_broker: LocalKafkaBroker, tmp_path: Path
+) -> None:
+    broker = unstarted_kafka_broker
     store = DeskStore(f"sqlite:///{tmp_path / 'desk.db'}")
     correlation_id = f"relay-{uuid.uuid4().hex}"
     head = _commit_accounts(store, correlation_id, 10)
