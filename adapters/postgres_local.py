@@ -10,7 +10,6 @@ import os
 import pwd
 import re
 import shutil
-import socket
 import subprocess
 import tempfile
 import time
@@ -20,6 +19,8 @@ from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
 from psycopg import sql
+
+from adapters.local_services import free_port, log_tail
 
 PG_LIB_ROOT = Path("/usr/lib/postgresql")
 SERVICE_USER = "postgres"
@@ -49,22 +50,6 @@ def find_pg_bin_dir() -> Path:
 def _version_key(name: str) -> tuple[int, ...]:
     """Sort "9.6" < "15" < "16" numerically."""
     return tuple(int(part) for part in re.findall(r"\d+", name)) or (0,)
-
-
-def free_port() -> int:
-    """Ask the kernel for a currently free TCP port on 127.0.0.1."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def log_tail(path: Path, lines: int = 40) -> str:
-    """Return the last lines of a log file (or a note that it is missing)."""
-    try:
-        text = path.read_text(errors="replace")
-    except OSError:
-        return f"(no log at {path})"
-    return "\n".join(text.splitlines()[-lines:])
 
 
 def with_database(url: str, dbname: str) -> str:

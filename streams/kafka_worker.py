@@ -26,6 +26,7 @@ from pydantic import TypeAdapter
 
 from adapters.eventstore.store import DeskStore, Recorded, ViewSnapshots
 from adapters.files.sample import SAMPLE_DIR, load_instruments
+from adapters.kafka.admin import ensure_topics
 from adapters.kafka.messages import BadMessage, decode
 from adapters.kafka.topics import (
     ACCOUNTS_TOPIC,
@@ -41,7 +42,7 @@ from adapters.kafka.topics import (
     SIGNALS_TOPIC,
     in_namespace,
 )
-from domain.events import BarClosed
+from domain.events import BarClosed, Envelope
 from projections.codec import decode_view, encode_view
 from projections.desk import DeskView, apply
 from projections.market import LastBar
@@ -162,16 +163,22 @@ def create_app(settings: WorkerSettings) -> faust.App:
         if rows:
             await in_thread(snapshots.save_many, rows)
 
+    async def decoded(event: faust.types.EventT) -> tuple[int, Envelope] | None:
+        """The message's position and envelope; a bad one is dead-lettered (None)."""
+        try:
+            return decode(plain[event.message.topic], event.value, event.message.headers)
+        except BadMessage as e:
+            await to_deadletter(event, str(e))
+            return None
+
     @app.agent(account_topics)
     async def fold_accounts(stream: faust.StreamT[bytes]) -> None:
         async for event in stream.events():
-            try:
-                position, envelope = decode(plain[event.message.topic], event.value,
-                                            event.message.headers)
-            except BadMessage as e:
-                await to_deadletter(event, str(e))
+            message = await decoded(event)
+            if message is None:
                 consumed(event)
                 continue
+            position, envelope = message
             stored = views.get(event.key)
             view = decode_view(stored) if stored else DeskView()
             apply(view, envelope, position)
@@ -182,14 +189,11 @@ def create_app(settings: WorkerSettings) -> faust.App:
     @app.agent(market_topic)
     async def fold_market(stream: faust.StreamT[bytes]) -> None:
         async for event in stream.events():
-            try:
-                _, envelope = decode(plain[event.message.topic], event.value,
-                                     event.message.headers)
-            except BadMessage as e:
-                await to_deadletter(event, str(e))
+            message = await decoded(event)
+            if message is None:
                 consumed(event)
                 continue
-            bar = envelope.payload
+            bar = message[1].payload
             assert isinstance(bar, BarClosed)
             last = LastBar(bar.start, bar.end, bar.close, bar.volume)
             stored = bars.get(event.key)
@@ -201,10 +205,7 @@ def create_app(settings: WorkerSettings) -> faust.App:
     @app.agent(input_topics)
     async def audit_inputs(stream: faust.StreamT[bytes]) -> None:
         async for event in stream.events():
-            try:
-                decode(plain[event.message.topic], event.value, event.message.headers)
-            except BadMessage as e:
-                await to_deadletter(event, str(e))
+            await decoded(event)
             consumed(event)
 
     if settings.process_managers:
@@ -225,11 +226,10 @@ def create_app(settings: WorkerSettings) -> faust.App:
         @app.agent(log_topic)
         async def process_managers(stream: faust.StreamT[bytes]) -> None:
             async for event in stream.events():
-                try:
-                    position, envelope = decode(LOG_TOPIC, event.value, event.message.headers)
-                except BadMessage as e:
-                    await to_deadletter(event, str(e))
+                message = await decoded(event)
+                if message is None:
                     continue
+                position, envelope = message
                 if "pm" not in runtime:
                     runtime["pm"] = await in_thread(start_runtime)
                 await in_thread(offer, Recorded(position, envelope))
@@ -253,5 +253,9 @@ def create_app(settings: WorkerSettings) -> faust.App:
 
 def run_worker(settings: WorkerSettings, loglevel: str = "warning") -> None:
     """Run a faust worker until it is stopped (SIGTERM/SIGINT)."""
+    # Subscribing to a missing topic makes the broker auto-create it with default settings
+    # (desk.log would get several partitions), so create the desk's topics first.
+    asyncio.run(ensure_topics(settings.bootstrap, settings.partitions,
+                              namespace=settings.namespace))
     app = create_app(settings)
     faust.Worker(app, loglevel=loglevel, quiet=True).execute_from_commandline()

@@ -6,14 +6,17 @@ record a tracking position (which event of the log caused it) in the same transa
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+import psycopg
 from eventsourcing.application import Application, ProcessingEvent
 from eventsourcing.persistence import (
     IntegrityError,
     Mapper,
+    PersistenceError,
     StoredEvent,
     Tracking,
     Transcoder,
@@ -73,7 +76,17 @@ class DeskStore(Application[str]):
 
     def __init__(self, url: str) -> None:
         self.url = url
-        super().__init__(env=store_settings(url))
+        # Several processes opening a fresh PostgreSQL store race on CREATE TYPE/TABLE IF NOT
+        # EXISTS ("tuple concurrently updated", "... already exists"); losers retry.
+        for attempt in range(5):
+            try:
+                super().__init__(env=store_settings(url))
+                return
+            except (PersistenceError, psycopg.Error) as e:
+                racing = "concurrently" in str(e) or "already exists" in str(e)
+                if not racing or attempt == 4:
+                    raise
+                time.sleep(0.2 * (attempt + 1))
 
     def construct_mapper(self) -> Mapper[str]:
         return EnvelopeMapper()
@@ -149,11 +162,18 @@ class ViewSnapshots:
         self.datastore: Any = store.recorder.datastore  # type: ignore[attr-defined]
         self.sqlite = isinstance(store.chained, ChainedSQLiteRecorder)
         self.mark = "?" if self.sqlite else "%s"
-        with self.datastore.transaction(commit=True) as c:
-            c.execute(
-                "CREATE TABLE IF NOT EXISTS desk_views "
-                "(name TEXT PRIMARY KEY, position BIGINT NOT NULL, state TEXT NOT NULL)"
-            )
+        for attempt in range(5):
+            try:
+                with self.datastore.transaction(commit=True) as c:
+                    c.execute(
+                        "CREATE TABLE IF NOT EXISTS desk_views "
+                        "(name TEXT PRIMARY KEY, position BIGINT NOT NULL, state TEXT NOT NULL)"
+                    )
+                return
+            except PersistenceError:
+                if attempt == 4:
+                    raise
+                time.sleep(0.2 * (attempt + 1))  # another process is creating it
 
     def save(self, name: str, position: int, state: str) -> None:
         m = self.mark

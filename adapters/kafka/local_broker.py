@@ -29,6 +29,8 @@ from typing import Any
 from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.errors import KafkaError as AIOKafkaError
 
+from adapters.local_services import free_port, log_tail
+
 KAFKA_VERSION = "3.9.2"
 SCALA_VERSION = "2.13"
 # Kafka 3.9 declares its log binding compile-only, so the broker needs one on the classpath.
@@ -131,16 +133,6 @@ def _require_tool(name: str) -> str:
     return found
 
 
-def free_port(exclude: int | None = None) -> int:
-    """Ask the kernel for a free TCP port on 127.0.0.1 (other than ``exclude``)."""
-    while True:
-        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-            sock.bind(("127.0.0.1", 0))
-            port = int(sock.getsockname()[1])
-        if port != exclude:
-            return port
-
-
 def port_is_free(port: int) -> bool:
     """Return True when nothing is bound to 127.0.0.1:port."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
@@ -159,15 +151,6 @@ def _port_open(port: int) -> bool:
             return True
     except OSError:
         return False
-
-
-def log_tail(path: Path, lines: int = 40) -> str:
-    """Return the last lines of a log file (or a note that it is missing)."""
-    try:
-        text = path.read_text(errors="replace")
-    except OSError:
-        return f"(no log at {path})"
-    return "\n".join(text.splitlines()[-lines:])
 
 
 def _run_coro(coro: Coroutine[Any, Any, bool]) -> bool:

@@ -129,3 +129,24 @@ def test_view_snapshot_when_saved_twice_then_latest_is_loaded(store: DeskStore) 
 
     assert views.load("desk") == (7, '{"a": 2}')
     assert views.load("missing") is None
+
+
+@pytest.mark.postgres
+def test_store_when_several_processes_open_a_fresh_postgres_at_once_then_all_succeed(
+    postgres_url: str,
+) -> None:
+    errors: list[Exception] = []
+
+    def open_store() -> None:
+        try:
+            ViewSnapshots(DeskStore(postgres_url))
+        except Exception as e:  # surfaced by the assert below
+            errors.append(e)
+
+    threads = [threading.Thread(target=open_store) for _ in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+
+    assert errors == []
