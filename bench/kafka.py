@@ -26,7 +26,9 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import logging
 import os
+import signal
 import subprocess
 import sys
 import tempfile
@@ -38,6 +40,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
+import structlog
 from eventsourcing.persistence import StoredEvent
 
 from adapters.eventstore.store import DeskStore, ViewSnapshots
@@ -130,6 +133,7 @@ def spawn_worker(
 ) -> subprocess.Popen[bytes]:
     argv = [DESK, "worker", "--store", store_url, "--bootstrap", bootstrap_servers,
             "--partitions", str(PARTITIONS), "--namespace", ns,
+            "--data-dir", str(log_dir.parent / "faust" / ns),
             *([] if process_managers else ["--no-process-managers"])]
     log = (log_dir / f"worker-{ns}.log").open("ab")
     return subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT)
@@ -333,6 +337,7 @@ class Latencies:
     accounts: int
     timeouts: int = 0
     extra: dict[str, float] = field(default_factory=dict)
+    stages: dict[str, list[float]] = field(default_factory=dict)  # ms since commit, per run
 
 
 def embedded_hot_path(url: str, specs: list[AccountSpec], runs: int) -> Latencies:
@@ -363,14 +368,15 @@ def embedded_hot_path(url: str, specs: list[AccountSpec], runs: int) -> Latencie
 
 
 def _visible(snapshots: ViewSnapshots, names: list[str], after: int, signal_id: str) -> int:
-    """How many of these view rows have moved past `after` and hold a card of the signal."""
+    """How many of these view rows have moved past `after` and hold a card of the signal
+    (card ids end in the signal id without its `sig-`)."""
     m = snapshots.mark
     marks = ", ".join([m] * len(names))
     with snapshots.datastore.transaction(commit=False) as c:
         c.execute(
             f"SELECT COUNT(*) AS n FROM desk_views WHERE name IN ({marks}) "
             f"AND position > {m} AND state LIKE {m}",
-            (*names, after, f"%{signal_id}%"),
+            (*names, after, f"%-{signal_id.removeprefix('sig-')}%"),
         )
         row = c.fetchone()
     return int(row["n"])
@@ -392,6 +398,7 @@ def kafka_hot_path(
     signals: list[str] = []
     timeouts = 0
     polls = 0
+    stages: dict[str, list[float]] = {}
     t_start = time.perf_counter()
     stack.start()
     try:
@@ -404,17 +411,23 @@ def kafka_hot_path(
             streams = input_streams([fact], {}, wall_clock)
             t0 = time.perf_counter()
             position = store.commit(*streams)[-1].position
+            steps = _HotPathSteps(store, position)
             deadline = t0 + timeout
-            while _visible(snapshots, names, position, sig) < len(names):
+            while True:
+                steps.observe()
                 polls += 1
+                if _visible(snapshots, names, position, sig) == len(names):
+                    done = time.perf_counter()
+                    break
                 if time.perf_counter() > deadline:
-                    timeouts += 1
+                    timeouts, done = timeouts + 1, 0.0
                     break
                 time.sleep(0.001)
-            else:
-                if run >= warmup:
-                    ms.append((time.perf_counter() - t0) * 1000)
-                    signals.append(sig)
+            if run >= warmup and done:
+                ms.append((done - t0) * 1000)
+                signals.append(sig)
+                for name, at in steps.finish(done).items():
+                    stages.setdefault(name, []).append((at - t0) * 1000)
             # Let the process managers see their own cards come back before the next run.
             wait_for_process_managers(store, timeout)
         wait_for_projections(store, bootstrap_servers, stack.namespace, timeout)
@@ -430,7 +443,45 @@ def kafka_hot_path(
             if row is None or row.status != want:
                 raise AssertionError(f"{card_id_for(account, sig)}: {row} (wanted {want})")
     return Latencies(ms, eligible, len(specs), timeouts,
-                     {"ready_s": ready_s, "polls_per_run": polls / max(1, runs + warmup)})
+                     {"ready_s": ready_s, "polls_per_run": polls / max(1, runs + warmup)},
+                     stages)
+
+
+class _HotPathSteps:
+    """When each step of one run was first seen in the store, while polling for the cards:
+    the announcement relayed, the process managers' signal + cards committed, those relayed."""
+
+    NAMES = ("announcement relayed", "signal + cards committed", "cards relayed")
+
+    def __init__(self, store: DeskStore, position: int) -> None:
+        self.store = store
+        self.position = position
+        self.cards_head = 0
+        self.seen: dict[str, float] = {}
+
+    def observe(self) -> None:
+        now = time.perf_counter()
+        if "announcement relayed" not in self.seen:
+            if self.store.tracked("relay") < self.position:
+                return
+            self.seen["announcement relayed"] = now
+        if "signal + cards committed" not in self.seen:
+            head = self.store.head()
+            if head <= self.position:
+                return
+            self.cards_head = head  # the process managers write them in one transaction
+            self.seen["signal + cards committed"] = now
+        if "cards relayed" not in self.seen and self.store.tracked("relay") >= self.cards_head:
+            self.seen["cards relayed"] = now
+
+    def finish(self, visible: float) -> dict[str, float]:
+        """Each step's time (a step missed between two polls gets the next one's time)."""
+        out, later = {}, visible
+        for name in reversed(self.NAMES):
+            later = min(self.seen.get(name, later), later)
+            out[name] = later
+        out["cards in the views"] = visible
+        return dict(reversed(out.items()))
 
 
 # Main ---------------------------------------------------------------------------------------
@@ -467,6 +518,11 @@ def main(argv: Sequence[str] | None = None) -> None:
                         help="postgresql://... server (role with CREATEDB); default SQLite")
     parser.add_argument("--timeout", type=float, default=120.0)
     args = parser.parse_args(argv)
+    # Figures only: the relay's info logs and aiokafka's retry notices stay quiet.
+    structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING))
+    logging.getLogger("aiokafka").setLevel(logging.ERROR)
+    # SIGTERM unwinds like Ctrl-C, so the broker, workers and databases are cleaned up.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     if args.store and not args.store.startswith(("postgresql://", "postgres://")):
         parser.error("--store takes a postgresql:// URL (SQLite files are the default)")
     tmp = Path(tempfile.mkdtemp(prefix="bench-kafka-"))
@@ -515,6 +571,13 @@ def main(argv: Sequence[str] | None = None) -> None:
             early, late = sorted(kaf.ms[:q]), sorted(kaf.ms[-q:])
             print(f"  p50 first/last quarter   : {percentile(early, 50):7.1f} / "
                   f"{percentile(late, 50):7.1f} ms")
+        if kaf.stages:
+            print("  p50 time since commit, by step (first poll that saw it):")
+            before = 0.0
+            for name, values in kaf.stages.items():
+                at = percentile(sorted(values), 50)
+                print(f"    {name:<26}: {at:7.1f} ms  (+{at - before:.1f})")
+                before = at
         print_latency("embedded (runtime.ingest) ", emb, p95=False)
         if kaf.ms and emb.ms:
             ratio = percentile(sorted(kaf.ms), 50) / percentile(sorted(emb.ms), 50)

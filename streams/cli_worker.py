@@ -23,7 +23,10 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--namespace", default="desk",
                    help="topic namespace: <namespace>.market, <namespace>.log, ... (default desk)")
     p.add_argument("--table-store", default=os.environ.get("DESK_TABLE_STORE", "memory://"),
-                   help="faust table store: memory:// or rocksdb:// (default: memory://)")
+                   help="faust table store: memory:// or rocksdb:// (RocksDB via rocksdict; "
+                   "default: memory://, rebuilt from the changelog topics on start)")
+    p.add_argument("--data-dir", default=os.environ.get("DESK_WORKER_DATA", ".desk/faust"),
+                   help="where table stores keep their files (default .desk/faust)")
     p.add_argument("--approver", default=None,
                    help="approve every card as this operator (demo only; off by default)")
     p.add_argument("--instruments", default=str(SAMPLE_DIR / "instruments.csv"))
@@ -46,6 +49,7 @@ def _run(args: argparse.Namespace) -> int:
             instruments=Path(args.instruments),
             process_managers=not args.no_process_managers,
             namespace=args.namespace,
+            data_dir=Path(args.data_dir),
         ),
         loglevel=args.loglevel,
     )

@@ -51,6 +51,7 @@ class KafkaStack:
     approver: str | None = None
     namespace: str = "desk"
     log_dir: Path = Path(".desk/logs")
+    table_store: str = "memory://"
     procs: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
 
     def start(self) -> None:
@@ -67,16 +68,24 @@ class KafkaStack:
         if name == "relay":
             argv = [DESK, "relay", *common]
         else:
-            argv = [DESK, "worker", *common,
+            argv = [DESK, "worker", *common, "--table-store", self.table_store,
+                    "--data-dir", str(self.log_dir.parent / "faust" / name),
                     *(["--approver", self.approver] if self.approver else [])]
         log = (self.log_dir / f"{name}.log").open("ab")
         proc = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT)
         self.procs[name] = proc
         return proc
 
+    def check_running(self) -> None:
+        """Raise `StackStalled` naming any process that has exited on its own."""
+        for name, proc in self.procs.items():
+            if proc.poll() is not None:
+                raise StackStalled(f"{name} exited with code {proc.returncode}; see "
+                                   f"{self.log_dir / (name + '.log')}")
+
     def kill(self, name: str) -> None:
-        """SIGKILL one process, as a crash would."""
-        proc = self.procs[name]
+        """SIGKILL one process, as a crash would (it is no longer watched)."""
+        proc = self.procs.pop(name)
         proc.kill()
         proc.wait()
 
@@ -93,11 +102,14 @@ class KafkaStack:
         self.procs.clear()
 
 
-def wait_for_process_managers(store: DeskStore, timeout: float = 120.0) -> None:
+def wait_for_process_managers(
+    store: DeskStore, timeout: float = 120.0, check: Callable[[], None] = lambda: None
+) -> None:
     """Block until the process managers have handled every event in the log."""
     snapshots = ViewSnapshots(store)
     deadline = time.monotonic() + timeout
     while True:
+        check()
         head = store.head()
         progress = snapshots.load(PM_PROGRESS)
         done = progress[0] if progress else 0
@@ -110,12 +122,14 @@ def wait_for_process_managers(store: DeskStore, timeout: float = 120.0) -> None:
 
 
 def wait_for_projections(
-    store: DeskStore, bootstrap: str, namespace: str, timeout: float = 120.0
+    store: DeskStore, bootstrap: str, namespace: str, timeout: float = 120.0,
+    check: Callable[[], None] = lambda: None,
 ) -> None:
     """Block until every projection partition has consumed to its end offset."""
     snapshots = ViewSnapshots(store)
     deadline = time.monotonic() + timeout
     while True:
+        check()
         head, relayed = store.head(), store.tracked("relay")
         consumed = {k.removeprefix(OFFSET_PREFIX): pos
                     for k, (pos, _) in snapshots.load_prefix(OFFSET_PREFIX).items()}
@@ -177,7 +191,7 @@ def feed_day(
 
     def commit(uow: UnitOfWork) -> object:
         written = uow.commit()
-        wait_for_process_managers(store, timeout)
+        wait_for_process_managers(store, timeout, stack.check_running)
         return written
 
     open_accounts(store, clock, commit, load_accounts(directory / "accounts.json"),
@@ -189,11 +203,11 @@ def feed_day(
         if streams:
             for rec in store.commit(*streams):
                 known.stream_versions[rec.event.stream_id] = rec.event.stream_version
-            wait_for_process_managers(store, timeout)
+            wait_for_process_managers(store, timeout, stack.check_running)
         if after_group is not None:
             after_group(i)
     # Offsets are flushed in the same transaction as the views they produced.
-    wait_for_projections(store, bootstrap, stack.namespace, timeout)
+    wait_for_projections(store, bootstrap, stack.namespace, timeout, stack.check_running)
     view = kafka_view(store)
     view.position = store.head()
     ViewSnapshots(store).save(LIVE_VIEW, view.position, json.dumps(snapshot(view)))

@@ -70,6 +70,7 @@ class WorkerSettings:
     instruments: Path = SAMPLE_DIR / "instruments.csv"
     process_managers: bool = True
     flush_interval: float = 0.25
+    data_dir: Path = Path(".desk/faust")  # table stores (rocksdb://) live here
 
 
 class _Flusher:
@@ -100,6 +101,7 @@ def create_app(settings: WorkerSettings) -> faust.App:
         settings.app_id if ns == DEFAULT_NAMESPACE else f"{settings.app_id}-{ns}",
         broker=f"kafka://{settings.bootstrap}",
         store=settings.table_store,
+        datadir=str(settings.data_dir / "{conf.name}"),
         web_enabled=False,
         topic_partitions=settings.partitions,
         topic_allow_declare=True,
@@ -257,5 +259,6 @@ def run_worker(settings: WorkerSettings, loglevel: str = "warning") -> None:
     # (desk.log would get several partitions), so create the desk's topics first.
     asyncio.run(ensure_topics(settings.bootstrap, settings.partitions,
                               namespace=settings.namespace))
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
     app = create_app(settings)
     faust.Worker(app, loglevel=loglevel, quiet=True).execute_from_commandline()

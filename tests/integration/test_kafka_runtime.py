@@ -50,10 +50,11 @@ def _orders_placed_per_card(store_url: str) -> Counter[str]:
 def stack_for(tmp_path: Path) -> Iterator[Any]:
     stacks: list[KafkaStack] = []
 
-    def make(store_url: str, bootstrap: str, workers: int = 1) -> KafkaStack:
+    def make(store_url: str, bootstrap: str, workers: int = 1,
+             table_store: str = "memory://") -> KafkaStack:
         stack = KafkaStack(store_url, bootstrap, partitions=3, workers=workers,
                            approver="demo", namespace=f"t{uuid.uuid4().hex[:10]}",
-                           log_dir=tmp_path / "logs")
+                           log_dir=tmp_path / "logs", table_store=table_store)
         stack.start()
         stacks.append(stack)
         return stack
@@ -89,7 +90,9 @@ def test_demo_when_run_through_kafka_then_projections_equal_the_embedded_run(
 def test_worker_when_killed_mid_stream_and_restarted_then_projections_match_replay(
     postgres_url: str, kafka_broker: Any, stack_for: Any
 ) -> None:
-    stack = stack_for(postgres_url, kafka_broker.bootstrap)
+    # RocksDB tables, as in production: the restarted worker reopens its files and
+    # catches up from the changelog.
+    stack = stack_for(postgres_url, kafka_broker.bootstrap, table_store="rocksdb://")
 
     def crash(i: int) -> None:
         if i in (60, 110):  # once before the first trade, once while it is open
