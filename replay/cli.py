@@ -11,7 +11,14 @@ import sys
 from collections.abc import Sequence
 
 from replay import cli_audit
-from streams import cli_demo, cli_relay, cli_worker
+from streams import (
+    cli_account,
+    cli_demo,
+    cli_features,
+    cli_relay,
+    cli_serve,
+    cli_worker,
+)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -23,6 +30,9 @@ def build_parser() -> argparse.ArgumentParser:
     cli_audit.register(sub)
     cli_relay.register(sub)
     cli_worker.register(sub)
+    cli_account.register(sub)
+    cli_features.register(sub)
+    cli_serve.register(sub)
     try:
         from streams import cli_kafka
     except ImportError:  # the Kafka tooling is optional for the embedded desk
