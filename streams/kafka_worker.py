@@ -81,6 +81,10 @@ class _Flusher:
         self.bars: dict[str, LastBar] = {}
         self.offsets: dict[str, int] = {}
 
+    @property
+    def empty(self) -> bool:
+        return not (self.views or self.bars or self.offsets)
+
     def take(self) -> list[tuple[str, int, str]]:
         rows = [(VIEW_PREFIX + k, v.position, encode_view(v).decode())
                 for k, v in self.views.items()]
@@ -157,8 +161,13 @@ def create_app(settings: WorkerSettings) -> faust.App:
             soon["task"] = asyncio.ensure_future(flush_soon())
 
     async def flush_soon() -> None:
-        await asyncio.sleep(0.005)
-        await write_changes()
+        # Loop until nothing is left: changes folded while a write was in flight get the
+        # next round instead of waiting for the timer.
+        while True:
+            await asyncio.sleep(0.005)
+            await write_changes()
+            if flusher.empty:
+                return
 
     async def write_changes() -> None:
         rows = flusher.take()

@@ -164,7 +164,7 @@ class Relay:
         replication: int = 1,
         page_size: int = MAX_PAGE,
         fallback_poll: float = 1.0,
-        idle_poll: float = 0.05,
+        idle_poll: float = 0.01,
         ack_wait_log: float = 5.0,
         name: str = RELAY_NAME,
         namespace: str = DEFAULT_NAMESPACE,
