@@ -134,6 +134,9 @@ def create_app(settings: WorkerSettings) -> faust.App:
     snapshots = ViewSnapshots(store)
     io = ThreadPoolExecutor(max_workers=1, thread_name_prefix="desk-store")
     flusher = _Flusher()
+    # Decoded views of the partitions this worker owns (the table keeps the encoded copy);
+    # dropped on every rebalance, when ownership may have changed.
+    decoded_views: dict[bytes, DeskView] = {}
     full_flush = {"due": True}
 
     async def in_thread(fn: Any, *args: Any) -> Any:
@@ -190,8 +193,11 @@ def create_app(settings: WorkerSettings) -> faust.App:
                 consumed(event)
                 continue
             position, envelope = message
-            stored = views.get(event.key)
-            view = decode_view(stored) if stored else DeskView()
+            view = decoded_views.get(event.key)
+            if view is None:
+                stored = views.get(event.key)
+                view = decode_view(stored) if stored else DeskView()
+                decoded_views[event.key] = view
             apply(view, envelope, position)
             views[event.key] = encode_view(view)
             flusher.views[event.key.decode()] = view
@@ -257,6 +263,7 @@ def create_app(settings: WorkerSettings) -> faust.App:
 
     @app.on_rebalance_complete.connect
     async def on_rebalance(sender: Any, **kwargs: Any) -> None:
+        decoded_views.clear()
         full_flush["due"] = True
 
     return app

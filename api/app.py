@@ -1,0 +1,51 @@
+"""The HTTP API of one embedded desk: JSON under /api/v1, plus service routes."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from aiohttp import web
+
+from api import openapi, operator
+from api.context import STATE, ApiState
+from api.endpoint import serve
+from api.errors import errors_middleware
+from api.gate import DeskGate
+from api.inputs import MAX_BODY_BYTES
+from api.metrics import Metrics, metrics_middleware
+from api.routes import ROUTES
+from api.tokens import Tokens
+from streams.bootstrap import Desk
+
+TITLE = "eventdesk API"
+VERSION = "1.0.0"
+
+
+def create_app(
+    desk: Desk, tokens: Tokens, *, gate: DeskGate | None = None,
+    desk_time: Callable[[], datetime] | None = None,
+) -> web.Application:
+    """The API over `desk`; `gate` is shared with anything else that writes (the demo feed)."""
+    metrics = Metrics()
+    state = ApiState(
+        desk=desk, tokens=tokens, gate=gate or DeskGate(), metrics=metrics,
+        desk_time=desk_time or operator.desk_clock(desk),
+        openapi=openapi.build(ROUTES, TITLE, VERSION),
+    )
+    app = web.Application(
+        middlewares=[metrics_middleware(metrics), errors_middleware],
+        client_max_size=MAX_BODY_BYTES,
+    )
+    app[STATE] = state
+    for route in ROUTES:
+        app.router.add_route(route.method, route.path, serve(route), name=route.name)
+    app.on_shutdown.append(_stop_live_feeds)
+    return app
+
+
+async def _stop_live_feeds(app: web.Application) -> None:
+    """Let open event streams end, so shutdown does not wait on them."""
+    state = app[STATE]
+    state.closing = True
+    state.gate.bell.ring()

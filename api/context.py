@@ -1,0 +1,51 @@
+"""What a handler is given: the desk and its gate, the caller, and the parsed request."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from aiohttp import web
+from pydantic import BaseModel
+
+from api.gate import DeskGate
+from api.metrics import Metrics
+from api.tokens import Operator, Tokens
+from streams.bootstrap import Desk
+
+
+@dataclass
+class ApiState:
+    desk: Desk
+    tokens: Tokens
+    gate: DeskGate
+    metrics: Metrics
+    # The desk's "now" for operator commands: the market's time as the log knows it.
+    desk_time: Callable[[], datetime]
+    closing: bool = False
+    openapi: dict[str, Any] = field(default_factory=dict)
+
+
+STATE = web.AppKey("eventdesk_api", ApiState)
+
+
+@dataclass(frozen=True)
+class Call:
+    """One request, parsed: path parameters, query and body models, and the operator."""
+
+    request: web.Request
+    state: ApiState
+    operator: Operator | None
+    path: dict[str, str]
+    query: Any
+    body: Any
+
+    @property
+    def actor(self) -> str:
+        assert self.operator is not None, "a command route without a role"
+        return self.operator.actor
+
+
+Answer = BaseModel | web.StreamResponse

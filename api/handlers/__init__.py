@@ -1,0 +1,1 @@
+"""Thin request handlers: parse (done by the route), then query or command, then answer."""

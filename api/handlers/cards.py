@@ -1,0 +1,53 @@
+"""Cards: the approval queue, one card's evidence and lineage, approve and reject."""
+
+from __future__ import annotations
+
+from adapters.eventstore.store import DeskStore, Recorded
+from api import operator, present
+from api import schemas as s
+from api.context import Call
+from api.errors import not_found
+from api.inputs import CardsQuery, ReasonBody
+from domain.events import Envelope
+from replay.trace import trace
+
+
+async def list_cards(call: Call) -> s.CardList:
+    q: CardsQuery = call.query
+    async with call.state.gate.reading():
+        rows = [
+            r for r in call.state.desk.runtime.view.cards.values()
+            if (q.status is None or r.status == q.status)
+            and (q.account is None or r.account_id == q.account)
+            and (q.strategy is None or r.strategy == q.strategy)
+        ]
+        return s.CardList(cards=present.queue(rows))
+
+
+async def get_card(call: Call) -> s.CardDetail:
+    card_id = call.path["card_id"]
+    async with call.state.gate.reading():
+        row = call.state.desk.runtime.view.cards.get(card_id)
+        if row is None:
+            raise not_found("card_id", f"no card {card_id!r}")
+        summary = present.card(row)
+    stream, lineage = await call.state.gate.read_store(
+        _card_history, call.state.desk.store, card_id)
+    return present.card_detail(summary, stream, lineage)
+
+
+def _card_history(store: DeskStore, card_id: str) -> tuple[list[Envelope], list[Recorded]]:
+    return store.stream(card_id), trace(store.read_all(), card_id)
+
+
+async def approve_card(call: Call) -> s.Decision:
+    state, card_id, actor = call.state, call.path["card_id"], call.actor
+    return await state.gate.write(
+        lambda: operator.approve(state.desk, state.desk_time(), card_id, actor))
+
+
+async def reject_card(call: Call) -> s.Decision:
+    state, card_id, actor = call.state, call.path["card_id"], call.actor
+    body: ReasonBody = call.body
+    return await state.gate.write(
+        lambda: operator.reject(state.desk, state.desk_time(), card_id, actor, body.reason))

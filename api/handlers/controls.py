@@ -1,0 +1,32 @@
+"""Kill switches per account, and the desk-wide halt: admin commands with a reason."""
+
+from __future__ import annotations
+
+from api import operator
+from api import schemas as s
+from api.context import Call
+from api.inputs import ReasonBody
+
+
+async def trip_kill_switch(call: Call) -> s.KillSwitchChange:
+    return await _switch(call, call.path["account"], trip=True)
+
+
+async def reset_kill_switch(call: Call) -> s.KillSwitchChange:
+    return await _switch(call, call.path["account"], trip=False)
+
+
+async def halt_desk(call: Call) -> s.KillSwitchChange:
+    return await _switch(call, operator.DESK_SCOPE, trip=True)
+
+
+async def resume_desk(call: Call) -> s.KillSwitchChange:
+    return await _switch(call, operator.DESK_SCOPE, trip=False)
+
+
+async def _switch(call: Call, scope: str, trip: bool) -> s.KillSwitchChange:
+    state, actor = call.state, call.actor
+    body: ReasonBody = call.body
+    command = operator.trip if trip else operator.reset
+    return await state.gate.write(
+        lambda: command(state.desk, state.desk_time(), scope, actor, body.reason))

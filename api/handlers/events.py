@@ -1,0 +1,110 @@
+"""The log: pages of events with filters, and a live feed (server-sent events).
+
+Each SSE message's `id:` is the event's log position, so a client that reconnects with
+`Last-Event-ID` (or `?after=`) resumes exactly after the last event it saw.
+"""
+
+from __future__ import annotations
+
+import time
+
+from aiohttp import web
+
+from adapters.eventstore.store import DeskStore, Recorded
+from api import present
+from api import schemas as s
+from api.context import Call
+from api.errors import ApiError
+from api.inputs import MAX_POSITION, EventsQuery, EventStreamQuery
+from domain.events import known_event_types
+
+SCAN_BUDGET = 10_000  # log events one page request may scan for its filters
+_READ_PAGE = 500
+POLL_SECONDS = 1.0  # catches writes by other processes, which ring no bell here
+KEEPALIVE_SECONDS = 15.0
+
+
+def _check_type(event_type: str | None) -> None:
+    if event_type is not None and event_type not in known_event_types():
+        raise ApiError(400, "invalid_query", f"unknown event type {event_type!r}", field="type")
+
+
+def _matches(rec: Recorded, event_type: str | None, stream: str | None) -> bool:
+    return ((event_type is None or rec.event.type == event_type)
+            and (stream is None or rec.event.stream_id == stream))
+
+
+def read_page(store: DeskStore, q: EventsQuery) -> s.EventPage:
+    """Up to `limit` matching events after `after`, scanning at most SCAN_BUDGET."""
+    head = store.head()
+    found: list[Recorded] = []
+    cursor, scanned = q.after, 0
+    while len(found) < q.limit and scanned < SCAN_BUDGET and cursor < head:
+        page = store.read(cursor, _READ_PAGE)
+        if not page:
+            break
+        for rec in page:
+            scanned += 1
+            cursor = rec.position
+            if _matches(rec, q.type, q.stream):
+                found.append(rec)
+                if len(found) == q.limit:
+                    break
+    return s.EventPage(events=[present.event(r) for r in found], after=q.after,
+                       next_after=cursor, head=max(head, cursor))
+
+
+async def list_events(call: Call) -> s.EventPage:
+    q: EventsQuery = call.query
+    _check_type(q.type)
+    return await call.state.gate.read_store(read_page, call.state.desk.store, q)
+
+
+def _resume_from(call: Call, q: EventStreamQuery) -> int | None:
+    header = call.request.headers.get("Last-Event-ID")
+    if header is None:
+        return q.after
+    text = header.strip()
+    if not (text.isascii() and text.isdigit()) or int(text) > MAX_POSITION:
+        raise ApiError(400, "invalid_header",
+                       f"expected a log position (an integer from 0 to {MAX_POSITION})",
+                       field="Last-Event-ID")
+    return int(header.strip())
+
+
+async def stream_events(call: Call) -> web.StreamResponse:
+    q: EventStreamQuery = call.query
+    _check_type(q.type)
+    state, store = call.state, call.state.desk.store
+    after = _resume_from(call, q)
+    if after is None:
+        after = await state.gate.read_store(store.head)
+    response = web.StreamResponse(headers={
+        "Content-Type": "text/event-stream", "Cache-Control": "no-cache",
+        "X-Accel-Buffering": "no",
+    })
+    await response.prepare(call.request)
+    state.metrics.sse_clients += 1
+    try:
+        await response.write(b"retry: 2000\n\n")
+        quiet_since = time.monotonic()
+        while not state.closing:
+            page = await state.gate.read_store(store.read, after, _READ_PAGE)
+            for rec in page:
+                after = rec.position
+                if _matches(rec, q.type, q.stream):
+                    data = present.event(rec).model_dump_json()
+                    await response.write(f"id: {rec.position}\ndata: {data}\n\n".encode())
+            if page:
+                quiet_since = time.monotonic()
+                if len(page) == _READ_PAGE:
+                    continue
+            elif time.monotonic() - quiet_since >= KEEPALIVE_SECONDS:
+                await response.write(b": keepalive\n\n")
+                quiet_since = time.monotonic()
+            await state.gate.bell.wait(POLL_SECONDS)
+    except ConnectionResetError:
+        pass  # the client went away
+    finally:
+        state.metrics.sse_clients -= 1
+    return response

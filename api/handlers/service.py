@@ -1,0 +1,57 @@
+"""Liveness, readiness, metrics, and the API's own description (OpenAPI and docs page)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+from aiohttp import web
+
+from api import schemas as s
+from api.context import ApiState, Call
+from api.docs_page import render_docs
+from api.errors import ApiError
+
+STORE_TIMEOUT = 2.0
+PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8"
+
+
+async def health(call: Call) -> s.Health:
+    return s.Health(status="ok")
+
+
+async def _log_figures(state: ApiState) -> tuple[int, int]:
+    """Log head and view position, read together (no write in between)."""
+    async with state.gate.reading():
+        head = await asyncio.wait_for(
+            state.gate.read_store(state.desk.store.head), STORE_TIMEOUT)
+        return head, state.desk.runtime.view.position
+
+
+async def ready(call: Call) -> s.Readiness:
+    try:
+        head, position = await _log_figures(call.state)
+    except Exception as e:  # any failure to read the head means the store is not reachable
+        raise ApiError(503, "not_ready", f"store unreachable: {type(e).__name__}",
+                       field="store") from None
+    lag = max(head - position, 0)
+    if lag:
+        raise ApiError(503, "not_ready", f"read model {lag} events behind the log",
+                       field="runtime",
+                       extra={"log_head": head, "view_position": position, "lag": lag})
+    return s.Readiness(status="ready", log_head=head, view_position=position, lag=lag)
+
+
+async def metrics(call: Call) -> web.Response:
+    head, position = await _log_figures(call.state)
+    return web.Response(body=call.state.metrics.render(head, position).encode(),
+                        headers={"Content-Type": PROMETHEUS_TEXT})
+
+
+async def openapi(call: Call) -> web.Response:
+    return web.Response(text=json.dumps(call.state.openapi), content_type="application/json")
+
+
+async def docs(call: Call) -> web.Response:
+    return web.Response(text=render_docs(call.state.openapi), content_type="text/html",
+                        charset="utf-8")

@@ -1,0 +1,149 @@
+"""Operator commands as the API runs them: one unit of work, committed through the runtime.
+
+Each function runs in the gate's writer thread. It checks the id against the read model
+(404), runs the shared command from `streams.commands`, lets the desk react, and turns a
+refusal into a 409 with the domain's reason. A re-check that fails at approval is recorded
+(the card is rejected, with why) and still answered 409: no order came of it.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable
+from datetime import datetime
+from uuid import UUID
+
+import structlog
+
+from adapters.eventstore.store import StaleWrite
+from api import present
+from api import schemas as s
+from api.errors import ApiError, conflict, not_found
+from domain.aggregates import CardNotPending, Cause, DomainError, TradeCard
+from domain.ids import uuid7
+from streams.bootstrap import Desk
+from streams.commands import approve_card, reject_card, reset_kill_switch, trip_kill_switch
+from streams.handlers.execution import order_id_for
+from streams.unit_of_work import UnitOfWork
+
+log = structlog.get_logger("eventdesk.api")
+
+DESK_SCOPE = "desk"
+
+
+def desk_clock(desk: Desk) -> Callable[[], datetime]:
+    """The desk's now: the time of the latest logged fact (market time), else the clock.
+
+    Cards expire and guardrails check market hours on this clock, so a replayed or paced
+    day is decided in its own time, exactly as the live desk decides in real time.
+    """
+    def now() -> datetime:
+        return desk.runtime.view.as_of or desk.clock()
+
+    return now
+
+
+def approve(desk: Desk, now: datetime, card_id: str, actor: str) -> s.Decision:
+    uow, cause = _card_step(desk, now, card_id, actor)
+    try:
+        approve_card(uow, desk.runtime.view, card_id, actor, now, cause)
+    except DomainError as e:
+        raise _refused(e, "approve", card_id, actor, cause) from None
+    _execute(desk, uow)
+    view = desk.runtime.view
+    row = view.cards[card_id]
+    log.info("operator command", command="approve", card_id=card_id, actor=actor,
+             outcome=row.status, correlation_id=cause.correlation_id)
+    if row.status == "REJECTED":
+        raise conflict("guardrail_failed", row.reason, card_id=card_id)
+    if row.status == "DENIED":
+        raise conflict("order_denied", row.reason, card_id=card_id)
+    order = view.orders.by_id.get(order_id_for(card_id))
+    return s.Decision(card=present.card(row),
+                      order=present.order(order, []) if order is not None else None)
+
+
+def reject(desk: Desk, now: datetime, card_id: str, actor: str, reason: str) -> s.Decision:
+    uow, cause = _card_step(desk, now, card_id, actor)
+    try:
+        reject_card(uow, card_id, actor, reason, now, cause)
+    except DomainError as e:
+        raise _refused(e, "reject", card_id, actor, cause) from None
+    _execute(desk, uow)
+    log.info("operator command", command="reject", card_id=card_id, actor=actor,
+             correlation_id=cause.correlation_id)
+    return s.Decision(card=present.card(desk.runtime.view.cards[card_id]), order=None)
+
+
+def trip(desk: Desk, now: datetime, scope: str, actor: str, reason: str) -> s.KillSwitchChange:
+    _known_scope(desk, scope)
+    uow = UnitOfWork(desk.store, desk.clock)
+    cause = _cause(desk, now, actor, _new_correlation(desk))
+    trip_kill_switch(uow, scope, reason, cause)
+    return _switched(desk, uow, scope, "trip", cause)
+
+
+def reset(desk: Desk, now: datetime, scope: str, actor: str, reason: str) -> s.KillSwitchChange:
+    _known_scope(desk, scope)
+    uow = UnitOfWork(desk.store, desk.clock)
+    cause = _cause(desk, now, actor, _new_correlation(desk))
+    reset_kill_switch(uow, scope, reason, cause)
+    return _switched(desk, uow, scope, "reset", cause)
+
+
+def _card_step(desk: Desk, now: datetime, card_id: str, actor: str) -> tuple[UnitOfWork, Cause]:
+    """A unit of work holding the card, and a cause continuing the card's own chain."""
+    row = desk.runtime.view.cards.get(card_id)
+    if row is None:
+        raise not_found("card_id", f"no card {card_id!r}")
+    if row.status == "BLOCKED":
+        raise conflict("card_not_pending", f"card {card_id} was blocked: {row.reason}",
+                       card_id=card_id)
+    uow = UnitOfWork(desk.store, desk.clock)
+    card = uow.get(TradeCard, card_id)
+    stream = desk.store.stream(card_id)
+    cause = _cause(desk, now, actor, card.correlation_id or _new_correlation(desk),
+                   stream[0].event_id if stream else None)
+    return uow, cause
+
+
+def _cause(desk: Desk, now: datetime, actor: str, correlation_id: str,
+           causation_id: UUID | None = None) -> Cause:
+    return Cause(now, desk.clock(), actor, correlation_id, causation_id)
+
+
+def _new_correlation(desk: Desk) -> str:
+    return f"operator-{uuid7(desk.clock(), secrets.token_bytes(16))}"
+
+
+def _known_scope(desk: Desk, scope: str) -> None:
+    if scope != DESK_SCOPE and scope not in desk.runtime.view.accounts:
+        raise not_found("account", f"no account {scope!r}")
+
+
+def _execute(desk: Desk, uow: UnitOfWork) -> None:
+    """Commit and let the desk react; a write racing another process's is a 409."""
+    try:
+        desk.runtime.execute(uow)
+    except StaleWrite as e:
+        raise conflict("concurrent_write", f"{e}; read again and retry") from None
+
+
+def _refused(e: DomainError, command: str, card_id: str, actor: str, cause: Cause
+             ) -> ApiError:
+    log.info("operator command refused", command=command, card_id=card_id, actor=actor,
+             reason=str(e), correlation_id=cause.correlation_id)
+    return conflict("card_not_pending" if isinstance(e, CardNotPending) else "refused",
+                    str(e), card_id=card_id)
+
+
+def _switched(desk: Desk, uow: UnitOfWork, scope: str, command: str, cause: Cause
+              ) -> s.KillSwitchChange:
+    changed = uow.has_changes
+    _execute(desk, uow)
+    log.info("operator command", command=command, scope=scope, actor=cause.actor,
+             changed=changed, correlation_id=cause.correlation_id)
+    return s.KillSwitchChange(
+        kill_switch=present.kill_switch(scope, desk.runtime.view.kills.get(scope)),
+        changed=changed,
+    )

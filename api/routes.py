@@ -1,0 +1,90 @@
+"""Every route of the API, once: the app registers these and the OpenAPI document is built
+from them, so the two cannot drift apart."""
+
+from __future__ import annotations
+
+from api import schemas as s
+from api.endpoint import Route
+from api.handlers import accounts, cards, controls, events, portfolio, service
+from api.inputs import (
+    CardsQuery,
+    EventsQuery,
+    EventStreamQuery,
+    OrdersQuery,
+    PositionsQuery,
+    ReasonBody,
+)
+from api.tokens import Role
+
+V1 = "/api/v1"
+VIEWER, APPROVER, ADMIN = Role.VIEWER, Role.APPROVER, Role.ADMIN
+
+ROUTES: tuple[Route, ...] = (
+    # Accounts
+    Route("GET", f"{V1}/accounts", "listAccounts", accounts.list_accounts,
+          "Accounts with their mandate in force and whether they are halted", "accounts",
+          VIEWER, response=s.AccountList),
+    Route("GET", f"{V1}/accounts/{{account_id}}", "getAccount", accounts.get_account,
+          "One account: mandate, mandate history and cash ledger", "accounts", VIEWER,
+          response=s.AccountDetail),
+    # Cards
+    Route("GET", f"{V1}/cards", "listCards", cards.list_cards,
+          "The approval queue: waiting cards first (soonest expiry first), then decided ones",
+          "cards", VIEWER, query=CardsQuery, response=s.CardList),
+    Route("GET", f"{V1}/cards/{{card_id}}", "getCard", cards.get_card,
+          "One card: thesis, evidence events, guardrails, sizing, expected cost, lineage",
+          "cards", VIEWER, response=s.CardDetail),
+    Route("POST", f"{V1}/cards/{{card_id}}/approve", "approveCard", cards.approve_card,
+          "Approve a waiting card (guardrails are re-checked); its order is placed",
+          "cards", APPROVER, response=s.Decision, errors=(409,)),
+    Route("POST", f"{V1}/cards/{{card_id}}/reject", "rejectCard", cards.reject_card,
+          "Reject a waiting card, with a reason", "cards", APPROVER, body=ReasonBody,
+          response=s.Decision, errors=(409,)),
+    # Books
+    Route("GET", f"{V1}/orders", "listOrders", portfolio.list_orders,
+          "Orders with their fills, oldest first", "books", VIEWER, query=OrdersQuery,
+          response=s.OrderList),
+    Route("GET", f"{V1}/positions", "listPositions", portfolio.list_positions,
+          "Positions per account and symbol, marked to the last bar", "books", VIEWER,
+          query=PositionsQuery, response=s.PositionList),
+    Route("GET", f"{V1}/cash", "listCash", portfolio.list_cash,
+          "Cash per account: available, reserved, deployed", "books", VIEWER,
+          response=s.CashList),
+    Route("GET", f"{V1}/risk", "getRisk", portfolio.get_risk,
+          "Risk per account and desk-wide totals, with every kill switch", "books", VIEWER,
+          response=s.RiskReport),
+    # Kill switches
+    Route("POST", f"{V1}/kill-switches/{{account}}/trip", "tripKillSwitch",
+          controls.trip_kill_switch, "Halt new entries for an account", "kill switches",
+          ADMIN, body=ReasonBody, response=s.KillSwitchChange),
+    Route("POST", f"{V1}/kill-switches/{{account}}/reset", "resetKillSwitch",
+          controls.reset_kill_switch, "Let an account take new entries again",
+          "kill switches", ADMIN, body=ReasonBody, response=s.KillSwitchChange),
+    Route("POST", f"{V1}/desk/halt", "haltDesk", controls.halt_desk,
+          "Halt new entries for every account (the desk kill switch)", "kill switches",
+          ADMIN, body=ReasonBody, response=s.KillSwitchChange),
+    Route("POST", f"{V1}/desk/resume", "resumeDesk", controls.resume_desk,
+          "Reset the desk kill switch", "kill switches", ADMIN, body=ReasonBody,
+          response=s.KillSwitchChange),
+    # Events
+    Route("GET", f"{V1}/events", "listEvents", events.list_events,
+          "A page of the log, filtered by type or stream", "events", VIEWER,
+          query=EventsQuery, response=s.EventPage),
+    Route("GET", f"{V1}/events/stream", "streamEvents", events.stream_events,
+          "Live events as server-sent events; each id is the log position, resumable",
+          "events", VIEWER, query=EventStreamQuery, media_type="text/event-stream",
+          headers=(("Last-Event-ID", "resume after this log position (wins over ?after=)"),)),
+    # Service
+    Route("GET", "/health", "health", service.health, "Liveness", "service", None,
+          response=s.Health),
+    Route("GET", "/ready", "ready", service.ready,
+          "Readiness: the store answers and the read model has caught up with the log",
+          "service", None, response=s.Readiness, errors=(503,)),
+    Route("GET", "/metrics", "metrics", service.metrics,
+          "Prometheus metrics: log head, view position and lag, requests, latency, "
+          "live clients", "service", VIEWER, media_type="text/plain"),
+    Route("GET", "/openapi.json", "openapi", service.openapi, "This document", "service",
+          None),
+    Route("GET", "/docs", "docs", service.docs, "The API reference page", "service", None,
+          media_type="text/html"),
+)
