@@ -20,3 +20,6 @@ lint: setup
 
 bench: setup
 	uv run python -m bench.folds
+	uv run python -m bench.features
+	uv run python -m bench.kafka
+	uv run python -m bench.api
