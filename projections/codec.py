@@ -15,7 +15,7 @@ from projections.desk import DeskView
 from projections.market import LastBar
 
 _VIEW = TypeAdapter(DeskView)
-_MARKET = TypeAdapter(dict[str, LastBar])
+_BAR = TypeAdapter(LastBar)
 
 
 def encode_view(view: DeskView) -> bytes:
@@ -26,12 +26,12 @@ def decode_view(data: bytes) -> DeskView:
     return _VIEW.validate_json(data)
 
 
-def encode_market(market: dict[str, LastBar]) -> bytes:
-    return _MARKET.dump_json(market)
+def encode_bar(bar: LastBar) -> bytes:
+    return _BAR.dump_json(bar)
 
 
-def decode_market(data: bytes) -> dict[str, LastBar]:
-    return _MARKET.validate_json(data)
+def decode_bar(data: bytes | str) -> LastBar:
+    return _BAR.validate_json(data)
 
 
 def merge(parts: Iterable[DeskView], market: dict[str, LastBar]) -> DeskView:

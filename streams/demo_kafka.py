@@ -25,7 +25,7 @@ from adapters.files.sample import day_feed, load_accounts
 from adapters.kafka.admin import end_offsets, ensure_topics
 from adapters.kafka.topics import DOMAIN_TOPICS, in_namespace
 from domain.ids import short_hash
-from projections.codec import decode_market, decode_view, merge
+from projections.codec import decode_bar, decode_view, merge
 from projections.desk import DeskView, apply, snapshot
 from projections.market import LastBar
 from streams.demo import LIVE_VIEW, open_accounts, sample_day
@@ -151,8 +151,7 @@ def kafka_view(store: DeskStore) -> DeskView:
              for state in (s for _, s in snapshots.load_prefix(VIEW_PREFIX).values())]
     market: dict[str, LastBar] = {}
     for name, (_, state) in snapshots.load_prefix(BAR_PREFIX).items():
-        market.update(decode_market(
-            json.dumps({name.removeprefix(BAR_PREFIX): json.loads(state)}).encode()))
+        market[name.removeprefix(BAR_PREFIX)] = decode_bar(state)
     return merge(parts, market)
 
 

@@ -22,7 +22,6 @@ from typing import Any
 
 import faust
 import structlog
-from pydantic import TypeAdapter
 
 from adapters.eventstore.store import DeskStore, Recorded, ViewSnapshots
 from adapters.files.sample import SAMPLE_DIR, load_instruments
@@ -43,7 +42,7 @@ from adapters.kafka.topics import (
     in_namespace,
 )
 from domain.events import BarClosed, Envelope
-from projections.codec import decode_view, encode_view
+from projections.codec import decode_bar, decode_view, encode_bar, encode_view
 from projections.desk import DeskView, apply
 from projections.market import LastBar
 from streams.bootstrap import bootstrap, wall_clock
@@ -55,7 +54,6 @@ VIEW_PREFIX = "kafka:view:"
 BAR_PREFIX = "kafka:bar:"
 OFFSET_PREFIX = "kafka:offset:"
 PM_PROGRESS = "kafka:pm"
-_BAR = TypeAdapter(LastBar)
 
 
 @dataclass(frozen=True)
@@ -88,7 +86,7 @@ class _Flusher:
     def take(self) -> list[tuple[str, int, str]]:
         rows = [(VIEW_PREFIX + k, v.position, encode_view(v).decode())
                 for k, v in self.views.items()]
-        rows += [(BAR_PREFIX + s, 0, _BAR.dump_json(b).decode()) for s, b in self.bars.items()]
+        rows += [(BAR_PREFIX + s, 0, encode_bar(b).decode()) for s, b in self.bars.items()]
         rows += [(OFFSET_PREFIX + tp, off, "") for tp, off in self.offsets.items()]
         self.views, self.bars, self.offsets = {}, {}, {}
         return rows
@@ -214,8 +212,8 @@ def create_app(settings: WorkerSettings) -> faust.App:
             assert isinstance(bar, BarClosed)
             last = LastBar(bar.start, bar.end, bar.close, bar.volume)
             stored = bars.get(event.key)
-            if stored is None or _BAR.validate_json(stored).end <= last.end:
-                bars[event.key] = _BAR.dump_json(last)
+            if stored is None or decode_bar(stored).end <= last.end:
+                bars[event.key] = encode_bar(last)
                 flusher.bars[bar.symbol] = last
             consumed(event)
 

@@ -35,11 +35,13 @@ class StaleWrite(Exception):
 
 
 class _NoTranscoder(Transcoder):
+    """The library's Mapper wants a transcoder; EnvelopeMapper never calls it."""
+
     def encode(self, obj: Any) -> bytes:
-        raise NotImplementedError("envelopes encode themselves")
+        raise TypeError("envelopes are stored as their own JSON; no transcoder is used")
 
     def decode(self, data: bytes) -> Any:
-        raise NotImplementedError("envelopes decode themselves")
+        raise TypeError("envelopes are read as their own JSON; no transcoder is used")
 
 
 class EnvelopeMapper(Mapper[str]):
@@ -77,13 +79,16 @@ class DeskStore(Application[str]):
     def __init__(self, url: str) -> None:
         self.url = url
         # Several processes opening a fresh PostgreSQL store race on CREATE TYPE/TABLE IF NOT
-        # EXISTS ("tuple concurrently updated", "... already exists"); losers retry.
+        # EXISTS ("tuple concurrently updated", "... already exists") and on recording the
+        # schema migration; losers retry once the winner has committed.
         for attempt in range(5):
             try:
                 super().__init__(env=store_settings(url))
                 return
             except (PersistenceError, psycopg.Error) as e:
-                racing = "concurrently" in str(e) or "already exists" in str(e)
+                # Losing a race on the library's schema-migration row is an IntegrityError.
+                racing = isinstance(e, IntegrityError | psycopg.IntegrityError) or any(
+                    m in str(e) for m in ("concurrently", "already exists"))
                 if not racing or attempt == 4:
                     raise
                 time.sleep(0.2 * (attempt + 1))
