@@ -467,8 +467,15 @@ def _is_our_jvm(pid: int, props_path: Path) -> bool:
     except OSError:
         return False
     # Field 3 of /proc/PID/stat is the state; a pid may also have been reused.
-    zombie = stat.rsplit(")", 1)[-1].split()[0] == "Z"
-    return not zombie and b"kafka.Kafka" in cmdline and str(props_path).encode() in cmdline
+    comm = stat[stat.find("(") + 1 : stat.rfind(")")]
+    state = stat.rsplit(")", 1)[-1].split()[0]
+    if state in ("Z", "X"):
+        return False
+    if cmdline == [b""]:
+        # A process tearing down its memory has an empty cmdline but has not exited yet;
+        # its parent cannot reap it until it does, so it still counts as running.
+        return comm == "java"
+    return b"kafka.Kafka" in cmdline and str(props_path).encode() in cmdline
 
 
 def main(argv: list[str] | None = None) -> int:
