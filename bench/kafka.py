@@ -58,7 +58,6 @@ from adapters.postgres_local import create_database, drop_database
 from bench.folds import generate
 from domain.events import AnnouncementArrived, Envelope
 from domain.inputs import InputFact
-from domain.playbook import signal_id_for
 from projections.codec import decode_view, encode_view
 from projections.desk import DeskView, apply
 from streams.bootstrap import bootstrap, wall_clock
@@ -71,7 +70,7 @@ from streams.demo_kafka import (
     wait_for_projections,
 )
 from streams.embedded import input_streams
-from streams.handlers.allocation import card_id_for
+from streams.handlers.allocation import card_id_for, news_signal_id
 from streams.kafka_worker import VIEW_PREFIX
 from streams.unit_of_work import UnitOfWork
 
@@ -295,21 +294,23 @@ def bench_accounts(count: int) -> list[AccountSpec]:
     return out
 
 
-def last_bar() -> InputFact:
-    """INFY's 10:00 IST bar of the sample day (closes 10:01)."""
+def opening_bars() -> list[InputFact]:
+    """INFY's bars of the sample day from the open to 10:04 IST: enough history for the
+    features the playbook reads (ATR, realised volatility)."""
     day = sample_day(SAMPLE_DIR).day
-    at = day.replace(hour=10, minute=0)
-    for fact in read_bars(SAMPLE_DIR / "bars.csv", day):
-        bar = fact.payload
-        if getattr(bar, "symbol", None) == SYMBOL and getattr(bar, "start", None) == at:
-            return fact
-    raise LookupError(f"no {SYMBOL} bar at {at} in the sample day")
+    until = day.replace(hour=10, minute=5)
+    bars = [fact for fact in read_bars(SAMPLE_DIR / "bars.csv", day)
+            if getattr(fact.payload, "symbol", None) == SYMBOL
+            and getattr(fact.payload, "start", until) < until]
+    if not bars:
+        raise LookupError(f"no {SYMBOL} bars before {until} in the sample day")
+    return bars
 
 
 def announcement(tag: str, run: int) -> InputFact:
-    """A fresh buyback filing for INFY, published during market hours (10:05 IST on)."""
-    published = sample_day(SAMPLE_DIR).day.replace(hour=10, minute=5) + timedelta(
-        seconds=run % 3600)
+    """A fresh buyback filing for INFY at 10:05 IST, one session after another: the
+    playbook takes one buyback signal per symbol and session."""
+    published = sample_day(SAMPLE_DIR).day.replace(hour=10, minute=5) + timedelta(days=run)
     source_id = f"bench-{tag}-{run:05d}"
     payload = AnnouncementArrived(
         source_id=source_id, source="NSE", published_at=published,
@@ -322,7 +323,7 @@ def announcement(tag: str, run: int) -> InputFact:
 
 def signal_of(fact: InputFact) -> str:
     assert isinstance(fact.payload, AnnouncementArrived)
-    return signal_id_for(fact.payload.source_id, "buyback")
+    return news_signal_id("buyback", fact.payload.symbol, fact.occurred_at)
 
 
 def setup_desk(store: DeskStore, commit: Callable[[UnitOfWork], object],
@@ -344,7 +345,7 @@ def embedded_hot_path(url: str, specs: list[AccountSpec], runs: int) -> Latencie
     desk = bootstrap(url, load_instruments(SAMPLE_DIR / "instruments.csv"))
     rt = desk.runtime
     setup_desk(desk.store, rt.execute, specs)
-    rt.ingest([last_bar()])
+    rt.ingest(opening_bars())
     tag = uuid.uuid4().hex[:8]
     # Warm-up run: also tells which accounts are eligible (the rest get CardBlocked).
     first = announcement(tag, 0)
@@ -388,7 +389,7 @@ def kafka_hot_path(
 ) -> Latencies:
     store = DeskStore(url)
     setup_desk(store, lambda uow: uow.commit(), specs)
-    store.commit(*input_streams([last_bar()], {}, wall_clock))
+    store.commit(*input_streams(opening_bars(), {}, wall_clock))
     stack = KafkaStack(url, bootstrap_servers, partitions=PARTITIONS, workers=1, approver=None,
                        namespace=namespace("hot"), log_dir=log_dir)
     snapshots = ViewSnapshots(store)

@@ -14,3 +14,4 @@ class Instrument:
     sector: str
     lot_size: int
     tick_size: Decimal
+    adv_value: Decimal | None = None  # 20-session average daily traded value, rupees

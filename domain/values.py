@@ -79,6 +79,25 @@ class GuardrailResult(BaseModel):
     detail: str
 
 
+class MetaLabel(BaseModel):
+    """How far a signal is trusted and what it is expected to earn (domain.strategy.metalabel)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    quality: Decimal
+    regime: Decimal
+    liquidity: Decimal
+    timing: Decimal
+    hit_rate: Decimal
+    p_target: Decimal
+    p_stop: Decimal
+    p_time: Decimal
+    edge_per_share: Money
+    edge_r: Decimal
+    explanation: str
+    kelly: Decimal = Decimal(0)  # f*: share of equity to put at risk on the barrier odds
+
+
 class CostBreakdown(BaseModel):
     """Charges on one fill, each to the paisa."""
 

@@ -31,6 +31,7 @@ from domain.events import (
     KillSwitchReset,
     KillSwitchTripped,
     MandateSet,
+    NewsTagged,
     OrderAccepted,
     OrderCancelled,
     OrderDenied,
@@ -38,6 +39,8 @@ from domain.events import (
     OrderPlaced,
     OrderRejected,
     PositionClosed,
+    SignalFiltered,
+    SignalScored,
 )
 from domain.money import ZERO
 from projections.accounts import AccountRow, apply_accounts
@@ -46,6 +49,7 @@ from projections.cash import Cash, apply_cash
 from projections.market import LastBar, apply_market
 from projections.orders import Orders, apply_orders
 from projections.positions import Positions, apply_positions
+from projections.research import Research, apply_research
 from projections.risk import KillSwitch, Risk, apply_risk, drawdown_pct, mark_equity, trading_day
 
 
@@ -62,6 +66,7 @@ class DeskView:
     market: dict[str, LastBar] = field(default_factory=dict)
     risk: dict[str, Risk] = field(default_factory=dict)
     kills: dict[str, KillSwitch] = field(default_factory=dict)
+    research: Research = field(default_factory=Research)
     counts: Counter[str] = field(default_factory=Counter)
     duplicates: int = 0
 
@@ -148,9 +153,21 @@ def _risk(v: DeskView, p: Any, at: datetime) -> None:
     apply_risk(v.risk, v.kills, p, at)
 
 
+def _research(v: DeskView, p: Any, at: datetime) -> None:
+    strategy = None
+    if isinstance(p, PositionClosed):
+        order = v.orders.by_id.get(p.order_id)
+        card = v.cards.get(order.card_id) if order else None
+        strategy = card.strategy if card else None
+    apply_research(v.research, p, strategy)
+
+
 # Which projections each event type feeds; a type not listed feeds none (e.g. news).
 _ROUTES: dict[type, tuple[Fold, ...]] = {
-    BarClosed: (_positions, _market),
+    BarClosed: (_positions, _market, _research),
+    NewsTagged: (_research,),
+    SignalScored: (_research,),
+    SignalFiltered: (_research,),
     AccountOpened: (_accounts,),
     MandateSet: (_accounts,),
     CashDeposited: (_cash,),
@@ -163,8 +180,8 @@ _ROUTES: dict[type, tuple[Fold, ...]] = {
     OrderRejected: (_orders,),
     OrderCancelled: (_orders,),
     OrderFilled: (_positions, _orders),
-    PositionClosed: (_cash, _positions, _risk),
-    CardProposed: (_queue,),
+    PositionClosed: (_cash, _positions, _risk, _research),
+    CardProposed: (_queue, _research),
     CardBlocked: (_queue,),
     CardApproved: (_queue,),
     CardRejected: (_queue,),

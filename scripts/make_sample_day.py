@@ -5,7 +5,8 @@ What it models
 * ``data/sample/instruments.csv`` -- 24 liquid NSE (Nifty 50) equities with ISIN,
   company name, NSE-style sector, lot size 1, the tick size given by the NSE
   price-band rule applied to the day's reference price (the previous close), and
-  that previous close.
+  that previous close, and the 20-session average daily traded value (``adv_cr``,
+  Rs crore; illustrative).
 * ``data/sample/bars.csv`` -- 1-minute OHLCV bars for the continuous session,
   bar START times 09:15 .. 15:29 IST (375 bars per symbol), sorted by ts then
   symbol.  Each symbol opens with a gap against its previous close, then follows
@@ -802,6 +803,17 @@ def build_news(rows_by_symbol: dict[str, list[Row]]) -> list[dict[str, Any]]:
             "evaluating "
             "further steps.",
         ),
+        ann(
+            t(9, 39),
+            "BHARTIARTL",
+            "Board Meeting Intimation",
+            "Bharti Airtel Limited - Board Meeting Intimation",
+            "Pursuant to Regulation 29 of the SEBI Listing Regulations, a meeting of the Board "
+            "of Directors of Bharti Airtel Limited is scheduled on November 25, 2026, inter "
+            "alia, to consider and approve the unaudited financial results for the quarter "
+            "ended September 30, 2026. The trading window remains closed until 48 hours after "
+            "the results are declared.",
+        ),
         news(
             t(9, 41),
             w4,
@@ -1298,6 +1310,18 @@ def csv_text(header: list[str], rows: list[list[str]]) -> str:
     return buf.getvalue()
 
 
+# Average daily traded value over 20 sessions, in Rs crore: the order of magnitude these
+# names trade at, for the liquidity guardrail and the meta-label (illustrative figures).
+ADV_CRORE = {
+    "RELIANCE": "1400", "TCS": "900", "INFY": "1100", "HDFCBANK": "1800", "ICICIBANK": "1300",
+    "SBIN": "1000", "BHARTIARTL": "900", "ITC": "600", "LT": "700", "HINDUNILVR": "450",
+    "AXISBANK": "900", "BAJFINANCE": "1000", "MARUTI": "500", "SUNPHARMA": "450",
+    "WIPRO": "300", "HCLTECH": "450", "BAJAJ-AUTO": "350", "DRREDDY": "350",
+    "HINDALCO": "450", "TATASTEEL": "700", "NTPC": "500", "ULTRACEMCO": "300", "TITAN": "450",
+    "COALINDIA": "450",
+}
+
+
 def generate() -> None:
     bars = build_bars()
 
@@ -1306,12 +1330,14 @@ def generate() -> None:
         tick = tick_for(Decimal(inst.prev_close))
         assert Decimal(inst.prev_close) % tick == 0, inst.symbol
         inst_rows.append(
-            [inst.symbol, inst.isin, inst.name, inst.sector, "1", fmt2(tick), inst.prev_close]
+            [inst.symbol, inst.isin, inst.name, inst.sector, "1", fmt2(tick), inst.prev_close,
+             ADV_CRORE[inst.symbol]]
         )
     write_text(
         OUT_DIR / "instruments.csv",
         csv_text(
-            ["symbol", "isin", "name", "sector", "lot_size", "tick_size", "prev_close"], inst_rows
+            ["symbol", "isin", "name", "sector", "lot_size", "tick_size", "prev_close",
+             "adv_cr"], inst_rows
         ),
     )
 

@@ -7,11 +7,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from adapters.eventstore.store import DeskStore
+from adapters.files.strategy_book import default_book
+from adapters.files.tagging_rules import load_tagging_rules
 from adapters.paper.broker import PaperBroker
 from domain.instruments import Instrument
+from domain.tagging import build_tagger
 from streams.embedded import EmbeddedRuntime
 from streams.handlers import Handler
-from streams.handlers.allocation import BuybackAllocation
+from streams.handlers.allocation import Allocation
 from streams.handlers.execution import Execution
 from streams.handlers.expiry import CardExpiry
 from streams.handlers.operator import AutoApprover
@@ -41,7 +44,8 @@ def handlers_for(
         Execution(broker),
         RiskWatch(),
         CardExpiry(),
-        BuybackAllocation(instruments),
+        Allocation(instruments, default_book(),
+                   build_tagger(load_tagging_rules(), instruments.values())),
     ]
     if approver:
         handlers.append(AutoApprover(approver))

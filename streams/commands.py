@@ -9,19 +9,21 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from adapters.files.strategy_book import default_book
 from domain import guardrails
 from domain.aggregates import Cause, DomainError, RiskGuard, TradeCard, risk_stream
 from domain.money import ZERO
 from domain.sizing import reserve_for
 from domain.values import GuardrailResult
 from projections.desk import DeskView
+from streams.guard_context import guard_context
 from streams.unit_of_work import UnitOfWork
 
 
 def recheck(
     card: TradeCard, view: DeskView, now: datetime
 ) -> tuple[GuardrailResult, ...]:
-    """The card's guardrails against the desk as it is now."""
+    """The card's guardrails against the desk as it is now, under the shipped book."""
     proposal = card.proposal
     if proposal is None:
         raise DomainError(f"unknown card {card.id}")
@@ -30,10 +32,13 @@ def recheck(
         raise DomainError(f"account {proposal.account_id} has no mandate")
     cash = view.cash.get(proposal.account_id)
     reserve = reserve_for(proposal.reference_price, proposal.quantity)
+    context = guard_context(view, default_book(), proposal.account_id, proposal.symbol,
+                            proposal.sector, proposal.strategy, proposal.catalyst_at,
+                            proposal.adv_value)
     return guardrails.check(guardrails.CardFacts(
         proposal.quantity, proposal.reference_price, reserve, view.equity(proposal.account_id),
         cash.available if cash else ZERO, account.mandate,
-        view.halted(proposal.account_id), now,
+        view.halted(proposal.account_id), now, context,
     ))
 
 

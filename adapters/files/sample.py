@@ -37,12 +37,16 @@ class AccountSpec:
     initial_deposit: Decimal
 
 
+CRORE = Decimal(10_000_000)
+
+
 def load_instruments(path: Path) -> dict[str, Instrument]:
     with path.open(newline="") as f:
         return {
             row["symbol"]: Instrument(
                 row["symbol"], row["isin"], row["name"], row["sector"], int(row["lot_size"]),
                 Decimal(row["tick_size"]),
+                Decimal(row["adv_cr"]) * CRORE if row.get("adv_cr") else None,
             )
             for row in csv.DictReader(f)
         }

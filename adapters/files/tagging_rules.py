@@ -9,11 +9,11 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
-import yaml  # type: ignore[import-untyped]
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from adapters.files.yaml_file import parse_yaml
 from domain.tagging import (
     Category,
     ExchangeCategory,
@@ -147,18 +147,7 @@ def _check_precedence(rules: tuple[_Precedence, ...]) -> None:
 
 def parse_tagging_rules(text: str, source: str = "<text>") -> TaggingRules:
     """Tagging rules from YAML text; `source` names it in errors."""
-    try:
-        document: Any = yaml.safe_load(text)
-    except yaml.YAMLError as e:
-        raise TaggingRulesError(f"{source}: not valid YAML: {e}") from None
-    if not isinstance(document, dict):
-        raise TaggingRulesError(f"{source}: expected a mapping of rules at the top level")
-    try:
-        parsed = _RulesFile.model_validate(document)
-    except ValidationError as e:
-        problems = "; ".join(_problem(err["loc"], err["msg"]) for err in e.errors())
-        raise TaggingRulesError(f"{source}: {problems}") from None
-    return _to_domain(parsed)
+    return _to_domain(parse_yaml(text, source, _RulesFile, TaggingRulesError))
 
 
 def load_tagging_rules(path: Path = RULES_PATH) -> TaggingRules:
@@ -187,9 +176,3 @@ def _to_domain(parsed: _RulesFile) -> TaggingRules:
             trusted_source_kinds=parsed.symbols.trusted_source_kinds,
         ),
     )
-
-
-def _problem(loc: tuple[int | str, ...], msg: str) -> str:
-    """'field.path: message'; checks across fields name their own path in the message."""
-    message = msg.removeprefix("Value error, ")
-    return f"{'.'.join(str(p) for p in loc)}: {message}" if loc else message

@@ -42,6 +42,7 @@ _ROUTES: dict[str, tuple[str, str | None]] = {
     "InputRejected": (NEWS_TOPIC, _STREAM),
     "SignalScored": (SIGNALS_TOPIC, "symbol"),
     "SignalFiltered": (SIGNALS_TOPIC, "symbol"),
+    "NewsTagged": (SIGNALS_TOPIC, "source_event"),
     "CardProposed": (CARDS_TOPIC, "account_id"),
     "CardBlocked": (CARDS_TOPIC, "account_id"),
     "CardApproved": (CARDS_TOPIC, "account_id"),

@@ -9,7 +9,16 @@ from uuid import UUID
 from pydantic import AwareDatetime, Field
 
 from domain.events.envelope import Payload, register
-from domain.values import GuardrailResult, Horizon, Money, Price, Quantity, Side, Symbol
+from domain.values import (
+    GuardrailResult,
+    Horizon,
+    MetaLabel,
+    Money,
+    Price,
+    Quantity,
+    Side,
+    Symbol,
+)
 
 
 @register
@@ -30,6 +39,9 @@ class SignalScored(Payload):
     expires_at: AwareDatetime
     rationale: str
     evidence: tuple[UUID, ...]
+    catalyst_at: AwareDatetime | None = None  # when the news or bar behind it happened
+    horizon_bars: int | None = None
+    meta: MetaLabel | None = None
 
 
 @register
@@ -54,6 +66,10 @@ class CardProposed(Payload):
     expected_cost: Money
     guardrails: tuple[GuardrailResult, ...]
     evidence: tuple[UUID, ...]
+    sector: str = ""
+    catalyst_at: AwareDatetime | None = None
+    meta: MetaLabel | None = None
+    adv_value: Money | None = None  # the instrument's average daily value when proposed
 
 
 @register
@@ -65,6 +81,21 @@ class SignalFiltered(Payload):
     symbol: Symbol
     reason: str
     evidence: tuple[UUID, ...]
+    meta: MetaLabel | None = None
+
+
+@register
+class NewsTagged(Payload):
+    """What the tagger made of a news item or filing, and the rules that decided it."""
+
+    source_event: UUID
+    category: str
+    symbols: tuple[Symbol, ...]
+    confidence: str
+    ambiguous: bool
+    reasons: tuple[str, ...]  # the rules that fired, or why it is ambiguous / unknown
+    rules_version: str
+    results_due: bool = False  # a board meeting on results: the results blackout opens
 
 
 @register

@@ -137,15 +137,14 @@ def test_trace_when_given_a_closed_card_then_prints_news_to_exit_with_actors(
     desk.json("demo", "--store", store)
     cards = desk.json("replay", "state", "--store", store)["cards"]
     orders = desk.json("replay", "state", "--store", store)["orders"]
-    closed = next(o for o in orders.values() if o["status"] == "CLOSED")
-    card_id = next(c for c in cards if c.endswith(
-        next(k for k, v in orders.items() if v is closed).removeprefix("order-")))
+    closed = [k.removeprefix("order-") for k, o in orders.items() if o["status"] == "CLOSED"]
+    card_id = next(c for c in cards if "-buyback-" in c and any(c.endswith(k) for k in closed))
 
     out = desk.run("replay", "trace", card_id, "--store", store).stdout
     types = [line.split()[4] for line in out.splitlines()]
 
-    expected = ["AnnouncementArrived", "SignalScored", "CardProposed", "CardApproved",
-                "CashReserved", "OrderPlaced", "OrderFilled", "PositionClosed"]
+    expected = ["AnnouncementArrived", "NewsTagged", "SignalScored", "CardProposed",
+                "CardApproved", "CashReserved", "OrderPlaced", "OrderFilled", "PositionClosed"]
     for event_type in expected:
         assert event_type in types
     first_seen = [types.index(t) for t in expected]

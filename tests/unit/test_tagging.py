@@ -63,8 +63,8 @@ def test_tag_when_every_sample_item_is_tagged_then_each_has_a_category_and_the_r
 ) -> None:
     taggings = [TAGGER.tag(news_item(item)) for item in SAMPLE.values()]
 
-    assert len(taggings) == 47
-    assert all(t.rules_version == "tagging-v1" for t in taggings)
+    assert len(taggings) == 48
+    assert all(t.rules_version == "tagging-v2" for t in taggings)
     assert all(t.category in Category for t in taggings)
     assert all(t.evidence or t.category is Category.UNKNOWN for t in taggings)
 
@@ -84,14 +84,14 @@ def test_tag_when_sample_announcement_is_a_buyback_then_buyback_linked_to_its_sy
 
 
 def test_tag_when_results_filing_then_results_for_hindalco() -> None:
-    tagging = tag_sample("nse-ann-2026112011")
+    tagging = tag_sample("nse-ann-2026112012")
 
     assert (tagging.category, tagging.symbols) == (Category.RESULTS, ("HINDALCO",))
     assert "results/results" in rules_fired(tagging)
 
 
 def test_tag_when_dividend_filing_then_dividend_for_ntpc() -> None:
-    tagging = tag_sample("nse-ann-2026112008")
+    tagging = tag_sample("nse-ann-2026112009")
 
     assert (tagging.category, tagging.symbols) == (Category.DIVIDEND, ("NTPC",))
     assert tagging.confidence is Confidence.HIGH
@@ -148,9 +148,17 @@ def test_tag_when_sample_day_is_tagged_then_category_counts_are_as_reviewed() ->
 
     assert counts == {
         Category.BUYBACK: 12, Category.OTHER: 13, Category.UNKNOWN: 7, Category.POLICY: 5,
-        Category.DIVIDEND: 3, Category.SEBI_ORDER: 3, Category.BOARD_MEETING: 3,
+        Category.DIVIDEND: 3, Category.SEBI_ORDER: 3, Category.BOARD_MEETING: 4,
         Category.RESULTS: 1,
     }
+
+
+def test_tag_when_board_meeting_intimation_mentions_results_then_it_stays_a_board_meeting(
+) -> None:
+    tagging = tag_sample("nse-ann-2026112006")  # Bharti Airtel: meeting to consider results
+
+    assert (tagging.category, tagging.symbols) == (Category.BOARD_MEETING, ("BHARTIARTL",))
+    assert tagging.confidence is Confidence.HIGH
 
 
 # Precedence
@@ -366,5 +374,5 @@ def test_load_when_file_is_not_yaml_then_error_says_so() -> None:
 
 
 def test_load_when_shipped_file_is_read_then_rules_carry_its_version() -> None:
-    assert RULES.version == "tagging-v1"
+    assert RULES.version == "tagging-v2"
     assert {r.category for r in RULES.rules} == set(Category) - {Category.UNKNOWN}

@@ -1,0 +1,1 @@
+"""Strategies: the book of playbooks and thresholds, signals, meta-label and allocation."""

@@ -1,0 +1,134 @@
+"""The strategy book as plain values: playbooks, meta-label, allocation and guardrail
+thresholds, as the operator's file states them (see data/playbooks/strategies.yaml)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from enum import StrEnum
+
+from domain.features import Regime
+from domain.values import Horizon, Objective
+
+
+class Kind(StrEnum):
+    EVENT = "event"  # fires on a tagged news item or filing
+    BARS = "bars"  # scanned on every closed bar
+
+
+class Direction(StrEnum):
+    LONG = "long"
+    SHORT = "short"
+    FOLLOW_REACTION = "follow_reaction"
+
+
+class Op(StrEnum):
+    GT = ">"
+    LT = "<"
+    BETWEEN = "between"
+
+
+@dataclass(frozen=True)
+class Clause:
+    """One condition on a feature: `rsi_14 between [58, 80]`."""
+
+    feature: str
+    op: Op
+    low: float
+    high: float | None = None  # only for `between`
+
+    def holds(self, value: float | None) -> bool:
+        if value is None:
+            return False
+        if self.op is Op.GT:
+            return value > self.low
+        if self.op is Op.LT:
+            return value < self.low
+        assert self.high is not None
+        return self.low <= value <= self.high
+
+    def __str__(self) -> str:
+        if self.op is Op.BETWEEN:
+            return f"{self.feature} in [{self.low:g}, {self.high:g}]"
+        return f"{self.feature} {self.op.value} {self.low:g}"
+
+
+@dataclass(frozen=True)
+class Strategy:
+    name: str
+    kind: Kind
+    direction: Direction
+    score: Decimal
+    horizons: tuple[Horizon, ...]  # mandate horizons that may take the signal
+    horizon_bars: int
+    stop_atr: Decimal
+    target_atr: Decimal
+    expiry_minutes: int
+    regimes: tuple[Regime, ...]
+    drift_sigma: float
+    max_catalyst_age_minutes: int
+    category: str | None = None  # event playbooks: the tagger's category
+    cooldown_bars: int = 0  # bar strategies: bars between two signals on one symbol
+    when: tuple[Clause, ...] = ()
+
+
+@dataclass(frozen=True)
+class MetaLabelPolicy:
+    min_quality: float
+    min_edge_r: float
+    weight_regime: float
+    weight_liquidity: float
+    weight_timing: float
+    weight_hit_rate: float
+    full_liquidity_adv: Decimal
+    prior_wins: int
+    prior_losses: int
+    hit_rate_window: int
+    cost_notional: Decimal
+
+
+class RankBy(StrEnum):
+    EDGE = "edge"  # expected R after costs, highest first
+    BALANCE = "balance"  # edge x quality
+    SAFETY = "safety"  # lowest stop probability, then quality
+
+
+@dataclass(frozen=True)
+class ObjectivePolicy:
+    rank_by: RankBy
+    vol_target_pct: Decimal  # one position's daily volatility, % of equity
+    min_quality: float
+
+
+@dataclass(frozen=True)
+class AllocationPolicy:
+    objectives: dict[Objective, ObjectivePolicy]
+    kelly_fraction: Decimal
+    card_ttl_minutes: int
+
+
+@dataclass(frozen=True)
+class GuardrailPolicy:
+    max_adv_participation_pct: Decimal
+    max_sector_pct: Decimal
+    results_blackout: bool
+    min_bars_for_regime: int
+
+
+@dataclass(frozen=True)
+class StrategyBook:
+    version: str
+    strategies: dict[str, Strategy]
+    meta_label: MetaLabelPolicy
+    allocation: AllocationPolicy
+    guardrails: GuardrailPolicy
+
+    def for_category(self, category: str) -> Strategy | None:
+        for strategy in self.strategies.values():
+            if strategy.kind is Kind.EVENT and strategy.category == category:
+                return strategy
+        return None
+
+    @property
+    def bar_strategies(self) -> tuple[Strategy, ...]:
+        return tuple(s for s in self.strategies.values() if s.kind is Kind.BARS)

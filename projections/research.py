@@ -1,0 +1,70 @@
+"""What the strategies read: live features per symbol, pending results meetings, each
+strategy's recent record, and when each strategy last signalled a symbol."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from domain.events import (
+    BarClosed,
+    CardProposed,
+    NewsTagged,
+    Payload,
+    PositionClosed,
+    SignalFiltered,
+    SignalScored,
+)
+from domain.live_features import SymbolFeatures
+
+RECORD_WINDOW = 50  # outcomes kept per strategy; the book reads the most recent ones
+
+
+@dataclass
+class Research:
+    features: dict[str, SymbolFeatures] = field(default_factory=dict)
+    results_due: dict[str, str] = field(default_factory=dict)  # symbol -> the meeting
+    sectors: dict[str, str] = field(default_factory=dict)  # symbol -> sector, from cards
+    last_signal_bar: dict[str, int] = field(default_factory=dict)  # "strategy:symbol"
+    outcomes: dict[str, list[int]] = field(default_factory=dict)  # strategy -> 1 win/0 loss
+
+    def record(self, strategy: str, window: int) -> tuple[int, int]:
+        """Wins and losses over the strategy's last `window` closed trades."""
+        recent = self.outcomes.get(strategy, [])[-window:]
+        return sum(recent), len(recent) - sum(recent)
+
+    def bars(self, symbol: str) -> int:
+        tracker = self.features.get(symbol)
+        return tracker.bars if tracker else 0
+
+
+def apply_research(research: Research, payload: Payload, strategy_of_order: str | None) -> None:
+    """Fold one event; `strategy_of_order` names the strategy behind a closed position."""
+    match payload:
+        case BarClosed():
+            tracker = research.features.get(payload.symbol)
+            if tracker is None:
+                tracker = research.features[payload.symbol] = SymbolFeatures()
+            last = tracker.latest().ts
+            if last is not None and payload.start <= last:
+                return  # a late or repeated bar: features move forward in time only
+            tracker.update(payload.start, float(payload.open), float(payload.high),
+                           float(payload.low), float(payload.close), float(payload.volume))
+        case NewsTagged():
+            for symbol in payload.symbols:
+                if payload.results_due:
+                    research.results_due[symbol] = payload.reasons[0] if payload.reasons else ""
+                elif payload.category == "results":
+                    research.results_due.pop(symbol, None)
+        case SignalScored() | SignalFiltered():
+            research.last_signal_bar[f"{payload.strategy}:{payload.symbol}"] = research.bars(
+                payload.symbol)
+        case CardProposed():
+            if payload.sector:
+                research.sectors[payload.symbol] = payload.sector
+        case PositionClosed():
+            if strategy_of_order:
+                kept = research.outcomes.setdefault(strategy_of_order, [])
+                kept.append(1 if payload.realised_pnl > 0 else 0)
+                del kept[:-RECORD_WINDOW]
+        case _:
+            pass
