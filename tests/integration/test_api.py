@@ -48,7 +48,8 @@ SIP = "card-sip-aggressive-buyback-nse-ann-2026112010"
 TACTICAL = "card-event-tactical-buyback-nse-ann-2026112010"
 INCOME = "card-income-conservative-buyback-nse-ann-2026112010"
 REASON = {"reason": "checked by hand"}
-PATH_VALUES = {"account_id": "sip-aggressive", "card_id": SIP, "account": "sip-aggressive"}
+PATH_VALUES = {"account_id": "sip-aggressive", "card_id": SIP, "account": "sip-aggressive",
+               "asset": "app.js"}
 
 
 # Fixtures: a seeded store, and servers on copies of it ------------------------------------
@@ -780,3 +781,44 @@ def test_serve_when_no_tokens_outside_demo_then_refuses_to_start(tmp_path: Path)
     _, err = proc.communicate(timeout=30)
     assert proc.returncode == 2
     assert "no API tokens" in err
+
+
+# What the console reads -------------------------------------------------------------------
+def test_me_when_called_with_each_token_then_name_role_and_actor(shared: Served) -> None:
+    for name, (role, _) in TOKENS.items():
+        with shared.client(name) as client:
+            assert client.get(f"{V1}/me").json() == {
+                "name": name, "role": role.label, "actor": f"operator:{name}"}
+
+
+def test_equity_when_day_fed_then_a_point_per_minute_with_pnl_over_deposits(
+    viewer: httpx.Client,
+) -> None:
+    curve = viewer.get(f"{V1}/accounts/sip-aggressive/equity").json()
+    ledger = viewer.get(f"{V1}/accounts/sip-aggressive").json()["cash"]
+    times = [p["at"] for p in curve["points"]]
+    assert curve["account_id"] == "sip-aggressive"
+    assert times == sorted(set(times)) and all(t.endswith(":00Z") for t in times)
+    last = curve["points"][-1]
+    assert last["equity"] == ledger["total"]  # nothing held: equity is cash
+    assert float(last["pnl"]) == float(last["equity"]) - float(ledger["deposits"])
+    assert viewer.get(f"{V1}/accounts/no-such/equity").status_code == 404
+
+
+@pytest.mark.parametrize("asset", ["nope.js", "..%2Fapp.py", "index.html", "app.py"])
+def test_console_asset_when_not_a_shipped_script_or_style_then_404(
+    shared: Served, asset: str,
+) -> None:
+    with shared.client() as anonymous:
+        response = anonymous.get(f"/console/{asset}")
+    assert response.status_code == 404
+    assert response.json()["field"] == "asset"
+
+
+def test_console_when_fetched_then_page_loads_its_modules_from_the_api(shared: Served) -> None:
+    with shared.client() as anonymous:
+        page = anonymous.get("/")
+        script = anonymous.get("/console/app.js")
+    assert page.headers["Content-Type"].startswith("text/html")
+    assert '<script type="module" src="/console/app.js">' in page.text
+    assert script.headers["Content-Type"].startswith("text/javascript")
