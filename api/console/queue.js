@@ -11,7 +11,8 @@ function decisionCell(card, can, actions) {
       el("button", { type: "button", class: "danger", onclick: () => actions.reject(card) },
         "Reject"));
   }
-  const why = card.decided_by ? `${card.reason} (${card.decided_by})` : card.reason;
+  const by = card.decided_by ? `by ${card.decided_by}` : "";
+  const why = [card.reason, by].filter(Boolean).join(" — ");
   return el("td", { class: "muted" }, why);
 }
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import shutil
 import subprocess
 import sys
 import threading
@@ -24,7 +23,6 @@ from typing import Any
 import httpx
 import pytest
 
-from adapters.files.sample import SAMPLE_DIR, day_feed, load_accounts, load_instruments
 from api.app import create_app
 from api.context import STATE
 from api.endpoint import Route
@@ -32,10 +30,9 @@ from api.routes import ROUTES
 from api.server import start
 from api.tokens import Role, TokenConfigError, Tokens, parse
 from streams.bootstrap import Desk, bootstrap, wall_clock
-from streams.demo import open_accounts, sample_day
+from tests.served import INSTRUMENTS, copy_store, seed_sample_day
 
 V1 = "/api/v1"
-INSTRUMENTS = load_instruments(SAMPLE_DIR / "instruments.csv")
 TOKENS = {  # name: (role, token)
     "vic": (Role.VIEWER, "viewer-token-vic-0123456789"),
     "amy": (Role.APPROVER, "approver-token-amy-0123456789"),
@@ -55,18 +52,7 @@ PATH_VALUES = {"account_id": "sip-aggressive", "card_id": SIP, "account": "sip-a
 # Fixtures: a seeded store, and servers on copies of it ------------------------------------
 @pytest.fixture(scope="module")
 def seeded(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("api-seed") / "desk.db"
-    desk = bootstrap(f"sqlite:///{path}", INSTRUMENTS, clock=wall_clock)
-    day = sample_day(SAMPLE_DIR)
-    open_accounts(desk.store, desk.clock, desk.runtime.execute,
-                  load_accounts(SAMPLE_DIR / "accounts.json"), "operator:setup", day.day)
-    stop = day.day.replace(hour=11, minute=10)
-    for group in day_feed(day.bars, day.news, day.day):
-        if group[0].occurred_at > stop:
-            break
-        desk.runtime.ingest(group)
-    desk.store.close()
-    return path
+    return seed_sample_day(tmp_path_factory.mktemp("api-seed") / "desk.db")
 
 
 class Served:
@@ -106,23 +92,15 @@ class Served:
         return self.desk.store.head()
 
 
-def _copy(seeded: Path, into: Path) -> Path:
-    for suffix in ("", "-wal", "-shm"):
-        source = seeded.with_name(seeded.name + suffix)
-        if source.exists():
-            shutil.copy(source, into / source.name)
-    return into / seeded.name
-
-
 @pytest.fixture(scope="module")
 def shared(seeded: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
-    with Served(_copy(seeded, tmp_path_factory.mktemp("api-shared"))) as served:
+    with Served(copy_store(seeded, tmp_path_factory.mktemp("api-shared"))) as served:
         yield served
 
 
 @pytest.fixture
 def fresh(seeded: Path, tmp_path: Path) -> Iterator[Served]:
-    with Served(_copy(seeded, tmp_path)) as served:
+    with Served(copy_store(seeded, tmp_path)) as served:
         yield served
 
 
