@@ -1,14 +1,23 @@
-# Two entry points for a fresh machine; see README.md.
+# Entry points for a fresh machine; see README.md. `make` alone runs the first: the demo.
 SHELL := /bin/bash
 export PATH := $(HOME)/.local/bin:$(PATH)
 
-.PHONY: setup demo test lint bench
+CONSOLE_STORE := .desk/console-demo.db
+
+.PHONY: demo day setup test lint bench
+
+# The desk with its API and console on http://127.0.0.1:8000/, fed the sample day at 2 s a
+# desk minute; cards wait for a human. A fresh sample day every run (its own store).
+demo: setup
+	rm -f $(CONSOLE_STORE) $(CONSOLE_STORE)-wal $(CONSOLE_STORE)-shm
+	uv run desk serve --demo --pace 2 --store sqlite:///$(CONSOLE_STORE)
+
+# The whole sample day in one go, every card approved by `demo`; prints the end of the day.
+day: setup
+	uv run desk demo
 
 setup:
 	@bash scripts/bootstrap-python.sh
-
-demo: setup
-	uv run desk demo
 
 test: setup
 	bash scripts/install-system-deps.sh

@@ -10,6 +10,7 @@ from typing import Any
 from aiohttp import web
 from pydantic import BaseModel
 
+from api.equity import EquityHistory
 from api.gate import DeskGate
 from api.metrics import Metrics
 from api.tokens import Operator, Tokens
@@ -26,6 +27,7 @@ class ApiState:
     desk_time: Callable[[], datetime]
     closing: bool = False
     openapi: dict[str, Any] = field(default_factory=dict)
+    equity: EquityHistory = field(default_factory=EquityHistory)
 
 
 STATE = web.AppKey("eventdesk_api", ApiState)

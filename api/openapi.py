@@ -19,6 +19,7 @@ _PATH_PARAMS = {
     "account_id": "an account id, e.g. sip-aggressive",
     "card_id": "a card id, e.g. card-sip-aggressive-buyback-nse-ann-2026112007",
     "account": "an account id (or `desk`, the same as /desk/halt and /desk/resume)",
+    "asset": "a file of the console, e.g. app.js",
 }
 
 _PROBLEMS = {

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from api import schemas as s
 from api.endpoint import Route
-from api.handlers import accounts, cards, controls, events, portfolio, service
+from api.handlers import accounts, cards, console, controls, equity, events, portfolio, service
 from api.inputs import (
     CardsQuery,
     EventsQuery,
@@ -87,4 +87,16 @@ ROUTES: tuple[Route, ...] = (
           None),
     Route("GET", "/docs", "docs", service.docs, "The API reference page", "service", None,
           media_type="text/html"),
+    # Operator console and what only it needs ---------------------------------------------
+    Route("GET", "/", "console", console.page,
+          "The operator console (log in with a bearer token)", "console", None,
+          media_type="text/html"),
+    Route("GET", "/console/{asset}", "consoleAsset", console.asset,
+          "A script or style file of the console", "console", None, media_type="text/*"),
+    Route("GET", f"{V1}/me", "whoAmI", console.whoami,
+          "The operator behind the token, with their role", "console", VIEWER,
+          response=s.Me),
+    Route("GET", f"{V1}/accounts/{{account_id}}/equity", "getEquityCurve", equity.get_equity,
+          "An account's equity and P&L (equity less deposits) per desk minute", "books",
+          VIEWER, response=s.EquityCurve),
 )

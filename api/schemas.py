@@ -282,3 +282,28 @@ class EventPage(Resource):
     after: int
     next_after: int
     head: int
+
+
+# Equity curves ------------------------------------------------------------------------------
+class EquityPoint(Resource):
+    """The account at the end of one desk minute: equity marked to market, and P&L."""
+
+    at: Time
+    equity: Amount
+    pnl: Amount
+
+
+class EquityCurve(Resource):
+    """One point per desk minute, oldest first; P&L is equity less deposits."""
+
+    account_id: str
+    points: list[EquityPoint]
+
+
+class Me(Resource):
+    """The operator behind the bearer token: name, role (viewer, approver or admin), and
+    the actor recorded on their commands."""
+
+    name: str
+    role: str
+    actor: str

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Install what the real-service tests need on a fresh Debian machine (run as root):
-# PostgreSQL server binaries, a Java runtime and Maven, then pre-fetch the Kafka jars.
+# PostgreSQL server binaries, a Java runtime and Maven, Chromium (the console's browser
+# tests drive it; nothing downloads a browser of its own), then pre-fetch the Kafka jars.
 # Idempotent: installs only what is missing and runs `apt-get update` at most once.
 set -euo pipefail
 
@@ -41,6 +42,12 @@ if command -v mvn >/dev/null; then
     log "mvn present: $(command -v mvn)"
 else
     MISSING+=(maven)
+fi
+
+if [ -x /usr/bin/chromium ]; then
+    log "chromium present: /usr/bin/chromium"
+else
+    MISSING+=(chromium)
 fi
 
 if [ "${#MISSING[@]}" -gt 0 ]; then

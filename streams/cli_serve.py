@@ -89,7 +89,8 @@ async def _serve(desk: Desk, tokens: api_tokens.Tokens, host: str, port: int,
                  demo: Path | None, pace: float) -> None:
     gate = DeskGate()
     runner, bound = await start(create_app(desk, tokens, gate=gate), host, port)
-    print(f"serving http://{host}:{bound}/ (API /api/v1, docs /docs, spec /openapi.json)",
+    print(f"serving http://{host}:{bound}/ (console /, API /api/v1, docs /docs, "
+          "spec /openapi.json)",
           flush=True)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import shutil
 import subprocess
 import sys
 import threading
@@ -24,7 +23,6 @@ from typing import Any
 import httpx
 import pytest
 
-from adapters.files.sample import SAMPLE_DIR, day_feed, load_accounts, load_instruments
 from api.app import create_app
 from api.context import STATE
 from api.endpoint import Route
@@ -32,10 +30,9 @@ from api.routes import ROUTES
 from api.server import start
 from api.tokens import Role, TokenConfigError, Tokens, parse
 from streams.bootstrap import Desk, bootstrap, wall_clock
-from streams.demo import open_accounts, sample_day
+from tests.served import INSTRUMENTS, copy_store, seed_sample_day
 
 V1 = "/api/v1"
-INSTRUMENTS = load_instruments(SAMPLE_DIR / "instruments.csv")
 TOKENS = {  # name: (role, token)
     "vic": (Role.VIEWER, "viewer-token-vic-0123456789"),
     "amy": (Role.APPROVER, "approver-token-amy-0123456789"),
@@ -48,24 +45,14 @@ SIP = "card-sip-aggressive-buyback-nse-ann-2026112010"
 TACTICAL = "card-event-tactical-buyback-nse-ann-2026112010"
 INCOME = "card-income-conservative-buyback-nse-ann-2026112010"
 REASON = {"reason": "checked by hand"}
-PATH_VALUES = {"account_id": "sip-aggressive", "card_id": SIP, "account": "sip-aggressive"}
+PATH_VALUES = {"account_id": "sip-aggressive", "card_id": SIP, "account": "sip-aggressive",
+               "asset": "app.js"}
 
 
 # Fixtures: a seeded store, and servers on copies of it ------------------------------------
 @pytest.fixture(scope="module")
 def seeded(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("api-seed") / "desk.db"
-    desk = bootstrap(f"sqlite:///{path}", INSTRUMENTS, clock=wall_clock)
-    day = sample_day(SAMPLE_DIR)
-    open_accounts(desk.store, desk.clock, desk.runtime.execute,
-                  load_accounts(SAMPLE_DIR / "accounts.json"), "operator:setup", day.day)
-    stop = day.day.replace(hour=11, minute=10)
-    for group in day_feed(day.bars, day.news, day.day):
-        if group[0].occurred_at > stop:
-            break
-        desk.runtime.ingest(group)
-    desk.store.close()
-    return path
+    return seed_sample_day(tmp_path_factory.mktemp("api-seed") / "desk.db")
 
 
 class Served:
@@ -105,23 +92,15 @@ class Served:
         return self.desk.store.head()
 
 
-def _copy(seeded: Path, into: Path) -> Path:
-    for suffix in ("", "-wal", "-shm"):
-        source = seeded.with_name(seeded.name + suffix)
-        if source.exists():
-            shutil.copy(source, into / source.name)
-    return into / seeded.name
-
-
 @pytest.fixture(scope="module")
 def shared(seeded: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
-    with Served(_copy(seeded, tmp_path_factory.mktemp("api-shared"))) as served:
+    with Served(copy_store(seeded, tmp_path_factory.mktemp("api-shared"))) as served:
         yield served
 
 
 @pytest.fixture
 def fresh(seeded: Path, tmp_path: Path) -> Iterator[Served]:
-    with Served(_copy(seeded, tmp_path)) as served:
+    with Served(copy_store(seeded, tmp_path)) as served:
         yield served
 
 
@@ -780,3 +759,44 @@ def test_serve_when_no_tokens_outside_demo_then_refuses_to_start(tmp_path: Path)
     _, err = proc.communicate(timeout=30)
     assert proc.returncode == 2
     assert "no API tokens" in err
+
+
+# What the console reads -------------------------------------------------------------------
+def test_me_when_called_with_each_token_then_name_role_and_actor(shared: Served) -> None:
+    for name, (role, _) in TOKENS.items():
+        with shared.client(name) as client:
+            assert client.get(f"{V1}/me").json() == {
+                "name": name, "role": role.label, "actor": f"operator:{name}"}
+
+
+def test_equity_when_day_fed_then_a_point_per_minute_with_pnl_over_deposits(
+    viewer: httpx.Client,
+) -> None:
+    curve = viewer.get(f"{V1}/accounts/sip-aggressive/equity").json()
+    ledger = viewer.get(f"{V1}/accounts/sip-aggressive").json()["cash"]
+    times = [p["at"] for p in curve["points"]]
+    assert curve["account_id"] == "sip-aggressive"
+    assert times == sorted(set(times)) and all(t.endswith(":00Z") for t in times)
+    last = curve["points"][-1]
+    assert last["equity"] == ledger["total"]  # nothing held: equity is cash
+    assert float(last["pnl"]) == float(last["equity"]) - float(ledger["deposits"])
+    assert viewer.get(f"{V1}/accounts/no-such/equity").status_code == 404
+
+
+@pytest.mark.parametrize("asset", ["nope.js", "..%2Fapp.py", "index.html", "app.py"])
+def test_console_asset_when_not_a_shipped_script_or_style_then_404(
+    shared: Served, asset: str,
+) -> None:
+    with shared.client() as anonymous:
+        response = anonymous.get(f"/console/{asset}")
+    assert response.status_code == 404
+    assert response.json()["field"] == "asset"
+
+
+def test_console_when_fetched_then_page_loads_its_modules_from_the_api(shared: Served) -> None:
+    with shared.client() as anonymous:
+        page = anonymous.get("/")
+        script = anonymous.get("/console/app.js")
+    assert page.headers["Content-Type"].startswith("text/html")
+    assert '<script type="module" src="/console/app.js">' in page.text
+    assert script.headers["Content-Type"].startswith("text/javascript")

@@ -1,0 +1,65 @@
+// The approval queue and one card's detail: thesis, sizing, expected cost, guardrails and
+// the evidence it was proposed on. Approve and reject appear only for approvers and up.
+
+import { el, istTime, money, replaceRows } from "./dom.js";
+
+function decisionCell(card, can, actions) {
+  if (card.status === "PROPOSED" && can.decide) {
+    return el("td", {},
+      el("button", { type: "button", class: "approve", onclick: () => actions.approve(card) },
+        "Approve"), " ",
+      el("button", { type: "button", class: "danger", onclick: () => actions.reject(card) },
+        "Reject"));
+  }
+  const by = card.decided_by ? `by ${card.decided_by}` : "";
+  const why = [card.reason, by].filter(Boolean).join(" — ");
+  return el("td", { class: "muted" }, why);
+}
+
+export function renderQueue(tbody, cards, selected, can, actions) {
+  const rows = cards.map((card) => el("tr",
+    { dataset: { cardId: card.card_id, status: card.status },
+      class: card.card_id === selected ? "selected" : null },
+    el("td", {}, el("a", { href: `#${card.card_id}`,
+      onclick: (e) => { e.preventDefault(); actions.select(card.card_id); } }, card.card_id)),
+    el("td", {}, card.account_id), el("td", {}, card.symbol), el("td", {}, card.side),
+    el("td", { class: "num" }, String(card.quantity)),
+    el("td", { class: "num" }, money(card.reference_price)),
+    el("td", { class: "num" }, money(card.stop)), el("td", { class: "num" }, money(card.target)),
+    el("td", {}, istTime(card.expires_at)),
+    el("td", { class: "status" }, card.status),
+    decisionCell(card, can, actions)));
+  replaceRows(tbody, rows, "no cards yet", 11);
+}
+
+function headline(event) {
+  const p = event.payload;
+  return p.headline || p.title || p.subject || p.symbol || "";
+}
+
+export function renderCard(container, detail) {
+  const c = detail.card;
+  container.replaceChildren(
+    el("p", {}, `${c.side} ${c.quantity} ${c.symbol} for ${c.account_id} — ${c.strategy}, `,
+      el("strong", { class: "status" }, c.status), c.reason ? ` (${c.reason})` : ""),
+    el("h3", {}, "Thesis"), el("p", { class: "thesis" }, detail.thesis || "—"),
+    el("dl", { class: "figures" },
+      el("dt", {}, "Entry / stop / target"),
+      el("dd", {}, `${money(c.reference_price)} / ${money(c.stop)} / ${money(c.target)}`),
+      el("dt", {}, "Sizing"), el("dd", {}, detail.sizing || "—"),
+      el("dt", {}, "Expected cost"), el("dd", {}, money(detail.expected_cost)),
+      el("dt", {}, "Horizon / mandate"),
+      el("dd", {}, `${detail.horizon || "—"} / v${detail.mandate_version ?? "—"}`)),
+    el("h3", {}, "Guardrails"),
+    el("table", { class: "guardrails" }, el("tbody", {}, detail.guardrails.map((g) =>
+      el("tr", {}, el("td", {}, g.name),
+        el("td", { class: g.passed ? "passed" : "failed" }, g.passed ? "passed" : "failed"),
+        el("td", {}, g.detail))))),
+    el("h3", {}, "Evidence"),
+    detail.evidence.length ? el("ul", {}, detail.evidence.map((e) =>
+      el("li", {}, `${istTime(e.occurred_at)} ${e.type} `, el("code", {}, e.stream_id), " ",
+        headline(e))))
+      : el("p", { class: "muted" }, "none recorded"),
+    el("p", { class: "muted" }, `Lineage: ${detail.lineage.length} events, from `,
+      el("code", {}, detail.signal_id || "—")));
+}

@@ -1,0 +1,77 @@
+"""A real desk for tests that drive it from outside: the sample store seeded up to a desk
+time, and `desk serve` run on it in a subprocess on a free loopback port."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from datetime import datetime
+from pathlib import Path
+from typing import IO
+
+from adapters.files.sample import SAMPLE_DIR, day_feed, load_accounts, load_instruments
+from streams.bootstrap import bootstrap, wall_clock
+from streams.demo import open_accounts, sample_day
+
+INSTRUMENTS = load_instruments(SAMPLE_DIR / "instruments.csv")
+REPO = Path(__file__).resolve().parents[1]
+# Seeded to here, three DRREDDY cards (11:02:10, expiring 11:22:10) wait for a human.
+WAITING = ("card-sip-aggressive-buyback-nse-ann-2026112010",
+           "card-event-tactical-buyback-nse-ann-2026112010",
+           "card-income-conservative-buyback-nse-ann-2026112010")
+
+
+def seed_sample_day(db: Path, hour: int = 11, minute: int = 10) -> Path:
+    """The sample accounts and the sample day up to hour:minute IST, fed with no approver."""
+    desk = bootstrap(f"sqlite:///{db}", INSTRUMENTS, clock=wall_clock)
+    day = sample_day(SAMPLE_DIR)
+    open_accounts(desk.store, desk.clock, desk.runtime.execute,
+                  load_accounts(SAMPLE_DIR / "accounts.json"), "operator:setup", day.day)
+    stop: datetime = day.day.replace(hour=hour, minute=minute)
+    for group in day_feed(day.bars, day.news, day.day):
+        if group[0].occurred_at > stop:
+            break
+        desk.runtime.ingest(group)
+    desk.store.close()
+    return db
+
+
+def copy_store(db: Path, into: Path) -> Path:
+    """A copy of a SQLite store (with its write-ahead log) in `into`."""
+    for suffix in ("", "-wal", "-shm"):
+        source = db.with_name(db.name + suffix)
+        if source.exists():
+            shutil.copy(source, into / source.name)
+    return into / db.name
+
+
+class DeskServer:
+    """`desk serve` in a subprocess; `url` once it says where it serves."""
+
+    def __init__(self, db: Path, tokens: dict[str, tuple[str, str]], *args: str) -> None:
+        token_file = db.with_name("tokens.txt")
+        token_file.write_text("".join(f"{n}:{role}:{t}\n" for n, (role, t) in tokens.items()))
+        env = {k: v for k, v in os.environ.items() if k not in ("DESK_API_TOKENS", "DESK_STORE")}
+        self.log = db.with_name("serve.log").open("w")
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "streams.cli_serve", "--port", "0", "--store",
+             f"sqlite:///{db}", "--tokens", str(token_file), *args],
+            stdout=subprocess.PIPE, stderr=self.log, text=True, env=env, cwd=REPO,
+        )
+        self.url = self._address(self.proc.stdout)
+
+    def _address(self, out: IO[str] | None) -> str:
+        assert out is not None
+        for line in out:
+            if line.startswith("serving "):
+                return line.split()[1].rstrip("/")
+        self.stop()
+        raise AssertionError(f"desk serve exited {self.proc.returncode} without serving; "
+                             f"see {self.log.name}")
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        self.proc.wait(30)
+        self.log.close()
