@@ -17,13 +17,13 @@ from streams.demo import open_accounts, sample_day
 
 INSTRUMENTS = load_instruments(SAMPLE_DIR / "instruments.csv")
 REPO = Path(__file__).resolve().parents[1]
-# Seeded to here, three DRREDDY cards (11:02:10, expiring 11:22:10) wait for a human.
-WAITING = ("card-sip-aggressive-buyback-nse-ann-2026112010",
-           "card-event-tactical-buyback-nse-ann-2026112010",
-           "card-income-conservative-buyback-nse-ann-2026112010")
+# Seeded to here, three BAJAJ-AUTO buyback cards (13:31, expiring 13:51) wait for a human.
+WAITING = ("card-sip-aggressive-buyback-BAJAJ-AUTO-20261120",
+           "card-event-tactical-buyback-BAJAJ-AUTO-20261120",
+           "card-income-conservative-buyback-BAJAJ-AUTO-20261120")
 
 
-def seed_sample_day(db: Path, hour: int = 11, minute: int = 10) -> Path:
+def seed_sample_day(db: Path, hour: int = 13, minute: int = 35) -> Path:
     """The sample accounts and the sample day up to hour:minute IST, fed with no approver."""
     desk = bootstrap(f"sqlite:///{db}", INSTRUMENTS, clock=wall_clock)
     day = sample_day(SAMPLE_DIR)

@@ -1,8 +1,8 @@
 """The operator console in a real headless Chromium, against a real `desk serve --demo`.
 
-Each test gets its own server on a copy of the sample store seeded to 11:10 IST, with the
-demo feed going on from there at 4 s a desk minute: three DRREDDY cards wait for a human
-until 11:22:10, and an approved card fills on the next bar. Nothing here reloads the page;
+Each test gets its own server on a copy of the sample store seeded to 13:35 IST, with the
+demo feed going on from there at 4 s a desk minute: three BAJAJ-AUTO cards wait for a human
+until 13:51, and an approved card fills on the next bar. Nothing here reloads the page;
 what changes arrives over the console's live feed.
 """
 
@@ -93,7 +93,7 @@ def test_console_when_approver_approves_a_card_then_order_and_position_appear_li
     expect(page.locator("#notice")).to_contain_text(f"Approved {SIP}: order")
     expect(row.locator(".status")).to_have_text("APPROVED")
     expect(page.locator(f'#orders tr[data-card-id="{SIP}"]')).to_have_count(1)
-    position = page.locator('#positions tr[data-account="sip-aggressive"][data-symbol="DRREDDY"]')
+    position = page.locator('#positions tr[data-account="sip-aggressive"][data-symbol="BAJAJ-AUTO"]')
     expect(position).to_be_visible()  # filled on a later bar, shown from the live feed
     expect(page.locator('#feed li[data-type="OrderFilled"]')).not_to_have_count(0)
     assert page.evaluate("window.sameDocument") is True

@@ -163,13 +163,13 @@ def test_trace_when_id_is_unknown_then_exits_1_with_a_reason(
     assert proc.returncode == 1 and "card-nope" in proc.stderr
 
 
-def test_state_when_asked_at_1032_ist_then_shows_the_infy_position_still_open(
+def test_state_when_asked_at_1020_ist_then_shows_the_infy_position_still_open(
     desk: DeskCli, tmp_path: Path
 ) -> None:
     store = _store(tmp_path)
     desk.json("demo", "--store", store)
 
-    morning = desk.json("replay", "state", "--at", "2026-11-20T10:32:00", "--store", store)
+    morning = desk.json("replay", "state", "--at", "2026-11-20T10:20:00", "--store", store)
     evening = desk.json("replay", "state", "--store", store)
 
     def infy(state: dict) -> dict:

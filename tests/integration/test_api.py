@@ -1,9 +1,9 @@
 """The HTTP API over a real socket: every route, role boundary, refusal and command.
 
 The store is seeded once per module with the sample accounts and the sample day up to
-11:10 IST, fed without an approver: the INFY card (10:05:30) has expired, two INFY cards
-were blocked by mandate, and three DRREDDY cards (11:02:10, expiring 11:22:10) wait for a
-human. Tests that only read share one server; tests that write get their own copy.
+13:35 IST, fed without an approver: eight cards (buyback, momentum, results) have expired,
+ten were blocked (mandate, results blackout), and three BAJAJ-AUTO buyback cards (13:31,
+expiring 13:51) wait for a human. Tests that only read share one server; tests that write get their own copy.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ from api.routes import ROUTES
 from api.server import start
 from api.tokens import Role, TokenConfigError, Tokens, parse
 from streams.bootstrap import Desk, bootstrap, wall_clock
-from tests.served import INSTRUMENTS, copy_store, seed_sample_day
+from tests.served import INSTRUMENTS, WAITING, copy_store, seed_sample_day
 
 V1 = "/api/v1"
 TOKENS = {  # name: (role, token)
@@ -39,11 +39,9 @@ TOKENS = {  # name: (role, token)
     "ada": (Role.ADMIN, "admin-token-ada-0123456789"),
 }
 BY_ROLE = {role: name for name, (role, _) in TOKENS.items()}
-EXPIRED = "card-sip-aggressive-buyback-nse-ann-2026112007"
-BLOCKED = "card-event-tactical-buyback-nse-ann-2026112007"
-SIP = "card-sip-aggressive-buyback-nse-ann-2026112010"
-TACTICAL = "card-event-tactical-buyback-nse-ann-2026112010"
-INCOME = "card-income-conservative-buyback-nse-ann-2026112010"
+EXPIRED = "card-sip-aggressive-buyback-INFY-20261120"
+BLOCKED = "card-event-tactical-buyback-INFY-20261120"
+SIP, TACTICAL, INCOME = WAITING
 REASON = {"reason": "checked by hand"}
 PATH_VALUES = {"account_id": "sip-aggressive", "card_id": SIP, "account": "sip-aggressive",
                "asset": "app.js"}
@@ -250,13 +248,16 @@ def test_cards_when_filtered_then_only_matching_cards(viewer: httpx.Client) -> N
         return [c["card_id"] for c in viewer.get(f"{V1}/cards", params=params).json()["cards"]]
 
     assert ids()[:3] == sorted([SIP, TACTICAL, INCOME])  # waiting cards first
-    assert len(ids()) == 6
+    assert len(ids()) == 21
     assert sorted(ids(status="PROPOSED")) == sorted([SIP, TACTICAL, INCOME])
-    assert ids(status="EXPIRED") == [EXPIRED]
-    assert ids(account="sip-aggressive") == [SIP, EXPIRED]
+    expired = ids(status="EXPIRED")
+    assert len(expired) == 8 and EXPIRED in expired
+    sip = ids(account="sip-aggressive")
+    assert sip[0] == SIP and EXPIRED in sip and all("-sip-aggressive-" in c for c in sip)
     assert ids(account="sip-aggressive", status="PROPOSED") == [SIP]
-    assert len(ids(strategy="buyback")) == 4  # blocked cards carry no strategy
-    assert ids(strategy="momentum") == []
+    assert sorted(ids(strategy="buyback")) == sorted([SIP, TACTICAL, INCOME, EXPIRED])
+    momentum = ids(strategy="momentum")  # blocked cards carry no strategy
+    assert len(momentum) == 5 and all("-momentum-" in c for c in momentum)
 
 
 def test_card_detail_when_fetched_then_thesis_evidence_guardrails_and_lineage(
@@ -264,12 +265,16 @@ def test_card_detail_when_fetched_then_thesis_evidence_guardrails_and_lineage(
 ) -> None:
     body = viewer.get(f"{V1}/cards/{SIP}").json()
     assert body["card"]["status"] == "PROPOSED"
-    assert "DRREDDY" in body["thesis"] and body["sizing"].startswith("equity")
+    assert "BAJAJ-AUTO" in body["thesis"] and body["sizing"].startswith("equity")
+    assert "Kelly-lite" in body["sizing"] and "quality" in body["thesis"]
     assert body["expected_cost"] is not None
-    assert {g["name"] for g in body["guardrails"]} >= {"kill_switch", "cash", "market_hours"}
+    assert {g["name"] for g in body["guardrails"]} == {
+        "kill_switch", "position_size", "cash", "market_hours", "liquidity",
+        "exposure_single_name", "exposure_sector", "event_window", "regime",
+        "catalyst_freshness"}
     assert [e["type"] for e in body["evidence"]] == ["AnnouncementArrived"]
     lineage = [e["type"] for e in body["lineage"]]
-    assert lineage[:3] == ["AnnouncementArrived", "SignalScored", "CardProposed"]
+    assert lineage[:4] == ["AnnouncementArrived", "NewsTagged", "SignalScored", "CardProposed"]
     assert [e["position"] for e in body["lineage"]] == sorted(
         e["position"] for e in body["lineage"])
 
@@ -307,7 +312,8 @@ def test_events_when_paged_then_positions_follow_on_and_filters_apply(
     after = viewer.get(f"{V1}/events", params={"after": 3, "limit": 2}).json()
     assert [e["position"] for e in after["events"]] == [4, 5]
     proposed = viewer.get(f"{V1}/events", params={"type": "CardProposed", "limit": 500})
-    assert {e["stream_id"] for e in proposed.json()["events"]} == {EXPIRED, SIP, TACTICAL, INCOME}
+    proposed_ids = {e["stream_id"] for e in proposed.json()["events"]}
+    assert len(proposed_ids) == 11 and {EXPIRED, SIP, TACTICAL, INCOME} <= proposed_ids
     stream = viewer.get(f"{V1}/events", params={"stream": SIP}).json()["events"]
     assert [e["type"] for e in stream] == ["CardProposed"]
 
@@ -331,8 +337,10 @@ def test_event_stream_when_resumed_with_after_and_type_then_only_later_events_of
         "GET", f"{V1}/events/stream", params={"after": 0, "type": "CardProposed"}, timeout=5,
     ) as response:
         events = _read_sse(response, 4)
-    assert {d["stream_id"] for _, d in events} == {EXPIRED, SIP, TACTICAL, INCOME}
     assert all(d["type"] == "CardProposed" for _, d in events)
+    positions = [d["position"] for _, d in events]
+    assert positions == sorted(positions) and positions[0] > 0
+    assert events[0][1]["stream_id"].endswith("momentum-AXISBANK-202611200952")
 
 
 def test_event_stream_when_a_command_lands_then_the_live_client_receives_it(
@@ -556,7 +564,7 @@ def test_approve_when_card_waits_then_order_placed_and_actor_is_the_operator(
     (event,) = approved["events"]
     assert event["actor"] == "operator:amy"
     assert event["payload"]["approved_by"] == "operator:amy"
-    assert event["correlation_id"] == "ann-nse-ann-2026112010"  # the card's own chain
+    assert event["correlation_id"] == "ann-nse-ann-2026112017"  # the card's own chain
 
 
 def test_approve_when_card_already_approved_then_409_and_still_one_order(
@@ -628,7 +636,7 @@ def test_approve_when_account_kill_switch_tripped_then_409_naming_it_and_no_orde
     assert tripped.status_code == 200
     assert tripped.json() == {"kill_switch": {
         "scope": "sip-aggressive", "tripped": True, "reason": "broker outage",
-        "since": "2026-11-20T05:40:00Z"}, "changed": True}
+        "since": "2026-11-20T08:05:00Z"}, "changed": True}
     with fresh.client("amy") as approver:
         response = approver.post(f"{V1}/cards/{SIP}/approve")
         assert response.status_code == 409
