@@ -93,7 +93,8 @@ def test_console_when_approver_approves_a_card_then_order_and_position_appear_li
     expect(page.locator("#notice")).to_contain_text(f"Approved {SIP}: order")
     expect(row.locator(".status")).to_have_text("APPROVED")
     expect(page.locator(f'#orders tr[data-card-id="{SIP}"]')).to_have_count(1)
-    position = page.locator('#positions tr[data-account="sip-aggressive"][data-symbol="BAJAJ-AUTO"]')
+    position = page.locator(
+        '#positions tr[data-account="sip-aggressive"][data-symbol="BAJAJ-AUTO"]')
     expect(position).to_be_visible()  # filled on a later bar, shown from the live feed
     expect(page.locator('#feed li[data-type="OrderFilled"]')).not_to_have_count(0)
     assert page.evaluate("window.sameDocument") is True

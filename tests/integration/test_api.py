@@ -3,7 +3,8 @@
 The store is seeded once per module with the sample accounts and the sample day up to
 13:35 IST, fed without an approver: eight cards (buyback, momentum, results) have expired,
 ten were blocked (mandate, results blackout), and three BAJAJ-AUTO buyback cards (13:31,
-expiring 13:51) wait for a human. Tests that only read share one server; tests that write get their own copy.
+expiring 13:51) wait for a human. Tests that only read share one server; tests that write
+get their own copy.
 """
 
 from __future__ import annotations
