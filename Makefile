@@ -31,4 +31,5 @@ bench: setup
 	uv run python -m bench.folds
 	uv run python -m bench.features
 	uv run python -m bench.kafka
+	uv run python -m bench.hot_path
 	uv run python -m bench.api
