@@ -37,6 +37,7 @@ from pathlib import Path
 import structlog
 
 from adapters.files.sample import SAMPLE_DIR, AccountSpec, load_instruments
+from api import operator
 from bench.kafka import (
     announcement,
     bench_accounts,
@@ -46,7 +47,6 @@ from bench.kafka import (
     setup_desk,
     signal_of,
 )
-from api import operator
 from streams.bootstrap import Desk, bootstrap
 from streams.handlers.allocation import card_id_for
 
