@@ -32,7 +32,8 @@ from domain.strategy.book import MetaLabelPolicy, Strategy
 
 FOUR_PLACES = Decimal("0.0001")
 LATE_SESSION = time(14, 30)
-MAX_STEPS_PER_SIDE = 400  # a finer grid than this changes the probabilities by < 0.1%
+MAX_STEPS_PER_SIDE = 400
+MIN_STEPS = 10  # grid levels between entry and the nearer barrier, at the least
 
 
 @dataclass(frozen=True)
@@ -64,15 +65,19 @@ def barrier_probabilities(
     if not (stop < entry < target) or sigma <= 0 or steps <= 0:
         raise ValueError("need stop < entry < target, sigma > 0 and steps > 0")
     up, down = math.log(target / entry), math.log(entry / stop)
-    # Grid step: sigma per bar, refined so each barrier sits at least 3 steps away and
-    # scaled by substeps so the walk's variance per bar stays sigma^2.
-    substeps = max(1, math.ceil((3 * sigma / min(up, down)) ** 2))
+    # Grid step: sigma per bar, refined (substeps per bar, variance per bar kept at
+    # sigma^2) until the nearer barrier is at least MIN_STEPS away; barriers sit on the
+    # nearest grid level.
+    substeps = max(1, math.ceil((MIN_STEPS * sigma / min(up, down)) ** 2))
     dx = sigma / math.sqrt(substeps)
-    n_up = min(MAX_STEPS_PER_SIDE, max(1, math.ceil(up / dx)))
-    n_down = min(MAX_STEPS_PER_SIDE, max(1, math.ceil(down / dx)))
+    n_up = min(MAX_STEPS_PER_SIDE, max(1, round(up / dx)))
+    n_down = min(MAX_STEPS_PER_SIDE, max(1, round(down / dx)))
     total_steps = steps * substeps
-    mu = drift_sigma * sigma * math.sqrt(steps) / total_steps  # drift per substep
-    p_up = min(1.0, max(0.0, 0.5 * (1 + mu / dx)))
+    # Without drift the walk is fair in price (a martingale), not merely in log price;
+    # the playbook's drift tilts it: drift_sigma x sigma x sqrt(steps) over the horizon.
+    fair = (1 - math.exp(-dx)) / (math.exp(dx) - math.exp(-dx))
+    mu = drift_sigma * sigma * math.sqrt(steps) / total_steps  # log drift per substep
+    p_up = min(1.0, max(0.0, fair + 0.5 * mu / dx))
     width = n_up + n_down + 1  # states -n_down..n_up, the two ends absorbing
     alive = np.zeros(width)
     alive[n_down] = 1.0

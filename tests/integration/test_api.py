@@ -1,8 +1,8 @@
 """The HTTP API over a real socket: every route, role boundary, refusal and command.
 
 The store is seeded once per module with the sample accounts and the sample day up to
-13:35 IST, fed without an approver: eight cards (buyback, momentum, results) have expired,
-ten were blocked (mandate, results blackout), and three BAJAJ-AUTO buyback cards (13:31,
+13:35 IST, fed without an approver: ten cards (buyback, momentum, results) have expired,
+eleven were blocked (mandate, results blackout), and three BAJAJ-AUTO buyback cards (13:31,
 expiring 13:51) wait for a human. Tests that only read share one server; tests that write
 get their own copy.
 """
@@ -249,16 +249,16 @@ def test_cards_when_filtered_then_only_matching_cards(viewer: httpx.Client) -> N
         return [c["card_id"] for c in viewer.get(f"{V1}/cards", params=params).json()["cards"]]
 
     assert ids()[:3] == sorted([SIP, TACTICAL, INCOME])  # waiting cards first
-    assert len(ids()) == 21
+    assert len(ids()) == 24
     assert sorted(ids(status="PROPOSED")) == sorted([SIP, TACTICAL, INCOME])
     expired = ids(status="EXPIRED")
-    assert len(expired) == 8 and EXPIRED in expired
+    assert len(expired) == 10 and EXPIRED in expired
     sip = ids(account="sip-aggressive")
     assert sip[0] == SIP and EXPIRED in sip and all("-sip-aggressive-" in c for c in sip)
     assert ids(account="sip-aggressive", status="PROPOSED") == [SIP]
     assert sorted(ids(strategy="buyback")) == sorted([SIP, TACTICAL, INCOME, EXPIRED])
     momentum = ids(strategy="momentum")  # blocked cards carry no strategy
-    assert len(momentum) == 5 and all("-momentum-" in c for c in momentum)
+    assert len(momentum) == 7 and all("-momentum-" in c for c in momentum)
 
 
 def test_card_detail_when_fetched_then_thesis_evidence_guardrails_and_lineage(
@@ -314,7 +314,7 @@ def test_events_when_paged_then_positions_follow_on_and_filters_apply(
     assert [e["position"] for e in after["events"]] == [4, 5]
     proposed = viewer.get(f"{V1}/events", params={"type": "CardProposed", "limit": 500})
     proposed_ids = {e["stream_id"] for e in proposed.json()["events"]}
-    assert len(proposed_ids) == 11 and {EXPIRED, SIP, TACTICAL, INCOME} <= proposed_ids
+    assert len(proposed_ids) == 13 and {EXPIRED, SIP, TACTICAL, INCOME} <= proposed_ids
     stream = viewer.get(f"{V1}/events", params={"stream": SIP}).json()["events"]
     assert [e["type"] for e in stream] == ["CardProposed"]
 

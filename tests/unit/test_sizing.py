@@ -7,7 +7,7 @@ from decimal import ROUND_CEILING, Decimal
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from domain.sizing import Sizing, SizingRefused, size_long
+from domain.sizing import RiskModel, Sizing, SizingRefused, size_long
 from domain.values import Mandate
 from tests.unit.conftest import D, mandate
 
@@ -174,3 +174,75 @@ def test_size_long_when_buffer_leaves_sub_paisa_deployable_then_reserve_still_fi
     assert isinstance(result, Sizing)
     assert deployable == D("80036.2555")
     assert result.reserve <= deployable
+
+
+# With the strategy book's risk model: volatility target, Kelly-lite and lots --------------
+@st.composite
+def model_cases(draw: st.DrawFn) -> tuple[tuple[Mandate, Decimal, Decimal, Decimal, Decimal],
+                                          RiskModel, int]:
+    case = draw(sizing_cases())
+    model = RiskModel(
+        vol_target_pct=draw(st.decimals(D("0.1"), D("5"), places=2)),
+        daily_sigma=draw(st.none() | st.decimals(D("0.001"), D("0.2"), places=4)),
+        kelly_fraction=draw(st.decimals(D("0.05"), D("1"), places=2)),
+        kelly=draw(st.decimals(D("-0.5"), D("2"), places=4)),
+    )
+    lot = draw(st.sampled_from([1, 1, 5, 25, 75]))
+    return case, model, lot
+
+
+@given(case=model_cases())
+def test_size_long_when_risk_model_given_then_no_bound_is_exceeded_and_lots_are_whole(
+    case: tuple[tuple[Mandate, Decimal, Decimal, Decimal, Decimal], RiskModel, int],
+) -> None:
+    (terms, equity, available, reference, stop), model, lot = case
+    risk_budget, position_cap, deployable = bounds(terms, equity, available)
+
+    result = size_long(terms, equity, available, reference, stop, lot=lot, model=model)
+
+    if isinstance(result, SizingRefused):
+        assert result.reason
+        return
+    assert model.kelly > 0
+    assert result.quantity >= lot and result.quantity % lot == 0
+    assert result.quantity * reference <= position_cap
+    assert result.quantity * (reference - stop) <= risk_budget
+    assert result.reserve <= deployable
+    assert result.quantity * (reference - stop) <= equity * model.kelly * model.kelly_fraction
+    if model.daily_sigma is not None:
+        daily_sd = result.quantity * reference * model.daily_sigma
+        assert daily_sd <= equity * model.vol_target_pct / HUNDRED
+
+
+def test_size_long_when_kelly_is_not_positive_then_refused_as_no_edge() -> None:
+    model = RiskModel(vol_target_pct=D("1"), daily_sigma=D("0.02"), kelly_fraction=D("0.25"),
+                      kelly=D("0"))
+
+    result = size_long(mandate(), D("1000000"), D("1000000"), D("100"), D("98"), model=model)
+
+    assert isinstance(result, SizingRefused) and "no edge" in result.reason
+
+
+def test_size_long_when_vol_target_binds_then_quantity_is_budget_over_daily_risk() -> None:
+    terms = mandate(risk_per_trade_pct=D("10"), max_position_pct=D("100"),
+                    cash_buffer_pct=D("0"))
+    model = RiskModel(vol_target_pct=D("1"), daily_sigma=D("0.02"), kelly_fraction=D("1"),
+                      kelly=D("1"))
+
+    result = size_long(terms, D("1000000"), D("1000000"), D("100"), D("99"), model=model)
+
+    # 1% of 10 lakh = 10,000 of daily sd; 100 x 0.02 = 2 per share -> 5,000 shares.
+    assert isinstance(result, Sizing) and result.quantity == 5000
+    assert "vol target 1%" in result.explanation and "Kelly-lite" in result.explanation
+
+
+def test_size_long_when_lot_is_25_then_quantity_rounds_down_to_whole_lots() -> None:
+    terms = mandate(risk_per_trade_pct=D("1"), max_position_pct=D("100"),
+                    cash_buffer_pct=D("0"))
+
+    result = size_long(terms, D("100000"), D("100000"), D("100"), D("90"), lot=25)
+
+    # Risk 1,000 / 10 per share = 100 shares -> 4 lots of 25.
+    assert isinstance(result, Sizing) and result.quantity == 100
+    odd = size_long(terms, D("100000"), D("100000"), D("100"), D("88"), lot=25)
+    assert isinstance(odd, Sizing) and odd.quantity == 75  # 83 shares -> 3 lots
