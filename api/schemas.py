@@ -83,12 +83,18 @@ class MandateVersion(Resource):
 
 
 class Cash(Resource):
+    """An account's cash by state; available + reserved + deployed + buffer = total."""
+
     account_id: str
     available: Amount
     reserved: Amount
     deployed: Amount
+    buffer: Amount
     total: Amount
+    funded: Amount
     deposits: Amount
+    transfers_in: Amount
+    transfers_out: Amount
     realised_pnl: Amount
     costs: Amount
 
@@ -111,6 +117,7 @@ class LedgerEntry(Resource):
     available: Amount
     reserved: Amount
     deployed: Amount
+    buffer: Amount
 
 
 class AccountDetail(Resource):

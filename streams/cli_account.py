@@ -27,7 +27,7 @@ from domain import intake
 from domain.aggregates import Account, Cause, DomainError, account_stream
 from domain.events import Envelope, MandateSet
 from domain.intake_parsers import Invalid, format_inr, revise_mandate
-from domain.money import ZERO, to_paise
+from domain.money import to_paise
 from domain.session import IST
 from domain.values import Mandate
 from projections.cash import Cash
@@ -289,8 +289,6 @@ def _record(view: DeskView, history: dict[str, list[Envelope]], account_id: str
     row = view.accounts[account_id]
     cash = view.cash.get(account_id) or Cash()
     equity = view.equity(account_id)
-    pct = row.mandate.cash_buffer_pct if row.mandate else ZERO
-    buffer = max(ZERO, to_paise(equity * pct / 100))
     versions: list[dict[str, Any]] = []
     previous: Mandate | None = None
     for e in history.get(account_id, []):
@@ -307,7 +305,9 @@ def _record(view: DeskView, history: dict[str, list[Envelope]], account_id: str
         "mandate_history": versions,
         "cash": {k: str(v) for k, v in {
             "available": cash.available, "reserved": cash.reserved, "deployed": cash.deployed,
-            "buffer": buffer, "equity": to_paise(equity), "deposits": cash.deposits,
+            "buffer": cash.buffer, "total": cash.total, "equity": to_paise(equity),
+            "funded": cash.funded, "deposits": cash.deposits,
+            "transfers_in": cash.transfers_in, "transfers_out": cash.transfers_out,
             "realised_pnl": cash.realised_pnl, "costs": cash.costs}.items()},
     }
 
@@ -336,9 +336,11 @@ def _cash_lines(cash: dict[str, str], mandate: dict[str, Any] | None) -> str:
     pct = mandate["cash_buffer_pct"] if mandate else "0"
     return (f"  cash: available {_inr(cash['available'])}, reserved {_inr(cash['reserved'])}, "
             f"deployed {_inr(cash['deployed'])}, buffer {_inr(cash['buffer'])} ({pct}% of "
-            f"equity {_inr(cash['equity'])})\n"
-            f"  deposits {_inr(cash['deposits'])}, realised P&L {_inr(cash['realised_pnl'])}, "
-            f"costs {_inr(cash['costs'])}")
+            f"funded {_inr(cash['funded'])}, never allocated); total {_inr(cash['total'])}, "
+            f"equity {_inr(cash['equity'])}\n"
+            f"  deposits {_inr(cash['deposits'])}, transfers in {_inr(cash['transfers_in'])}, "
+            f"out {_inr(cash['transfers_out'])}; realised P&L {_inr(cash['realised_pnl'])} "
+            f"(after costs {_inr(cash['costs'])})")
 
 
 def _sector_words(m: dict[str, Any]) -> str:
