@@ -42,6 +42,9 @@ from domain.events import (
     OrderRejected,
     PositionClosed,
     TrancheReleased,
+    TransferApproved,
+    TransferProposed,
+    TransferRejected,
 )
 from domain.money import ZERO
 from projections.accounts import AccountRow, apply_accounts
@@ -60,6 +63,7 @@ from projections.risk import (
     trading_day,
     withdraw_equity,
 )
+from projections.transfers import TransferRow, apply_transfers
 
 
 @dataclass
@@ -70,6 +74,7 @@ class DeskView:
     accounts: dict[str, AccountRow] = field(default_factory=dict)
     cash: dict[str, Cash] = field(default_factory=dict)
     funding: dict[str, PlanState] = field(default_factory=dict)
+    transfers: dict[str, TransferRow] = field(default_factory=dict)
     positions: Positions = field(default_factory=Positions.empty)
     orders: Orders = field(default_factory=Orders.empty)
     cards: dict[str, CardRow] = field(default_factory=dict)
@@ -149,6 +154,10 @@ def _funding(v: DeskView, p: Any, at: datetime) -> None:
     apply_funding(v.funding, p, at)
 
 
+def _transfers(v: DeskView, p: Any, at: datetime) -> None:
+    apply_transfers(v.transfers, p)
+
+
 def _positions(v: DeskView, p: Any, at: datetime) -> None:
     apply_positions(v.positions, p)
 
@@ -179,6 +188,9 @@ _ROUTES: dict[type, tuple[Fold, ...]] = {
     CashDeposited: (_cash, _funding),
     CashTransferredIn: (_cash,),
     CashTransferredOut: (_cash,),
+    TransferProposed: (_transfers,),
+    TransferApproved: (_transfers,),
+    TransferRejected: (_transfers,),
     CashReserved: (_cash,),
     CashReleased: (_cash,),
     CashDeployed: (_cash,),

@@ -14,6 +14,7 @@ from streams.handlers import Handler
 from streams.handlers.allocation import BuybackAllocation
 from streams.handlers.execution import Execution
 from streams.handlers.expiry import CardExpiry
+from streams.handlers.funding import FundingWatch
 from streams.handlers.operator import AutoApprover
 from streams.handlers.paper_fills import PaperFills
 from streams.handlers.risk_watch import RiskWatch
@@ -41,6 +42,7 @@ def handlers_for(
         Execution(broker),
         RiskWatch(),
         CardExpiry(),
+        FundingWatch(),
         BuybackAllocation(instruments),
     ]
     if approver:

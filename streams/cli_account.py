@@ -32,8 +32,10 @@ from domain.session import IST
 from domain.values import Mandate
 from projections.cash import Cash
 from projections.desk import DeskView, apply
+from projections.funding import PlanState
 from streams.bootstrap import wall_clock
 from streams.cli_options import add_store, store_url
+from streams.commands import open_account
 from streams.unit_of_work import UnitOfWork
 
 USAGE, FAILED = 2, 1
@@ -172,14 +174,11 @@ def _confirmed() -> bool:
 
 
 def _open(store: DeskStore, opening: intake.Opening, actor: str) -> None:
-    """AccountOpened + MandateSet v1 + CashDeposited, committed together."""
+    """AccountOpened + MandateSet v1 + CashDeposited (+ FundingPlanSet), committed together."""
     now = wall_clock()
     uow = UnitOfWork(store, wall_clock)
     cause = Cause(now, now, actor, f"intake-{opening.account_id}")
-    account = uow.get(Account, account_stream(opening.account_id))
-    account.open(opening.name, cause)
-    account.set_mandate(opening.mandate, opening.reason, cause)
-    account.deposit(opening.deposit, intake.INITIAL_DEPOSIT, cause)
+    open_account(uow, opening, now.astimezone(IST).date(), cause)
     uow.commit()
 
 
@@ -237,7 +236,7 @@ def _list(args: argparse.Namespace) -> int:
     records = [_record(view, history, a) for a in sorted(view.accounts)]
     if args.json:
         for r in records:
-            del r["mandate_history"]
+            del r["mandate_history"], r["funding_plan"]
         print(json.dumps({"store": redact(store.url), "accounts": records}, indent=2,
                          sort_keys=True))
         return 0
@@ -266,6 +265,8 @@ def _show(args: argparse.Namespace) -> int:
               f"{m['max_drawdown_pct']}%, cash buffer {m['cash_buffer_pct']}%; sectors "
               f"{_sector_words(m)}; approval {'auto' if m['auto_approve'] else 'manual'}")
     print(_cash_lines(r["cash"], m))
+    if r["funding_plan"]:
+        print(_plan_lines(r["funding_plan"]))
     print("mandate history:")
     for h in r["mandate_history"]:
         at = datetime.fromisoformat(h["at"])
@@ -299,7 +300,9 @@ def _record(view: DeskView, history: dict[str, list[Envelope]], account_id: str
             "changes": _changes(previous, e.payload.mandate),
         })
         previous = e.payload.mandate
+    funding = view.funding.get(account_id)
     return {
+        "funding_plan": _plan_record(funding) if funding else None,
         "account_id": account_id, "name": row.name, "mandate_version": row.mandate_version,
         "mandate": row.mandate.model_dump(mode="json") if row.mandate else None,
         "mandate_history": versions,
@@ -310,6 +313,26 @@ def _record(view: DeskView, history: dict[str, list[Envelope]], account_id: str
             "transfers_in": cash.transfers_in, "transfers_out": cash.transfers_out,
             "realised_pnl": cash.realised_pnl, "costs": cash.costs}.items()},
     }
+
+
+def _plan_record(state: PlanState) -> dict[str, Any]:
+    """The plan in force, what it has credited and what is still to come."""
+    plan = state.plan.model_dump(mode="json")
+    plan["credited"] = sorted(state.credited)
+    plan["pending"] = [
+        {"reference": i.reference, "amount": str(i.amount),
+         "due_on": i.due_on.isoformat() if i.due_on else "when its index condition is met"}
+        for i in state.pending()
+    ]
+    return plan
+
+
+def _plan_lines(plan: dict[str, Any]) -> str:
+    lines = [f"funding plan {plan['plan_id']} from {plan['starts_on']}: "
+             f"{plan['stated'] or 'as set'}; {len(plan['credited'])} installments credited"]
+    lines += [f"  next: {p['reference']} {_inr(p['amount'])} {p['due_on']}"
+              for p in plan["pending"][:3]]
+    return "\n".join(lines)
 
 
 def _changes(old: Mandate | None, new: Mandate) -> dict[str, dict[str, Any]]:

@@ -7,10 +7,18 @@ boundary maps to a clear message (the API: 409).
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
-from domain import guardrails
-from domain.aggregates import Cause, DomainError, RiskGuard, TradeCard, risk_stream
+from domain import guardrails, intake
+from domain.aggregates import (
+    Account,
+    Cause,
+    DomainError,
+    RiskGuard,
+    TradeCard,
+    account_stream,
+    risk_stream,
+)
 from domain.money import ZERO
 from domain.sizing import reserve_for
 from domain.values import GuardrailResult
@@ -69,3 +77,17 @@ def reset_kill_switch(uow: UnitOfWork, scope: str, reason: str, cause: Cause) ->
     guard = uow.get(RiskGuard, risk_stream(scope))
     guard.reset(reason, cause)
     return guard
+
+
+def open_account(uow: UnitOfWork, opening: intake.Opening, starts_on: date, cause: Cause
+                 ) -> Account:
+    """A confirmed intake: AccountOpened, MandateSet v1, the opening deposit and (when the
+    intake stated one) the funding plan, its installments due from `starts_on`."""
+    account = uow.get(Account, account_stream(opening.account_id))
+    account.open(opening.name, cause)
+    account.set_mandate(opening.mandate, opening.reason, cause)
+    account.deposit(opening.deposit, intake.INITIAL_DEPOSIT, cause)
+    plan = opening.plan(starts_on)
+    if plan is not None:
+        account.set_funding_plan(plan, "stated in the intake conversation", cause)
+    return account

@@ -100,7 +100,11 @@ def test_account_new_when_answers_file_is_complete_then_show_prints_the_expected
     }
     first = shown["mandate_history"][0]
     assert first["actor"] == "operator:asha"
-    assert "assumed: cash buffer 10% (skipped)" in first["reason"]
+    assert "cash buffer 10% (skipped)" in first["reason"]
+    assert "SIP for 12 months (count not given)" in first["reason"]
+    plan = shown["funding_plan"]
+    assert plan["sip"] == {"amount": "25000.00", "day_of_month": 5, "count": 12}
+    assert plan["credited"] == [] and len(plan["pending"]) == 12
     assert "SIP 25,000 on the 5th of each month" in first["reason"]
     assert shown["cash"]["deposits"] == "250000.00"
     # 10% of the funded 2.5 lakh is buffer, never allocated; the rest is available.
