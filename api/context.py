@@ -11,6 +11,7 @@ from aiohttp import web
 from pydantic import BaseModel
 
 from api.gate import DeskGate
+from api.intake_sessions import IntakeSessions
 from api.metrics import Metrics
 from api.tokens import Operator, Tokens
 from streams.bootstrap import Desk
@@ -25,6 +26,7 @@ class ApiState:
     # The desk's "now" for operator commands: the market's time as the log knows it.
     desk_time: Callable[[], datetime]
     closing: bool = False
+    intake: IntakeSessions = field(default_factory=IntakeSessions)
     openapi: dict[str, Any] = field(default_factory=dict)
 
 

@@ -28,6 +28,8 @@ from projections.cash import apply_cash
 from projections.desk import DeskView
 from projections.orders import OrderRow
 from projections.risk import KillSwitch as KillSwitchRow
+from projections.transfers import TransferRow
+from projections.treasury import Holding, Treasury
 
 
 def event(rec: Recorded) -> s.Event:
@@ -98,6 +100,27 @@ def cash_ledger(account_id: str, stream: Iterable[Envelope]) -> list[s.LedgerEnt
             buffer=after.buffer,
         ))
     return entries
+
+
+# Treasury -------------------------------------------------------------------------------
+def _holding(h: Holding) -> dict[str, Decimal]:
+    return {"available": h.available, "reserved": h.reserved, "deployed": h.deployed,
+            "buffer": h.buffer, "total": h.total, "deployable": h.deployable,
+            "funded": h.funded, "realised_pnl": h.realised_pnl}
+
+
+def treasury_report(t: Treasury) -> s.TreasuryReport:
+    return s.TreasuryReport(
+        desk=s.Holding(**_holding(t.desk)),
+        accounts=[s.AccountHolding(account_id=a, **_holding(h)) for a, h in t.by_account.items()],
+    )
+
+
+def transfer(row: TransferRow) -> s.TransferResource:
+    return s.TransferResource(
+        transfer_id=row.transfer_id, from_account=row.from_account, to_account=row.to_account,
+        amount=row.amount, reason=row.reason, proposed_by=row.proposed_by, status=row.status,
+        decided_by=row.decided_by, decision_reason=row.decision_reason)
 
 
 # Cards ----------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ boundary maps to a clear message (the API: 409).
 from __future__ import annotations
 
 from datetime import date, datetime
+from decimal import Decimal
 
 from domain import guardrails, intake
 from domain.aggregates import (
@@ -16,8 +17,10 @@ from domain.aggregates import (
     DomainError,
     RiskGuard,
     TradeCard,
+    Transfer,
     account_stream,
     risk_stream,
+    transfer_stream,
 )
 from domain.money import ZERO
 from domain.sizing import reserve_for
@@ -91,3 +94,32 @@ def open_account(uow: UnitOfWork, opening: intake.Opening, starts_on: date, caus
     if plan is not None:
         account.set_funding_plan(plan, "stated in the intake conversation", cause)
     return account
+
+
+def propose_transfer(uow: UnitOfWork, view: DeskView, transfer_id: str, from_account: str,
+                     to_account: str, amount: Decimal, reason: str, cause: Cause) -> Transfer:
+    """Propose moving available cash between two open accounts; an admin decides."""
+    for account_id in (from_account, to_account):
+        if account_id not in view.accounts:
+            raise DomainError(f"unknown account {account_id}")
+    transfer = uow.get(Transfer, transfer_stream(transfer_id))
+    transfer.propose(from_account, to_account, amount, reason, cause)
+    return transfer
+
+
+def approve_transfer(uow: UnitOfWork, transfer_id: str, cause: Cause) -> Transfer:
+    """Approve and move the cash in the same unit of work: debit from available cash only
+    (refused, nothing stored, when reserved, deployed or buffer cash would be needed)."""
+    transfer = uow.get(Transfer, transfer_stream(transfer_id))
+    proposal = transfer.approve(cause)
+    source = uow.get(Account, account_stream(proposal.from_account))
+    source.transfer_out(transfer.id, proposal.to_account, proposal.amount, cause)
+    uow.get(Account, account_stream(proposal.to_account)).transfer_in(
+        transfer.id, proposal.from_account, proposal.amount, cause)
+    return transfer
+
+
+def reject_transfer(uow: UnitOfWork, transfer_id: str, reason: str, cause: Cause) -> Transfer:
+    transfer = uow.get(Transfer, transfer_stream(transfer_id))
+    transfer.reject(reason, cause)
+    return transfer

@@ -48,7 +48,8 @@ SIP = "card-sip-aggressive-buyback-nse-ann-2026112010"
 TACTICAL = "card-event-tactical-buyback-nse-ann-2026112010"
 INCOME = "card-income-conservative-buyback-nse-ann-2026112010"
 REASON = {"reason": "checked by hand"}
-PATH_VALUES = {"account_id": "sip-aggressive", "card_id": SIP, "account": "sip-aggressive"}
+PATH_VALUES = {"account_id": "sip-aggressive", "card_id": SIP, "account": "sip-aggressive",
+               "session_id": "intake-no-such-session", "transfer_id": "transfer-none"}
 
 
 # Fixtures: a seeded store, and servers on copies of it ------------------------------------
