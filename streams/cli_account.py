@@ -8,7 +8,6 @@ store. `list` and `show` print the read model folded from the store's log.
 from __future__ import annotations
 
 import argparse
-import getpass
 import json
 import re
 import sys
@@ -33,8 +32,9 @@ from domain.values import Mandate
 from projections.cash import Cash
 from projections.desk import DeskView, apply
 from projections.funding import PlanState
+from streams import cli_treasury
 from streams.bootstrap import wall_clock
-from streams.cli_options import add_store, store_url
+from streams.cli_options import add_store, operator_actor, store_url
 from streams.commands import open_account
 from streams.unit_of_work import UnitOfWork
 
@@ -69,6 +69,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--data", default=str(SAMPLE_DIR), help="folder with instruments.csv")
     add_store(p)
     p.set_defaults(func=_mandate)
+    cli_treasury.register(asub)
 
 
 # desk account new --------------------------------------------------------------------
@@ -114,7 +115,7 @@ def _new_account(args: argparse.Namespace) -> int:
         return _fail(FAILED, "not confirmed: nothing stored (pass --yes to confirm)")
     opening = intake.confirm(session)
     try:
-        _open(store, opening, _operator(args.operator))
+        _open(store, opening, operator_actor(args.operator))
     except (DomainError, StaleWrite) as e:
         return _fail(FAILED, f"nothing stored: {e}")
     if args.json:
@@ -210,7 +211,7 @@ def _mandate(args: argparse.Namespace) -> int:
     version, old = account.mandate_version, account.mandate
     if revised != old:
         now = wall_clock()
-        cause = Cause(now, now, _operator(args.actor),
+        cause = Cause(now, now, operator_actor(args.actor),
                       f"mandate-{args.ident}-v{version + 1}")
         account.set_mandate(revised, args.reason.strip(), cause)
         try:
@@ -223,8 +224,8 @@ def _mandate(args: argparse.Namespace) -> int:
     elif account.mandate_version == version:
         print(f"mandate v{version} of {args.ident} already says that: nothing changed")
     else:
-        print(f"mandate v{account.mandate_version} of {args.ident} set by {_operator(args.actor)}: "
-              f"{_words(_changes(old, revised))}")
+        print(f"mandate v{account.mandate_version} of {args.ident} set by "
+              f"{operator_actor(args.actor)}: {_words(_changes(old, revised))}")
     return 0
 
 
@@ -380,16 +381,6 @@ def _known_sectors(data: Path) -> tuple[str, ...]:
 
 def _slug(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")[:64]
-
-
-def _operator(name: str | None) -> str:
-    """The actor recorded for a person at the terminal: operator:NAME (default: login name)."""
-    if not name:
-        try:
-            name = getpass.getuser()
-        except (KeyError, OSError):  # no login name in this environment (a bare container)
-            name = "cli"
-    return f"operator:{name}"
 
 
 def _inr(text: str) -> str:
