@@ -80,7 +80,7 @@ ROUTES: tuple[Route, ...] = (
           "Positions per account and symbol, marked to the last bar", "books", VIEWER,
           query=PositionsQuery, response=s.PositionList),
     Route("GET", f"{V1}/cash", "listCash", portfolio.list_cash,
-          "Cash per account: available, reserved, deployed", "books", VIEWER,
+          "Cash per account: available, reserved, deployed, buffer", "books", VIEWER,
           response=s.CashList),
     Route("GET", f"{V1}/risk", "getRisk", portfolio.get_risk,
           "Risk per account and desk-wide totals, with every kill switch", "books", VIEWER,
