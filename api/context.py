@@ -12,6 +12,7 @@ from pydantic import BaseModel
 
 from api.equity import EquityHistory
 from api.gate import DeskGate
+from api.intake_sessions import IntakeSessions
 from api.metrics import Metrics
 from api.tokens import Operator, Tokens
 from streams.bootstrap import Desk
@@ -26,6 +27,7 @@ class ApiState:
     # The desk's "now" for operator commands: the market's time as the log knows it.
     desk_time: Callable[[], datetime]
     closing: bool = False
+    intake: IntakeSessions = field(default_factory=IntakeSessions)
     openapi: dict[str, Any] = field(default_factory=dict)
     equity: EquityHistory = field(default_factory=EquityHistory)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
@@ -70,3 +71,40 @@ class EventStreamQuery(Strict):
     )
     type: Ident | None = Field(None, description="only events of this type")
     stream: Ident | None = Field(None, description="only events of this stream")
+
+
+AnswerText = Annotated[
+    str,
+    StringConstraints(max_length=2000, pattern=rf"^{_TEXT}*$"),
+    Field(description="the answer as typed; empty skips the question and takes its "
+          "stated default"),
+]
+
+
+class IntakeStart(Strict):
+    """Open an intake conversation for a new account."""
+
+    account_id: Annotated[str, StringConstraints(min_length=1, max_length=64),
+                          Field(description="the new account's id: letters, digits, '-', '_'")]
+    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1,
+                                           max_length=200)]
+
+
+class IntakeAnswer(Strict):
+    """The answer to the question the session is waiting on."""
+
+    text: AnswerText
+
+
+Rupees = Annotated[
+    Decimal, Field(gt=0, max_digits=15, decimal_places=2,
+                   description="rupees, to the paisa, as a decimal string or number")]
+
+
+class TransferBody(Strict):
+    """Propose moving available cash from one account to another."""
+
+    from_account: Ident
+    to_account: Ident
+    amount: Rupees
+    reason: Reason

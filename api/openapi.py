@@ -20,6 +20,8 @@ _PATH_PARAMS = {
     "card_id": "a card id, e.g. card-sip-aggressive-buyback-nse-ann-2026112007",
     "account": "an account id (or `desk`, the same as /desk/halt and /desk/resume)",
     "asset": "a file of the console, e.g. app.js",
+    "session_id": "an intake session id, as POST /api/v1/intake answered it",
+    "transfer_id": "a transfer id, e.g. transfer-0192f3c4...",
 }
 
 _PROBLEMS = {
@@ -28,9 +30,10 @@ _PROBLEMS = {
     403: "the token's role is too low for this route",
     404: "no such account, card or route (named in `field`)",
     409: "the desk refused the command; `reason` says why",
+    422: "body fails validation: wrong type, unknown or missing field (named in `field`); "
+         "an intake answer that cannot be taken names the `question` and the `reason`",
     413: f"request body over {MAX_BODY_BYTES} bytes",
     415: "request body is not application/json",
-    422: "body fails validation: wrong type, unknown or missing field (named in `field`)",
     503: "not ready: the store does not answer or the read model lags the log",
 }
 

@@ -15,12 +15,15 @@ from uuid import UUID
 
 import structlog
 
-from adapters.eventstore.store import StaleWrite
+from adapters.eventstore.store import Recorded, StaleWrite
 from api import present
 from api import schemas as s
 from api.errors import ApiError, conflict, not_found
+from domain import intake
 from domain.aggregates import CardNotPending, Cause, DomainError, TradeCard
 from domain.ids import uuid7
+from domain.session import IST
+from streams import commands
 from streams.bootstrap import Desk
 from streams.commands import approve_card, reject_card, reset_kill_switch, trip_kill_switch
 from streams.handlers.execution import order_id_for
@@ -91,6 +94,43 @@ def reset(desk: Desk, now: datetime, scope: str, actor: str, reason: str) -> s.K
     return _switched(desk, uow, scope, "reset", cause)
 
 
+def open_account(desk: Desk, now: datetime, opening: intake.Opening, actor: str
+                 ) -> list[Recorded]:
+    """Store a confirmed intake (409 when the account exists by now) and let the desk react."""
+    uow = UnitOfWork(desk.store, desk.clock)
+    cause = _cause(desk, now, actor, f"intake-{opening.account_id}")
+    try:
+        commands.open_account(uow, opening, now.astimezone(IST).date(), cause)
+    except DomainError as e:
+        raise conflict("account_exists", str(e)) from None
+    recorded = _execute(desk, uow)
+    log.info("operator command", command="open_account", account_id=opening.account_id,
+             actor=actor, correlation_id=cause.correlation_id)
+    return recorded
+
+
+TransferStep = Callable[[UnitOfWork, str, Cause], object]
+
+
+def transfer_command(desk: Desk, now: datetime, transfer_id: str | None, actor: str,
+                     step: TransferStep) -> s.TransferResource:
+    """Run a transfer command (a new id when `transfer_id` is None: a proposal); an unknown
+    transfer is a 404, a refusal (e.g. not enough available cash) a 409 with the reason."""
+    if transfer_id is not None and transfer_id not in desk.runtime.view.transfers:
+        raise not_found("transfer_id", f"no transfer {transfer_id!r}")
+    transfer_id = transfer_id or f"transfer-{uuid7(desk.clock(), secrets.token_bytes(16))}"
+    uow = UnitOfWork(desk.store, desk.clock)
+    cause = _cause(desk, now, actor, transfer_id)
+    try:
+        step(uow, transfer_id, cause)
+    except DomainError as e:
+        raise conflict("refused", str(e), transfer_id=transfer_id) from None
+    _execute(desk, uow)
+    log.info("operator command", command="transfer", transfer_id=transfer_id, actor=actor,
+             correlation_id=cause.correlation_id)
+    return present.transfer(desk.runtime.view.transfers[transfer_id])
+
+
 def _card_step(desk: Desk, now: datetime, card_id: str, actor: str) -> tuple[UnitOfWork, Cause]:
     """A unit of work holding the card, and a cause continuing the card's own chain."""
     row = desk.runtime.view.cards.get(card_id)
@@ -121,10 +161,10 @@ def _known_scope(desk: Desk, scope: str) -> None:
         raise not_found("account", f"no account {scope!r}")
 
 
-def _execute(desk: Desk, uow: UnitOfWork) -> None:
+def _execute(desk: Desk, uow: UnitOfWork) -> list[Recorded]:
     """Commit and let the desk react; a write racing another process's is a 409."""
     try:
-        desk.runtime.execute(uow)
+        return desk.runtime.execute(uow)
     except StaleWrite as e:
         raise conflict("concurrent_write", f"{e}; read again and retry") from None
 

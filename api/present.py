@@ -15,6 +15,8 @@ from domain.events import (
     CashReleased,
     CashReserved,
     CashReturned,
+    CashTransferredIn,
+    CashTransferredOut,
     Envelope,
     MandateSet,
     OrderFilled,
@@ -26,6 +28,8 @@ from projections.cash import apply_cash
 from projections.desk import DeskView
 from projections.orders import OrderRow
 from projections.risk import KillSwitch as KillSwitchRow
+from projections.transfers import TransferRow
+from projections.treasury import Holding, Treasury
 
 
 def event(rec: Recorded) -> s.Event:
@@ -56,8 +60,9 @@ def account_summaries(view: DeskView) -> list[s.AccountSummary]:
 def cash(account_id: str, row: CashRow | None) -> s.Cash:
     c = row or CashRow()
     return s.Cash(account_id=account_id, available=c.available, reserved=c.reserved,
-                  deployed=c.deployed, total=c.total, deposits=c.deposits,
-                  realised_pnl=c.realised_pnl, costs=c.costs)
+                  deployed=c.deployed, buffer=c.buffer, total=c.total, funded=c.funded,
+                  deposits=c.deposits, transfers_in=c.transfers_in,
+                  transfers_out=c.transfers_out, realised_pnl=c.realised_pnl, costs=c.costs)
 
 
 def mandate_history(stream: Iterable[Envelope]) -> list[s.MandateVersion]:
@@ -69,7 +74,9 @@ def mandate_history(stream: Iterable[Envelope]) -> list[s.MandateVersion]:
     ]
 
 
-_LEDGER = (CashDeposited, CashReserved, CashReleased, CashDeployed, CashReturned)
+_LEDGER = (CashDeposited, CashReserved, CashReleased, CashDeployed, CashReturned,
+           CashTransferredIn, CashTransferredOut)
+_BALANCES = (*_LEDGER, MandateSet)  # a new mandate can move cash into or out of the buffer
 
 
 def cash_ledger(account_id: str, stream: Iterable[Envelope]) -> list[s.LedgerEntry]:
@@ -78,18 +85,42 @@ def cash_ledger(account_id: str, stream: Iterable[Envelope]) -> list[s.LedgerEnt
     entries = []
     for e in stream:
         p = e.payload
+        if isinstance(p, _BALANCES):
+            apply_cash(balances, p)
         if not isinstance(p, _LEDGER):
             continue
-        apply_cash(balances, p)
         after = balances[account_id]
-        note = getattr(p, "reference", "") or getattr(p, "reason", "")
+        note = (getattr(p, "reference", "") or getattr(p, "reason", "")
+                or getattr(p, "transfer_id", ""))
         entries.append(s.LedgerEntry(
             event_id=str(e.event_id), type=e.type, occurred_at=e.occurred_at, actor=e.actor,
             amount=p.amount, card_id=getattr(p, "card_id", None),
             order_id=getattr(p, "order_id", None), note=note,
             available=after.available, reserved=after.reserved, deployed=after.deployed,
+            buffer=after.buffer,
         ))
     return entries
+
+
+# Treasury -------------------------------------------------------------------------------
+def _holding(h: Holding) -> dict[str, Decimal]:
+    return {"available": h.available, "reserved": h.reserved, "deployed": h.deployed,
+            "buffer": h.buffer, "total": h.total, "deployable": h.deployable,
+            "funded": h.funded, "realised_pnl": h.realised_pnl}
+
+
+def treasury_report(t: Treasury) -> s.TreasuryReport:
+    return s.TreasuryReport(
+        desk=s.Holding(**_holding(t.desk)),
+        accounts=[s.AccountHolding(account_id=a, **_holding(h)) for a, h in t.by_account.items()],
+    )
+
+
+def transfer(row: TransferRow) -> s.TransferResource:
+    return s.TransferResource(
+        transfer_id=row.transfer_id, from_account=row.from_account, to_account=row.to_account,
+        amount=row.amount, reason=row.reason, proposed_by=row.proposed_by, status=row.status,
+        decided_by=row.decided_by, decision_reason=row.decision_reason)
 
 
 # Cards ----------------------------------------------------------------------------------

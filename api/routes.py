@@ -5,14 +5,28 @@ from __future__ import annotations
 
 from api import schemas as s
 from api.endpoint import Route
-from api.handlers import accounts, cards, console, controls, equity, events, portfolio, service
+from api.handlers import (
+    accounts,
+    cards,
+    console,
+    controls,
+    equity,
+    events,
+    intake,
+    portfolio,
+    service,
+    treasury,
+)
 from api.inputs import (
     CardsQuery,
     EventsQuery,
     EventStreamQuery,
+    IntakeAnswer,
+    IntakeStart,
     OrdersQuery,
     PositionsQuery,
     ReasonBody,
+    TransferBody,
 )
 from api.tokens import Role
 
@@ -27,6 +41,35 @@ ROUTES: tuple[Route, ...] = (
     Route("GET", f"{V1}/accounts/{{account_id}}", "getAccount", accounts.get_account,
           "One account: mandate, mandate history and cash ledger", "accounts", VIEWER,
           response=s.AccountDetail),
+    Route("POST", f"{V1}/intake", "startIntake", intake.start_intake,
+          "Start the intake conversation for a new account (sessions live in this API "
+          "process's memory until confirmed); answers the first question", "accounts", ADMIN,
+          body=IntakeStart, response=s.IntakeStep, errors=(409,)),
+    Route("POST", f"{V1}/intake/{{session_id}}/answer", "answerIntake", intake.answer_intake,
+          "Answer the waiting question (empty text skips it); a bad answer is 422 with the "
+          "question and the reason, and the same question waits", "accounts", ADMIN,
+          body=IntakeAnswer, response=s.IntakeStep, errors=(409,)),
+    Route("POST", f"{V1}/intake/{{session_id}}/confirm", "confirmIntake",
+          intake.confirm_intake,
+          "Open the account: AccountOpened, MandateSet v1, the opening deposit and the "
+          "funding plan, with you as actor", "accounts", ADMIN, response=s.IntakeOpened,
+          errors=(409,)),
+    Route("GET", f"{V1}/treasury", "getTreasury", treasury.get_treasury,
+          "Desk-wide cash: total, deployable, reserved, deployed, buffer, by account",
+          "accounts", VIEWER, response=s.TreasuryReport),
+    Route("GET", f"{V1}/transfers", "listTransfers", treasury.list_transfers,
+          "Inter-account transfers: proposed, approved (cash moved) or rejected", "accounts",
+          VIEWER, response=s.TransferList),
+    Route("POST", f"{V1}/transfers", "proposeTransfer", treasury.propose_transfer,
+          "Propose moving available cash between accounts; an admin approves", "accounts",
+          APPROVER, body=TransferBody, response=s.TransferResource, errors=(409,)),
+    Route("POST", f"{V1}/transfers/{{transfer_id}}/approve", "approveTransfer",
+          treasury.approve_transfer,
+          "Approve a transfer (not your own): the cash moves now, from available cash only",
+          "accounts", ADMIN, response=s.TransferResource, errors=(409,)),
+    Route("POST", f"{V1}/transfers/{{transfer_id}}/reject", "rejectTransfer",
+          treasury.reject_transfer, "Reject a transfer, with a reason", "accounts", ADMIN,
+          body=ReasonBody, response=s.TransferResource, errors=(409,)),
     # Cards
     Route("GET", f"{V1}/cards", "listCards", cards.list_cards,
           "The approval queue: waiting cards first (soonest expiry first), then decided ones",
@@ -48,7 +91,7 @@ ROUTES: tuple[Route, ...] = (
           "Positions per account and symbol, marked to the last bar", "books", VIEWER,
           query=PositionsQuery, response=s.PositionList),
     Route("GET", f"{V1}/cash", "listCash", portfolio.list_cash,
-          "Cash per account: available, reserved, deployed", "books", VIEWER,
+          "Cash per account: available, reserved, deployed, buffer", "books", VIEWER,
           response=s.CashList),
     Route("GET", f"{V1}/risk", "getRisk", portfolio.get_risk,
           "Risk per account and desk-wide totals, with every kill switch", "books", VIEWER,

@@ -11,6 +11,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, PlainSerializer, WithJsonSchema
 
+from domain.funding import FundingPlan
 from domain.values import GuardrailResult, Mandate
 
 
@@ -83,12 +84,18 @@ class MandateVersion(Resource):
 
 
 class Cash(Resource):
+    """An account's cash by state; available + reserved + deployed + buffer = total."""
+
     account_id: str
     available: Amount
     reserved: Amount
     deployed: Amount
+    buffer: Amount
     total: Amount
+    funded: Amount
     deposits: Amount
+    transfers_in: Amount
+    transfers_out: Amount
     realised_pnl: Amount
     costs: Amount
 
@@ -111,6 +118,7 @@ class LedgerEntry(Resource):
     available: Amount
     reserved: Amount
     deployed: Amount
+    buffer: Amount
 
 
 class AccountDetail(Resource):
@@ -122,6 +130,73 @@ class AccountDetail(Resource):
     mandate_history: list[MandateVersion]
     cash: Cash
     cash_ledger: list[LedgerEntry]
+
+
+# Intake ---------------------------------------------------------------------------------
+class IntakeQuestion(Resource):
+    key: str
+    prompt: str
+    number: int
+    total: int
+
+
+class IntakeStep(Resource):
+    """Where an intake conversation stands: the next question, or the summary to confirm."""
+
+    session_id: str
+    account_id: str
+    name: str
+    step: str  # "ask": answer `question`; "confirm": every question answered, see `summary`
+    question: IntakeQuestion | None
+    assumed: list[str]  # assumptions made for the answer just taken
+    summary: list[str]
+
+
+class IntakeOpened(Resource):
+    """The account a confirmed intake opened, with the events that opened it."""
+
+    account: AccountDetail
+    funding_plan: FundingPlan | None
+    event_ids: list[str]
+
+
+# Treasury -------------------------------------------------------------------------------
+class Holding(Resource):
+    """Cash by state; total = available + reserved + deployed + buffer."""
+
+    available: Amount
+    reserved: Amount
+    deployed: Amount
+    buffer: Amount
+    total: Amount
+    deployable: Amount
+    funded: Amount
+    realised_pnl: Amount
+
+
+class AccountHolding(Holding):
+    account_id: str
+
+
+class TreasuryReport(Resource):
+    desk: Holding
+    accounts: list[AccountHolding]
+
+
+class TransferResource(Resource):
+    transfer_id: str
+    from_account: str
+    to_account: str
+    amount: Amount
+    reason: str
+    proposed_by: str
+    status: str
+    decided_by: str
+    decision_reason: str
+
+
+class TransferList(Resource):
+    transfers: list[TransferResource]
 
 
 # Cards ----------------------------------------------------------------------------------

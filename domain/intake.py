@@ -12,11 +12,14 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from datetime import date
 from decimal import Decimal
 from enum import StrEnum
 from typing import TypeVar
 
 from domain.aggregates.base import DomainError
+from domain.funding import FundingPlan, FundingTerms
+from domain.funding_terms import describe
 from domain.intake_parsers import Invalid, format_inr
 from domain.intake_questions import (
     GOAL_LABELS,
@@ -78,7 +81,8 @@ class Session:
 
 @dataclass(frozen=True)
 class Opening:
-    """A confirmed intake: the account to open, its first mandate and its opening deposit."""
+    """A confirmed intake: the account to open, its first mandate, its opening deposit and
+    the funding terms for the rest."""
 
     account_id: str
     name: str
@@ -86,6 +90,7 @@ class Opening:
     deposit: Decimal
     funding_plan: str
     assumptions: tuple[str, ...]
+    funding: FundingTerms = field(default_factory=FundingTerms)
 
     @property
     def reason(self) -> str:
@@ -94,8 +99,15 @@ class Opening:
         if self.assumptions:
             parts.append("assumed: " + "; ".join(self.assumptions))
         if self.funding_plan:
-            parts.append(f"stated funding plan (not scheduled yet): {self.funding_plan}")
+            parts.append(f"funding plan as stated: {self.funding_plan}")
         return "; ".join(parts)
+
+    def plan(self, starts_on: date) -> FundingPlan | None:
+        """The funding plan to record, starting `starts_on` (None: lump sum only)."""
+        if self.funding.empty:
+            return None
+        return FundingPlan(plan_id=f"{self.account_id}/plan-1", starts_on=starts_on,
+                           **self.funding.model_dump())
 
 
 def start(account_id: str, name: str, known_sectors: tuple[str, ...]) -> tuple[Session, Reply]:
@@ -167,7 +179,7 @@ def confirm(session: Session) -> Opening:
         auto_approve=_taken(d.auto_approve),
     )
     return Opening(session.account_id, session.name, mandate, _taken(d.capital),
-                   d.funding_plan, session.assumptions)
+                   d.funding_plan, session.assumptions, d.funding)
 
 
 def _taken(value: T | None) -> T:
@@ -185,8 +197,8 @@ def summary(session: Session) -> tuple[str, ...]:
         f"Capital: {format_inr(capital)} deposited now",
     ]
     if opening.funding_plan:
-        lines.append(f"Funding plan: {opening.funding_plan!r}, recorded as stated; its "
-                     "installments are not scheduled yet (scheduled funding plans come later)")
+        lines.append(f"Funding plan: {describe(opening.funding)}; each installment is "
+                     f"credited once, on schedule (stated: {opening.funding_plan!r})")
     lines += [
         f"Risk: {m.risk_per_trade_pct}% of equity per trade "
         f"({format_inr(capital * m.risk_per_trade_pct / 100)} now), positions up to "

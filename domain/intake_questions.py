@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from decimal import ROUND_DOWN, Decimal
 
+from domain.funding import FundingTerms
+from domain.funding_terms import read_funding
 from domain.intake_parsers import (
     GOAL_WORDS,
     HORIZON_WORDS,
@@ -35,7 +37,8 @@ class Draft:
 
     objective: Objective | None = None
     capital: Decimal | None = None
-    funding_plan: str = ""
+    funding_plan: str = ""  # the operator's words for how the rest arrives
+    funding: FundingTerms = field(default_factory=FundingTerms)
     risk_per_trade_pct: Decimal | None = None
     max_position_pct: Decimal | None = None
     daily_loss_limit: Decimal | None = None
@@ -117,7 +120,11 @@ def _read_capital(text: str, draft: Draft, known: tuple[str, ...]) -> Parsed | I
     rest = body[match.end():]
     joiners = _PLAN_JOINERS.match(rest)
     plan = (rest[joiners.end():] if joiners else rest).strip(" ,;.")
-    return Parsed(replace(draft, capital=amount, funding_plan=plan))
+    funding = read_funding(plan)
+    if isinstance(funding, Invalid):
+        return funding
+    return Parsed(replace(draft, capital=amount, funding_plan=plan, funding=funding.terms),
+                  funding.assumed)
 
 
 def _default_capital(draft: Draft) -> Invalid:

@@ -44,6 +44,8 @@ def merge(parts: Iterable[DeskView], market: dict[str, LastBar]) -> DeskView:
         merged.stream_versions.update(part.stream_versions)
         merged.accounts.update(part.accounts)
         merged.cash.update(part.cash)
+        merged.funding.update(part.funding)
+        merged.transfers.update(part.transfers)
         for account_id, held in part.positions.by_account.items():
             merged.positions.by_account.setdefault(account_id, {}).update(held)
         for symbol, holders in part.positions.holders.items():

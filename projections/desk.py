@@ -27,7 +27,10 @@ from domain.events import (
     CashReleased,
     CashReserved,
     CashReturned,
+    CashTransferredIn,
+    CashTransferredOut,
     Envelope,
+    FundingPlanSet,
     KillSwitchReset,
     KillSwitchTripped,
     MandateSet,
@@ -41,16 +44,30 @@ from domain.events import (
     PositionClosed,
     SignalFiltered,
     SignalScored,
+    TrancheReleased,
+    TransferApproved,
+    TransferProposed,
+    TransferRejected,
 )
 from domain.money import ZERO
 from projections.accounts import AccountRow, apply_accounts
 from projections.approval_queue import CardRow, apply_queue
 from projections.cash import Cash, apply_cash
+from projections.funding import PlanState, apply_funding
 from projections.market import LastBar, apply_market
 from projections.orders import Orders, apply_orders
 from projections.positions import Positions, apply_positions
 from projections.research import Research, apply_research
-from projections.risk import KillSwitch, Risk, apply_risk, drawdown_pct, mark_equity, trading_day
+from projections.risk import (
+    KillSwitch,
+    Risk,
+    apply_risk,
+    drawdown_pct,
+    mark_equity,
+    trading_day,
+    withdraw_equity,
+)
+from projections.transfers import TransferRow, apply_transfers
 
 
 @dataclass
@@ -60,6 +77,8 @@ class DeskView:
     stream_versions: dict[str, int] = field(default_factory=dict)
     accounts: dict[str, AccountRow] = field(default_factory=dict)
     cash: dict[str, Cash] = field(default_factory=dict)
+    funding: dict[str, PlanState] = field(default_factory=dict)
+    transfers: dict[str, TransferRow] = field(default_factory=dict)
     positions: Positions = field(default_factory=Positions.empty)
     orders: Orders = field(default_factory=Orders.empty)
     cards: dict[str, CardRow] = field(default_factory=dict)
@@ -114,7 +133,10 @@ def apply(view: DeskView, event: Envelope, position: int = 0) -> DeskView:
     payload = event.payload
     for fold in _ROUTES.get(type(payload), ()):
         fold(view, payload, event.occurred_at)
-    if isinstance(payload, CashDeposited | CashReturned):
+    if isinstance(payload, CashTransferredOut):
+        # Capital moved away is not a loss: the high-water mark moves down with it.
+        withdraw_equity(view.risk, payload.account_id, payload.amount)
+    if isinstance(payload, CashDeposited | CashReturned | CashTransferredIn):
         # The high-water mark is closed equity, moved only by the account's own stream, so
         # it comes out the same in any interleaving of topics (Kafka) as in log order.
         cash = view.cash[payload.account_id]
@@ -131,6 +153,14 @@ def _accounts(v: DeskView, p: Any, at: datetime) -> None:
 
 def _cash(v: DeskView, p: Any, at: datetime) -> None:
     apply_cash(v.cash, p)
+
+
+def _funding(v: DeskView, p: Any, at: datetime) -> None:
+    apply_funding(v.funding, p, at)
+
+
+def _transfers(v: DeskView, p: Any, at: datetime) -> None:
+    apply_transfers(v.transfers, p)
 
 
 def _positions(v: DeskView, p: Any, at: datetime) -> None:
@@ -164,13 +194,20 @@ def _research(v: DeskView, p: Any, at: datetime) -> None:
 
 # Which projections each event type feeds; a type not listed feeds none (e.g. news).
 _ROUTES: dict[type, tuple[Fold, ...]] = {
-    BarClosed: (_positions, _market, _research),
+    BarClosed: (_positions, _market, _research, _funding),
     NewsTagged: (_research,),
     SignalScored: (_research,),
     SignalFiltered: (_research,),
     AccountOpened: (_accounts,),
-    MandateSet: (_accounts,),
-    CashDeposited: (_cash,),
+    MandateSet: (_accounts, _cash),
+    FundingPlanSet: (_funding,),
+    TrancheReleased: (_funding,),
+    CashDeposited: (_cash, _funding),
+    CashTransferredIn: (_cash,),
+    CashTransferredOut: (_cash,),
+    TransferProposed: (_transfers,),
+    TransferApproved: (_transfers,),
+    TransferRejected: (_transfers,),
     CashReserved: (_cash,),
     CashReleased: (_cash,),
     CashDeployed: (_cash,),
@@ -206,7 +243,9 @@ def snapshot(view: DeskView) -> dict[str, Any]:
         "cash": {
             a: {
                 "available": str(c.available), "reserved": str(c.reserved),
-                "deployed": str(c.deployed), "deposits": str(c.deposits),
+                "deployed": str(c.deployed), "buffer": str(c.buffer),
+                "deposits": str(c.deposits), "transfers_in": str(c.transfers_in),
+                "transfers_out": str(c.transfers_out),
                 "realised_pnl": str(c.realised_pnl), "costs": str(c.costs),
             }
             for a, c in sorted(view.cash.items())

@@ -57,6 +57,12 @@ def mark_equity(risk: dict[str, Risk], account_id: str, equity: Decimal) -> None
         r.peak_equity = equity
 
 
+def withdraw_equity(risk: dict[str, Risk], account_id: str, amount: Decimal) -> None:
+    """Lower the high-water mark by capital moved out of the account (not a loss)."""
+    r = risk.setdefault(account_id, Risk())
+    r.peak_equity = max(ZERO, r.peak_equity - amount)
+
+
 def drawdown_pct(peak: Decimal, equity: Decimal) -> Decimal:
     """How far equity (marked to market) sits below the closed-equity peak, in percent."""
     if peak <= ZERO or equity >= peak:

@@ -16,6 +16,7 @@ from streams import (
     cli_demo,
     cli_features,
     cli_relay,
+    cli_schedule,
     cli_serve,
     cli_worker,
 )
@@ -33,6 +34,7 @@ def build_parser() -> argparse.ArgumentParser:
     cli_account.register(sub)
     cli_features.register(sub)
     cli_serve.register(sub)
+    cli_schedule.register(sub)
     try:
         from streams import cli_kafka
     except ImportError:  # the Kafka tooling is optional for the embedded desk

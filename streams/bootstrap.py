@@ -17,6 +17,7 @@ from streams.handlers import Handler
 from streams.handlers.allocation import Allocation
 from streams.handlers.execution import Execution
 from streams.handlers.expiry import CardExpiry
+from streams.handlers.funding import FundingWatch
 from streams.handlers.operator import AutoApprover
 from streams.handlers.paper_fills import PaperFills
 from streams.handlers.risk_watch import RiskWatch
@@ -44,6 +45,7 @@ def handlers_for(
         Execution(broker),
         RiskWatch(),
         CardExpiry(),
+        FundingWatch(),
         Allocation(instruments, default_book(),
                    build_tagger(load_tagging_rules(), instruments.values())),
     ]

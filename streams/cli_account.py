@@ -8,7 +8,6 @@ store. `list` and `show` print the read model folded from the store's log.
 from __future__ import annotations
 
 import argparse
-import getpass
 import json
 import re
 import sys
@@ -27,13 +26,16 @@ from domain import intake
 from domain.aggregates import Account, Cause, DomainError, account_stream
 from domain.events import Envelope, MandateSet
 from domain.intake_parsers import Invalid, format_inr, revise_mandate
-from domain.money import ZERO, to_paise
+from domain.money import to_paise
 from domain.session import IST
 from domain.values import Mandate
 from projections.cash import Cash
 from projections.desk import DeskView, apply
+from projections.funding import PlanState
+from streams import cli_treasury
 from streams.bootstrap import wall_clock
-from streams.cli_options import add_store, store_url
+from streams.cli_options import add_store, operator_actor, store_url
+from streams.commands import open_account
 from streams.unit_of_work import UnitOfWork
 
 USAGE, FAILED = 2, 1
@@ -67,6 +69,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--data", default=str(SAMPLE_DIR), help="folder with instruments.csv")
     add_store(p)
     p.set_defaults(func=_mandate)
+    cli_treasury.register(asub)
 
 
 # desk account new --------------------------------------------------------------------
@@ -112,7 +115,7 @@ def _new_account(args: argparse.Namespace) -> int:
         return _fail(FAILED, "not confirmed: nothing stored (pass --yes to confirm)")
     opening = intake.confirm(session)
     try:
-        _open(store, opening, _operator(args.operator))
+        _open(store, opening, operator_actor(args.operator))
     except (DomainError, StaleWrite) as e:
         return _fail(FAILED, f"nothing stored: {e}")
     if args.json:
@@ -172,14 +175,11 @@ def _confirmed() -> bool:
 
 
 def _open(store: DeskStore, opening: intake.Opening, actor: str) -> None:
-    """AccountOpened + MandateSet v1 + CashDeposited, committed together."""
+    """AccountOpened + MandateSet v1 + CashDeposited (+ FundingPlanSet), committed together."""
     now = wall_clock()
     uow = UnitOfWork(store, wall_clock)
     cause = Cause(now, now, actor, f"intake-{opening.account_id}")
-    account = uow.get(Account, account_stream(opening.account_id))
-    account.open(opening.name, cause)
-    account.set_mandate(opening.mandate, opening.reason, cause)
-    account.deposit(opening.deposit, intake.INITIAL_DEPOSIT, cause)
+    open_account(uow, opening, now.astimezone(IST).date(), cause)
     uow.commit()
 
 
@@ -211,7 +211,7 @@ def _mandate(args: argparse.Namespace) -> int:
     version, old = account.mandate_version, account.mandate
     if revised != old:
         now = wall_clock()
-        cause = Cause(now, now, _operator(args.actor),
+        cause = Cause(now, now, operator_actor(args.actor),
                       f"mandate-{args.ident}-v{version + 1}")
         account.set_mandate(revised, args.reason.strip(), cause)
         try:
@@ -224,8 +224,8 @@ def _mandate(args: argparse.Namespace) -> int:
     elif account.mandate_version == version:
         print(f"mandate v{version} of {args.ident} already says that: nothing changed")
     else:
-        print(f"mandate v{account.mandate_version} of {args.ident} set by {_operator(args.actor)}: "
-              f"{_words(_changes(old, revised))}")
+        print(f"mandate v{account.mandate_version} of {args.ident} set by "
+              f"{operator_actor(args.actor)}: {_words(_changes(old, revised))}")
     return 0
 
 
@@ -237,7 +237,7 @@ def _list(args: argparse.Namespace) -> int:
     records = [_record(view, history, a) for a in sorted(view.accounts)]
     if args.json:
         for r in records:
-            del r["mandate_history"]
+            del r["mandate_history"], r["funding_plan"]
         print(json.dumps({"store": redact(store.url), "accounts": records}, indent=2,
                          sort_keys=True))
         return 0
@@ -266,6 +266,8 @@ def _show(args: argparse.Namespace) -> int:
               f"{m['max_drawdown_pct']}%, cash buffer {m['cash_buffer_pct']}%; sectors "
               f"{_sector_words(m)}; approval {'auto' if m['auto_approve'] else 'manual'}")
     print(_cash_lines(r["cash"], m))
+    if r["funding_plan"]:
+        print(_plan_lines(r["funding_plan"]))
     print("mandate history:")
     for h in r["mandate_history"]:
         at = datetime.fromisoformat(h["at"])
@@ -289,8 +291,6 @@ def _record(view: DeskView, history: dict[str, list[Envelope]], account_id: str
     row = view.accounts[account_id]
     cash = view.cash.get(account_id) or Cash()
     equity = view.equity(account_id)
-    pct = row.mandate.cash_buffer_pct if row.mandate else ZERO
-    buffer = max(ZERO, to_paise(equity * pct / 100))
     versions: list[dict[str, Any]] = []
     previous: Mandate | None = None
     for e in history.get(account_id, []):
@@ -301,15 +301,39 @@ def _record(view: DeskView, history: dict[str, list[Envelope]], account_id: str
             "changes": _changes(previous, e.payload.mandate),
         })
         previous = e.payload.mandate
+    funding = view.funding.get(account_id)
     return {
+        "funding_plan": _plan_record(funding) if funding else None,
         "account_id": account_id, "name": row.name, "mandate_version": row.mandate_version,
         "mandate": row.mandate.model_dump(mode="json") if row.mandate else None,
         "mandate_history": versions,
         "cash": {k: str(v) for k, v in {
             "available": cash.available, "reserved": cash.reserved, "deployed": cash.deployed,
-            "buffer": buffer, "equity": to_paise(equity), "deposits": cash.deposits,
+            "buffer": cash.buffer, "total": cash.total, "equity": to_paise(equity),
+            "funded": cash.funded, "deposits": cash.deposits,
+            "transfers_in": cash.transfers_in, "transfers_out": cash.transfers_out,
             "realised_pnl": cash.realised_pnl, "costs": cash.costs}.items()},
     }
+
+
+def _plan_record(state: PlanState) -> dict[str, Any]:
+    """The plan in force, what it has credited and what is still to come."""
+    plan = state.plan.model_dump(mode="json")
+    plan["credited"] = sorted(state.credited)
+    plan["pending"] = [
+        {"reference": i.reference, "amount": str(i.amount),
+         "due_on": i.due_on.isoformat() if i.due_on else "when its index condition is met"}
+        for i in state.pending()
+    ]
+    return plan
+
+
+def _plan_lines(plan: dict[str, Any]) -> str:
+    lines = [f"funding plan {plan['plan_id']} from {plan['starts_on']}: "
+             f"{plan['stated'] or 'as set'}; {len(plan['credited'])} installments credited"]
+    lines += [f"  next: {p['reference']} {_inr(p['amount'])} {p['due_on']}"
+              for p in plan["pending"][:3]]
+    return "\n".join(lines)
 
 
 def _changes(old: Mandate | None, new: Mandate) -> dict[str, dict[str, Any]]:
@@ -336,9 +360,11 @@ def _cash_lines(cash: dict[str, str], mandate: dict[str, Any] | None) -> str:
     pct = mandate["cash_buffer_pct"] if mandate else "0"
     return (f"  cash: available {_inr(cash['available'])}, reserved {_inr(cash['reserved'])}, "
             f"deployed {_inr(cash['deployed'])}, buffer {_inr(cash['buffer'])} ({pct}% of "
-            f"equity {_inr(cash['equity'])})\n"
-            f"  deposits {_inr(cash['deposits'])}, realised P&L {_inr(cash['realised_pnl'])}, "
-            f"costs {_inr(cash['costs'])}")
+            f"funded {_inr(cash['funded'])}, never allocated); total {_inr(cash['total'])}, "
+            f"equity {_inr(cash['equity'])}\n"
+            f"  deposits {_inr(cash['deposits'])}, transfers in {_inr(cash['transfers_in'])}, "
+            f"out {_inr(cash['transfers_out'])}; realised P&L {_inr(cash['realised_pnl'])} "
+            f"(after costs {_inr(cash['costs'])})")
 
 
 def _sector_words(m: dict[str, Any]) -> str:
@@ -355,16 +381,6 @@ def _known_sectors(data: Path) -> tuple[str, ...]:
 
 def _slug(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")[:64]
-
-
-def _operator(name: str | None) -> str:
-    """The actor recorded for a person at the terminal: operator:NAME (default: login name)."""
-    if not name:
-        try:
-            name = getpass.getuser()
-        except (KeyError, OSError):  # no login name in this environment (a bare container)
-            name = "cli"
-    return f"operator:{name}"
 
 
 def _inr(text: str) -> str:

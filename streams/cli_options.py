@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import getpass
 
 from adapters.eventstore.url import default_store_url
 
@@ -18,3 +19,13 @@ def add_store(parser: argparse.ArgumentParser) -> None:
 
 def store_url(args: argparse.Namespace) -> str:
     return args.store or default_store_url()
+
+
+def operator_actor(name: str | None) -> str:
+    """The actor recorded for a person at the terminal: operator:NAME (default: login name)."""
+    if not name:
+        try:
+            name = getpass.getuser()
+        except (KeyError, OSError):  # no login name in this environment (a bare container)
+            name = "cli"
+    return f"operator:{name}"

@@ -7,11 +7,22 @@ boundary maps to a clear message (the API: 409).
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
+from decimal import Decimal
 
 from adapters.files.strategy_book import default_book
-from domain import guardrails
-from domain.aggregates import Cause, DomainError, RiskGuard, TradeCard, risk_stream
+from domain import guardrails, intake
+from domain.aggregates import (
+    Account,
+    Cause,
+    DomainError,
+    RiskGuard,
+    TradeCard,
+    Transfer,
+    account_stream,
+    risk_stream,
+    transfer_stream,
+)
 from domain.money import ZERO
 from domain.sizing import reserve_for
 from domain.values import GuardrailResult
@@ -74,3 +85,46 @@ def reset_kill_switch(uow: UnitOfWork, scope: str, reason: str, cause: Cause) ->
     guard = uow.get(RiskGuard, risk_stream(scope))
     guard.reset(reason, cause)
     return guard
+
+
+def open_account(uow: UnitOfWork, opening: intake.Opening, starts_on: date, cause: Cause
+                 ) -> Account:
+    """A confirmed intake: AccountOpened, MandateSet v1, the opening deposit and (when the
+    intake stated one) the funding plan, its installments due from `starts_on`."""
+    account = uow.get(Account, account_stream(opening.account_id))
+    account.open(opening.name, cause)
+    account.set_mandate(opening.mandate, opening.reason, cause)
+    account.deposit(opening.deposit, intake.INITIAL_DEPOSIT, cause)
+    plan = opening.plan(starts_on)
+    if plan is not None:
+        account.set_funding_plan(plan, "stated in the intake conversation", cause)
+    return account
+
+
+def propose_transfer(uow: UnitOfWork, view: DeskView, transfer_id: str, from_account: str,
+                     to_account: str, amount: Decimal, reason: str, cause: Cause) -> Transfer:
+    """Propose moving available cash between two open accounts; an admin decides."""
+    for account_id in (from_account, to_account):
+        if account_id not in view.accounts:
+            raise DomainError(f"unknown account {account_id}")
+    transfer = uow.get(Transfer, transfer_stream(transfer_id))
+    transfer.propose(from_account, to_account, amount, reason, cause)
+    return transfer
+
+
+def approve_transfer(uow: UnitOfWork, transfer_id: str, cause: Cause) -> Transfer:
+    """Approve and move the cash in the same unit of work: debit from available cash only
+    (refused, nothing stored, when reserved, deployed or buffer cash would be needed)."""
+    transfer = uow.get(Transfer, transfer_stream(transfer_id))
+    proposal = transfer.approve(cause)
+    source = uow.get(Account, account_stream(proposal.from_account))
+    source.transfer_out(transfer.id, proposal.to_account, proposal.amount, cause)
+    uow.get(Account, account_stream(proposal.to_account)).transfer_in(
+        transfer.id, proposal.from_account, proposal.amount, cause)
+    return transfer
+
+
+def reject_transfer(uow: UnitOfWork, transfer_id: str, reason: str, cause: Cause) -> Transfer:
+    transfer = uow.get(Transfer, transfer_stream(transfer_id))
+    transfer.reject(reason, cause)
+    return transfer

@@ -108,6 +108,7 @@ def summary(view: DeskView, operator: str) -> dict[str, Any]:
                 "available": str(cash.available if cash else ZERO),
                 "reserved": str(cash.reserved if cash else ZERO),
                 "deployed": str(cash.deployed if cash else ZERO),
+                "buffer": str(cash.buffer if cash else ZERO),
             },
             "kill_switch": view.kills[account_id].reason
             if account_id in view.kills and view.kills[account_id].tripped else "",
@@ -134,7 +135,7 @@ def print_summary(data: dict[str, Any]) -> None:
               f"closed trades {a['closed_trades']}")
         print(f"  realised P&L {a['realised_pnl']} (costs {a['costs']})")
         print(f"  cash available {cash['available']}, reserved {cash['reserved']}, "
-              f"deployed {cash['deployed']}")
+              f"deployed {cash['deployed']}, buffer {cash['buffer']}")
         for p in a["open_positions"]:
             print(f"  open: {p['symbol']} x{p['quantity']} @ {p['average_price']} "
                   f"(unrealised {p['unrealised_pnl']})")

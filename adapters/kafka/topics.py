@@ -62,6 +62,17 @@ _ROUTES: dict[str, tuple[str, str | None]] = {
     "CashReleased": (ACCOUNTS_TOPIC, "account_id"),
     "CashDeployed": (ACCOUNTS_TOPIC, "account_id"),
     "CashReturned": (ACCOUNTS_TOPIC, "account_id"),
+    "CashTransferredIn": (ACCOUNTS_TOPIC, "account_id"),
+    "CashTransferredOut": (ACCOUNTS_TOPIC, "account_id"),
+    "FundingPlanSet": (ACCOUNTS_TOPIC, "account_id"),
+    "TrancheReleased": (ACCOUNTS_TOPIC, "account_id"),
+    # A transfer's own decisions stay in order on its stream; the cash moves are keyed above.
+    "TransferProposed": (ACCOUNTS_TOPIC, _STREAM),
+    "TransferApproved": (ACCOUNTS_TOPIC, _STREAM),
+    "TransferRejected": (ACCOUNTS_TOPIC, _STREAM),
+    # The daily cycle's records: one stream per (job, day) and per report day.
+    "JobCompleted": (ACCOUNTS_TOPIC, _STREAM),
+    "DailyReportPublished": (ACCOUNTS_TOPIC, _STREAM),
     "KillSwitchTripped": (RISK_TOPIC, "scope"),
     "KillSwitchReset": (RISK_TOPIC, "scope"),
 }

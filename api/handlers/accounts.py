@@ -15,7 +15,11 @@ async def list_accounts(call: Call) -> s.AccountList:
 
 
 async def get_account(call: Call) -> s.AccountDetail:
-    account_id = call.path["account_id"]
+    return await account_detail(call, call.path["account_id"])
+
+
+async def account_detail(call: Call, account_id: str) -> s.AccountDetail:
+    """One account with its mandate history and cash ledger (404 when unknown)."""
     view = call.state.desk.runtime.view
     async with call.state.gate.reading():
         row = view.accounts.get(account_id)

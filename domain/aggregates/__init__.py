@@ -5,7 +5,9 @@ from domain.aggregates.base import Aggregate, Cause, DomainError
 from domain.aggregates.card import CardNotPending, CardStatus, TradeCard
 from domain.aggregates.order import Order, OrderStatus
 from domain.aggregates.risk_guard import RiskGuard, risk_stream
+from domain.aggregates.schedule import DailyReport, JobRun, job_stream, report_stream
 from domain.aggregates.streams import InputStream, Signal
+from domain.aggregates.transfer import Transfer, TransferStatus, transfer_stream
 
 __all__ = [
     "Account",
@@ -13,13 +15,20 @@ __all__ = [
     "CardNotPending",
     "CardStatus",
     "Cause",
+    "DailyReport",
     "DomainError",
     "InputStream",
+    "JobRun",
     "Order",
     "OrderStatus",
     "RiskGuard",
     "Signal",
     "TradeCard",
+    "Transfer",
+    "TransferStatus",
     "account_stream",
+    "job_stream",
+    "report_stream",
     "risk_stream",
+    "transfer_stream",
 ]

@@ -1,8 +1,13 @@
-"""Account: its mandate versions and cash ledger (available, reserved, deployed)."""
+"""Account: its mandate versions, funding plan and cash ledger.
+
+Cash is available, reserved, deployed or buffer (`domain.treasury` states the buffer rule).
+Reservations and transfers out take only available cash, never the buffer.
+"""
 
 from __future__ import annotations
 
 from decimal import Decimal
+from uuid import UUID
 
 from domain.aggregates.base import Aggregate, Cause, DomainError
 from domain.events import (
@@ -12,9 +17,15 @@ from domain.events import (
     CashReleased,
     CashReserved,
     CashReturned,
+    CashTransferredIn,
+    CashTransferredOut,
+    FundingPlanSet,
     MandateSet,
+    TrancheReleased,
 )
+from domain.funding import FundingPlan, Installment
 from domain.money import ZERO
+from domain.treasury import buffer_held
 from domain.values import Mandate
 
 
@@ -31,14 +42,29 @@ class Account(Aggregate):
         self.name = ""
         self.mandate: Mandate | None = None
         self.mandate_version = 0
-        self.available = ZERO
+        self.free = ZERO  # neither reserved nor deployed: available plus buffer
+        self.funded = ZERO  # deposits and transfers in, less transfers out
         self.reservations: dict[str, Decimal] = {}
         self.deployed: dict[str, Decimal] = {}
         self.deposit_refs: set[str] = set()
+        self.funding_plan: FundingPlan | None = None
+        self.plan_ids: set[str] = set()
+        self.tranches_released: set[tuple[str, int]] = set()
+        self.transfers: set[str] = set()
 
     @property
     def reserved(self) -> Decimal:
         return sum(self.reservations.values(), ZERO)
+
+    @property
+    def buffer(self) -> Decimal:
+        pct = self.mandate.cash_buffer_pct if self.mandate else ZERO
+        return buffer_held(pct, self.funded, self.free)
+
+    @property
+    def available(self) -> Decimal:
+        """Cash that may be reserved or transferred: free cash less the buffer."""
+        return self.free - self.buffer
 
     # Commands ---------------------------------------------------------------
     def open(self, name: str, cause: Cause) -> None:
@@ -64,12 +90,63 @@ class Account(Aggregate):
         payload = CashDeposited(account_id=self.account_id, amount=amount, reference=reference)
         self._record(payload, cause)
 
+    def set_funding_plan(self, plan: FundingPlan, reason: str, cause: Cause) -> None:
+        """Adopt a funding plan; a plan id is used once, so its installments stay unique."""
+        self._require_open()
+        if plan.plan_id in self.plan_ids:
+            if plan == self.funding_plan:
+                return
+            raise DomainError(f"funding plan id {plan.plan_id} was already used")
+        self._record(FundingPlanSet(account_id=self.account_id, plan=plan, reason=reason),
+                     cause)
+
+    def credit_installment(self, item: Installment, cause: Cause) -> bool:
+        """Credit one dated installment of the current plan once; False if already credited."""
+        self._require_plan(item.plan_id)
+        if item.reference in self.deposit_refs:
+            return False
+        self.deposit(item.amount, item.reference, cause)
+        return True
+
+    def release_tranche(self, item: Installment, condition: str, cause: Cause,
+                        evidence: tuple[UUID, ...] = ()) -> bool:
+        """Record a tranche's release and credit it, once; False if already released."""
+        self._require_plan(item.plan_id)
+        if (item.plan_id, item.sequence) in self.tranches_released:
+            return False
+        self._record(TrancheReleased(
+            account_id=self.account_id, plan_id=item.plan_id, sequence=item.sequence,
+            amount=item.amount, condition=condition, evidence=evidence), cause)
+        self.deposit(item.amount, item.reference, cause)
+        return True
+
+    def transfer_out(self, transfer_id: str, to_account: str, amount: Decimal,
+                     cause: Cause) -> None:
+        """Pay an approved transfer from available cash (never reserved, deployed, buffer)."""
+        self._require_open()
+        if transfer_id in self.transfers:
+            return
+        if amount > self.available:
+            raise DomainError(f"transfer {amount} exceeds available {self.available} of "
+                              f"{self.account_id} (reserved, deployed and buffer stay)")
+        self._record(CashTransferredOut(account_id=self.account_id, transfer_id=transfer_id,
+                                        to_account=to_account, amount=amount), cause)
+
+    def transfer_in(self, transfer_id: str, from_account: str, amount: Decimal,
+                    cause: Cause) -> None:
+        self._require_open()
+        if transfer_id in self.transfers:
+            return
+        self._record(CashTransferredIn(account_id=self.account_id, transfer_id=transfer_id,
+                                       from_account=from_account, amount=amount), cause)
+
     def reserve(self, card_id: str, amount: Decimal, cause: Cause) -> None:
         self._require_open()
         if card_id in self.reservations:
             return
         if amount > self.available:
-            raise DomainError(f"reserve {amount} exceeds available {self.available}")
+            raise DomainError(f"reserve {amount} exceeds available {self.available} "
+                              f"(buffer {self.buffer} is never reserved)")
         payload = CashReserved(account_id=self.account_id, card_id=card_id, amount=amount)
         self._record(payload, cause)
 
@@ -87,8 +164,9 @@ class Account(Aggregate):
         if order_id in self.deployed:
             return
         reserved = self.reservations.get(card_id, ZERO)
-        if amount > reserved + self.available:
-            raise DomainError(f"fill cost {amount} exceeds reserved {reserved} + available")
+        # A fill is a fact: an overrun beyond the reservation may use the buffer too.
+        if amount > reserved + self.free:
+            raise DomainError(f"fill cost {amount} exceeds reserved {reserved} + free cash")
         payload = CashDeployed(
             account_id=self.account_id, card_id=card_id, order_id=order_id, amount=amount
         )
@@ -109,6 +187,11 @@ class Account(Aggregate):
         if not self.exists:
             raise DomainError(f"account {self.account_id} is not open")
 
+    def _require_plan(self, plan_id: str) -> None:
+        self._require_open()
+        if self.funding_plan is None or self.funding_plan.plan_id != plan_id:
+            raise DomainError(f"{plan_id} is not the funding plan of {self.account_id}")
+
     # Event handlers: assignment only ------------------------------------------
     def _on_account_opened(self, e: AccountOpened) -> None:
         self.name = e.name
@@ -116,25 +199,43 @@ class Account(Aggregate):
     def _on_mandate_set(self, e: MandateSet) -> None:
         self.mandate, self.mandate_version = e.mandate, e.version
 
+    def _on_funding_plan_set(self, e: FundingPlanSet) -> None:
+        self.funding_plan = e.plan
+        self.plan_ids.add(e.plan.plan_id)
+
+    def _on_tranche_released(self, e: TrancheReleased) -> None:
+        self.tranches_released.add((e.plan_id, e.sequence))
+
     def _on_cash_deposited(self, e: CashDeposited) -> None:
-        self.available += e.amount
+        self.free += e.amount
+        self.funded += e.amount
         self.deposit_refs.add(e.reference)
 
+    def _on_cash_transferred_out(self, e: CashTransferredOut) -> None:
+        self.free -= e.amount
+        self.funded -= e.amount
+        self.transfers.add(e.transfer_id)
+
+    def _on_cash_transferred_in(self, e: CashTransferredIn) -> None:
+        self.free += e.amount
+        self.funded += e.amount
+        self.transfers.add(e.transfer_id)
+
     def _on_cash_reserved(self, e: CashReserved) -> None:
-        self.available -= e.amount
+        self.free -= e.amount
         self.reservations[e.card_id] = e.amount
 
     def _on_cash_released(self, e: CashReleased) -> None:
-        self.available += e.amount
+        self.free += e.amount
         self.reservations.pop(e.card_id, None)
 
     def _on_cash_deployed(self, e: CashDeployed) -> None:
         reserved = self.reservations.get(e.card_id, ZERO)
         from_reservation = min(reserved, e.amount)
         self.reservations[e.card_id] = reserved - from_reservation
-        self.available -= e.amount - from_reservation
+        self.free -= e.amount - from_reservation
         self.deployed[e.order_id] = e.amount
 
     def _on_cash_returned(self, e: CashReturned) -> None:
         self.deployed.pop(e.order_id, None)
-        self.available += e.amount
+        self.free += e.amount

@@ -37,9 +37,20 @@ from domain.events.orders import (
     PositionClosed,
 )
 from domain.events.risk import DESK_SCOPE, KillSwitchReset, KillSwitchTripped
+from domain.events.schedule import AccountDay, DailyReportPublished, JobCompleted
+from domain.events.treasury import (
+    CashTransferredIn,
+    CashTransferredOut,
+    FundingPlanSet,
+    TrancheReleased,
+    TransferApproved,
+    TransferProposed,
+    TransferRejected,
+)
 
 __all__ = [
     "DESK_SCOPE",
+    "AccountDay",
     "AccountOpened",
     "AnnouncementArrived",
     "BarClosed",
@@ -53,8 +64,13 @@ __all__ = [
     "CashReleased",
     "CashReserved",
     "CashReturned",
+    "CashTransferredIn",
+    "CashTransferredOut",
+    "DailyReportPublished",
     "Envelope",
+    "FundingPlanSet",
     "InputRejected",
+    "JobCompleted",
     "KillSwitchReset",
     "KillSwitchTripped",
     "MandateSet",
@@ -70,6 +86,10 @@ __all__ = [
     "PositionClosed",
     "SignalFiltered",
     "SignalScored",
+    "TrancheReleased",
+    "TransferApproved",
+    "TransferProposed",
+    "TransferRejected",
     "known_event_types",
     "payload_type",
     "register_upcaster",

@@ -100,11 +100,17 @@ def test_account_new_when_answers_file_is_complete_then_show_prints_the_expected
     }
     first = shown["mandate_history"][0]
     assert first["actor"] == "operator:asha"
-    assert "assumed: cash buffer 10% (skipped)" in first["reason"]
+    assert "cash buffer 10% (skipped)" in first["reason"]
+    assert "SIP for 12 months (count not given)" in first["reason"]
+    plan = shown["funding_plan"]
+    assert plan["sip"] == {"amount": "25000.00", "day_of_month": 5, "count": 12}
+    assert plan["credited"] == [] and len(plan["pending"]) == 12
     assert "SIP 25,000 on the 5th of each month" in first["reason"]
     assert shown["cash"]["deposits"] == "250000.00"
-    assert shown["cash"]["available"] == "250000.00"
+    # 10% of the funded 2.5 lakh is buffer, never allocated; the rest is available.
+    assert shown["cash"]["available"] == "225000.00"
     assert shown["cash"]["buffer"] == "25000.00"
+    assert shown["cash"]["total"] == "250000.00"
     assert desk.json("replay", "verify", "--store", store)["ok"] is True
 
 
@@ -286,8 +292,10 @@ def test_account_list_when_the_demo_ran_then_three_accounts_with_deposits_and_bu
     }
     for a in accounts.values():
         cash, pct = a["cash"], Decimal(a["mandate"]["cash_buffer_pct"])
-        expected = (Decimal(cash["equity"]) * pct / 100).quantize(Decimal("0.01"))
-        assert abs(Decimal(cash["buffer"]) - expected) <= Decimal("0.01")
+        # The buffer is the mandate's % of funded capital, held out of free cash.
+        target = (Decimal(cash["funded"]) * pct / 100).quantize(Decimal("0.01"))
+        free = Decimal(cash["available"]) + Decimal(cash["buffer"])
+        assert Decimal(cash["buffer"]) == min(target, free)
         assert a["mandate_version"] == 1
         assert set(cash) >= {"available", "reserved", "deployed", "buffer", "deposits",
                              "realised_pnl", "costs"}

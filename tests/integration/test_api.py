@@ -45,7 +45,8 @@ BLOCKED = "card-event-tactical-buyback-INFY-20261120"
 SIP, TACTICAL, INCOME = WAITING
 REASON = {"reason": "checked by hand"}
 PATH_VALUES = {"account_id": "sip-aggressive", "card_id": SIP, "account": "sip-aggressive",
-               "asset": "app.js"}
+               "asset": "app.js",
+               "session_id": "intake-no-such-session", "transfer_id": "transfer-none"}
 
 
 # Fixtures: a seeded store, and servers on copies of it ------------------------------------
@@ -239,9 +240,10 @@ def test_account_detail_when_fetched_then_mandate_history_and_cash_ledger(
     assert [m["version"] for m in body["mandate_history"]] == [1]
     assert body["mandate_history"][0]["actor"] == "operator:setup"
     deposit = body["cash_ledger"][0]
-    assert (deposit["type"], deposit["amount"], deposit["available"]) == (
-        "CashDeposited", "1000000.00", "1000000.00")
-    assert body["cash"]["available"] == "1000000.00"
+    # A 5% buffer of the 10 lakh deposited is held back from what may be reserved.
+    assert (deposit["type"], deposit["amount"], deposit["available"], deposit["buffer"]) == (
+        "CashDeposited", "1000000.00", "950000.00", "50000.00")
+    assert (body["cash"]["available"], body["cash"]["total"]) == ("950000.00", "1000000.00")
 
 
 def test_cards_when_filtered_then_only_matching_cards(viewer: httpx.Client) -> None:
@@ -295,9 +297,13 @@ def test_books_when_nothing_traded_then_cash_is_deposits_and_desk_totals_add_up(
     assert viewer.get(f"{V1}/orders").json() == {"orders": []}
     assert viewer.get(f"{V1}/positions").json() == {"positions": []}
     cash = viewer.get(f"{V1}/cash").json()["cash"]
-    assert {c["account_id"]: c["available"] for c in cash} == {
+    assert {c["account_id"]: c["total"] for c in cash} == {
         "event-tactical": "500000.00", "income-conservative": "2000000.00",
         "sip-aggressive": "1000000.00"}
+    assert {c["account_id"]: (c["available"], c["buffer"]) for c in cash} == {
+        "event-tactical": ("450000.00", "50000.00"),
+        "income-conservative": ("1600000.00", "400000.00"),
+        "sip-aggressive": ("950000.00", "50000.00")}
     risk = viewer.get(f"{V1}/risk").json()
     assert len(risk["accounts"]) == 3
     assert risk["desk"]["equity"] == "3500000.00"

@@ -203,7 +203,9 @@ def test_replay_when_given_collected_events_then_same_ledger() -> None:
     assert (rebuilt.name, rebuilt.mandate, rebuilt.mandate_version) == (
         "Asha Rao", mandate(), 1
     )
-    assert rebuilt.available == account.available == D("39940.63")
+    # 5% of the 1,00,000 funded is buffer, held out of the 39,940.63 free cash.
+    assert rebuilt.available == account.available == D("34940.63")
+    assert rebuilt.buffer == account.buffer == D("5000.00")
     assert rebuilt.reservations == account.reservations
     assert rebuilt.reserved == D("10000.00")
     assert rebuilt.deployed == account.deployed

@@ -11,6 +11,7 @@ import pytest
 from pydantic import ValidationError
 
 from domain.events import (
+    AccountDay,
     AccountOpened,
     AnnouncementArrived,
     BarClosed,
@@ -23,8 +24,13 @@ from domain.events import (
     CashReleased,
     CashReserved,
     CashReturned,
+    CashTransferredIn,
+    CashTransferredOut,
+    DailyReportPublished,
     Envelope,
+    FundingPlanSet,
     InputRejected,
+    JobCompleted,
     KillSwitchReset,
     KillSwitchTripped,
     MandateSet,
@@ -38,13 +44,19 @@ from domain.events import (
     PositionClosed,
     SignalFiltered,
     SignalScored,
+    TrancheReleased,
+    TransferApproved,
+    TransferProposed,
+    TransferRejected,
     known_event_types,
     payload_type,
 )
+from domain.funding import FundingPlan, OnDate, OnDrawdown, Sip, Tranche
 from domain.values import GuardrailResult, Horizon, Leg, Side
 from tests.unit.conftest import (
     IST,
     T0,
+    TRADE_DATE,
     D,
     bar,
     charges,
@@ -113,6 +125,30 @@ SAMPLES: dict[str, Payload] = {
         KillSwitchTripped(scope="acc-1", reason="daily loss", metric="daily_pnl",
                           value=D("-5000.00"), limit=D("-5000")),
         KillSwitchReset(scope="acc-1", reason="new day"),
+        FundingPlanSet(account_id="acc-1", reason="intake", plan=FundingPlan(
+            plan_id="acc-1/plan-1", starts_on=TRADE_DATE, stated="SIP 25,000 on the 5th",
+            sip=Sip(amount=D("25000.00"), day_of_month=5, count=12),
+            tranches=(Tranche(amount=D("300000.00"),
+                              release=OnDrawdown(index="NIFTY", drawdown_pct=D("10"))),
+                      Tranche(amount=D("100000.00"), release=OnDate(on=TRADE_DATE))),
+        )),
+        TrancheReleased(account_id="acc-1", plan_id="acc-1/plan-1", sequence=1,
+                        amount=D("300000.00"), condition="NIFTY 10.2% below its high",
+                        evidence=EVIDENCE),
+        TransferProposed(transfer_id="transfer-1", from_account="acc-1", to_account="acc-2",
+                         amount=D("50000.00"), reason="rebalance", proposed_by="operator:amy"),
+        TransferApproved(transfer_id="transfer-1", approved_by="operator:ada"),
+        TransferRejected(transfer_id="transfer-1", rejected_by="operator:ada", reason="no"),
+        CashTransferredOut(account_id="acc-1", transfer_id="transfer-1", to_account="acc-2",
+                           amount=D("50000.00")),
+        CashTransferredIn(account_id="acc-2", transfer_id="transfer-1", from_account="acc-1",
+                          amount=D("50000.00")),
+        JobCompleted(job="funding", day=TRADE_DATE, outcome="2 installments credited"),
+        DailyReportPublished(day=TRADE_DATE, as_of_position=42, accounts=(AccountDay(
+            account_id="acc-1", name="Asha Rao", available=D("90000.00"), reserved=D("0"),
+            deployed=D("5000.00"), buffer=D("5000.00"), deposits=D("100000.00"),
+            realised_pnl=D("0"), costs=D("0"), open_positions=1, cards_proposed=2,
+            cards_approved=1, orders=1, halted=False),)),
     )
 }
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -9,6 +10,7 @@ import pytest
 from domain import intake
 from domain.aggregates import Account, account_stream
 from domain.events import AccountOpened, CashDeposited, MandateSet
+from domain.funding import OnDate, OnDrawdown, Sip, Tranche
 from domain.intake_parsers import (
     Invalid,
     format_inr,
@@ -149,6 +151,31 @@ def test_capital_when_amount_leads_then_lump_sum_and_the_plan_as_stated(
     assert reply.step is intake.Step.ASK
     assert session.draft.capital == D(capital)
     assert session.draft.funding_plan == plan
+
+
+@pytest.mark.parametrize(("text", "sip", "tranches"), [
+    ("2.5 lakh now, then SIP 25,000 on the 5th of each month for 24 months",
+     Sip(amount=D("25000.00"), day_of_month=5, count=24), ()),
+    ("2,00,000; tranche of 3 lakh if Nifty falls 10%", None,
+     (Tranche(amount=D("300000.00"), release=OnDrawdown(index="NIFTY", drawdown_pct=D("10"))),)),
+    ("1 lakh, SIP 10k x 6 and tranche of 2 lakh on 2027-04-01",
+     Sip(amount=D("10000.00"), day_of_month=1, count=6),
+     (Tranche(amount=D("200000.00"), release=OnDate(on=date(2027, 4, 1))),)),
+])
+def test_capital_when_a_plan_follows_then_its_sip_and_tranches_are_read(
+    text: str, sip: Sip | None, tranches: tuple[Tranche, ...]
+) -> None:
+    session, reply = take("capital", text)
+
+    assert reply.step is intake.Step.ASK
+    assert (session.draft.funding.sip, session.draft.funding.tranches) == (sip, tranches)
+
+
+def test_capital_when_the_plan_is_not_understood_then_reasked_naming_the_words() -> None:
+    _, reply = take("capital", "5 lakh now, more when I feel like it")
+
+    assert reply.step is intake.Step.REASK
+    assert "funding plan 'more when I feel like it' is not understood" in reply.reason
 
 
 @pytest.mark.parametrize(("text", "reason"), [
@@ -380,18 +407,24 @@ def test_conversation_when_every_answer_is_good_then_confirm_gives_mandate_and_d
     )
     assert (opening.account_id, opening.name, opening.deposit) == ("acc-1", "Asha Rao",
                                                                    D("1000000.00"))
-    assert opening.reason == ("opened by the intake conversation; stated funding plan (not "
-                              "scheduled yet): SIP 25,000 monthly")
+    assert opening.reason == (
+        "opened by the intake conversation; assumed: SIP on the 1st of each month (day not "
+        "given); SIP for 12 months (count not given); funding plan as stated: SIP 25,000 monthly")
+    plan = opening.plan(date(2026, 11, 20))
+    assert plan is not None and plan.plan_id == "acc-1/plan-1"
+    assert plan.sip == Sip(amount=D("25000.00"), day_of_month=1, count=12)
 
 
-def test_summary_when_complete_then_every_answer_in_words_and_the_plan_is_not_scheduled() -> None:
+def test_summary_when_complete_then_every_answer_in_words_and_the_plan_is_scheduled() -> None:
     reply = intake.reply_for(finished(cash_buffer=""))
 
     assert reply.step is intake.Step.CONFIRM
     assert "Capital: ₹10,00,000 deposited now" in reply.summary
     assert "Loss limits: ₹25,000 a day; 8% overall drawdown from the peak" in reply.summary
     assert "Sectors: only Healthcare, Power; never Information Technology" in reply.summary
-    assert any("not scheduled yet" in line for line in reply.summary)
+    assert ("Funding plan: SIP ₹25,000 on day 1 of each month, 12 installments; each "
+            "installment is credited once, on schedule (stated: 'SIP 25,000 monthly')"
+            ) in reply.summary
     assert reply.summary[-1] == "Assumed: cash buffer 10% (skipped)"
 
 

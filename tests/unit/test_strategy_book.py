@@ -51,7 +51,7 @@ def test_parse_when_a_value_is_wrong_then_the_error_names_the_field(
 
 def test_parse_when_feature_unknown_then_refused_listing_the_known_ones() -> None:
     text = SHIPPED.replace("feature: return_20", "feature: return_200", 1)
-    with pytest.raises(StrategyBookError, match="unknown feature 'return_200'.*rsi_14"):
+    with pytest.raises(StrategyBookError, match=r"unknown feature 'return_200'.*rsi_14"):
         parse_strategy_book(text)
 
 

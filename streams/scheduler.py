@@ -1,0 +1,213 @@
+"""The desk's daily cycle, on an injectable clock: real time, or simulated time alike.
+
+Jobs and their times (IST): pre-open ingest 08:30, funding 08:45 (SIP and dated tranches;
+drawdown tranches are released by the index bar itself, see `FundingWatch`), morning
+pipeline 09:15, card expiry 15:35, EOD report 15:45. Market jobs run on weekdays; funding
+runs every day. Each (job, day) runs once: its `JobCompleted` stream is written once, in
+the same commit as what the job wrote where the job writes through one unit of work.
+
+After downtime the scheduler runs today's jobs whose time has passed; days it slept
+through are not replayed, except funding, which credits every missed due installment
+(the Account refuses a second credit of the same one).
+"""
+
+from __future__ import annotations
+
+import time as walltime
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Protocol
+
+import structlog
+
+from domain.aggregates import (
+    Cause,
+    DailyReport,
+    JobRun,
+    TradeCard,
+    job_stream,
+    report_stream,
+)
+from domain.inputs import InputFact
+from domain.session import IST
+from projections.approval_queue import pending
+from projections.report import eod_report
+from streams.bootstrap import Desk
+from streams.handlers.funding import credit_dated
+from streams.unit_of_work import UnitOfWork
+
+log = structlog.get_logger("eventdesk.scheduler")
+ACTOR = "scheduler"
+
+
+class Clock(Protocol):
+    def now(self) -> datetime: ...
+
+    def sleep_until(self, at: datetime) -> None: ...
+
+
+class RealClock:
+    def now(self) -> datetime:
+        return datetime.now(UTC)
+
+    def sleep_until(self, at: datetime) -> None:
+        walltime.sleep(max(0.0, (at - self.now()).total_seconds()))
+
+
+class SimulatedClock:
+    """Time that moves only when the scheduler sleeps: a month runs in moments."""
+
+    def __init__(self, start: datetime) -> None:
+        self._now = start
+
+    def now(self) -> datetime:
+        return self._now
+
+    def sleep_until(self, at: datetime) -> None:
+        self._now = max(self._now, at)
+
+
+Source = Callable[[date], Iterable[InputFact]]
+
+
+@dataclass(frozen=True)
+class Job:
+    name: str
+    at: time  # IST
+    run: Callable[[Desk, date, Cause], str]  # does the day's work; returns the outcome
+    weekdays_only: bool = True
+
+
+@dataclass(frozen=True)
+class Ran:
+    job: str
+    day: date
+    at: datetime
+    outcome: str
+
+
+def daily_jobs(source: Source | None = None) -> tuple[Job, ...]:
+    """The desk's day; `source` gives each day's outside facts for the pre-open ingest."""
+    def ingest(desk: Desk, day: date, cause: Cause) -> str:
+        if source is None:
+            return "no source configured: nothing to ingest"
+        count = 0
+        for group in _by_instant(source(day)):
+            count += desk.runtime.ingest(group)
+        return f"{count} new facts ingested"
+
+    return (
+        Job("ingest", time(8, 30), ingest),
+        Job("funding", time(8, 45), _funding, weekdays_only=False),
+        Job("pipeline", time(9, 15), _pipeline),
+        Job("expiry", time(15, 35), _expiry),
+        Job("eod-report", time(15, 45), _report),
+    )
+
+
+def _by_instant(facts: Iterable[InputFact]) -> list[list[InputFact]]:
+    """Facts in desk-time order, grouped by instant, as the embedded runtime takes them."""
+    groups: list[list[InputFact]] = []
+    for fact in sorted(facts, key=lambda f: (f.occurred_at, f.stream_id, f.version)):
+        if groups and groups[-1][0].occurred_at == fact.occurred_at:
+            groups[-1].append(fact)
+        else:
+            groups.append([fact])
+    return groups
+
+
+def _funding(desk: Desk, day: date, cause: Cause) -> str:
+    uow = UnitOfWork(desk.store, desk.clock)
+    credited = credit_dated(uow, desk.runtime.view, day, cause)
+    return _complete(desk, uow, "funding", day, cause,
+                     f"{len(credited)} installments credited" + (
+                         f": {', '.join(credited)}" if credited else ""))
+
+
+def _pipeline(desk: Desk, day: date, cause: Cause) -> str:
+    processed = desk.runtime.pump()
+    view = desk.runtime.view
+    waiting = len(pending(view.cards))
+    return f"{processed} events processed; {waiting} cards wait for approval"
+
+
+def _expiry(desk: Desk, day: date, cause: Cause) -> str:
+    uow = UnitOfWork(desk.store, desk.clock)
+    expired = [row.card_id for row in pending(desk.runtime.view.cards)
+               if uow.get(TradeCard, row.card_id).expire_if_due(cause.occurred_at, cause)]
+    return _complete(desk, uow, "expiry", day, cause, f"{len(expired)} cards expired")
+
+
+def _report(desk: Desk, day: date, cause: Cause) -> str:
+    uow = UnitOfWork(desk.store, desk.clock)
+    report = eod_report(desk.runtime.view, day)
+    uow.get(DailyReport, report_stream(day)).publish(report, cause)
+    return _complete(desk, uow, "eod-report", day, cause,
+                     f"EOD report for {len(report.accounts)} accounts at log position "
+                     f"{report.as_of_position}")
+
+
+def _complete(desk: Desk, uow: UnitOfWork, job: str, day: date, cause: Cause,
+              outcome: str) -> str:
+    """Record the run with what the job wrote, in one commit, and let the desk react."""
+    uow.get(JobRun, job_stream(job, day)).complete(job, day, outcome, cause)
+    desk.runtime.execute(uow)
+    return outcome
+
+
+class Scheduler:
+    def __init__(self, desk: Desk, clock: Clock, jobs: Sequence[Job] | None = None) -> None:
+        self.desk = desk
+        self.clock = clock
+        self.jobs = tuple(jobs if jobs is not None else daily_jobs())
+
+    def run_due(self) -> list[Ran]:
+        """Run every job of today whose time has come and whose run is not logged yet."""
+        now = self.clock.now()
+        day = now.astimezone(IST).date()
+        ran = []
+        for job in self.jobs:
+            if job.weekdays_only and day.weekday() >= 5:
+                continue
+            if self._due_at(job, day) > now or self._done(job, day):
+                continue
+            cause = Cause(now, self.desk.clock(), ACTOR, job_stream(job.name, day))
+            outcome = job.run(self.desk, day, cause)
+            if not self._done(job, day):  # jobs that commit on their own are recorded after
+                uow = UnitOfWork(self.desk.store, self.desk.clock)
+                _complete(self.desk, uow, job.name, day, cause, outcome)
+            log.info("job ran", job=job.name, day=str(day), outcome=outcome,
+                     correlation_id=cause.correlation_id)
+            ran.append(Ran(job.name, day, now, outcome))
+        return ran
+
+    def run(self, until: datetime | None = None) -> list[Ran]:
+        """Run the cycle until `until` (forever when None), sleeping between jobs."""
+        ran: list[Ran] = []
+        while True:
+            ran += self.run_due()
+            wake = self.next_run()
+            if until is not None and wake > until:
+                self.clock.sleep_until(until)
+                return ran
+            self.clock.sleep_until(wake)
+
+    def next_run(self) -> datetime:
+        """When the next job is due after now."""
+        now = self.clock.now()
+        day = now.astimezone(IST).date()
+        for offset in range(8):
+            for job in sorted(self.jobs, key=lambda j: j.at):
+                d = day + timedelta(days=offset)
+                at = self._due_at(job, d)
+                if at > now and not (job.weekdays_only and d.weekday() >= 5):
+                    return at
+        raise AssertionError("no job in a week: the job list is empty")
+
+    @staticmethod
+    def _due_at(job: Job, day: date) -> datetime:
+        return datetime.combine(day, job.at, IST)
+
+    def _done(self, job: Job, day: date) -> bool:
+        return self.desk.runtime.view.stream_versions.get(job_stream(job.name, day), 0) > 0
