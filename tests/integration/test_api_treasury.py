@@ -13,8 +13,9 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.integration.test_api import V1, Served, _copy
+from tests.integration.test_api import V1, Served
 from tests.integration.test_api import seeded as seeded  # the shared seeded-store fixture
+from tests.served import copy_store
 
 ANSWERS = {
     "goal": "growth", "capital": "5 lakh now, then SIP 25,000 on the 5th for 6 months",
@@ -25,7 +26,7 @@ ANSWERS = {
 
 @pytest.fixture
 def fresh(seeded: Path, tmp_path: Path) -> Iterator[Served]:
-    with Served(_copy(seeded, tmp_path)) as served:
+    with Served(copy_store(seeded, tmp_path)) as served:
         yield served
 
 
