@@ -58,8 +58,6 @@ def check(facts: CardFacts) -> tuple[GuardrailResult, ...]:
     """Every guardrail's verdict, with the numbers behind it."""
     notional = facts.reference_price * facts.quantity
     cap = facts.equity * facts.mandate.max_position_pct / HUNDRED
-    buffer = facts.equity * facts.mandate.cash_buffer_pct / HUNDRED
-    deployable = facts.available - buffer
     results = (
         GuardrailResult(
             name="kill_switch",
@@ -74,9 +72,9 @@ def check(facts: CardFacts) -> tuple[GuardrailResult, ...]:
         ),
         GuardrailResult(
             name="cash",
-            passed=facts.reserve <= deployable,
-            detail=f"reserve {facts.reserve:.2f} vs deployable {deployable:.2f} "
-            f"(available {facts.available:.2f} - buffer {buffer:.2f})",
+            passed=facts.reserve <= facts.available,
+            detail=f"reserve {facts.reserve:.2f} vs available {facts.available:.2f} "
+            "(the cash buffer is held apart)",
         ),
         GuardrailResult(
             name="market_hours",

@@ -65,8 +65,8 @@ def size_long(
     per_share_risk = reference - stop
     risk_budget = equity * mandate.risk_per_trade_pct / HUNDRED
     position_cap = equity * mandate.max_position_pct / HUNDRED
-    buffer = equity * mandate.cash_buffer_pct / HUNDRED
-    deployable = max(available - buffer, ZERO)
+    # `available` is the treasury's: the account's cash buffer is already held apart.
+    deployable = max(available, ZERO)
     per_share_cash = reference * (1 + RESERVE_HEADROOM)
     by_risk = _floor(risk_budget / per_share_risk)
     by_position = _floor(position_cap / reference)
@@ -78,8 +78,8 @@ def size_long(
     explanation = (
         f"equity {equity:.2f}; risk {mandate.risk_per_trade_pct}% = {risk_budget:.2f} / "
         f"{per_share_risk} per share -> {by_risk}; position cap {mandate.max_position_pct}% "
-        f"= {position_cap:.2f} / {reference} -> {by_position}; deployable {deployable:.2f} "
-        f"(available {available:.2f} - buffer {buffer:.2f}) / {per_share_cash:.4f} -> "
+        f"= {position_cap:.2f} / {reference} -> {by_position}; available {deployable:.2f} "
+        f"(buffer held apart) / {per_share_cash:.4f} -> "
         f"{by_cash}"
     )
     if model is not None:

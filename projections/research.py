@@ -4,17 +4,24 @@ strategy's recent record, and when each strategy last signalled a symbol."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from domain.events import (
     BarClosed,
+    CardApproved,
+    CardExpired,
     CardProposed,
+    CardRejected,
     NewsTagged,
+    OrderDenied,
     Payload,
     PositionClosed,
     SignalFiltered,
     SignalScored,
 )
 from domain.live_features import SymbolFeatures
+from domain.money import ZERO
+from domain.sizing import reserve_for
 
 RECORD_WINDOW = 50  # outcomes kept per strategy; the book reads the most recent ones
 
@@ -26,6 +33,12 @@ class Research:
     sectors: dict[str, str] = field(default_factory=dict)  # symbol -> sector, from cards
     last_signal_bar: dict[str, int] = field(default_factory=dict)  # "strategy:symbol"
     outcomes: dict[str, list[int]] = field(default_factory=dict)  # strategy -> 1 win/0 loss
+    # account -> card -> the cash its approval would reserve, for cards still waiting
+    waiting: dict[str, dict[str, Decimal]] = field(default_factory=dict)
+
+    def waiting_reserve(self, account_id: str) -> Decimal:
+        """What the account's waiting cards would reserve if all were approved."""
+        return sum(self.waiting.get(account_id, {}).values(), ZERO)
 
     def record(self, strategy: str, window: int) -> tuple[int, int]:
         """Wins and losses over the strategy's last `window` closed trades."""
@@ -61,6 +74,10 @@ def apply_research(research: Research, payload: Payload, strategy_of_order: str 
         case CardProposed():
             if payload.sector:
                 research.sectors[payload.symbol] = payload.sector
+            research.waiting.setdefault(payload.account_id, {})[payload.card_id] = reserve_for(
+                payload.reference_price, payload.quantity)
+        case CardApproved() | CardRejected() | CardExpired() | OrderDenied():
+            research.waiting.get(payload.account_id, {}).pop(payload.card_id, None)
         case PositionClosed():
             if strategy_of_order:
                 kept = research.outcomes.setdefault(strategy_of_order, [])

@@ -33,7 +33,7 @@ from domain.instruments import Instrument
 from domain.live_features import FeatureValues
 from domain.money import ZERO
 from domain.session import entries_open, ist
-from domain.sizing import RiskModel, SizingRefused, reserve_for, size_long
+from domain.sizing import RiskModel, SizingRefused, size_long
 from domain.strategy.book import RankBy, Strategy, StrategyBook
 from domain.strategy.signals import Facts, event_side, score, triggered
 from domain.tagging import Category, Tagger, Tagging, news_item
@@ -278,9 +278,7 @@ def _rank(rank_by: RankBy, signal: SignalScored) -> tuple[Decimal, str]:
 
 def _uncommitted(view: DeskView, account_id: str, available: Decimal) -> Decimal:
     """Available cash less what the account's waiting cards would reserve."""
-    waiting = sum((reserve_for(c.reference_price, c.quantity) for c in view.cards.values()
-                   if c.account_id == account_id and c.status == "PROPOSED"), ZERO)
-    return available - waiting
+    return available - view.research.waiting_reserve(account_id)
 
 
 def _tagged(event: Envelope, item: NewsArrived | AnnouncementArrived,

@@ -12,7 +12,7 @@ from domain.values import GuardrailResult
 from tests.unit.conftest import IST, D, mandate
 
 # Buy 100 at 500 for an account with 10,00,000 equity and 5,00,000 available, Monday 10:30 IST.
-# Cap 20% = 2,00,000; buffer 5% = 50,000, so 4,50,000 is deployable.
+# Cap 20% = 2,00,000; 5,00,000 available (the treasury holds the buffer apart).
 PASSING = CardFacts(
     quantity=100,
     reference_price=D("500"),
@@ -63,13 +63,12 @@ def test_check_when_notional_equals_cap_then_position_size_passes() -> None:
     assert verdicts(facts)["position_size"].passed
 
 
-def test_check_when_reserve_exceeds_deployable_then_cash_fails_with_numbers() -> None:
-    # Available 1,00,000 - buffer 50,000 = 50,000 deployable < 50,250 reserve.
-    facts = replace(PASSING, available=D("100000"))
+def test_check_when_reserve_exceeds_available_then_cash_fails_with_numbers() -> None:
+    facts = replace(PASSING, available=D("50000"))
 
     assert failed_names(facts) == ["cash"]
     assert verdicts(facts)["cash"].detail == (
-        "reserve 50250.00 vs deployable 50000.00 (available 100000.00 - buffer 50000.00)"
+        "reserve 50250.00 vs available 50000.00 (the cash buffer is held apart)"
     )
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from decimal import ROUND_CEILING, Decimal
+from decimal import Decimal
 
 from hypothesis import example, given
 from hypothesis import strategies as st
@@ -31,18 +31,18 @@ def sizing_cases(draw: st.DrawFn) -> tuple[Mandate, Decimal, Decimal, Decimal, D
 
 
 def bounds(terms: Mandate, equity: Decimal, available: Decimal) -> tuple[Decimal, ...]:
-    """Risk budget, position cap and deployable cash, worked out independently."""
+    """Risk budget, position cap and cash to deploy, worked out independently."""
     risk_budget = equity * terms.risk_per_trade_pct / HUNDRED
     position_cap = equity * terms.max_position_pct / HUNDRED
-    deployable = available - equity * terms.cash_buffer_pct / HUNDRED
+    deployable = available  # the treasury's available: the buffer is already held apart
     return risk_budget, position_cap, deployable
 
 
-# Buffer 5% of 84,248.69 = 4,212.4345, so deployable is 80,036.2555; 37 shares at
-# 2,152.38 x 1.005 = 80,036.2503 fit, but the paisa-rounded reserve is 80,036.26.
+# Available 80,036.255 (a fraction of a paisa left over); 37 shares at 2,152.38 x 1.005 =
+# 80,036.2503 fit, but the paisa-rounded reserve is 80,036.26.
 SUB_PAISA_CASE = (
     mandate(risk_per_trade_pct=D("10"), max_position_pct=D("100"), cash_buffer_pct=D("5")),
-    D("84248.69"), D("84248.69"), D("2152.38"), D("2100.00"),
+    D("84248.69"), D("80036.255"), D("2152.38"), D("2100.00"),
 )
 
 
@@ -94,7 +94,7 @@ def test_size_long_when_refused_then_a_reason_is_given(
 
 def test_size_long_when_position_cap_binds_then_quantity_and_reserve_follow_it() -> None:
     # Equity 10,00,000: risk 1% = 10,000 / (500 - 490) -> 1000 shares;
-    # cap 20% = 2,00,000 / 500 -> 400; deployable 10,00,000 - 50,000 = 9,50,000 / 502.5 -> 1890.
+    # cap 20% = 2,00,000 / 500 -> 400; available 10,00,000 / 502.5 -> 1990.
     # Reserve 400 x 502.50 = 2,01,000.00.
     result = size_long(mandate(), D("1000000"), D("1000000"), D("500"), D("490"))
 
@@ -109,13 +109,13 @@ def test_size_long_when_sized_then_explanation_names_each_bound() -> None:
     assert isinstance(result, Sizing)
     assert "risk 1% = 10000.00 / 10 per share -> 1000" in result.explanation
     assert "position cap 20% = 200000.00 / 500 -> 400" in result.explanation
-    assert "deployable 950000.00 (available 1000000.00 - buffer 50000.00)" in result.explanation
-    assert "-> 1890" in result.explanation
+    assert "available 1000000.00 (buffer held apart)" in result.explanation
+    assert "-> 1990" in result.explanation
     assert result.explanation.endswith("quantity = 400")
 
 
 def test_size_long_when_risk_budget_binds_then_quantity_is_budget_over_risk_per_share() -> None:
-    # Risk 1% of 10,00,000 = 10,000 / (500 - 450 = 50) -> 200 shares (cap 400, cash 1890).
+    # Risk 1% of 10,00,000 = 10,000 / (500 - 450 = 50) -> 200 shares (cap 400, cash 1990).
     result = size_long(mandate(), D("1000000"), D("1000000"), D("500"), D("450"))
 
     assert isinstance(result, Sizing)
@@ -123,8 +123,8 @@ def test_size_long_when_risk_budget_binds_then_quantity_is_budget_over_risk_per_
 
 
 def test_size_long_when_cash_binds_then_quantity_fits_deployable() -> None:
-    # Deployable 1,00,000 - 50,000 buffer = 50,000 / 502.5 -> 99 shares; reserve 49,747.50.
-    result = size_long(mandate(), D("1000000"), D("100000"), D("500"), D("490"))
+    # Available 50,000 / 502.5 -> 99 shares; reserve 49,747.50.
+    result = size_long(mandate(), D("1000000"), D("50000"), D("500"), D("490"))
 
     assert isinstance(result, Sizing)
     assert result.quantity == 99
@@ -144,19 +144,20 @@ def test_size_long_when_stop_above_reference_then_refused() -> None:
     assert "not below reference" in result.reason
 
 
-def test_size_long_when_no_cash_available_then_refused_naming_deployable() -> None:
+def test_size_long_when_no_cash_available_then_refused_naming_available() -> None:
     result = size_long(mandate(), D("1000000"), D("0"), D("500"), D("490"))
 
     assert isinstance(result, SizingRefused)
     assert "zero shares" in result.reason
-    assert "deployable 0.00" in result.reason
+    assert "available 0.00" in result.reason
 
 
-def test_size_long_when_cash_is_all_buffer_then_refused() -> None:
-    # 5% buffer of 10,00,000 is 50,000: available 50,000 leaves nothing to deploy.
-    result = size_long(mandate(), D("1000000"), D("50000"), D("500"), D("490"))
+def test_size_long_when_mandate_has_a_buffer_then_it_is_not_taken_twice() -> None:
+    # The treasury already holds the 5% buffer apart; available 50,000 is all deployable.
+    result = size_long(mandate(cash_buffer_pct=D("5")), D("1000000"), D("50000"), D("500"),
+                       D("490"))
 
-    assert isinstance(result, SizingRefused)
+    assert isinstance(result, Sizing) and result.quantity == 99
 
 
 def test_size_long_when_equity_is_zero_then_refused() -> None:
@@ -165,15 +166,13 @@ def test_size_long_when_equity_is_zero_then_refused() -> None:
     assert result == SizingRefused("account has no equity")
 
 
-def test_size_long_when_buffer_leaves_sub_paisa_deployable_then_reserve_still_fits() -> None:
+def test_size_long_when_available_has_a_sub_paisa_tail_then_reserve_still_fits() -> None:
     terms, equity, available, reference, stop = SUB_PAISA_CASE
-    deployable = (available - equity * D("0.05")).quantize(D("0.0001"), ROUND_CEILING)
 
     result = size_long(terms, equity, available, reference, stop)
 
     assert isinstance(result, Sizing)
-    assert deployable == D("80036.2555")
-    assert result.reserve <= deployable
+    assert result.quantity == 36 and result.reserve <= available
 
 
 # With the strategy book's risk model: volatility target, Kelly-lite and lots --------------
