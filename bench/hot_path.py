@@ -37,10 +37,10 @@ from pathlib import Path
 import structlog
 
 from adapters.files.sample import SAMPLE_DIR, AccountSpec, load_instruments
-from api import operator
 from bench.kafka import (
     announcement,
     bench_accounts,
+    clear_queue,
     loadavg,
     opening_bars,
     percentile,
@@ -97,16 +97,6 @@ def blocked_reasons(desk: Desk, accounts: list[str], signal_id: str) -> Counter[
     cards = desk.runtime.view.cards
     return Counter(cards[card_id_for(a, signal_id)].reason.split(":")[0] or "(no reason)"
                    for a in accounts if cards[card_id_for(a, signal_id)].status == "BLOCKED")
-
-
-def clear_queue(desk: Desk, accounts: list[str], signal_id: str) -> None:
-    """The operator rejects this signal's waiting cards (untimed, between runs)."""
-    view = desk.runtime.view
-    now = view.as_of or desk.clock()
-    for account in accounts:
-        card_id = card_id_for(account, signal_id)
-        if view.cards[card_id].status == "PROPOSED":
-            operator.reject(desk, now, card_id, "operator:bench", "bench: next run")
 
 
 def main(argv: Sequence[str] | None = None) -> None:
