@@ -11,7 +11,7 @@ from adapters.eventstore.store import DeskStore
 from adapters.eventstore.url import redact
 from domain.session import IST
 from projections.desk import DeskView, apply, snapshot
-from replay.render import json_line, line, record
+from replay.render import explained, json_line, line, record
 from replay.trace import TraceNotFound, trace
 from replay.verify import verify
 from streams.cli_options import add_store, store_url
@@ -25,6 +25,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.set_defaults(func=_verify)
     p = rsub.add_parser("trace", help="the causal chain of a card, order, signal or event")
     p.add_argument("ident", metavar="ID")
+    p.add_argument("--brief", action="store_true",
+                   help="one line an event, without the decisions' explanations")
     add_store(p)
     p.set_defaults(func=_trace)
     p = rsub.add_parser("state", help="positions, cash and risk as of a time")
@@ -67,7 +69,10 @@ def _trace(args: argparse.Namespace) -> int:
         print(f"error: {e}", file=sys.stderr)
         return 1
     for r in chain:
-        print(json_line(r) if args.json else line(r))
+        if args.json:
+            print(json_line(r))
+        else:
+            print(line(r) if args.brief else "\n".join(explained(r)))
     return 0
 
 

@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 from adapters.eventstore.store import Recorded
+from domain.events import CardProposed
 from domain.session import IST
 
 _SKIP = {"evidence", "guardrails", "thesis", "sizing", "rationale", "body"}
@@ -19,6 +20,30 @@ def line(r: Recorded, full: bool = False) -> str:
     return (f"{r.position:>7} {e.occurred_at.astimezone(IST):%Y-%m-%d %H:%M:%S} IST "
             f"{e.type:<20} actor={e.actor} stream={e.stream_id} v{e.stream_version} "
             f"id={e.event_id} {details}")
+
+
+def explained(r: Recorded) -> list[str]:
+    """A decision event's line, then its explanation indented below it: the thesis, the
+    meta-label, the sizing arithmetic, expected costs, expiry and every guardrail."""
+    lines = [line(r)]
+    payload = r.event.payload
+    def add(label: str, text: object) -> None:
+        if text not in (None, "", ()):
+            lines.append(f"{'':>9}{label:<12} {text}")
+    add("reason", getattr(payload, "reason", None))
+    add("rationale", getattr(payload, "rationale", None))
+    add("thesis", getattr(payload, "thesis", None))
+    meta = getattr(payload, "meta", None)
+    if meta is not None and not getattr(payload, "thesis", None):
+        add("meta-label", meta.explanation)
+    add("sizing", getattr(payload, "sizing", None))
+    if isinstance(payload, CardProposed):
+        add("expected", f"round-trip charges {payload.expected_cost}; expires "
+            f"{payload.expires_at.astimezone(IST):%H:%M:%S} IST; mandate "
+            f"v{payload.mandate_version}")
+    for g in getattr(payload, "guardrails", ()):
+        add("guardrail", f"{'pass' if g.passed else 'FAIL'} {g.name}: {g.detail}")
+    return lines
 
 
 def record(r: Recorded) -> dict[str, Any]:

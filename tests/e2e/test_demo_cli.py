@@ -141,7 +141,13 @@ def test_trace_when_given_a_closed_card_then_prints_news_to_exit_with_actors(
     card_id = next(c for c in cards if "-buyback-" in c and any(c.endswith(k) for k in closed))
 
     out = desk.run("replay", "trace", card_id, "--store", store).stdout
-    types = [line.split()[4] for line in out.splitlines()]
+    events = [line for line in out.splitlines() if not line.startswith(" " * 9)]
+    types = [line.split()[4] for line in events]
+    explained = [line.split(maxsplit=1) for line in out.splitlines() if line.startswith(" " * 9)]
+    labels = {label for label, _ in explained}
+    assert {"rationale", "meta-label", "thesis", "sizing", "expected", "guardrail"} <= labels
+    guardrails = [text for label, text in explained if label == "guardrail"]
+    assert any(text.startswith("pass liquidity: notional") for text in guardrails)
 
     expected = ["AnnouncementArrived", "NewsTagged", "SignalScored", "CardProposed",
                 "CardApproved", "CashReserved", "OrderPlaced", "OrderFilled", "PositionClosed"]
