@@ -17,6 +17,7 @@ let can = { decide: false, switch: false };
 let selected = null;
 let feedStop = null;
 let redrawTimer = null;
+let lastCards = [];
 
 function notify(message, kind = "info") {
   const notice = $("notice");
@@ -44,12 +45,21 @@ async function loadBooks() {
 
 async function redraw() {
   const books = await loadBooks();
-  renderQueue($("queue").tBodies[0], books.cards, selected, can, cardActions);
+  lastCards = books.cards;
+  drawQueue();
   renderAccounts($("accounts"), books, can, switchActions);
   renderPositions($("positions").tBodies[0], books.positions);
   renderOrders($("orders").tBodies[0], books.orders);
   drawDesk(books.risk.desk);
   if (selected) await showCard(selected);
+}
+
+function drawQueue() {
+  const hidden = renderQueue($("queue").tBodies[0], lastCards, selected, can, cardActions,
+    $("show-blocked").checked);
+  $("blocked-count").textContent = String(
+    lastCards.filter((c) => c.status === "BLOCKED").length);
+  return hidden;
 }
 
 function scheduleRedraw() {
@@ -194,6 +204,7 @@ async function logIn(event) {
 
 $("login-form").addEventListener("submit", logIn);
 $("logout").addEventListener("click", () => signOut());
+$("show-blocked").addEventListener("change", () => drawQueue());
 if (token.get()) {
   start().catch((error) => { signOut(); failed("Log in", error); });
 } else {

@@ -16,20 +16,37 @@ function decisionCell(card, can, actions) {
   return el("td", { class: "muted" }, why);
 }
 
-export function renderQueue(tbody, cards, selected, can, actions) {
-  const rows = cards.map((card) => el("tr",
+/** Blocked cards were never sized: their quantity and prices are shown as blanks. */
+function sized(card, text) {
+  return card.status === "BLOCKED" ? "—" : text;
+}
+
+function cardLabel(card) {
+  // The id says it all but is long: strategy and symbol first, the id below in small type.
+  const [, , ...rest] = card.card_id.split("-");
+  return [el("span", {}, card.strategy || rest.join("-")), el("br", {}),
+    el("code", { class: "small muted" }, card.card_id)];
+}
+
+export function renderQueue(tbody, cards, selected, can, actions, showBlocked) {
+  const shown = showBlocked ? cards : cards.filter((c) => c.status !== "BLOCKED");
+  const rows = shown.map((card) => el("tr",
     { dataset: { cardId: card.card_id, status: card.status },
       class: card.card_id === selected ? "selected" : null },
-    el("td", {}, el("a", { href: `#${card.card_id}`,
-      onclick: (e) => { e.preventDefault(); actions.select(card.card_id); } }, card.card_id)),
+    el("td", { class: "card" }, el("a", { href: `#${card.card_id}`,
+      onclick: (e) => { e.preventDefault(); actions.select(card.card_id); } },
+    cardLabel(card))),
     el("td", {}, card.account_id), el("td", {}, card.symbol), el("td", {}, card.side),
-    el("td", { class: "num" }, String(card.quantity)),
-    el("td", { class: "num" }, money(card.reference_price)),
-    el("td", { class: "num" }, money(card.stop)), el("td", { class: "num" }, money(card.target)),
+    el("td", { class: "num" }, sized(card, String(card.quantity))),
+    el("td", { class: "num" }, sized(card, money(card.reference_price))),
+    el("td", { class: "num" }, sized(card, money(card.stop))),
+    el("td", { class: "num" }, sized(card, money(card.target))),
     el("td", {}, istTime(card.expires_at)),
     el("td", { class: "status" }, card.status),
     decisionCell(card, can, actions)));
-  replaceRows(tbody, rows, "no cards yet", 11);
+  replaceRows(tbody, rows, showBlocked ? "no cards yet" : "no cards waiting or decided yet",
+    11);
+  return cards.length - shown.length;
 }
 
 function headline(event) {
@@ -46,10 +63,10 @@ export function renderCard(container, detail) {
     el("dl", { class: "figures" },
       el("dt", {}, "Entry / stop / target"),
       el("dd", {}, `${money(c.reference_price)} / ${money(c.stop)} / ${money(c.target)}`),
-      el("dt", {}, "Sizing"), el("dd", {}, detail.sizing || "—"),
       el("dt", {}, "Expected cost"), el("dd", {}, money(detail.expected_cost)),
       el("dt", {}, "Horizon / mandate"),
       el("dd", {}, `${detail.horizon || "—"} / v${detail.mandate_version ?? "—"}`)),
+    el("h3", {}, "Sizing"), el("p", { class: "thesis" }, detail.sizing || "—"),
     el("h3", {}, "Guardrails"),
     el("table", { class: "guardrails" }, el("tbody", {}, detail.guardrails.map((g) =>
       el("tr", {}, el("td", {}, g.name),
