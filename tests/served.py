@@ -98,7 +98,8 @@ class ServedApi:
 class DeskServer:
     """`desk serve` in a subprocess; `url` once it says where it serves."""
 
-    def __init__(self, db: Path, tokens: dict[str, tuple[str, str]], *args: str) -> None:
+    def __init__(self, db: Path, tokens: dict[str, tuple[str, str]], *args: str,
+                 cwd: Path = REPO) -> None:
         token_file = db.with_name("tokens.txt")
         token_file.write_text("".join(f"{n}:{role}:{t}\n" for n, (role, t) in tokens.items()))
         env = {k: v for k, v in os.environ.items() if k not in ("DESK_API_TOKENS", "DESK_STORE")}
@@ -106,7 +107,7 @@ class DeskServer:
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "streams.cli_serve", "--port", "0", "--store",
              f"sqlite:///{db}", "--tokens", str(token_file), *args],
-            stdout=subprocess.PIPE, stderr=self.log, text=True, env=env, cwd=REPO,
+            stdout=subprocess.PIPE, stderr=self.log, text=True, env=env, cwd=cwd,
         )
         self.url = self._address(self.proc.stdout)
 

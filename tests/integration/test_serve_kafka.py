@@ -14,6 +14,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
 from adapters.files.sample import SAMPLE_DIR, day_feed
@@ -22,7 +23,7 @@ from streams.bootstrap import bootstrap, wall_clock
 from streams.demo import sample_day
 from streams.demo_kafka import KafkaStack, feed_day, wait_for_process_managers
 from streams.worker_views import WorkerViews, serve_workers
-from tests.served import INSTRUMENTS, WAITING, ServedApi, seed_sample_day
+from tests.served import INSTRUMENTS, WAITING, DeskServer, ServedApi, seed_sample_day
 
 pytestmark = [pytest.mark.kafka, pytest.mark.postgres]
 
@@ -114,3 +115,38 @@ def test_serve_when_runtime_is_kafka_then_cards_match_the_embedded_desk_and_an_a
             (filled,) = _eventually(orders, lambda rows: rows[0]["fills"], "the entry fill")
         assert position["quantity"] == order["quantity"] == filled["fills"][0]["quantity"]
         assert order["account_id"] == "sip-aggressive"
+
+
+def _children(pid: int) -> list[int]:
+    """The processes whose parent is `pid` (from /proc)."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # gone meanwhile
+        if int(fields[1]) == pid:
+            found.append(int(stat.parent.name))
+    return found
+
+
+def test_serve_when_kafka_demo_gets_sigterm_then_its_relay_and_worker_stop_too(
+    kafka_broker: Any, tmp_path: Path
+) -> None:
+    server = DeskServer(tmp_path / "desk.db", {"vic": ("viewer", TOKENS["vic"][1])},
+                        "--runtime", "kafka", "--demo", "--bootstrap", kafka_broker.bootstrap,
+                        cwd=tmp_path)
+    try:
+        stack = _children(server.proc.pid)
+        with httpx.Client(base_url=server.url, timeout=10,
+                          headers={"Authorization": f"Bearer {TOKENS['vic'][1]}"}) as viewer:
+            accounts = _eventually(lambda: viewer.get(f"{V1}/accounts").json()["accounts"],
+                                   lambda rows: len(rows) == 3, "the sample accounts")
+    finally:
+        server.stop()
+
+    assert len(stack) == 2, "a relay and one worker"
+    assert {a["account_id"] for a in accounts} == {
+        "sip-aggressive", "event-tactical", "income-conservative"}
+    assert [pid for pid in stack if Path(f"/proc/{pid}").exists()] == [], "left running"
+    assert "relay.stopped" in (tmp_path / ".desk" / "logs" / "relay.log").read_text()
