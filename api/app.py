@@ -16,14 +16,14 @@ from api.inputs import MAX_BODY_BYTES
 from api.metrics import Metrics, metrics_middleware
 from api.routes import ROUTES
 from api.tokens import Tokens
-from streams.bootstrap import Desk
+from streams.bootstrap import AnyDesk
 
 TITLE = "eventdesk API"
 VERSION = "1.0.0"
 
 
 def create_app(
-    desk: Desk, tokens: Tokens, *, gate: DeskGate | None = None,
+    desk: AnyDesk, tokens: Tokens, *, gate: DeskGate | None = None,
     desk_time: Callable[[], datetime] | None = None,
 ) -> web.Application:
     """The API over `desk`; `gate` is shared with anything else that writes (the demo feed)."""

@@ -15,12 +15,12 @@ from api.gate import DeskGate
 from api.intake_sessions import IntakeSessions
 from api.metrics import Metrics
 from api.tokens import Operator, Tokens
-from streams.bootstrap import Desk
+from streams.bootstrap import AnyDesk
 
 
 @dataclass
 class ApiState:
-    desk: Desk
+    desk: AnyDesk
     tokens: Tokens
     gate: DeskGate
     metrics: Metrics

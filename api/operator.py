@@ -24,7 +24,7 @@ from domain.aggregates import CardNotPending, Cause, DomainError, TradeCard
 from domain.ids import uuid7
 from domain.session import IST
 from streams import commands
-from streams.bootstrap import Desk
+from streams.bootstrap import AnyDesk
 from streams.commands import approve_card, reject_card, reset_kill_switch, trip_kill_switch
 from streams.handlers.execution import order_id_for
 from streams.unit_of_work import UnitOfWork
@@ -34,7 +34,7 @@ log = structlog.get_logger("eventdesk.api")
 DESK_SCOPE = "desk"
 
 
-def desk_clock(desk: Desk) -> Callable[[], datetime]:
+def desk_clock(desk: AnyDesk) -> Callable[[], datetime]:
     """The desk's now: the time of the latest logged fact (market time), else the clock.
 
     Cards expire and guardrails check market hours on this clock, so a replayed or paced
@@ -46,7 +46,7 @@ def desk_clock(desk: Desk) -> Callable[[], datetime]:
     return now
 
 
-def approve(desk: Desk, now: datetime, card_id: str, actor: str) -> s.Decision:
+def approve(desk: AnyDesk, now: datetime, card_id: str, actor: str) -> s.Decision:
     uow, cause = _card_step(desk, now, card_id, actor)
     try:
         approve_card(uow, desk.runtime.view, card_id, actor, now, cause)
@@ -66,7 +66,7 @@ def approve(desk: Desk, now: datetime, card_id: str, actor: str) -> s.Decision:
                       order=present.order(order, []) if order is not None else None)
 
 
-def reject(desk: Desk, now: datetime, card_id: str, actor: str, reason: str) -> s.Decision:
+def reject(desk: AnyDesk, now: datetime, card_id: str, actor: str, reason: str) -> s.Decision:
     uow, cause = _card_step(desk, now, card_id, actor)
     try:
         reject_card(uow, card_id, actor, reason, now, cause)
@@ -78,7 +78,7 @@ def reject(desk: Desk, now: datetime, card_id: str, actor: str, reason: str) -> 
     return s.Decision(card=present.card(desk.runtime.view.cards[card_id]), order=None)
 
 
-def trip(desk: Desk, now: datetime, scope: str, actor: str, reason: str) -> s.KillSwitchChange:
+def trip(desk: AnyDesk, now: datetime, scope: str, actor: str, reason: str) -> s.KillSwitchChange:
     _known_scope(desk, scope)
     uow = UnitOfWork(desk.store, desk.clock)
     cause = _cause(desk, now, actor, _new_correlation(desk))
@@ -86,7 +86,7 @@ def trip(desk: Desk, now: datetime, scope: str, actor: str, reason: str) -> s.Ki
     return _switched(desk, uow, scope, "trip", cause)
 
 
-def reset(desk: Desk, now: datetime, scope: str, actor: str, reason: str) -> s.KillSwitchChange:
+def reset(desk: AnyDesk, now: datetime, scope: str, actor: str, reason: str) -> s.KillSwitchChange:
     _known_scope(desk, scope)
     uow = UnitOfWork(desk.store, desk.clock)
     cause = _cause(desk, now, actor, _new_correlation(desk))
@@ -94,7 +94,7 @@ def reset(desk: Desk, now: datetime, scope: str, actor: str, reason: str) -> s.K
     return _switched(desk, uow, scope, "reset", cause)
 
 
-def open_account(desk: Desk, now: datetime, opening: intake.Opening, actor: str
+def open_account(desk: AnyDesk, now: datetime, opening: intake.Opening, actor: str
                  ) -> list[Recorded]:
     """Store a confirmed intake (409 when the account exists by now) and let the desk react."""
     uow = UnitOfWork(desk.store, desk.clock)
@@ -112,7 +112,7 @@ def open_account(desk: Desk, now: datetime, opening: intake.Opening, actor: str
 TransferStep = Callable[[UnitOfWork, str, Cause], object]
 
 
-def transfer_command(desk: Desk, now: datetime, transfer_id: str | None, actor: str,
+def transfer_command(desk: AnyDesk, now: datetime, transfer_id: str | None, actor: str,
                      step: TransferStep) -> s.TransferResource:
     """Run a transfer command (a new id when `transfer_id` is None: a proposal); an unknown
     transfer is a 404, a refusal (e.g. not enough available cash) a 409 with the reason."""
@@ -131,7 +131,7 @@ def transfer_command(desk: Desk, now: datetime, transfer_id: str | None, actor: 
     return present.transfer(desk.runtime.view.transfers[transfer_id])
 
 
-def _card_step(desk: Desk, now: datetime, card_id: str, actor: str) -> tuple[UnitOfWork, Cause]:
+def _card_step(desk: AnyDesk, now: datetime, card_id: str, actor: str) -> tuple[UnitOfWork, Cause]:
     """A unit of work holding the card, and a cause continuing the card's own chain."""
     row = desk.runtime.view.cards.get(card_id)
     if row is None:
@@ -147,21 +147,21 @@ def _card_step(desk: Desk, now: datetime, card_id: str, actor: str) -> tuple[Uni
     return uow, cause
 
 
-def _cause(desk: Desk, now: datetime, actor: str, correlation_id: str,
+def _cause(desk: AnyDesk, now: datetime, actor: str, correlation_id: str,
            causation_id: UUID | None = None) -> Cause:
     return Cause(now, desk.clock(), actor, correlation_id, causation_id)
 
 
-def _new_correlation(desk: Desk) -> str:
+def _new_correlation(desk: AnyDesk) -> str:
     return f"operator-{uuid7(desk.clock(), secrets.token_bytes(16))}"
 
 
-def _known_scope(desk: Desk, scope: str) -> None:
+def _known_scope(desk: AnyDesk, scope: str) -> None:
     if scope != DESK_SCOPE and scope not in desk.runtime.view.accounts:
         raise not_found("account", f"no account {scope!r}")
 
 
-def _execute(desk: Desk, uow: UnitOfWork) -> list[Recorded]:
+def _execute(desk: AnyDesk, uow: UnitOfWork) -> list[Recorded]:
     """Commit and let the desk react; a write racing another process's is a 409."""
     try:
         return desk.runtime.execute(uow)
@@ -177,7 +177,7 @@ def _refused(e: DomainError, command: str, card_id: str, actor: str, cause: Caus
                     str(e), card_id=card_id)
 
 
-def _switched(desk: Desk, uow: UnitOfWork, scope: str, command: str, cause: Cause
+def _switched(desk: AnyDesk, uow: UnitOfWork, scope: str, command: str, cause: Cause
               ) -> s.KillSwitchChange:
     changed = uow.has_changes
     _execute(desk, uow)

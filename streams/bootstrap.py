@@ -5,6 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Generic
+
+from typing_extensions import TypeVar
 
 from adapters.eventstore.store import DeskStore
 from adapters.files.strategy_book import default_book
@@ -21,6 +24,7 @@ from streams.handlers.funding import FundingWatch
 from streams.handlers.operator import AutoApprover
 from streams.handlers.paper_fills import PaperFills
 from streams.handlers.risk_watch import RiskWatch
+from streams.runtime import DeskRuntime
 from streams.unit_of_work import Clock
 
 
@@ -28,12 +32,21 @@ def wall_clock() -> datetime:
     return datetime.now(UTC)
 
 
-@dataclass
-class Desk:
+# A desk is served over either runtime; code that drives the embedded one (pump, start)
+# keeps its type, the API asks only for `Desk[DeskRuntime]`.
+R = TypeVar("R", bound=DeskRuntime, default=EmbeddedRuntime, covariant=True)
+
+
+@dataclass(frozen=True)
+class Desk(Generic[R]):
     store: DeskStore
-    runtime: EmbeddedRuntime
+    runtime: R
     instruments: Mapping[str, Instrument]
     clock: Clock
+
+
+AnyDesk = Desk[DeskRuntime]
+"""A desk over either runtime: what the API serves."""
 
 
 def handlers_for(
@@ -61,7 +74,7 @@ def bootstrap(
     approver: str | None = None,
     clock: Clock = wall_clock,
     start: bool = True,
-) -> Desk:
+) -> Desk[EmbeddedRuntime]:
     """Open the store, wire the embedded runtime, and (`start`) catch up with the log."""
     store = DeskStore(store_url)
     broker = PaperBroker()

@@ -1,4 +1,9 @@
-"""`desk serve`: the embedded desk with its HTTP API; `--demo` feeds the sample day.
+"""`desk serve`: the desk's HTTP API; `--demo` feeds the sample day.
+
+`--runtime embedded` (the default) runs the desk's handlers in this process.
+`--runtime kafka` runs none here: the API serves the read model the relay's and faust
+workers' runtime publishes (`WorkerViews`) and commits commands for the relay; with
+`--demo` it starts that relay and `--workers` workers itself and stops them on exit.
 
 In demo mode nobody approves automatically: cards arrive and wait for a human with an
 approver token. Without configured tokens (`--tokens FILE` or `$DESK_API_TOKENS`), demo
@@ -12,20 +17,25 @@ import asyncio
 import logging
 import signal
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from types import FrameType
 
 import structlog
 
+from adapters.eventstore.store import Recorded
 from adapters.eventstore.url import redact
 from adapters.files.sample import SAMPLE_DIR, day_feed, load_accounts, load_instruments
 from api import tokens as api_tokens
 from api.app import create_app
 from api.gate import DeskGate
 from api.server import start
-from streams.bootstrap import Desk, bootstrap, wall_clock
+from domain.inputs import InputFact
+from domain.instruments import Instrument
+from streams.bootstrap import AnyDesk, bootstrap, wall_clock
 from streams.cli_options import add_store, store_url
 from streams.demo import open_accounts, sample_day
+from streams.unit_of_work import UnitOfWork
 
 log = structlog.get_logger("eventdesk.serve")
 
@@ -35,8 +45,18 @@ SETUP_ACTOR = "operator:desk-serve"
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    p = sub.add_parser("serve", help="run the embedded desk with its HTTP API")
+    p = sub.add_parser("serve", help="run the desk's HTTP API and console")
     add_store(p)
+    p.add_argument("--runtime", choices=("embedded", "kafka"), default="embedded",
+                   help="embedded (handlers in this process, default) or kafka (relay + "
+                   "faust workers decide; the API serves their views)")
+    p.add_argument("--bootstrap", default=None,
+                   help="kafka --demo: Kafka bootstrap (default: $KAFKA_BOOTSTRAP or "
+                   "127.0.0.1:9092)")
+    p.add_argument("--workers", type=int, default=1,
+                   help="kafka --demo: faust workers to start (default 1)")
+    p.add_argument("--partitions", type=int, default=3,
+                   help="kafka --demo: partitions per domain topic (default 3)")
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default loopback)")
     p.add_argument("--port", type=int, default=8000, help="port (0: any free port)")
     p.add_argument("--demo", action="store_true",
@@ -76,17 +96,62 @@ def _run(args: argparse.Namespace) -> int:
     if args.pace < 0:
         print("desk serve: --pace must be >= 0", file=sys.stderr)
         return 2
+    if args.workers < 1:
+        print("desk serve: --workers must be >= 1", file=sys.stderr)
+        return 2
     url = store_url(args)
     data = Path(args.data)
-    desk = bootstrap(url, load_instruments(data / "instruments.csv"), clock=wall_clock)
-    print(f"store: {redact(url)}; log head {desk.store.head()}")
-    asyncio.run(_serve(desk, tokens, args.host, args.port, data if args.demo else None,
-                       args.pace))
+    instruments = load_instruments(data / "instruments.csv")
+    if args.runtime == "embedded":
+        desk: AnyDesk = bootstrap(url, instruments, clock=wall_clock)
+        print(f"store: {redact(url)}; log head {desk.store.head()}")
+        asyncio.run(_serve(desk, tokens, args.host, args.port, data if args.demo else None,
+                           args.pace))
+        return 0
+    return _run_kafka(args, url, data, instruments, tokens)
+
+
+def _run_kafka(args: argparse.Namespace, url: str, data: Path,
+               instruments: dict[str, Instrument], tokens: api_tokens.Tokens) -> int:
+    """Serve the workers' views; with `--demo`, run the relay and workers too."""
+    from streams.cli_worker import default_bootstrap
+    from streams.demo_kafka import KafkaStack, demo_namespace, wait_for_process_managers
+    from streams.worker_views import serve_workers
+
+    desk = serve_workers(url, instruments, wall_clock)
+    print(f"store: {redact(url)}; log head {desk.store.head()}; runtime kafka")
+    if not args.demo:
+        print("reading the views `desk worker` processes publish; run `desk relay` and "
+              "`desk worker` on this store", flush=True)
+        asyncio.run(_serve(desk, tokens, args.host, args.port, None, args.pace))
+        return 0
+    stack = KafkaStack(url, args.bootstrap or default_bootstrap(), args.partitions,
+                       args.workers, approver=None, namespace=demo_namespace(url))
+    # Until the server's own handlers are in place, SIGTERM still stops the stack.
+    signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        stack.start()
+        print(f"kafka: relay and {args.workers} worker(s) on {stack.bootstrap}, topics "
+              f"{stack.namespace}.*, logs in {stack.log_dir}", flush=True)
+
+        def settle() -> None:
+            wait_for_process_managers(desk.store, check=stack.check_running)
+
+        asyncio.run(_serve(desk, tokens, args.host, args.port, data, args.pace, settle))
+    except KeyboardInterrupt:
+        pass
+    finally:
+        stack.stop()
     return 0
 
 
-async def _serve(desk: Desk, tokens: api_tokens.Tokens, host: str, port: int,
-                 demo: Path | None, pace: float) -> None:
+def _interrupt(signum: int, frame: FrameType | None) -> None:
+    raise KeyboardInterrupt
+
+
+async def _serve(desk: AnyDesk, tokens: api_tokens.Tokens, host: str, port: int,
+                 demo: Path | None, pace: float,
+                 settle: Callable[[], None] | None = None) -> None:
     gate = DeskGate()
     runner, bound = await start(create_app(desk, tokens, gate=gate), host, port)
     print(f"serving http://{host}:{bound}/ (console /, API /api/v1, docs /docs, "
@@ -96,7 +161,8 @@ async def _serve(desk: Desk, tokens: api_tokens.Tokens, host: str, port: int,
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
-    feed = asyncio.create_task(feed_sample_day(desk, gate, demo, pace)) if demo else None
+    feed = (asyncio.create_task(feed_sample_day(desk, gate, demo, pace, settle))
+            if demo else None)
     try:
         await stop.wait()
     finally:
@@ -107,20 +173,36 @@ async def _serve(desk: Desk, tokens: api_tokens.Tokens, host: str, port: int,
         gate.close()
 
 
-async def feed_sample_day(desk: Desk, gate: DeskGate, directory: Path, pace: float) -> None:
+async def feed_sample_day(desk: AnyDesk, gate: DeskGate, directory: Path, pace: float,
+                          settle: Callable[[], None] | None = None) -> None:
     """Open the sample accounts, then feed the day at `pace` seconds per desk minute.
 
     Facts already in the log are skipped without waiting, so a restarted demo catches up
-    at once and goes on from where it was.
+    at once and goes on from where it was. `settle` (the Kafka runtime) runs after each
+    write and returns once the workers have reacted to it, so inputs and reactions
+    interleave in the log as they do on the embedded desk.
     """
     day = sample_day(directory)
     specs = load_accounts(directory / "accounts.json")
+
+    def execute(uow: UnitOfWork) -> list[Recorded]:
+        recorded = desk.runtime.execute(uow)
+        if settle is not None:
+            settle()
+        return recorded
+
+    def ingest(group: list[InputFact]) -> int:
+        added = desk.runtime.ingest(group)
+        if added and settle is not None:
+            settle()
+        return added
+
     try:
-        await gate.write(open_accounts, desk.store, desk.clock, desk.runtime.execute, specs,
+        await gate.write(open_accounts, desk.store, desk.clock, execute, specs,
                          SETUP_ACTOR, day.day)
         groups = day_feed(day.bars, day.news, day.day)
         for i, group in enumerate(groups):
-            added = await gate.write(desk.runtime.ingest, group)
+            added = await gate.write(ingest, group)
             if added and i + 1 < len(groups):
                 gap = (groups[i + 1][0].occurred_at - group[0].occurred_at).total_seconds()
                 await asyncio.sleep(pace * gap / 60)

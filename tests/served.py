@@ -1,18 +1,27 @@
 """A real desk for tests that drive it from outside: the sample store seeded up to a desk
-time, and `desk serve` run on it in a subprocess on a free loopback port."""
+time, its API in-process (`ServedApi`), and `desk serve` run on it in a subprocess on a
+free loopback port."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 import shutil
 import subprocess
 import sys
+import threading
 from datetime import datetime
 from pathlib import Path
-from typing import IO
+from typing import IO, Self
+
+import httpx
 
 from adapters.files.sample import SAMPLE_DIR, day_feed, load_accounts, load_instruments
-from streams.bootstrap import bootstrap, wall_clock
+from api.app import create_app
+from api.context import STATE
+from api.server import start
+from api.tokens import Role, parse
+from streams.bootstrap import AnyDesk, bootstrap, wall_clock
 from streams.demo import open_accounts, sample_day
 
 INSTRUMENTS = load_instruments(SAMPLE_DIR / "instruments.csv")
@@ -47,10 +56,50 @@ def copy_store(db: Path, into: Path) -> Path:
     return into / db.name
 
 
+class ServedApi:
+    """A desk's API on a free loopback port, run in a thread of its own; `tokens` maps a
+    name to its role and token."""
+
+    def __init__(self, desk: AnyDesk, tokens: dict[str, tuple[Role, str]]) -> None:
+        self.desk = desk
+        self.named_tokens = tokens
+        self.tokens = parse(",".join(f"{n}:{r.label}:{t}" for n, (r, t) in tokens.items()))
+        self.app = create_app(desk, self.tokens)
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
+
+    def __enter__(self) -> Self:
+        self._thread.start()
+        self.runner, port = asyncio.run_coroutine_threadsafe(
+            start(self.app, "127.0.0.1", 0), self._loop).result(10)
+        self.url = f"http://127.0.0.1:{port}"
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        asyncio.run_coroutine_threadsafe(self.runner.cleanup(), self._loop).result(15)
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        self._thread.join(5)
+        self.app[STATE].gate.close()
+        self.desk.store.close()
+
+    def client(self, name: str | None = None, token: str | None = None) -> httpx.Client:
+        headers = {}
+        if name is not None:
+            headers["Authorization"] = f"Bearer {self.named_tokens[name][1]}"
+        if token is not None:
+            headers["Authorization"] = token
+        # Plain HTTP on loopback: no TLS context to build for every client.
+        return httpx.Client(base_url=self.url, headers=headers, timeout=10, verify=False)
+
+    def head(self) -> int:
+        return self.desk.store.head()
+
+
 class DeskServer:
     """`desk serve` in a subprocess; `url` once it says where it serves."""
 
-    def __init__(self, db: Path, tokens: dict[str, tuple[str, str]], *args: str) -> None:
+    def __init__(self, db: Path, tokens: dict[str, tuple[str, str]], *args: str,
+                 cwd: Path = REPO) -> None:
         token_file = db.with_name("tokens.txt")
         token_file.write_text("".join(f"{n}:{role}:{t}\n" for n, (role, t) in tokens.items()))
         env = {k: v for k, v in os.environ.items() if k not in ("DESK_API_TOKENS", "DESK_STORE")}
@@ -58,7 +107,7 @@ class DeskServer:
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "streams.cli_serve", "--port", "0", "--store",
              f"sqlite:///{db}", "--tokens", str(token_file), *args],
-            stdout=subprocess.PIPE, stderr=self.log, text=True, env=env, cwd=REPO,
+            stdout=subprocess.PIPE, stderr=self.log, text=True, env=env, cwd=cwd,
         )
         self.url = self._address(self.proc.stdout)
 

@@ -9,12 +9,10 @@ get their own copy.
 
 from __future__ import annotations
 
-import asyncio
 import json
 import os
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -24,14 +22,11 @@ from typing import Any
 import httpx
 import pytest
 
-from api.app import create_app
-from api.context import STATE
 from api.endpoint import Route
 from api.routes import ROUTES
-from api.server import start
 from api.tokens import Role, TokenConfigError, Tokens, parse
-from streams.bootstrap import Desk, bootstrap, wall_clock
-from tests.served import INSTRUMENTS, WAITING, copy_store, seed_sample_day
+from streams.bootstrap import bootstrap, wall_clock
+from tests.served import INSTRUMENTS, WAITING, ServedApi, copy_store, seed_sample_day
 
 V1 = "/api/v1"
 TOKENS = {  # name: (role, token)
@@ -55,41 +50,11 @@ def seeded(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return seed_sample_day(tmp_path_factory.mktemp("api-seed") / "desk.db")
 
 
-class Served:
-    """A desk and its API on a free loopback port, run in a thread of its own."""
+class Served(ServedApi):
+    """An embedded desk on a copy of the seeded store, and its API with this module's tokens."""
 
     def __init__(self, db: Path) -> None:
-        self.desk: Desk = bootstrap(f"sqlite:///{db}", INSTRUMENTS, clock=wall_clock)
-        self.tokens = parse(",".join(f"{n}:{r.label}:{t}" for n, (r, t) in TOKENS.items()))
-        self.app = create_app(self.desk, self.tokens)
-        self._loop = asyncio.new_event_loop()
-        self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
-
-    def __enter__(self) -> Served:
-        self._thread.start()
-        self.runner, port = asyncio.run_coroutine_threadsafe(
-            start(self.app, "127.0.0.1", 0), self._loop).result(10)
-        self.url = f"http://127.0.0.1:{port}"
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        asyncio.run_coroutine_threadsafe(self.runner.cleanup(), self._loop).result(15)
-        self._loop.call_soon_threadsafe(self._loop.stop)
-        self._thread.join(5)
-        self.app[STATE].gate.close()
-        self.desk.store.close()
-
-    def client(self, name: str | None = None, token: str | None = None) -> httpx.Client:
-        headers = {}
-        if name is not None:
-            headers["Authorization"] = f"Bearer {TOKENS[name][1]}"
-        if token is not None:
-            headers["Authorization"] = token
-        # Plain HTTP on loopback: no TLS context to build for every client.
-        return httpx.Client(base_url=self.url, headers=headers, timeout=10, verify=False)
-
-    def head(self) -> int:
-        return self.desk.store.head()
+        super().__init__(bootstrap(f"sqlite:///{db}", INSTRUMENTS, clock=wall_clock), TOKENS)
 
 
 @pytest.fixture(scope="module")
