@@ -32,6 +32,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--instruments", default=str(SAMPLE_DIR / "instruments.csv"))
     p.add_argument("--no-process-managers", action="store_true",
                    help="only projections: leave desk.log to other workers")
+    p.add_argument("--stall-timeout", type=float, default=60.0,
+                   help="exit (code 75) after this many seconds stuck in a rebalance or a "
+                   "table recovery, for a supervisor to restart; 0: never (default 60)")
     p.add_argument("--loglevel", default="warning")
     p.set_defaults(func=_run)
 
@@ -50,6 +53,7 @@ def _run(args: argparse.Namespace) -> int:
             process_managers=not args.no_process_managers,
             namespace=args.namespace,
             data_dir=Path(args.data_dir),
+            stall_timeout=args.stall_timeout,
         ),
         loglevel=args.loglevel,
     )

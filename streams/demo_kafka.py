@@ -20,6 +20,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+import structlog
+
 from adapters.eventstore.store import DeskStore, ViewSnapshots
 from adapters.files.sample import day_feed, load_accounts
 from adapters.kafka.admin import end_offsets, ensure_topics
@@ -30,7 +32,13 @@ from projections.desk import DeskView, apply, snapshot
 from projections.market import LastBar
 from streams.demo import LIVE_VIEW, open_accounts, sample_day
 from streams.embedded import input_streams
-from streams.kafka_worker import BAR_PREFIX, OFFSET_PREFIX, PM_PROGRESS, VIEW_PREFIX
+from streams.kafka_worker import (
+    BAR_PREFIX,
+    EXIT_STALLED,
+    OFFSET_PREFIX,
+    PM_PROGRESS,
+    VIEW_PREFIX,
+)
 from streams.unit_of_work import Clock, UnitOfWork
 
 DESK = str(Path(sys.executable).with_name("desk"))
@@ -39,6 +47,9 @@ DESK = str(Path(sys.executable).with_name("desk"))
 class StackStalled(RuntimeError):
     """The relay or the workers stopped making progress; says which."""
 
+
+MAX_RESTARTS = 3  # per process: a worker that keeps stalling is a failure, not a hiccup
+log = structlog.get_logger("eventdesk.stack")
 
 @dataclass
 class KafkaStack:
@@ -53,6 +64,7 @@ class KafkaStack:
     log_dir: Path = Path(".desk/logs")
     table_store: str = "memory://"
     procs: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
+    restarts: dict[str, int] = field(default_factory=dict)
 
     def start(self) -> None:
         asyncio.run(ensure_topics(self.bootstrap, self.partitions, namespace=self.namespace))
@@ -77,11 +89,20 @@ class KafkaStack:
         return proc
 
     def check_running(self) -> None:
-        """Raise `StackStalled` naming any process that has exited on its own."""
-        for name, proc in self.procs.items():
-            if proc.poll() is not None:
-                raise StackStalled(f"{name} exited with code {proc.returncode}; see "
-                                   f"{self.log_dir / (name + '.log')}")
+        """Restart a worker that left because it stalled (its watchdog's exit code), up to
+        `MAX_RESTARTS` times; raise `StackStalled` naming any other process that exited."""
+        for name, proc in list(self.procs.items()):
+            code = proc.poll()
+            if code is None:
+                continue
+            log_file = self.log_dir / (name + ".log")
+            restarts = self.restarts.get(name, 0)
+            if code == EXIT_STALLED and restarts < MAX_RESTARTS:
+                self.restarts[name] = restarts + 1
+                log.warning("stack.restarted", process=name, exit_code=code, log=str(log_file))
+                self.spawn(name)
+                continue
+            raise StackStalled(f"{name} exited with code {code}; see {log_file}")
 
     def kill(self, name: str) -> None:
         """SIGKILL one process, as a crash would (it is no longer watched)."""

@@ -15,6 +15,10 @@ A timer writes changed partial views, last bars and consumed offsets to the stor
 from __future__ import annotations
 
 import asyncio
+import os
+import threading
+import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -69,6 +73,12 @@ class WorkerSettings:
     process_managers: bool = True
     flush_interval: float = 0.25
     data_dir: Path = Path(".desk/faust")  # table stores (rocksdb://) live here
+    # A worker stuck this long in a rebalance or a table recovery exits (EXIT_STALLED) so
+    # that its supervisor starts a fresh one; 0 turns the watchdog off.
+    stall_timeout: float = 60.0
+
+
+EXIT_STALLED = 75  # EX_TEMPFAIL: try again
 
 
 class _Flusher:
@@ -275,4 +285,39 @@ def run_worker(settings: WorkerSettings, loglevel: str = "warning") -> None:
                               namespace=settings.namespace))
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     app = create_app(settings)
+    if settings.stall_timeout > 0:
+        threading.Thread(target=watch_readiness, args=(app, settings.stall_timeout),
+                         name="desk-readiness-watchdog", daemon=True).start()
     faust.Worker(app, loglevel=loglevel, quiet=True).execute_from_commandline()
+
+
+def is_ready(app: faust.App) -> bool:
+    """True once table recovery has completed and no rebalance is under way."""
+    return bool(app.tables.recovery.completed.is_set()) and not app.rebalancing
+
+
+def watch_readiness(app: faust.App, stall_timeout: float,
+                     clock: Callable[[], float] = time.monotonic,
+                     sleep: Callable[[float], None] = time.sleep,
+                     leave: Callable[[int], None] = os._exit) -> None:
+    """Exit the process when the worker has not been ready for `stall_timeout` seconds.
+
+    faust can stay in a rebalance for good when the group's generation moves on while it
+    recovers (e.g. a SIGKILLed member is expelled just after a new one joined); nothing
+    is consumed then. A fresh process joins cleanly, so this worker leaves and lets its
+    supervisor (the demo's stack, compose's restart policy, systemd) start another.
+    """
+    not_ready_since: float | None = clock()
+    while True:
+        sleep(1.0)
+        if is_ready(app):
+            not_ready_since = None
+            continue
+        if not_ready_since is None:
+            not_ready_since = clock()
+        elif clock() - not_ready_since > stall_timeout:
+            log.error("worker.stalled", seconds=round(clock() - not_ready_since),
+                      rebalancing=app.rebalancing,
+                      recovered=app.tables.recovery.completed.is_set())
+            leave(EXIT_STALLED)
+            return
