@@ -103,7 +103,8 @@ class Allocation:
                                                        event), cause)
                 continue
             side, why = event_side(strategy, values)
-            facts = self._facts(signal_id, symbol, values, view, event, event.occurred_at,
+            facts = self._facts(strategy, signal_id, symbol, values, view, event,
+                                event.occurred_at,
                                 f"'{item.headline}' ({tagging.category}, "
                                 f"{tagging.confidence} confidence)")
             batch += self._decide(uow, signal_id, score(strategy, self.book, facts, side, why),
@@ -124,7 +125,8 @@ class Allocation:
             if trigger is None:
                 continue
             signal_id = f"sig-{strategy.name}-{bar.symbol}-{ist(bar.end):%Y%m%d%H%M}"
-            facts = self._facts(signal_id, bar.symbol, values, view, event, bar.end, trigger)
+            facts = self._facts(strategy, signal_id, bar.symbol, values, view, event, bar.end,
+                                trigger)
             cause = uow.cause(f"strategy:{strategy.name}")
             batch += self._decide(uow, signal_id,
                                   score(strategy, self.book, facts, Side.BUY, "long setup"),
@@ -135,12 +137,11 @@ class Allocation:
         tracker = view.research.features.get(symbol)
         return tracker.latest() if tracker else FeatureValues()
 
-    def _facts(self, signal_id: str, symbol: str, values: FeatureValues, view: DeskView,
-               event: Envelope, catalyst_at: datetime, trigger: str) -> Facts:
+    def _facts(self, strategy: Strategy, signal_id: str, symbol: str, values: FeatureValues,
+               view: DeskView, event: Envelope, catalyst_at: datetime, trigger: str) -> Facts:
         last = view.market[symbol]
         instrument = self.instruments[symbol]
-        wins, losses = view.research.record(signal_id.split("-")[1],
-                                            self.book.meta_label.hit_rate_window)
+        wins, losses = view.research.record(strategy.name, self.book.meta_label.hit_rate_window)
         return Facts(signal_id, symbol, instrument.sector, values, last.close, last.end,
                      catalyst_at, event.occurred_at, instrument.adv_value, wins, losses,
                      (event.event_id,), trigger)
