@@ -36,7 +36,8 @@ BOOK_PATH = Path(__file__).resolve().parents[2] / "data" / "playbooks" / "strate
 Positive = Annotated[Decimal, Field(gt=0, allow_inf_nan=False)]
 Share = Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]
 Minutes = Annotated[int, Field(gt=0, le=24 * 60)]
-KNOWN_FEATURES = frozenset(FEATURE_COLUMNS) | frozenset(DERIVED_FEATURES)
+# Clauses compare numbers; the regime is a label, checked by the strategy's `regimes`.
+KNOWN_FEATURES = (frozenset(FEATURE_COLUMNS) - {"regime"}) | frozenset(DERIVED_FEATURES)
 
 
 class StrategyBookError(ValueError):
@@ -55,7 +56,7 @@ class _Clause(_Strict):
     @model_validator(mode="after")
     def _shape(self) -> _Clause:
         if self.feature not in KNOWN_FEATURES:
-            known = ", ".join(sorted(KNOWN_FEATURES - {"regime"}))
+            known = ", ".join(sorted(KNOWN_FEATURES))
             raise ValueError(f"unknown feature {self.feature!r}; known: {known}")
         if (self.op is Op.BETWEEN) != isinstance(self.value, tuple):
             raise ValueError("between takes [low, high]; > and < take one number")

@@ -84,7 +84,7 @@ def score(strategy: Strategy, book: StrategyBook, facts: Facts, side: Side,
           why_side: str) -> SignalScored | SignalFiltered:
     """Exits from ATR, the meta-label, and the verdict."""
     v = facts.values
-    filtered = _not_ready(strategy, v)
+    filtered = _not_ready(v)
     if filtered:
         return _filtered(strategy, facts, filtered)
     assert v.atr_14 is not None and v.realised_vol_20 is not None
@@ -146,7 +146,7 @@ def score(strategy: Strategy, book: StrategyBook, facts: Facts, side: Side,
     )
 
 
-def _not_ready(strategy: Strategy, v: FeatureValues) -> str:
+def _not_ready(v: FeatureValues) -> str:
     if v.atr_14 is None:
         return f"no ATR(14) yet: {v.bars} bars of the 15 it needs"
     if v.realised_vol_20 is None or v.realised_vol_20 <= 0:

@@ -55,6 +55,12 @@ def test_parse_when_feature_unknown_then_refused_listing_the_known_ones() -> Non
         parse_strategy_book(text)
 
 
+def test_parse_when_a_clause_names_the_regime_label_then_refused() -> None:
+    text = SHIPPED.replace("feature: return_20", "feature: regime", 1)
+    with pytest.raises(StrategyBookError, match="unknown feature 'regime'"):
+        parse_strategy_book(text)
+
+
 def test_barriers_when_walk_has_no_drift_and_symmetric_exits_then_even_odds() -> None:
     b = barrier_probabilities(100.0, 98.0, 100.0 * 100.0 / 98.0, 0.002, 0.0, 200)
 
