@@ -30,9 +30,11 @@ COPY adapters ./adapters
 COPY streams ./streams
 COPY api ./api
 COPY replay ./replay
+COPY cli ./cli
+COPY devtools ./devtools
 COPY data ./data
 RUN uv sync --frozen --no-dev \
-    && .venv/bin/python -m compileall -q domain projections adapters streams api replay
+    && .venv/bin/python -m compileall -q domain projections adapters streams api replay cli devtools
 
 # ---- runtime: the venv and the code, no uv, no build tools ---------------------------
 FROM python:3.11-slim

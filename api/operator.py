@@ -15,18 +15,19 @@ from uuid import UUID
 
 import structlog
 
-from adapters.eventstore.store import Recorded, StaleWrite
+from adapters.eventstore.store import StaleWrite
 from api import present
 from api import schemas as s
 from api.errors import ApiError, conflict, not_found
 from domain import intake
 from domain.aggregates import CardNotPending, Cause, DomainError, TradeCard
+from domain.events import Recorded
 from domain.ids import uuid7
 from domain.session import IST
 from streams import commands
 from streams.bootstrap import AnyDesk
 from streams.commands import approve_card, reject_card, reset_kill_switch, trip_kill_switch
-from streams.handlers.execution import order_id_for
+from streams.process_managers.execution import order_id_for
 from streams.unit_of_work import UnitOfWork
 
 log = structlog.get_logger("eventdesk.api")

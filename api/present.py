@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
 
-from adapters.eventstore.store import Recorded
 from api import schemas as s
 from domain.events import (
     CardBlocked,
@@ -20,6 +19,7 @@ from domain.events import (
     Envelope,
     MandateSet,
     OrderFilled,
+    Recorded,
 )
 from domain.money import ZERO
 from projections.approval_queue import CardRow

@@ -68,7 +68,7 @@ def seed(url: str) -> int:
 def start_server(url: str, token: str) -> tuple[subprocess.Popen[str], str]:
     env = {**os.environ, "DESK_API_TOKENS": f"bench:viewer:{token}"}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "streams.cli_serve", "--store", url, "--host", HOST,
+        [sys.executable, "-m", "cli", "serve", "--store", url, "--host", HOST,
          "--port", "0"],
         stdout=subprocess.PIPE, text=True, env=env,
     )

@@ -48,7 +48,7 @@ from bench.kafka import (
     signal_of,
 )
 from streams.bootstrap import Desk, bootstrap
-from streams.handlers.allocation import card_id_for
+from streams.process_managers.allocation import card_id_for
 
 DECISIONS = ("PROPOSED", "BLOCKED")
 EXPECTED_RUN_MS = 180.0  # beyond this p50, 1,000 runs no longer fit in ~3 minutes

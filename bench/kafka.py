@@ -52,11 +52,11 @@ from adapters.files.sample import (
     read_bars,
 )
 from adapters.kafka.admin import ensure_topics
-from adapters.kafka.local_broker import LocalKafkaBroker
 from adapters.kafka.relay import Relay
-from adapters.postgres_local import create_database, drop_database
 from api import operator
 from bench.folds import generate
+from devtools.local_kafka import LocalKafkaBroker
+from devtools.local_postgres import create_database, drop_database
 from domain.aggregates import Cause
 from domain.events import AnnouncementArrived, Envelope
 from domain.inputs import InputFact
@@ -65,16 +65,16 @@ from projections.desk import DeskView, apply
 from streams.bootstrap import Desk, bootstrap, wall_clock
 from streams.commands import reject_card
 from streams.demo import open_accounts, sample_day
-from streams.demo_kafka import (
+from streams.embedded import input_streams
+from streams.kafka.app import VIEW_PREFIX
+from streams.kafka.stack import (
     DESK,
     KafkaStack,
     kafka_view,
     wait_for_process_managers,
     wait_for_projections,
 )
-from streams.embedded import input_streams
-from streams.handlers.allocation import card_id_for, news_signal_id
-from streams.kafka_worker import VIEW_PREFIX
+from streams.process_managers.allocation import card_id_for, news_signal_id
 from streams.unit_of_work import UnitOfWork
 
 PARTITIONS = 3

@@ -5,8 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from adapters.eventstore.store import Recorded
-from domain.events import CardProposed
+from domain.events import CardProposed, Recorded
 from domain.session import IST
 
 _SKIP = {"evidence", "guardrails", "thesis", "sizing", "rationale", "body"}

@@ -61,5 +61,5 @@ if ! command -v uv >/dev/null; then
     exit 1
 fi
 log "pre-fetching Kafka jars (cached after the first run)"
-uv run python -m adapters.kafka.local_broker --fetch-only
+uv run python -m devtools.local_kafka --fetch-only
 log "done"

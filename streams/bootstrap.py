@@ -9,22 +9,22 @@ from typing import Generic
 
 from typing_extensions import TypeVar
 
+from adapters.brokers.paper.broker import PaperBroker
 from adapters.eventstore.store import DeskStore
 from adapters.files.strategy_book import default_book
 from adapters.files.tagging_rules import load_tagging_rules
-from adapters.paper.broker import PaperBroker
 from domain.instruments import Instrument
 from domain.tagging import build_tagger
 from streams.embedded import EmbeddedRuntime
-from streams.handlers import Handler
-from streams.handlers.allocation import Allocation
-from streams.handlers.execution import Execution
-from streams.handlers.expiry import CardExpiry
-from streams.handlers.funding import FundingWatch
-from streams.handlers.operator import AutoApprover
-from streams.handlers.paper_fills import PaperFills
-from streams.handlers.risk_watch import RiskWatch
-from streams.runtime import DeskRuntime
+from streams.ports import DeskRuntime
+from streams.process_managers import Handler
+from streams.process_managers.allocation import Allocation
+from streams.process_managers.auto_approver import AutoApprover
+from streams.process_managers.execution import Execution
+from streams.process_managers.expiry import CardExpiry
+from streams.process_managers.funding import FundingWatch
+from streams.process_managers.paper_fills import PaperFills
+from streams.process_managers.risk_watch import RiskWatch
 from streams.unit_of_work import Clock
 
 

@@ -27,7 +27,7 @@ from domain.money import ZERO
 from domain.sizing import reserve_for
 from domain.values import GuardrailResult
 from projections.desk import DeskView
-from streams.guard_context import guard_context
+from projections.guard_facts import guard_context
 from streams.unit_of_work import UnitOfWork
 
 

@@ -13,12 +13,13 @@ from collections.abc import Iterable, Sequence
 
 import structlog
 
-from adapters.eventstore.store import DeskStore, Recorded, StaleWrite
+from adapters.eventstore.store import DeskStore, StaleWrite
 from domain.aggregates import DomainError, InputStream
 from domain.aggregates.base import Cause
+from domain.events import Recorded
 from domain.inputs import InputFact
 from projections.desk import DeskView, apply
-from streams.handlers import Handler
+from streams.process_managers import Handler
 from streams.unit_of_work import Clock, UnitOfWork
 
 log = structlog.get_logger("eventdesk.embedded")

@@ -34,7 +34,7 @@ from domain.session import IST
 from projections.approval_queue import pending
 from projections.report import eod_report
 from streams.bootstrap import Desk
-from streams.handlers.funding import credit_dated
+from streams.process_managers.funding import credit_dated
 from streams.unit_of_work import UnitOfWork
 
 log = structlog.get_logger("eventdesk.scheduler")

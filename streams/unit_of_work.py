@@ -6,9 +6,9 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import TypeVar
 
-from adapters.eventstore.store import DeskStore, Recorded
+from adapters.eventstore.store import DeskStore
 from domain.aggregates import Aggregate, Cause
-from domain.events import Envelope
+from domain.events import Envelope, Recorded
 
 A = TypeVar("A", bound=Aggregate)
 Clock = Callable[[], datetime]

@@ -20,8 +20,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from adapters.kafka.local_broker import ExternalKafka, KafkaBrokerError, LocalKafkaBroker
-from adapters.postgres_local import ExternalPostgres, LocalPostgres, PostgresError
+from devtools.local_kafka import ExternalKafka, KafkaBrokerError, LocalKafkaBroker
+from devtools.local_postgres import ExternalPostgres, LocalPostgres, PostgresError
 
 
 def service_unavailable(reason: str) -> NoReturn:

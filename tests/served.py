@@ -105,7 +105,7 @@ class DeskServer:
         env = {k: v for k, v in os.environ.items() if k not in ("DESK_API_TOKENS", "DESK_STORE")}
         self.log = db.with_name("serve.log").open("w")
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "streams.cli_serve", "--port", "0", "--store",
+            [sys.executable, "-m", "cli", "serve", "--port", "0", "--store",
              f"sqlite:///{db}", "--tokens", str(token_file), *args],
             stdout=subprocess.PIPE, stderr=self.log, text=True, env=env, cwd=cwd,
         )

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import psycopg
@@ -25,7 +24,7 @@ from eventsourcing.persistence import (
 from adapters.eventstore.recorders import ChainedPostgresRecorder, ChainedSQLiteRecorder
 from adapters.eventstore.url import store_settings
 from domain.aggregates import Aggregate
-from domain.events import Envelope
+from domain.events import Envelope, Recorded
 
 A = TypeVar("A", bound=Aggregate)
 
@@ -62,13 +61,6 @@ class EnvelopeMapper(Mapper[str]):
     def to_domain_event(self, stored_event: StoredEvent) -> Any:
         return Envelope.model_validate_json(stored_event.state)
 
-
-@dataclass(frozen=True)
-class Recorded:
-    """An envelope with its position in the global log."""
-
-    position: int
-    event: Envelope
 
 
 class DeskStore(Application[str]):

@@ -30,7 +30,6 @@ from adapters.eventstore.recorders import ChainedPostgresRecorder
 from adapters.eventstore.store import DeskStore
 from adapters.eventstore.url import redact
 from adapters.kafka.admin import ensure_topics
-from adapters.kafka.local_broker import DEFAULT_PARTITIONS
 from adapters.kafka.topics import (
     DEADLETTER_TOPIC,
     DEFAULT_NAMESPACE,
@@ -42,6 +41,7 @@ from adapters.kafka.topics import (
     log_key_for,
     topic_for,
 )
+from devtools.local_kafka import DEFAULT_PARTITIONS
 from domain.events import Envelope
 
 log = structlog.get_logger("eventdesk.relay")

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from adapters.eventstore.store import DeskStore, Recorded
+from adapters.eventstore.store import DeskStore
 from api import operator, present
 from api import schemas as s
 from api.context import Call
 from api.errors import not_found
 from api.inputs import CardsQuery, ReasonBody
-from domain.events import Envelope
-from replay.trace import trace
+from domain.events import Envelope, Recorded
+from projections.lineage import trace
 
 
 async def list_cards(call: Call) -> s.CardList:

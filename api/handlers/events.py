@@ -10,13 +10,13 @@ import time
 
 from aiohttp import web
 
-from adapters.eventstore.store import DeskStore, Recorded
+from adapters.eventstore.store import DeskStore
 from api import present
 from api import schemas as s
 from api.context import Call
 from api.errors import ApiError
 from api.inputs import MAX_POSITION, EventsQuery, EventStreamQuery
-from domain.events import known_event_types
+from domain.events import Recorded, known_event_types
 
 SCAN_BUDGET = 10_000  # log events one page request may scan for its filters
 _READ_PAGE = 500

@@ -3,10 +3,11 @@
 from domain.aggregates.account import Account, account_stream
 from domain.aggregates.base import Aggregate, Cause, DomainError
 from domain.aggregates.card import CardNotPending, CardStatus, TradeCard
+from domain.aggregates.inputs import InputStream
 from domain.aggregates.order import Order, OrderStatus
 from domain.aggregates.risk_guard import RiskGuard, risk_stream
 from domain.aggregates.schedule import DailyReport, JobRun, job_stream, report_stream
-from domain.aggregates.streams import InputStream, Signal
+from domain.aggregates.signal import Signal
 from domain.aggregates.transfer import Transfer, TransferStatus, transfer_stream
 
 __all__ = [

@@ -23,6 +23,7 @@ from domain.events.decisions import (
 from domain.events.envelope import (
     Envelope,
     Payload,
+    Recorded,
     known_event_types,
     payload_type,
     register_upcaster,
@@ -84,6 +85,7 @@ __all__ = [
     "OrderRejected",
     "Payload",
     "PositionClosed",
+    "Recorded",
     "SignalFiltered",
     "SignalScored",
     "TrancheReleased",

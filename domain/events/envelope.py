@@ -8,6 +8,7 @@ library's domain event (`originator_id`/`originator_version`/`timestamp` map ont
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, ClassVar
 from uuid import UUID
@@ -139,3 +140,11 @@ class Envelope(BaseModel):
     @property
     def timestamp(self) -> datetime:
         return self.recorded_at
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """An envelope with its position in the global log."""
+
+    position: int
+    event: Envelope

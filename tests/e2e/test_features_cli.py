@@ -18,9 +18,9 @@ ATR_WARM_UP = 14  # TA-Lib's ATR(14) starts on a symbol's 15th bar
 
 
 def features_module(*args: str) -> subprocess.CompletedProcess[str]:
-    """`python -m streams.cli_features ...`: the same code as `desk features`."""
+    """`python -m cli features ...`: the same code as `desk features`."""
     return subprocess.run(
-        [sys.executable, "-m", "streams.cli_features", *args],
+        [sys.executable, "-m", "cli", "features", *args],
         capture_output=True, text=True, timeout=300,
     )
 

@@ -697,7 +697,7 @@ def test_token_config_when_commented_file_format_then_roles_parsed() -> None:
 # desk serve -------------------------------------------------------------------------------
 def _serve(*args: str, env: dict[str, str] | None = None) -> subprocess.Popen[str]:
     return subprocess.Popen(
-        [sys.executable, "-m", "streams.cli_serve", "--port", "0", *args],
+        [sys.executable, "-m", "cli", "serve", "--port", "0", *args],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
         cwd=Path(__file__).resolve().parents[2],
     )

@@ -25,7 +25,7 @@ from projections.desk import DeskView, apply, projections_of, snapshot
 from replay.verify import verify
 from streams.bootstrap import wall_clock
 from streams.demo import run_demo
-from streams.demo_kafka import KafkaStack, feed_day
+from streams.kafka.stack import KafkaStack, feed_day
 
 pytestmark = [pytest.mark.kafka, pytest.mark.postgres]
 

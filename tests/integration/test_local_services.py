@@ -9,8 +9,8 @@ import psycopg
 import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer  # type: ignore[import-untyped]
 
-from adapters.kafka.local_broker import ExternalKafka, LocalKafkaBroker
-from adapters.postgres_local import ExternalPostgres, LocalPostgres
+from devtools.local_kafka import ExternalKafka, LocalKafkaBroker
+from devtools.local_postgres import ExternalPostgres, LocalPostgres
 
 # The first run may fetch the Kafka jars with Maven before the broker starts.
 pytestmark = pytest.mark.timeout(300)

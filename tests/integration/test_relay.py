@@ -27,18 +27,18 @@ import pytest
 import structlog
 from aiokafka import AIOKafkaConsumer
 
-from adapters.eventstore.store import DeskStore, Recorded
-from adapters.kafka.local_broker import (
+from adapters.eventstore.store import DeskStore
+from adapters.kafka.relay import Relay, RelayMetrics
+from adapters.kafka.topics import DOMAIN_TOPICS, LOG_TOPIC
+from devtools.local_kafka import (
     ExternalKafka,
     KafkaBrokerError,
     LocalKafkaBroker,
     ensure_jars,
     free_port,
 )
-from adapters.kafka.relay import Relay, RelayMetrics
-from adapters.kafka.topics import DOMAIN_TOPICS, LOG_TOPIC
 from domain.aggregates import Account, Cause, InputStream, RiskGuard
-from domain.events import BarClosed, Envelope, NewsArrived
+from domain.events import BarClosed, Envelope, NewsArrived, Recorded
 from tests.conftest import service_unavailable
 
 # The first run may fetch the Kafka jars with Maven before the broker starts.
@@ -171,7 +171,7 @@ async def _run_once(store: DeskStore, bootstrap: str) -> tuple[int, RelayMetrics
 
 
 def _relay_command(url: str, bootstrap: str, *args: str) -> list[str]:
-    return [sys.executable, "-m", "streams.cli_relay", "--store", url, "--bootstrap", bootstrap,
+    return [sys.executable, "-m", "cli", "relay", "--store", url, "--bootstrap", bootstrap,
             *args]
 
 

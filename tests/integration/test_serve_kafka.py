@@ -21,8 +21,8 @@ from adapters.files.sample import SAMPLE_DIR, day_feed
 from api.tokens import Role
 from streams.bootstrap import bootstrap, wall_clock
 from streams.demo import sample_day
-from streams.demo_kafka import KafkaStack, feed_day, wait_for_process_managers
-from streams.worker_views import WorkerViews, serve_workers
+from streams.kafka.stack import KafkaStack, feed_day, wait_for_process_managers
+from streams.kafka.views import WorkerViews, serve_workers
 from tests.served import INSTRUMENTS, WAITING, DeskServer, ServedApi, seed_sample_day
 
 pytestmark = [pytest.mark.kafka, pytest.mark.postgres]

@@ -9,14 +9,16 @@ from pathlib import Path
 
 import pytest
 
-from adapters.eventstore.store import DeskStore, Recorded, ViewSnapshots
+from adapters.eventstore.store import DeskStore, ViewSnapshots
 from domain.aggregates import Account, Cause, account_stream
+from domain.events import Recorded
 from projections.codec import encode_view
 from projections.desk import DeskView, apply
-from streams import demo_kafka, worker_views
-from streams.kafka_worker import OFFSET_PREFIX, PM_PROGRESS, VIEW_PREFIX
+from streams.kafka import stack as demo_kafka
+from streams.kafka import views as worker_views
+from streams.kafka.app import OFFSET_PREFIX, PM_PROGRESS, VIEW_PREFIX
+from streams.kafka.views import WorkerViews
 from streams.unit_of_work import UnitOfWork
-from streams.worker_views import WorkerViews
 
 NOW = datetime(2026, 11, 20, 4, 0, tzinfo=UTC)
 ACCOUNT = "sip-aggressive"

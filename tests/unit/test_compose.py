@@ -23,7 +23,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from adapters.kafka.admin import ensure_topics
-from replay.cli import build_parser
+from cli.main import build_parser
 
 ROOT = Path(__file__).resolve().parents[2]
 COMPOSE = ROOT / "compose.yaml"

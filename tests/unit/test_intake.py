@@ -11,7 +11,7 @@ from domain import intake
 from domain.aggregates import Account, account_stream
 from domain.events import AccountOpened, CashDeposited, MandateSet
 from domain.funding import OnDate, OnDrawdown, Sip, Tranche
-from domain.intake_parsers import (
+from domain.intake.parsers import (
     Invalid,
     format_inr,
     parse_money,

@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from adapters.paper.broker import PaperBroker, WorkingOrder
-from adapters.paper.matching import entry_fill, exit_fill
+from adapters.brokers.paper.broker import PaperBroker, WorkingOrder
+from adapters.brokers.paper.matching import entry_fill, exit_fill
 from domain.money import tick_size
 from domain.values import Leg
 from tests.unit.conftest import IST, T0, D, bar, placed

@@ -1,0 +1,100 @@
+"""`desk relay`: publish the event log to Kafka, in order and at least once, until stopped.
+
+SIGTERM or SIGINT stops it gracefully: the page in hand is acknowledged and its position
+recorded first. `python -m cli relay ARGS` runs the same command.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import signal
+import sys
+
+import structlog
+
+from adapters.eventstore.store import DeskStore
+from adapters.eventstore.url import StoreUrlError, redact
+from adapters.kafka.relay import Relay, RelayMetrics
+from cli.options import add_store, store_url
+from devtools.local_kafka import DEFAULT_PARTITIONS
+
+DEFAULT_BOOTSTRAP = "127.0.0.1:9092"
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add the `relay` subcommand."""
+    p = sub.add_parser("relay", help="publish the event log to Kafka (at least once, in order)")
+    add_store(p)
+    p.add_argument(
+        "--bootstrap", default=None, metavar="HOST:PORT",
+        help=f"Kafka bootstrap servers (default: $KAFKA_BOOTSTRAP, else {DEFAULT_BOOTSTRAP})",
+    )
+    p.add_argument(
+        "--partitions", type=int, default=DEFAULT_PARTITIONS, metavar="N",
+        help=f"partitions of the domain topics it creates (default {DEFAULT_PARTITIONS}; "
+        "desk.log and desk.deadletter always have one)",
+    )
+    p.add_argument("--namespace", default="desk",
+                   help="topic namespace: <namespace>.market, <namespace>.log, ... (default desk)")
+    p.add_argument("--once", action="store_true", help="publish what is pending, then exit")
+    p.set_defaults(func=_run)
+
+
+def _run(args: argparse.Namespace) -> int:
+    url = store_url(args)
+    bootstrap = args.bootstrap or os.environ.get("KAFKA_BOOTSTRAP") or DEFAULT_BOOTSTRAP
+    _log_to_stderr(as_json=args.json)
+    try:
+        metrics = asyncio.run(_relay(url, bootstrap, args.partitions, args.once, args.namespace))
+    except StoreUrlError as exc:
+        print(f"desk relay: {exc}", file=sys.stderr)
+        return 2
+    report = {"store": redact(url), "bootstrap": bootstrap, **metrics.as_dict()}
+    if args.json:
+        print(json.dumps(report, sort_keys=True))
+    else:
+        print(
+            f"published {report['published']} events to {bootstrap}; "
+            f"position {report['position']} of {report['head']} (lag {report['lag']})"
+        )
+    return 0
+
+
+async def _relay(
+    url: str, bootstrap: str, partitions: int, once: bool, namespace: str = "desk"
+) -> RelayMetrics:
+    store = DeskStore(url)
+    try:
+        async with Relay(store, bootstrap, partitions=partitions, namespace=namespace) as relay:
+            stop = asyncio.Event()
+            loop = asyncio.get_running_loop()
+            for sig in (signal.SIGTERM, signal.SIGINT):
+                loop.add_signal_handler(sig, stop.set)
+            if once:
+                await relay.run_once(stop)
+            else:
+                await relay.run(stop)
+            return relay.metrics
+    finally:
+        store.close()
+
+
+def _log_to_stderr(as_json: bool) -> None:
+    """Structured logs on stderr, so stdout carries only the result."""
+    renderer: structlog.types.Processor = (
+        structlog.processors.JSONRenderer() if as_json
+        else structlog.dev.ConsoleRenderer(colors=False)
+    )
+    structlog.configure(
+        processors=[
+            structlog.contextvars.merge_contextvars,
+            structlog.processors.add_log_level,
+            structlog.processors.TimeStamper(fmt="iso", utc=True),
+            renderer,
+        ],
+        logger_factory=structlog.PrintLoggerFactory(sys.stderr),
+    )
+

@@ -1,0 +1,214 @@
+"""`desk serve`: the desk's HTTP API; `--demo` feeds the sample day.
+
+`--runtime embedded` (the default) runs the desk's handlers in this process.
+`--runtime kafka` runs none here: the API serves the read model the relay's and faust
+workers' runtime publishes (`WorkerViews`) and commits commands for the relay; with
+`--demo` it starts that relay and `--workers` workers itself and stops them on exit.
+
+In demo mode nobody approves automatically: cards arrive and wait for a human with an
+approver token. Without configured tokens (`--tokens FILE` or `$DESK_API_TOKENS`), demo
+mode makes a viewer, an approver and an admin token and prints them once.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import signal
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from types import FrameType
+
+import structlog
+
+from adapters.eventstore.url import redact
+from adapters.files.sample import SAMPLE_DIR, day_feed, load_accounts, load_instruments
+from api import tokens as api_tokens
+from api.app import create_app
+from api.gate import DeskGate
+from api.server import start
+from cli.options import add_store, store_url
+from domain.events import Recorded
+from domain.inputs import InputFact
+from domain.instruments import Instrument
+from streams.bootstrap import AnyDesk, bootstrap, wall_clock
+from streams.demo import open_accounts, sample_day
+from streams.unit_of_work import UnitOfWork
+
+log = structlog.get_logger("eventdesk.serve")
+
+DEMO_ROLES = {"viewer": api_tokens.Role.VIEWER, "approver": api_tokens.Role.APPROVER,
+              "admin": api_tokens.Role.ADMIN}
+SETUP_ACTOR = "operator:desk-serve"
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser("serve", help="run the desk's HTTP API and console")
+    add_store(p)
+    p.add_argument("--runtime", choices=("embedded", "kafka"), default="embedded",
+                   help="embedded (handlers in this process, default) or kafka (relay + "
+                   "faust workers decide; the API serves their views)")
+    p.add_argument("--bootstrap", default=None,
+                   help="kafka --demo: Kafka bootstrap (default: $KAFKA_BOOTSTRAP or "
+                   "127.0.0.1:9092)")
+    p.add_argument("--workers", type=int, default=1,
+                   help="kafka --demo: faust workers to start (default 1)")
+    p.add_argument("--partitions", type=int, default=3,
+                   help="kafka --demo: partitions per domain topic (default 3)")
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default loopback)")
+    p.add_argument("--port", type=int, default=8000, help="port (0: any free port)")
+    p.add_argument("--demo", action="store_true",
+                   help="open the sample accounts and feed the sample day; cards wait for a "
+                   "human approver")
+    p.add_argument("--pace", type=float, default=0.2,
+                   help="demo: wall seconds per minute of desk time (default 0.2)")
+    p.add_argument("--data", default=str(SAMPLE_DIR), help="sample data folder")
+    p.add_argument("--tokens", type=Path, default=None, metavar="FILE",
+                   help="API tokens, one 'name:role:token' a line (default: $DESK_API_TOKENS)")
+    p.add_argument("--verbose", action="store_true", help="log every request (debug level)")
+    p.set_defaults(func=_run)
+
+
+def _run(args: argparse.Namespace) -> int:
+    # Logs go to stderr: stdout carries the address and, in demo mode, the tokens.
+    structlog.configure(
+        logger_factory=structlog.PrintLoggerFactory(sys.stderr),
+        wrapper_class=structlog.make_filtering_bound_logger(
+            logging.DEBUG if args.verbose else logging.INFO),
+    )
+    try:
+        tokens = api_tokens.load(args.tokens)
+    except (api_tokens.TokenConfigError, OSError) as e:
+        print(f"desk serve: {e}", file=sys.stderr)
+        return 2
+    if tokens is None:
+        if not args.demo:
+            print("desk serve: no API tokens; give --tokens FILE or set "
+                  f"{api_tokens.ENV_VAR}=name:role:token,...", file=sys.stderr)
+            return 2
+        tokens, plain = api_tokens.generate(DEMO_ROLES)
+        print("demo tokens, generated for this run and shown only now (the server keeps "
+              "their hashes):")
+        for name, token in plain.items():
+            print(f"  {name:<9} {token}")
+    if args.pace < 0:
+        print("desk serve: --pace must be >= 0", file=sys.stderr)
+        return 2
+    if args.workers < 1:
+        print("desk serve: --workers must be >= 1", file=sys.stderr)
+        return 2
+    url = store_url(args)
+    data = Path(args.data)
+    instruments = load_instruments(data / "instruments.csv")
+    if args.runtime == "embedded":
+        desk: AnyDesk = bootstrap(url, instruments, clock=wall_clock)
+        print(f"store: {redact(url)}; log head {desk.store.head()}")
+        asyncio.run(_serve(desk, tokens, args.host, args.port, data if args.demo else None,
+                           args.pace))
+        return 0
+    return _run_kafka(args, url, data, instruments, tokens)
+
+
+def _run_kafka(args: argparse.Namespace, url: str, data: Path,
+               instruments: dict[str, Instrument], tokens: api_tokens.Tokens) -> int:
+    """Serve the workers' views; with `--demo`, run the relay and workers too."""
+    from cli.worker import default_bootstrap
+    from streams.kafka.stack import KafkaStack, demo_namespace, wait_for_process_managers
+    from streams.kafka.views import serve_workers
+
+    desk = serve_workers(url, instruments, wall_clock)
+    print(f"store: {redact(url)}; log head {desk.store.head()}; runtime kafka")
+    if not args.demo:
+        print("reading the views `desk worker` processes publish; run `desk relay` and "
+              "`desk worker` on this store", flush=True)
+        asyncio.run(_serve(desk, tokens, args.host, args.port, None, args.pace))
+        return 0
+    stack = KafkaStack(url, args.bootstrap or default_bootstrap(), args.partitions,
+                       args.workers, approver=None, namespace=demo_namespace(url))
+    # Until the server's own handlers are in place, SIGTERM still stops the stack.
+    signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        stack.start()
+        print(f"kafka: relay and {args.workers} worker(s) on {stack.bootstrap}, topics "
+              f"{stack.namespace}.*, logs in {stack.log_dir}", flush=True)
+
+        def settle() -> None:
+            wait_for_process_managers(desk.store, check=stack.check_running)
+
+        asyncio.run(_serve(desk, tokens, args.host, args.port, data, args.pace, settle))
+    except KeyboardInterrupt:
+        pass
+    finally:
+        stack.stop()
+    return 0
+
+
+def _interrupt(signum: int, frame: FrameType | None) -> None:
+    raise KeyboardInterrupt
+
+
+async def _serve(desk: AnyDesk, tokens: api_tokens.Tokens, host: str, port: int,
+                 demo: Path | None, pace: float,
+                 settle: Callable[[], None] | None = None) -> None:
+    gate = DeskGate()
+    runner, bound = await start(create_app(desk, tokens, gate=gate), host, port)
+    print(f"serving http://{host}:{bound}/ (console /, API /api/v1, docs /docs, "
+          "spec /openapi.json)",
+          flush=True)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    feed = (asyncio.create_task(feed_sample_day(desk, gate, demo, pace, settle))
+            if demo else None)
+    try:
+        await stop.wait()
+    finally:
+        if feed is not None:
+            feed.cancel()
+            await asyncio.gather(feed, return_exceptions=True)
+        await runner.cleanup()
+        gate.close()
+
+
+async def feed_sample_day(desk: AnyDesk, gate: DeskGate, directory: Path, pace: float,
+                          settle: Callable[[], None] | None = None) -> None:
+    """Open the sample accounts, then feed the day at `pace` seconds per desk minute.
+
+    Facts already in the log are skipped without waiting, so a restarted demo catches up
+    at once and goes on from where it was. `settle` (the Kafka runtime) runs after each
+    write and returns once the workers have reacted to it, so inputs and reactions
+    interleave in the log as they do on the embedded desk.
+    """
+    day = sample_day(directory)
+    specs = load_accounts(directory / "accounts.json")
+
+    def execute(uow: UnitOfWork) -> list[Recorded]:
+        recorded = desk.runtime.execute(uow)
+        if settle is not None:
+            settle()
+        return recorded
+
+    def ingest(group: list[InputFact]) -> int:
+        added = desk.runtime.ingest(group)
+        if added and settle is not None:
+            settle()
+        return added
+
+    try:
+        await gate.write(open_accounts, desk.store, desk.clock, execute, specs,
+                         SETUP_ACTOR, day.day)
+        groups = day_feed(day.bars, day.news, day.day)
+        for i, group in enumerate(groups):
+            added = await gate.write(ingest, group)
+            if added and i + 1 < len(groups):
+                gap = (groups[i + 1][0].occurred_at - group[0].occurred_at).total_seconds()
+                await asyncio.sleep(pace * gap / 60)
+    except Exception:
+        log.exception("demo feed stopped")  # the API goes on serving what was fed
+        raise
+    log.info("sample day fed", log_head=desk.store.head())
+    print("demo: the sample day is fed; cards not decided have expired", flush=True)
+

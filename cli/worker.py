@@ -1,0 +1,60 @@
+"""`desk worker`: one faust worker of the distributed desk."""
+
+from __future__ import annotations
+
+import argparse
+import os
+from pathlib import Path
+
+from adapters.files.sample import SAMPLE_DIR
+from cli.options import add_store, store_url
+
+
+def default_bootstrap() -> str:
+    return os.environ.get("KAFKA_BOOTSTRAP", "127.0.0.1:9092")
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser("worker", help="run a faust worker: projections and process managers")
+    add_store(p)
+    p.add_argument("--bootstrap", default=None,
+                   help="Kafka bootstrap servers (default: $KAFKA_BOOTSTRAP or 127.0.0.1:9092)")
+    p.add_argument("--partitions", type=int, default=3, help="partitions per domain topic")
+    p.add_argument("--namespace", default="desk",
+                   help="topic namespace: <namespace>.market, <namespace>.log, ... (default desk)")
+    p.add_argument("--table-store", default=os.environ.get("DESK_TABLE_STORE", "memory://"),
+                   help="faust table store: memory:// or rocksdb:// (RocksDB via rocksdict; "
+                   "default: memory://, rebuilt from the changelog topics on start)")
+    p.add_argument("--data-dir", default=os.environ.get("DESK_WORKER_DATA", ".desk/faust"),
+                   help="where table stores keep their files (default .desk/faust)")
+    p.add_argument("--approver", default=None,
+                   help="approve every card as this operator (demo only; off by default)")
+    p.add_argument("--instruments", default=str(SAMPLE_DIR / "instruments.csv"))
+    p.add_argument("--no-process-managers", action="store_true",
+                   help="only projections: leave desk.log to other workers")
+    p.add_argument("--stall-timeout", type=float, default=60.0,
+                   help="exit (code 75) after this many seconds stuck in a rebalance or a "
+                   "table recovery, for a supervisor to restart; 0: never (default 60)")
+    p.add_argument("--loglevel", default="warning")
+    p.set_defaults(func=_run)
+
+
+def _run(args: argparse.Namespace) -> int:
+    from streams.kafka.app import WorkerSettings, run_worker
+
+    run_worker(
+        WorkerSettings(
+            bootstrap=args.bootstrap or default_bootstrap(),
+            store_url=store_url(args),
+            partitions=args.partitions,
+            table_store=args.table_store,
+            approver=args.approver,
+            instruments=Path(args.instruments),
+            process_managers=not args.no_process_managers,
+            namespace=args.namespace,
+            data_dir=Path(args.data_dir),
+            stall_timeout=args.stall_timeout,
+        ),
+        loglevel=args.loglevel,
+    )
+    return 0

@@ -1,0 +1,234 @@
+"""`desk demo --runtime kafka`: the sample day through the relay, Kafka and faust workers.
+
+The demo process only feeds the sample day into the event store; a `desk relay` and one
+or more `desk worker` subprocesses do everything else. After each instant of the day it
+waits until the process managers have handled the whole log, so inputs and reactions
+interleave exactly as in the embedded run, and at the end until every projection
+partition has consumed everything; then it merges the workers' partial views.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+import structlog
+
+from adapters.eventstore.store import DeskStore, ViewSnapshots
+from adapters.files.sample import day_feed, load_accounts
+from adapters.kafka.admin import end_offsets, ensure_topics
+from adapters.kafka.topics import DOMAIN_TOPICS, in_namespace
+from domain.ids import short_hash
+from projections.codec import decode_bar, decode_view, merge
+from projections.desk import DeskView, apply, snapshot
+from projections.market import LastBar
+from streams.demo import LIVE_VIEW, open_accounts, sample_day
+from streams.embedded import input_streams
+from streams.kafka.app import (
+    BAR_PREFIX,
+    EXIT_STALLED,
+    OFFSET_PREFIX,
+    PM_PROGRESS,
+    VIEW_PREFIX,
+)
+from streams.unit_of_work import Clock, UnitOfWork
+
+DESK = str(Path(sys.executable).with_name("desk"))
+
+
+class StackStalled(RuntimeError):
+    """The relay or the workers stopped making progress; says which."""
+
+
+MAX_RESTARTS = 3  # per process: a worker that keeps stalling is a failure, not a hiccup
+log = structlog.get_logger("eventdesk.stack")
+
+@dataclass
+class KafkaStack:
+    """The relay and worker subprocesses of one run."""
+
+    store_url: str
+    bootstrap: str
+    partitions: int = 3
+    workers: int = 1
+    approver: str | None = None
+    namespace: str = "desk"
+    log_dir: Path = Path(".desk/logs")
+    table_store: str = "memory://"
+    procs: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
+    restarts: dict[str, int] = field(default_factory=dict)
+
+    def start(self) -> None:
+        asyncio.run(ensure_topics(self.bootstrap, self.partitions, namespace=self.namespace))
+        self.log_dir.mkdir(parents=True, exist_ok=True)
+        self.spawn("relay")
+        for n in range(self.workers):
+            self.spawn(f"worker-{n}")
+
+    def spawn(self, name: str) -> subprocess.Popen[bytes]:
+        """Start (or restart) the relay (`relay`) or a worker (`worker-N`)."""
+        common = ["--store", self.store_url, "--bootstrap", self.bootstrap,
+                  "--partitions", str(self.partitions), "--namespace", self.namespace]
+        if name == "relay":
+            argv = [DESK, "relay", *common]
+        else:
+            argv = [DESK, "worker", *common, "--table-store", self.table_store,
+                    "--data-dir", str(self.log_dir.parent / "faust" / name),
+                    *(["--approver", self.approver] if self.approver else [])]
+        log = (self.log_dir / f"{name}.log").open("ab")
+        proc = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT)
+        self.procs[name] = proc
+        return proc
+
+    def check_running(self) -> None:
+        """Restart a worker that left because it stalled (its watchdog's exit code), up to
+        `MAX_RESTARTS` times; raise `StackStalled` naming any other process that exited."""
+        for name, proc in list(self.procs.items()):
+            code = proc.poll()
+            if code is None:
+                continue
+            log_file = self.log_dir / (name + ".log")
+            restarts = self.restarts.get(name, 0)
+            if code == EXIT_STALLED and restarts < MAX_RESTARTS:
+                self.restarts[name] = restarts + 1
+                log.warning("stack.restarted", process=name, exit_code=code, log=str(log_file))
+                self.spawn(name)
+                continue
+            raise StackStalled(f"{name} exited with code {code}; see {log_file}")
+
+    def kill(self, name: str) -> None:
+        """SIGKILL one process, as a crash would (it is no longer watched)."""
+        proc = self.procs.pop(name)
+        proc.kill()
+        proc.wait()
+
+    def stop(self) -> None:
+        for proc in self.procs.values():
+            if proc.poll() is None:
+                proc.send_signal(signal.SIGTERM)
+        for proc in self.procs.values():
+            try:
+                proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+        self.procs.clear()
+
+
+def wait_for_process_managers(
+    store: DeskStore, timeout: float = 120.0, check: Callable[[], None] = lambda: None
+) -> None:
+    """Block until the process managers have handled every event in the log."""
+    snapshots = ViewSnapshots(store)
+    deadline = time.monotonic() + timeout
+    while True:
+        check()
+        head = store.head()
+        progress = snapshots.load(PM_PROGRESS)
+        done = progress[0] if progress else 0
+        if done >= head:
+            return
+        if time.monotonic() > deadline:
+            raise StackStalled(f"process managers at {done}, log at {head} "
+                               f"(relay at {store.tracked('relay')})")
+        time.sleep(0.002)
+
+
+def wait_for_projections(
+    store: DeskStore, bootstrap: str, namespace: str, timeout: float = 120.0,
+    check: Callable[[], None] = lambda: None,
+) -> None:
+    """Block until every projection partition has consumed to its end offset."""
+    snapshots = ViewSnapshots(store)
+    deadline = time.monotonic() + timeout
+    while True:
+        check()
+        head, relayed = store.head(), store.tracked("relay")
+        consumed = {k.removeprefix(OFFSET_PREFIX): pos
+                    for k, (pos, _) in snapshots.load_prefix(OFFSET_PREFIX).items()}
+        ends = asyncio.run(
+            end_offsets(bootstrap, [in_namespace(t, namespace) for t in DOMAIN_TOPICS])
+        )
+        behind = {tp: end for tp, end in ends.items() if end > 0 and consumed.get(tp, -1) < end - 1}
+        if relayed >= head and not behind:
+            return
+        if time.monotonic() > deadline:
+            raise StackStalled(f"relay at {relayed}/{head}; partitions behind: {behind}")
+        time.sleep(0.05)
+
+
+def kafka_view(store: DeskStore) -> DeskView:
+    """The desk's read model merged from what the workers wrote."""
+    snapshots = ViewSnapshots(store)
+    parts = [decode_view(state.encode())
+             for state in (s for _, s in snapshots.load_prefix(VIEW_PREFIX).values())]
+    market: dict[str, LastBar] = {}
+    for name, (_, state) in snapshots.load_prefix(BAR_PREFIX).items():
+        market[name.removeprefix(BAR_PREFIX)] = decode_bar(state)
+    return merge(parts, market)
+
+
+def demo_namespace(store_url: str) -> str:
+    """Topics of their own for each demo store, so re-runs on one broker never mix logs."""
+    return f"desk-demo-{short_hash(store_url, length=8)}"
+
+
+def run_demo_kafka(
+    store_url: str, directory: Path, operator: str, clock: Clock, bootstrap: str,
+    partitions: int = 3, workers: int = 1,
+) -> DeskView:
+    """Feed the sample day through a fresh relay and workers; return the merged view."""
+    stack = KafkaStack(store_url, bootstrap, partitions, workers, approver=operator,
+                       namespace=demo_namespace(store_url))
+    stack.start()
+    try:
+        return feed_day(stack, directory, operator, clock)
+    finally:
+        stack.stop()
+
+
+def feed_day(
+    stack: KafkaStack, directory: Path, operator: str, clock: Clock,
+    until: datetime | None = None, after_group: Callable[[int], None] | None = None,
+    timeout: float = 120.0,
+) -> DeskView:
+    """Feed the sample day (up to `until`) through a running stack; `after_group(i)` runs
+    after each instant is fully handled, which is where fault tests strike."""
+    store_url, bootstrap = stack.store_url, stack.bootstrap
+    day = sample_day(directory)
+    store = DeskStore(store_url)
+    known = DeskView()
+    for rec in store.read_all():
+        apply(known, rec.event, rec.position)
+
+    def commit(uow: UnitOfWork) -> object:
+        written = uow.commit()
+        wait_for_process_managers(store, timeout, stack.check_running)
+        return written
+
+    open_accounts(store, clock, commit, load_accounts(directory / "accounts.json"),
+                  f"operator:{operator}", day.day)
+    for i, group in enumerate(day_feed(day.bars, day.news, day.day)):
+        if until is not None and group[0].occurred_at > until:
+            break
+        streams = input_streams(group, known.stream_versions, clock)
+        if streams:
+            for rec in store.commit(*streams):
+                known.stream_versions[rec.event.stream_id] = rec.event.stream_version
+            wait_for_process_managers(store, timeout, stack.check_running)
+        if after_group is not None:
+            after_group(i)
+    # Offsets are flushed in the same transaction as the views they produced.
+    wait_for_projections(store, bootstrap, stack.namespace, timeout, stack.check_running)
+    view = kafka_view(store)
+    view.position = store.head()
+    ViewSnapshots(store).save(LIVE_VIEW, view.position, json.dumps(snapshot(view)))
+    return view
