@@ -1,6 +1,6 @@
 """The `desk` command: one entry point, a subcommand per job.
 
-Each subcommand module exposes `register(subparsers)`; its handler takes the parsed
+Each command-group module exposes `register(subparsers)`; its handler takes the parsed
 arguments and returns the exit code.
 """
 
@@ -9,40 +9,35 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from typing import Any
 
-from cli import account as cli_account
-from cli import demo as cli_demo
-from cli import features as cli_features
-from cli import relay as cli_relay
-from cli import replay as cli_audit
-from cli import schedule as cli_schedule
-from cli import serve as cli_serve
-from cli import worker as cli_worker
+from cli import account, demo, features, kafka, relay, replay, schedule, serve, worker
+
+GROUPS = (demo, replay, relay, worker, account, features, serve, schedule, kafka)
+
+
+class DeskParser(argparse.ArgumentParser):
+    """Takes flags only as spelled in full: a prefix such as `--sto` could silently mean a
+    different flag after a rename (compose files and scripts would keep running)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("allow_abbrev", False)
+        super().__init__(*args, **kwargs)
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    """The `desk` parser with every command group registered."""
+    parser = DeskParser(
         prog="desk", description="eventdesk: an event-sourced trading desk for NSE equities"
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    cli_demo.register(sub)
-    cli_audit.register(sub)
-    cli_relay.register(sub)
-    cli_worker.register(sub)
-    cli_account.register(sub)
-    cli_features.register(sub)
-    cli_serve.register(sub)
-    cli_schedule.register(sub)
-    try:
-        from cli import kafka as cli_kafka
-    except ImportError:  # the Kafka tooling is optional for the embedded desk
-        pass
-    else:
-        cli_kafka.register(sub)
+    for group in GROUPS:
+        group.register(sub)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run `desk ARGS`; the exit code of the command."""
     args = build_parser().parse_args(argv)
     code: int = args.func(args)
     return code

@@ -1,16 +1,11 @@
 """compose.yaml and the Dockerfile: what an operator relies on when starting the stack.
 
-There is no Docker engine in the test environment, so these tests read the files. The
-compose file is parsed with PyYAML when it is installed; otherwise with the strict
-YAML subset parser below, which reads block mappings, block sequences of scalars, flow
-sequences of scalars and quoted or plain scalars, and refuses everything else (anchors,
-multi-line scalars, ambiguous plain scalars such as `no` or `29092:29092`), so a file it
-cannot read fails loudly instead of being misread.
+There is no Docker engine in the test environment, so these tests read the files (the
+compose file with PyYAML, a runtime dependency of the desk).
 """
 
 from __future__ import annotations
 
-import argparse
 import ast
 import json
 import re
@@ -21,6 +16,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
+import yaml
 
 from adapters.kafka.admin import ensure_topics
 from cli.main import build_parser
@@ -32,160 +28,8 @@ DOCKERIGNORE = ROOT / ".dockerignore"
 DEPENDENCIES = ("kafka", "postgres")
 
 
-# --- a strict YAML subset parser ---------------------------------------------------------
-
-
-class UnsupportedYaml(ValueError):
-    """compose.yaml uses YAML this parser does not read; quote or simplify it."""
-
-
-_INT = re.compile(r"^[-+]?(0|[1-9][0-9]*)$")
-_PLAIN = re.compile(r"^[A-Za-z0-9_./@=+,-][A-Za-z0-9_./@=+,:~ -]*$")
-_AMBIGUOUS = {"y", "n", "yes", "no", "on", "off"}
-# Plain scalars YAML 1.1 would read as numbers or dates (29092:29092 is base 60, 1.0 a float).
-_NUMBER_LIKE = re.compile(r"^[-+.]?[0-9][0-9_]*([:.][0-9_]*)*([eE][-+]?[0-9]+)?$|^\d{4}-\d\d-\d\d")
-
-
-def _strip_comment(line: str) -> str:
-    quote = None
-    for i, ch in enumerate(line):
-        if quote:
-            if ch == quote:
-                quote = None
-        elif ch in "\"'":
-            quote = ch
-        elif ch == "#" and (i == 0 or line[i - 1] in " \t"):
-            return line[:i].rstrip()
-    return line.rstrip()
-
-
-def _scalar(text: str, lineno: int) -> Any:
-    text = text.strip()
-    if text.startswith('"'):
-        if not text.endswith('"') or len(text) < 2:
-            raise UnsupportedYaml(f"line {lineno}: unterminated string {text!r}")
-        return json.loads(text)
-    if text.startswith("'"):
-        if not text.endswith("'") or len(text) < 2:
-            raise UnsupportedYaml(f"line {lineno}: unterminated string {text!r}")
-        return text[1:-1].replace("''", "'")
-    if text in ("", "~", "null", "Null", "NULL"):
-        return None
-    if text in ("true", "True", "TRUE"):
-        return True
-    if text in ("false", "False", "FALSE"):
-        return False
-    if _INT.match(text):
-        return int(text)
-    if (text.lower() in _AMBIGUOUS or _NUMBER_LIKE.match(text) or text.endswith(":")
-            or ": " in text or " #" in text or not _PLAIN.match(text)):
-        raise UnsupportedYaml(f"line {lineno}: quote the plain scalar {text!r}")
-    return text
-
-
-def _flow_sequence(text: str, lineno: int) -> list[Any]:
-    inner = text[1:-1]
-    items, current, quote = [], "", None
-    for ch in inner:
-        if quote:
-            current += ch
-            if ch == quote:
-                quote = None
-        elif ch in "\"'":
-            quote = ch
-            current += ch
-        elif ch in "[]{}":
-            raise UnsupportedYaml(f"line {lineno}: nested flow collections")
-        elif ch == ",":
-            items.append(current)
-            current = ""
-        else:
-            current += ch
-    if quote:
-        raise UnsupportedYaml(f"line {lineno}: unterminated string in {text!r}")
-    if current.strip():
-        items.append(current)
-    return [_scalar(item, lineno) for item in items]
-
-
-def _value(text: str, lineno: int) -> Any:
-    text = text.strip()
-    if text[:1] in ("&", "*", "!", "|", ">", "{", "%", "@", "`"):
-        raise UnsupportedYaml(f"line {lineno}: unsupported YAML {text!r}")
-    if text.startswith("["):
-        if not text.endswith("]"):
-            raise UnsupportedYaml(f"line {lineno}: multi-line flow sequence")
-        return _flow_sequence(text, lineno)
-    return _scalar(text, lineno)
-
-
-def _split_key(text: str, lineno: int) -> tuple[str, str]:
-    match = re.match(r'^("[^"]*"|\'[^\']*\'|[A-Za-z0-9_.-]+):(?:\s+(.*))?$', text)
-    if not match:
-        raise UnsupportedYaml(f"line {lineno}: expected `key: value`, got {text!r}")
-    key = match.group(1)
-    return (str(_scalar(key, lineno)) if key[0] in "\"'" else key), (match.group(2) or "")
-
-
-def load_yaml_subset(source: str) -> Any:
-    lines: list[tuple[int, int, str]] = []  # (line number, indent, content)
-    for lineno, raw in enumerate(source.splitlines(), start=1):
-        if "\t" in raw[: len(raw) - len(raw.lstrip())]:
-            raise UnsupportedYaml(f"line {lineno}: tab indentation")
-        content = _strip_comment(raw)
-        if content.strip() in ("---", "..."):
-            raise UnsupportedYaml(f"line {lineno}: document markers")
-        if content.strip():
-            lines.append((lineno, len(content) - len(content.lstrip()), content.strip()))
-    pos = 0
-
-    def block(indent: int) -> Any:
-        nonlocal pos
-        is_sequence = lines[pos][2].startswith("- ") or lines[pos][2] == "-"
-        result: Any = [] if is_sequence else {}
-        while pos < len(lines) and lines[pos][1] == indent:
-            lineno, _, text = lines[pos]
-            if is_sequence != (text.startswith("- ") or text == "-"):
-                raise UnsupportedYaml(f"line {lineno}: mapping and sequence mixed")
-            pos += 1
-            if is_sequence:
-                item = text[2:].strip()
-                if not item or re.match(r"^[A-Za-z0-9_.\"'-]+:(\s|$)", item):
-                    raise UnsupportedYaml(f"line {lineno}: only scalar sequence items")
-                result.append(_value(item, lineno))
-                continue
-            key, rest = _split_key(text, lineno)
-            if key in result:
-                raise UnsupportedYaml(f"line {lineno}: duplicate key {key!r}")
-            if rest:
-                result[key] = _value(rest, lineno)
-            elif pos < len(lines) and (
-                lines[pos][1] > indent
-                or (lines[pos][1] == indent and lines[pos][2].startswith("- "))
-            ):
-                result[key] = block(lines[pos][1])
-            else:
-                result[key] = None
-        if pos < len(lines) and lines[pos][1] > indent:
-            raise UnsupportedYaml(f"line {lines[pos][0]}: unexpected indentation")
-        return result
-
-    if not lines:
-        return None
-    document = block(lines[0][1])
-    if pos != len(lines):
-        raise UnsupportedYaml(f"line {lines[pos][0]}: unexpected dedent")
-    return document
-
-
 def load_compose() -> dict[str, Any]:
-    text = COMPOSE.read_text()
-    try:
-        import yaml  # type: ignore[import-untyped,import-not-found,unused-ignore]
-    except ImportError:
-        document = load_yaml_subset(text)
-    else:
-        document = yaml.safe_load(text)
+    document = yaml.safe_load(COMPOSE.read_text())
     assert isinstance(document, dict)
     return document
 
@@ -207,20 +51,11 @@ def desk_services(services: dict[str, dict[str, Any]]) -> dict[str, dict[str, An
 
 
 def parse_desk(name: str, args: list[str]) -> Any:
-    """Parse like `desk` would; flags must be spelled in full (argparse also takes
-    prefixes, which would hide a renamed flag)."""
-    parser = build_parser()
+    """Parse like `desk` does (it takes no abbreviated flags, so a renamed flag fails)."""
     try:
-        parsed = parser.parse_args(args)
+        return build_parser().parse_args(args)
     except SystemExit as exc:
         pytest.fail(f"{name}: `desk {' '.join(args)}` is rejected by the CLI ({exc})")
-    subparsers = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
-    known = subparsers.choices[args[0]]._option_string_actions
-    for arg in args[1:]:
-        flag = arg.split("=", 1)[0]
-        if flag.startswith("--"):
-            assert flag in known, f"{name}: {flag} is not a `desk {args[0]}` option"
-    return parsed
 
 
 def argv(svc: dict[str, Any]) -> list[str]:
@@ -237,32 +72,6 @@ def environment(svc: dict[str, Any]) -> dict[str, str]:
     if isinstance(env, list):
         env = dict(item.split("=", 1) for item in env)
     return {k: str(v) for k, v in env.items()}
-
-
-# --- the subset parser itself ------------------------------------------------------------
-
-
-def test_parse_when_the_yaml_is_in_the_subset_then_values_keep_their_types() -> None:
-    doc = load_yaml_subset(
-        "a:\n  b: 1  # comment\n  c: \"x # y\"\n  d: ['p', \"q\", 3]\n  e:\n    - r\n  f:\n"
-        "g:\n- s\n"
-    )
-    assert doc == {"a": {"b": 1, "c": "x # y", "d": ["p", "q", 3], "e": ["r"], "f": None},
-                   "g": ["s"]}
-
-
-@pytest.mark.parametrize("source", [
-    "a: &x 1\n", "a: *x\n", "a: |\n  text\n", "a: no\n", "a: 29092:29092\n",
-    "a:\n  - b: 1\n", "a: 1\na: 2\n", "a: {b: 1}\n", "a: 1.5\n", "a: 2026-11-20\n",
-])
-def test_parse_when_the_yaml_is_outside_the_subset_then_it_refuses(source: str) -> None:
-    with pytest.raises(UnsupportedYaml):
-        load_yaml_subset(source)
-
-
-def test_parse_when_compose_yaml_is_read_then_the_subset_parser_can_read_it() -> None:
-    # Whichever parser load_compose uses, the file stays readable without PyYAML.
-    assert load_yaml_subset(COMPOSE.read_text()) == load_compose()
 
 
 # --- start order and health ----------------------------------------------------------
