@@ -20,6 +20,8 @@ from streams.bootstrap import AnyDesk
 
 @dataclass
 class ApiState:
+    """Everything a handler may use: the desk, tokens, the writer gate, metrics and desk time."""
+
     desk: AnyDesk
     tokens: Tokens
     gate: DeskGate
@@ -48,6 +50,7 @@ class Call:
 
     @property
     def actor(self) -> str:
+        """The actor recorded for this caller's commands (a command route always has one)."""
         assert self.operator is not None, "a command route without a role"
         return self.operator.actor
 

@@ -21,6 +21,7 @@ text-align:left;vertical-align:top} th{background:#f5f5fa} .muted{color:#666}
 
 
 def render_docs(spec: dict[str, Any]) -> str:
+    """The human-readable API reference page, rendered from the OpenAPI document."""
     info = spec.get("info", {})
     parts = [
         "<!doctype html><html lang=en><head><meta charset=utf-8>",

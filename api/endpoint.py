@@ -29,6 +29,8 @@ JSON = "application/json"
 
 @dataclass(frozen=True)
 class Route:
+    """One operation: method, path, handler, role, and the models that parse and describe it."""
+
     method: str
     path: str  # aiohttp template, e.g. /api/v1/cards/{card_id}
     name: str  # the OpenAPI operationId
@@ -45,11 +47,14 @@ class Route:
 
     @property
     def path_params(self) -> list[str]:
+        """The `{name}` parameters of the path template, in order."""
         return re.findall(r"{(\w+)}", self.path)
 
 
 def serve(route: Route) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
+    """An aiohttp handler for the route: authenticate, parse, call, render JSON."""
     async def handle(request: web.Request) -> web.StreamResponse:
+        """Serve one request of this route."""
         state = request.app[STATE]
         operator = authenticate(request, state.tokens, route.role) if route.role else None
         call = Call(
@@ -67,6 +72,7 @@ def serve(route: Route) -> Callable[[web.Request], Awaitable[web.StreamResponse]
 
 
 def parse_query(model: type[BaseModel], request: web.Request) -> BaseModel:
+    """The query string as the route's model; 400 naming the field when it does not fit."""
     query = request.query
     for key in query:
         if len(query.getall(key)) > 1:
@@ -78,6 +84,7 @@ def parse_query(model: type[BaseModel], request: web.Request) -> BaseModel:
 
 
 async def parse_body(model: type[BaseModel], request: web.Request) -> BaseModel:
+    """The JSON body as the route's model; 413, 415, 400 or 422 naming what is wrong."""
     if request.content_length is not None and request.content_length > MAX_BODY_BYTES:
         raise ApiError(413, "body_too_large",
                        f"{request.content_length} bytes; at most {MAX_BODY_BYTES}", field="body")

@@ -18,6 +18,8 @@ _READ_PAGE = 2000
 
 
 class EquityHistory:
+    """Each account's equity curve, folded incrementally from the log as requests ask for it."""
+
     def __init__(self) -> None:
         self._view = DeskView()
         self._curves = EquityCurves()

@@ -35,6 +35,7 @@ class ApiError(Exception):
         self.extra = extra or {}
 
     def body(self) -> dict[str, Any]:
+        """The JSON refusal: error code, then field, detail and reason where given."""
         body: dict[str, Any] = {"error": self.error}
         if self.field is not None:
             body["field"] = self.field
@@ -46,6 +47,7 @@ class ApiError(Exception):
 
 
 def not_found(field: str, detail: str) -> ApiError:
+    """A 404 naming the path parameter or field that matched nothing."""
     return ApiError(404, "not_found", detail, field=field)
 
 
@@ -56,6 +58,7 @@ def conflict(error: str, reason: str, **extra: Any) -> ApiError:
 
 def json_response(status: int, body: dict[str, Any], headers: dict[str, str] | None = None
                   ) -> web.Response:
+    """A JSON response with this status, body and headers."""
     return web.Response(status=status, text=json.dumps(body), content_type="application/json",
                         headers=headers)
 

@@ -27,16 +27,20 @@ class LogBell:
         self._event = asyncio.Event()
 
     def ring(self) -> None:
+        """Wake every waiting feed; later waiters wait for the next ring."""
         self._event.set()
         self._event = asyncio.Event()
 
     async def wait(self, timeout: float) -> None:
+        """Wait for the next ring, or `timeout` seconds, whichever comes first."""
         event = self._event
         with suppress(TimeoutError):
             await asyncio.wait_for(event.wait(), timeout)
 
 
 class DeskGate:
+    """Serialises writes to the desk; readers see the view between steps, never during one."""
+
     def __init__(self) -> None:
         self._lock = asyncio.Lock()
         self._writer = ThreadPoolExecutor(1, thread_name_prefix="desk-writer")
@@ -65,4 +69,5 @@ class DeskGate:
         return await loop.run_in_executor(None, functools.partial(fn, *args, **kwargs))
 
     def close(self) -> None:
+        """Finish the write in flight and stop the writer thread."""
         self._writer.shutdown(wait=True)

@@ -16,11 +16,14 @@ LIMIT = 1000
 
 
 class IntakeSessions:
+    """Intake conversations in progress, the oldest dropped past `limit`."""
+
     def __init__(self, limit: int = LIMIT) -> None:
         self._sessions: OrderedDict[str, Session] = OrderedDict()
         self._limit = limit
 
     def start(self, session: Session) -> str:
+        """Keep a new session; its unguessable id."""
         session_id = f"intake-{secrets.token_urlsafe(12)}"
         self._sessions[session_id] = session
         while len(self._sessions) > self._limit:
@@ -28,10 +31,13 @@ class IntakeSessions:
         return session_id
 
     def get(self, session_id: str) -> Session | None:
+        """The session with this id, or None when unknown or dropped."""
         return self._sessions.get(session_id)
 
     def put(self, session_id: str, session: Session) -> None:
+        """Store the session's next state."""
         self._sessions[session_id] = session
 
     def end(self, session_id: str) -> None:
+        """Forget the session (confirmed or abandoned)."""
         self._sessions.pop(session_id, None)

@@ -17,11 +17,14 @@ BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.
 
 @dataclass
 class Histogram:
+    """Request latencies in Prometheus's cumulative buckets."""
+
     counts: list[int] = field(default_factory=lambda: [0] * len(BUCKETS))
     total: int = 0
     sum: float = 0.0
 
     def observe(self, seconds: float) -> None:
+        """Count one request that took `seconds`."""
         self.total += 1
         self.sum += seconds
         for i, bound in enumerate(BUCKETS):
@@ -31,11 +34,14 @@ class Histogram:
 
 @dataclass
 class Metrics:
+    """Request counters and latency histograms by route template, and live SSE clients."""
+
     requests: Counter[tuple[str, str, int]] = field(default_factory=Counter)
     latency: dict[tuple[str, str], Histogram] = field(default_factory=dict)
     sse_clients: int = 0
 
     def observe(self, route: str, method: str, status: int, seconds: float) -> None:
+        """Count one request by route, method and status, and time it."""
         self.requests[(route, method, status)] += 1
         self.latency.setdefault((route, method), Histogram()).observe(seconds)
 
@@ -82,6 +88,7 @@ def metrics_middleware(metrics: Metrics) -> Middleware:
 
     @web.middleware
     async def observe(request: web.Request, handler: Handler) -> web.StreamResponse:
+        """Time the request and count it under its route template."""
         started = time.perf_counter()
         status = 500
         try:

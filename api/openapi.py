@@ -39,6 +39,7 @@ _PROBLEMS = {
 
 
 def build(routes: tuple[Route, ...], title: str, version: str) -> dict[str, Any]:
+    """The OpenAPI 3.1 document for `routes`, with every model's JSON schema."""
     bodies = {r.body for r in routes if r.body is not None}
     answers = {r.response for r in routes if r.response is not None} | {Problem}
     _, defs = models_json_schema(

@@ -33,6 +33,7 @@ from projections.treasury import Holding, Treasury
 
 
 def event(rec: Recorded) -> s.Event:
+    """A logged event as the API shows it."""
     e = rec.event
     return s.Event(
         position=rec.position, event_id=str(e.event_id), type=e.type,
@@ -46,6 +47,7 @@ def event(rec: Recorded) -> s.Event:
 
 # Accounts -------------------------------------------------------------------------------
 def account_summaries(view: DeskView) -> list[s.AccountSummary]:
+    """Each account's name, mandate version and objective, by account id."""
     return [
         s.AccountSummary(
             account_id=a.account_id, name=a.name, mandate_version=a.mandate_version,
@@ -58,6 +60,7 @@ def account_summaries(view: DeskView) -> list[s.AccountSummary]:
 
 
 def cash(account_id: str, row: CashRow | None) -> s.Cash:
+    """An account's cash figures (zeros for an account with no cash yet)."""
     c = row or CashRow()
     return s.Cash(account_id=account_id, available=c.available, reserved=c.reserved,
                   deployed=c.deployed, buffer=c.buffer, total=c.total, funded=c.funded,
@@ -66,6 +69,7 @@ def cash(account_id: str, row: CashRow | None) -> s.Cash:
 
 
 def mandate_history(stream: Iterable[Envelope]) -> list[s.MandateVersion]:
+    """Every mandate version of an account's stream, with who set it and why."""
     return [
         s.MandateVersion(version=e.payload.version, mandate=e.payload.mandate,
                          reason=e.payload.reason, set_at=e.occurred_at, actor=e.actor,
@@ -110,6 +114,7 @@ def _holding(h: Holding) -> dict[str, Decimal]:
 
 
 def treasury_report(t: Treasury) -> s.TreasuryReport:
+    """Desk-wide and per-account holdings: cash by state and positions at cost."""
     return s.TreasuryReport(
         desk=s.Holding(**_holding(t.desk)),
         accounts=[s.AccountHolding(account_id=a, **_holding(h)) for a, h in t.by_account.items()],
@@ -117,6 +122,7 @@ def treasury_report(t: Treasury) -> s.TreasuryReport:
 
 
 def transfer(row: TransferRow) -> s.TransferResource:
+    """A proposed or decided transfer between accounts."""
     return s.TransferResource(
         transfer_id=row.transfer_id, from_account=row.from_account, to_account=row.to_account,
         amount=row.amount, reason=row.reason, proposed_by=row.proposed_by, status=row.status,
@@ -125,6 +131,7 @@ def transfer(row: TransferRow) -> s.TransferResource:
 
 # Cards ----------------------------------------------------------------------------------
 def card(row: CardRow) -> s.Card:
+    """A card's summary row: what, how much, its status and expiry."""
     return s.Card(
         card_id=row.card_id, account_id=row.account_id, symbol=row.symbol,
         strategy=row.strategy, side=row.side, quantity=row.quantity,
@@ -137,6 +144,7 @@ def card(row: CardRow) -> s.Card:
 def queue(rows: Iterable[CardRow]) -> list[s.Card]:
     """Waiting cards first, soonest expiry first; then the decided ones by id."""
     def order(row: CardRow) -> tuple[bool, str, str]:
+        """The queue's sort key: waiting first, soonest expiry first, then by id."""
         waiting = row.status == "PROPOSED"
         expiry = row.expires_at.isoformat() if waiting and row.expires_at else ""
         return (not waiting, expiry, row.card_id)
@@ -168,6 +176,7 @@ def card_detail(
 
 # Orders and positions ---------------------------------------------------------------------
 def fills(stream: Iterable[Envelope]) -> list[s.Fill]:
+    """The fills of an order's stream, in the order they happened."""
     return [
         s.Fill(fill_id=e.payload.fill_id, leg=e.payload.leg.value, side=e.payload.side.value,
                quantity=e.payload.quantity, price=e.payload.price,
@@ -177,6 +186,7 @@ def fills(stream: Iterable[Envelope]) -> list[s.Fill]:
 
 
 def order(row: OrderRow, order_fills: list[s.Fill]) -> s.Order:
+    """An order with its fills."""
     return s.Order(
         order_id=row.order_id, card_id=row.card_id, account_id=row.account_id,
         symbol=row.symbol, quantity=row.quantity, stop=row.stop, target=row.target,
@@ -187,6 +197,7 @@ def order(row: OrderRow, order_fills: list[s.Fill]) -> s.Order:
 
 
 def positions(view: DeskView, account: str | None, open_only: bool) -> list[s.Position]:
+    """Positions of one account (or all), marked at the last bar; only open ones if asked."""
     marks = view.positions.marks
     held = view.positions.of(account) if account else view.positions.all()
     return [
@@ -202,12 +213,14 @@ def positions(view: DeskView, account: str | None, open_only: bool) -> list[s.Po
 
 # Risk -----------------------------------------------------------------------------------
 def kill_switch(scope: str, row: KillSwitchRow | None) -> s.KillSwitch:
+    """A kill switch's state (not tripped when it never was)."""
     if row is None:
         return s.KillSwitch(scope=scope, tripped=False, reason="", since=None)
     return s.KillSwitch(scope=scope, tripped=row.tripped, reason=row.reason, since=row.since)
 
 
 def risk(view: DeskView) -> s.RiskReport:
+    """Daily P&L, drawdown, exposure and limits per account, and the desk's kill switch."""
     accounts = []
     for account_id in sorted(view.accounts):
         mandate = view.accounts[account_id].mandate

@@ -23,16 +23,20 @@ _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 
 
 class Role(IntEnum):
+    """What a token may do; each role includes the ones below it."""
+
     VIEWER = 1
     APPROVER = 2
     ADMIN = 3
 
     @property
     def label(self) -> str:
+        """The role's name as written in token files and shown to users."""
         return self.name.lower()
 
     @classmethod
     def parse(cls, text: str) -> Role:
+        """A role from its label, case-insensitive; `TokenConfigError` when unknown."""
         try:
             return cls[text.strip().upper()]
         except KeyError:
@@ -53,6 +57,7 @@ class Operator:
 
     @property
     def actor(self) -> str:
+        """The actor recorded for this operator's commands."""
         return f"operator:{self.name}"
 
 
@@ -87,6 +92,7 @@ class Tokens:
         return f"Tokens({', '.join(f'{o.name}:{o.role.label}' for _, o in self._hashes)})"
 
     def operators(self) -> list[Operator]:
+        """Every configured operator (names and roles, no tokens)."""
         return [operator for _, operator in self._hashes]
 
     def verify(self, token: str) -> Operator | None:

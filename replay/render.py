@@ -12,6 +12,7 @@ _SKIP = {"evidence", "guardrails", "thesis", "sizing", "rationale", "body"}
 
 
 def line(r: Recorded, full: bool = False) -> str:
+    """One event as one line: position, time, type, stream and its payload's key facts."""
     e = r.event
     payload = e.payload.model_dump(mode="json")
     shown = payload if full else {k: v for k, v in payload.items() if k not in _SKIP}
@@ -27,6 +28,7 @@ def explained(r: Recorded) -> list[str]:
     lines = [line(r)]
     payload = r.event.payload
     def add(label: str, text: object) -> None:
+        """Add one labelled line of the explanation, unless empty."""
         if text not in (None, "", ()):
             lines.append(f"{'':>9}{label:<12} {text}")
     add("reason", getattr(payload, "reason", None))
@@ -46,10 +48,12 @@ def explained(r: Recorded) -> list[str]:
 
 
 def record(r: Recorded) -> dict[str, Any]:
+    """One event as a JSON-ready dict with its log position."""
     return {"position": r.position, **r.event.model_dump(mode="json")}
 
 
 def json_line(r: Recorded) -> str:
+    """One event as one line of JSON (keys sorted)."""
     return json.dumps(record(r), sort_keys=True)
 
 

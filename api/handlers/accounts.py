@@ -10,11 +10,13 @@ from domain.aggregates import account_stream
 
 
 async def list_accounts(call: Call) -> s.AccountList:
+    """Every account with its mandate and cash summary."""
     async with call.state.gate.reading():
         return s.AccountList(accounts=present.account_summaries(call.state.desk.runtime.view))
 
 
 async def get_account(call: Call) -> s.AccountDetail:
+    """One account in full: mandate history and cash ledger."""
     return await account_detail(call, call.path["account_id"])
 
 

@@ -18,10 +18,12 @@ _TYPES = {"js": "text/javascript", "css": "text/css"}
 
 
 async def page(call: Call) -> web.Response:
+    """The operator console's page."""
     return _file(CONSOLE_DIR / "index.html", "text/html")
 
 
 async def asset(call: Call) -> web.Response:
+    """One of the console's static assets (404 for any other name)."""
     name = call.path["asset"]
     match = _ASSET.match(name)
     if match is None or not (CONSOLE_DIR / name).is_file():
@@ -35,6 +37,7 @@ def _file(path: Path, content_type: str) -> web.Response:
 
 
 async def whoami(call: Call) -> s.Me:
+    """The caller's name, role and the actor their commands are recorded under."""
     assert call.operator is not None
     return s.Me(name=call.operator.name, role=call.operator.role.label,
                 actor=call.operator.actor)

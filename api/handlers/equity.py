@@ -8,6 +8,7 @@ from api.errors import not_found
 
 
 async def get_equity(call: Call) -> s.EquityCurve:
+    """An account's equity curve from the log (404 when the account is unknown)."""
     account_id = call.path["account_id"]
     async with call.state.gate.reading():
         known = account_id in call.state.desk.runtime.view.accounts

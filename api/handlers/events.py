@@ -55,6 +55,7 @@ def read_page(store: DeskStore, q: EventsQuery) -> s.EventPage:
 
 
 async def list_events(call: Call) -> s.EventPage:
+    """A page of the event log, filtered by type, stream or correlation."""
     q: EventsQuery = call.query
     _check_type(q.type)
     return await call.state.gate.read_store(read_page, call.state.desk.store, q)
@@ -73,6 +74,7 @@ def _resume_from(call: Call, q: EventStreamQuery) -> int | None:
 
 
 async def stream_events(call: Call) -> web.StreamResponse:
+    """The log as server-sent events from a position on, live as it grows."""
     q: EventStreamQuery = call.query
     _check_type(q.type)
     state, store = call.state, call.state.desk.store

@@ -13,6 +13,7 @@ from domain.events import Envelope
 
 
 async def list_orders(call: Call) -> s.OrderList:
+    """Orders with their fills, filtered by account, status or symbol."""
     q: OrdersQuery = call.query
     async with call.state.gate.reading():
         rows = [
@@ -34,6 +35,7 @@ def _streams(store: DeskStore, ids: list[str]) -> dict[str, list[Envelope]]:
 
 
 async def list_positions(call: Call) -> s.PositionList:
+    """Open positions per account, marked at the last bar."""
     q: PositionsQuery = call.query
     async with call.state.gate.reading():
         return s.PositionList(positions=present.positions(
@@ -41,6 +43,7 @@ async def list_positions(call: Call) -> s.PositionList:
 
 
 async def list_cash(call: Call) -> s.CashList:
+    """Each account's cash: available, reserved, deployed and buffer."""
     async with call.state.gate.reading():
         view = call.state.desk.runtime.view
         accounts = sorted(set(view.accounts) | set(view.cash))
@@ -48,5 +51,6 @@ async def list_cash(call: Call) -> s.CashList:
 
 
 async def get_risk(call: Call) -> s.RiskReport:
+    """Daily P&L, drawdown, exposure and kill switches, per account and desk-wide."""
     async with call.state.gate.reading():
         return present.risk(call.state.desk.runtime.view)

@@ -17,6 +17,7 @@ PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8"
 
 
 async def health(call: Call) -> s.Health:
+    """The process is up (no dependency is checked)."""
     return s.Health(status="ok")
 
 
@@ -29,6 +30,7 @@ async def _log_figures(state: ApiState) -> tuple[int, int]:
 
 
 async def ready(call: Call) -> s.Readiness:
+    """The store answers and the read model has caught up (503 otherwise)."""
     try:
         head, position = await _log_figures(call.state)
     except Exception as e:  # any failure to read the head means the store is not reachable
@@ -43,15 +45,18 @@ async def ready(call: Call) -> s.Readiness:
 
 
 async def metrics(call: Call) -> web.Response:
+    """Prometheus text: request counts and latencies, log head and view position."""
     head, position = await _log_figures(call.state)
     return web.Response(body=call.state.metrics.render(head, position).encode(),
                         headers={"Content-Type": PROMETHEUS_TEXT})
 
 
 async def openapi(call: Call) -> web.Response:
+    """The OpenAPI document of every route."""
     return web.Response(text=json.dumps(call.state.openapi), content_type="application/json")
 
 
 async def docs(call: Call) -> web.Response:
+    """The API reference page."""
     return web.Response(text=render_docs(call.state.openapi), content_type="text/html",
                         charset="utf-8")
