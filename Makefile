@@ -3,6 +3,7 @@ SHELL := /bin/bash
 export PATH := $(HOME)/.local/bin:$(PATH)
 
 CONSOLE_STORE := .desk/console-demo.db
+SOURCE_PACKAGES := domain projections adapters streams api replay cli devtools
 
 .PHONY: demo day setup test lint bench
 
@@ -25,7 +26,7 @@ test: setup
 
 lint: setup
 	uv run ruff check .
-	uv run mypy domain projections
+	uv run mypy $(SOURCE_PACKAGES)
 
 bench: setup
 	uv run python -m bench.folds
