@@ -21,7 +21,7 @@ from api import schemas as s
 from api.errors import ApiError, conflict, not_found
 from domain import intake
 from domain.aggregates import CardNotPending, Cause, DomainError, TradeCard
-from domain.events import Recorded
+from domain.events import DESK_SCOPE, Recorded
 from domain.ids import uuid7
 from domain.session import IST
 from streams import commands
@@ -31,8 +31,6 @@ from streams.process_managers.execution import order_id_for
 from streams.unit_of_work import UnitOfWork
 
 log = structlog.get_logger("eventdesk.api")
-
-DESK_SCOPE = "desk"
 
 
 def desk_clock(desk: AnyDesk) -> Callable[[], datetime]:

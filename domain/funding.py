@@ -16,11 +16,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from domain.money import ZERO
-from domain.values import Money, Percent, Symbol
-
-PositiveMoney = Annotated[Money, Field(gt=0)]
-HUNDRED = Decimal(100)
+from domain.money import HUNDRED, ZERO, PositiveMoney
+from domain.values import Percent, Symbol
 
 
 class _Frozen(BaseModel):

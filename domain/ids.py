@@ -24,11 +24,6 @@ def uuid7(at: datetime, entropy: bytes) -> UUID:
     return UUID(int=value)
 
 
-def uuid7_time_ms(value: UUID) -> int:
-    """The Unix-millisecond timestamp carried by a UUIDv7."""
-    return value.int >> 80
-
-
 def short_hash(*parts: str, length: int = 10) -> str:
     """A short, stable hex digest of `parts`, for deterministic ids derived from inputs."""
     digest = hashlib.blake2b("\x1f".join(parts).encode(), digest_size=16).hexdigest()

@@ -12,9 +12,7 @@ from __future__ import annotations
 
 from decimal import ROUND_CEILING, Decimal
 
-from domain.money import PAISA, ZERO
-
-HUNDRED = Decimal(100)
+from domain.money import HUNDRED, PAISA, ZERO
 
 
 def buffer_target(buffer_pct: Decimal, funded: Decimal) -> Decimal:

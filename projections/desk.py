@@ -15,6 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from domain.events import (
+    DESK_SCOPE,
     AccountOpened,
     BarClosed,
     CardApproved,
@@ -117,7 +118,7 @@ class DeskView:
 
     def halted(self, account_id: str) -> bool:
         """True when the account's or the desk's kill switch is tripped."""
-        return any(k.tripped for s, k in self.kills.items() if s in (account_id, "desk"))
+        return any(k.tripped for s, k in self.kills.items() if s in (account_id, DESK_SCOPE))
 
 
 def apply(view: DeskView, event: Envelope, position: int = 0) -> DeskView:
@@ -227,6 +228,10 @@ _ROUTES: dict[type, tuple[Fold, ...]] = {
     KillSwitchTripped: (_risk,),
     KillSwitchReset: (_risk,),
 }
+
+# The name of the live read model's saved snapshot: the demo writes it, `desk verify` reads it.
+LIVE_VIEW = "desk"
+
 
 def snapshot(view: DeskView) -> dict[str, Any]:
     """A canonical, JSON-ready picture of positions, cash, risk, orders and the queue."""

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime
 from decimal import Decimal
 
 from domain.events import KillSwitchReset, KillSwitchTripped, Payload, PositionClosed
 from domain.money import ZERO
-
-IST = timezone(timedelta(hours=5, minutes=30))
+from domain.session import IST
 
 
 @dataclass

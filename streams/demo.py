@@ -14,11 +14,9 @@ from adapters.files.sample import AccountSpec, day_feed, load_accounts, load_ins
 from domain.aggregates import Account, Cause, account_stream
 from domain.money import ZERO
 from domain.session import IST
-from projections.desk import DeskView, snapshot
+from projections.desk import LIVE_VIEW, DeskView, snapshot
 from streams.bootstrap import Desk, bootstrap
 from streams.unit_of_work import Clock, UnitOfWork
-
-LIVE_VIEW = "desk"
 
 
 @dataclass(frozen=True)

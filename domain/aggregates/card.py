@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 from enum import StrEnum
 
 from domain.aggregates.base import Aggregate, Cause, DomainError
@@ -95,7 +96,7 @@ class TradeCard(Aggregate):
         self._record(CardExpired(card_id=self.id, account_id=self.proposal.account_id), cause)
         return True
 
-    def deny(self, reason: str, cause: Cause, required_cash: object = None) -> None:
+    def deny(self, reason: str, cause: Cause, required_cash: Decimal | None = None) -> None:
         """Approval could not become an order; recorded once."""
         if self.status is not CardStatus.APPROVED or self.proposal is None:
             return

@@ -15,8 +15,6 @@ from domain.events import (
 )
 from domain.values import Leg, Side
 
-EXIT_LEGS = (Leg.STOP, Leg.TARGET, Leg.SQUARE_OFF)
-
 
 def _opposite(side: Side) -> Side:
     return Side.SELL if side is Side.BUY else Side.BUY

@@ -7,9 +7,8 @@ from typing import Annotated
 from pydantic import AwareDatetime, Field, model_validator
 
 from domain.events.envelope import Payload, register
-from domain.values import Price, Symbol
-
-Text = Annotated[str, Field(min_length=1, max_length=20_000)]
+from domain.money import Price
+from domain.values import Symbol
 
 
 @register

@@ -5,7 +5,7 @@ Every builder takes keyword overrides, so a test states only the facts it is abo
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -28,7 +28,6 @@ from projections.desk import DeskView, apply
 settings.register_profile("unit", deadline=None, max_examples=100)
 settings.load_profile("unit")
 
-IST = timezone(timedelta(hours=5, minutes=30))
 # Monday 6 Jan 2025, 09:30 IST: the market is open for entries.
 T0 = datetime(2025, 1, 6, 4, 0, tzinfo=UTC)
 TRADE_DATE = T0.date()
