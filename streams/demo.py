@@ -11,7 +11,8 @@ from typing import Any
 
 from adapters.eventstore.store import DeskStore, ViewSnapshots
 from adapters.files.sample import AccountSpec, day_feed, load_accounts, load_instruments
-from domain.aggregates import Account, Cause, account_stream
+from domain.aggregates import Account, Cause
+from domain.ids import account_stream
 from domain.money import ZERO
 from domain.session import IST
 from projections.desk import LIVE_VIEW, DeskView, snapshot

@@ -6,7 +6,7 @@ from api import present
 from api import schemas as s
 from api.context import Call
 from api.errors import not_found
-from domain.aggregates import account_stream
+from domain.ids import account_stream
 
 
 async def list_accounts(call: Call) -> s.AccountList:

@@ -24,17 +24,14 @@ from domain.events import (
     TrancheReleased,
 )
 from domain.funding import FundingPlan, Installment
+from domain.ids import ACCOUNT_PREFIX
 from domain.money import ZERO
 from domain.treasury import buffer_held
 from domain.values import Mandate
 
 
-def account_stream(account_id: str) -> str:
-    return f"account-{account_id}"
-
-
 class Account(Aggregate):
-    stream_prefix = "account-"
+    stream_prefix = ACCOUNT_PREFIX
 
     def __init__(self, stream_id: str) -> None:
         super().__init__(stream_id)

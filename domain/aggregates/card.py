@@ -15,6 +15,7 @@ from domain.events import (
     CardRejected,
     OrderDenied,
 )
+from domain.ids import CARD_PREFIX
 from domain.values import GuardrailResult
 
 
@@ -32,7 +33,7 @@ class CardNotPending(DomainError):
 
 
 class TradeCard(Aggregate):
-    stream_prefix = "card-"
+    stream_prefix = CARD_PREFIX
 
     def __init__(self, stream_id: str) -> None:
         super().__init__(stream_id)

@@ -29,10 +29,11 @@ from domain.events import (
     SignalFiltered,
     SignalScored,
 )
+from domain.ids import bar_signal_id, card_id_for, news_signal_id, tag_stream
 from domain.instruments import Instrument
 from domain.live_features import FeatureValues
 from domain.money import ZERO
-from domain.session import entries_open, ist
+from domain.session import entries_open
 from domain.sizing import RiskModel, SizingRefused, size_long
 from domain.strategy.book import RankBy, Strategy, StrategyBook
 from domain.strategy.signals import Facts, event_side, score, triggered
@@ -43,16 +44,6 @@ from projections.guard_facts import guard_context
 from streams.unit_of_work import UnitOfWork
 
 SESSION_BARS = 375  # 1-minute bars in a session: scales per-bar volatility to a day
-
-
-def card_id_for(account_id: str, signal_id: str) -> str:
-    return f"card-{account_id}-{signal_id.removeprefix('sig-')}"
-
-
-def news_signal_id(strategy: str, symbol: str, at: datetime) -> str:
-    """One signal per event playbook, symbol and session: later items on the same
-    catalyst decide nothing new."""
-    return f"sig-{strategy}-{symbol}-{ist(at):%Y%m%d}"
 
 
 @dataclass(frozen=True)
@@ -87,8 +78,8 @@ class Allocation:
     def _on_news(self, event: Envelope, item: NewsArrived | AnnouncementArrived,
                  view: DeskView, uow: UnitOfWork) -> list[Scored]:
         tagging = self.tagger.tag(news_item(item))
-        tag_stream = uow.get(Signal, f"tag-{item.source_id}")
-        tagged = tag_stream.decide(_tagged(event, item, tagging), uow.cause("tagger"))
+        tagger = uow.get(Signal, tag_stream(item.source_id))
+        tagged = tagger.decide(_tagged(event, item, tagging), uow.cause("tagger"))
         strategy = self.book.for_category(tagging.category.value)
         if tagged is None or strategy is None:
             return []
@@ -124,7 +115,7 @@ class Allocation:
             trigger = triggered(strategy, values)
             if trigger is None:
                 continue
-            signal_id = f"sig-{strategy.name}-{bar.symbol}-{ist(bar.end):%Y%m%d%H%M}"
+            signal_id = bar_signal_id(strategy.name, bar.symbol, bar.end)
             facts = self._facts(strategy, signal_id, bar.symbol, values, view, event, bar.end,
                                 trigger)
             cause = uow.cause(f"strategy:{strategy.name}")

@@ -11,7 +11,7 @@ from typing import Any
 
 from hypothesis import settings
 
-from domain.aggregates import Account, Aggregate, Cause, Order, TradeCard, account_stream
+from domain.aggregates import Account, Aggregate, Cause, Order, TradeCard
 from domain.events import (
     BarClosed,
     CardProposed,
@@ -20,7 +20,7 @@ from domain.events import (
     OrderPlaced,
     Payload,
 )
-from domain.ids import uuid7
+from domain.ids import account_stream, uuid7
 from domain.values import CostBreakdown, Horizon, Leg, Mandate, Objective, Side
 from projections.desk import DeskView, apply
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from domain.aggregates import Account, DomainError, account_stream
+from domain.aggregates import Account, DomainError
 from domain.events import (
     CashDeployed,
     CashDeposited,
@@ -12,6 +12,7 @@ from domain.events import (
     CashReturned,
     MandateSet,
 )
+from domain.ids import account_stream
 from tests.unit.conftest import D, cause, mandate
 
 

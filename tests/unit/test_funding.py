@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from domain.aggregates import Account, DomainError, Transfer, account_stream
+from domain.aggregates import Account, DomainError, Transfer
 from domain.events import CashDeposited, TrancheReleased
 from domain.funding import (
     FundingPlan,
@@ -17,6 +17,7 @@ from domain.funding import (
     due_by_date,
     sip_dates,
 )
+from domain.ids import account_stream
 from tests.unit.conftest import D, cause, mandate
 
 PLAN = FundingPlan(

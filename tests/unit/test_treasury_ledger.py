@@ -15,8 +15,9 @@ from decimal import Decimal
 from hypothesis import given
 from hypothesis import strategies as st
 
-from domain.aggregates import Account, DomainError, account_stream
+from domain.aggregates import Account, DomainError
 from domain.events import Envelope, PositionClosed
+from domain.ids import account_stream
 from domain.values import Leg
 from projections.cash import Cash
 from tests.unit.conftest import D, Log, cause, fold, mandate
