@@ -33,5 +33,5 @@ async def account_detail(call: Call, account_id: str) -> s.AccountDetail:
     return s.AccountDetail(
         account_id=account_id, name=name, halted=halted, mandate=mandate,
         mandate_version=version, mandate_history=present.mandate_history(stream), cash=cash,
-        cash_ledger=present.cash_ledger(account_id, stream),
+        cash_ledger=present.cash_ledger(stream),
     )

@@ -70,7 +70,7 @@ def test_release_tranche_when_released_twice_then_one_release_and_one_deposit() 
 
     types = [type(e.payload) for e in account.collect_events()]
     assert types == [TrancheReleased, CashDeposited]
-    assert account.funded == D("100000.00") and account.buffer == D("5000.00")
+    assert account.ledger.funded == D("100000.00") and account.buffer == D("5000.00")
 
 
 def test_set_funding_plan_when_the_id_was_used_for_another_plan_then_refused() -> None:
