@@ -50,6 +50,10 @@ class Research:
         recent = self.outcomes.get(strategy, [])[-window:]
         return sum(recent), len(recent) - sum(recent)
 
+    def last_signal(self, strategy: str, symbol: str) -> int | None:
+        """The symbol's bar count when `strategy` last signalled on it (None: never)."""
+        return self.last_signal_bar.get(_signal_key(strategy, symbol))
+
     def bars(self, symbol: str) -> int:
         tracker = self.features.get(symbol)
         return tracker.bars if tracker else 0
@@ -75,8 +79,8 @@ def apply_research(view: DeskView, event: Envelope) -> None:
                 elif payload.category == "results":
                     research.results_due.pop(symbol, None)
         case SignalScored() | SignalFiltered():
-            research.last_signal_bar[f"{payload.strategy}:{payload.symbol}"] = research.bars(
-                payload.symbol)
+            key = _signal_key(payload.strategy, payload.symbol)
+            research.last_signal_bar[key] = research.bars(payload.symbol)
         case CardProposed():
             if payload.sector:
                 research.sectors[payload.symbol] = payload.sector
@@ -99,3 +103,7 @@ def _strategy_of_order(view: DeskView, order_id: str) -> str | None:
     order = view.orders.by_id.get(order_id)
     card = view.cards.get(order.card_id) if order else None
     return card.strategy if card else None
+
+
+def _signal_key(strategy: str, symbol: str) -> str:
+    return f"{strategy}:{symbol}"
