@@ -21,18 +21,15 @@ from api import schemas as s
 from api.errors import ApiError, conflict, not_found
 from domain import intake
 from domain.aggregates import CardNotPending, Cause, DomainError, TradeCard
-from domain.events import Recorded
-from domain.ids import uuid7
+from domain.events import DESK_SCOPE, Recorded
+from domain.ids import new_transfer_id, order_id_for, uuid7
 from domain.session import IST
 from streams import commands
 from streams.bootstrap import AnyDesk
 from streams.commands import approve_card, reject_card, reset_kill_switch, trip_kill_switch
-from streams.process_managers.execution import order_id_for
 from streams.unit_of_work import UnitOfWork
 
 log = structlog.get_logger("eventdesk.api")
-
-DESK_SCOPE = "desk"
 
 
 def desk_clock(desk: AnyDesk) -> Callable[[], datetime]:
@@ -119,7 +116,7 @@ def transfer_command(desk: AnyDesk, now: datetime, transfer_id: str | None, acto
     transfer is a 404, a refusal (e.g. not enough available cash) a 409 with the reason."""
     if transfer_id is not None and transfer_id not in desk.runtime.view.transfers:
         raise not_found("transfer_id", f"no transfer {transfer_id!r}")
-    transfer_id = transfer_id or f"transfer-{uuid7(desk.clock(), secrets.token_bytes(16))}"
+    transfer_id = transfer_id or new_transfer_id(desk.clock(), secrets.token_bytes(16))
     uow = UnitOfWork(desk.store, desk.clock)
     cause = _cause(desk, now, actor, transfer_id)
     try:

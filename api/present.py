@@ -9,22 +9,15 @@ from api import schemas as s
 from domain.events import (
     CardBlocked,
     CardProposed,
-    CashDeployed,
-    CashDeposited,
-    CashReleased,
-    CashReserved,
-    CashReturned,
-    CashTransferredIn,
-    CashTransferredOut,
     Envelope,
     MandateSet,
     OrderFilled,
     Recorded,
 )
+from domain.ledger import LEDGER_EVENTS, MOVEMENTS, Ledger, post
 from domain.money import ZERO
 from projections.approval_queue import CardRow
 from projections.cash import Cash as CashRow
-from projections.cash import apply_cash
 from projections.desk import DeskView
 from projections.orders import OrderRow
 from projections.risk import KillSwitch as KillSwitchRow
@@ -78,22 +71,16 @@ def mandate_history(stream: Iterable[Envelope]) -> list[s.MandateVersion]:
     ]
 
 
-_LEDGER = (CashDeposited, CashReserved, CashReleased, CashDeployed, CashReturned,
-           CashTransferredIn, CashTransferredOut)
-_BALANCES = (*_LEDGER, MandateSet)  # a new mandate can move cash into or out of the buffer
-
-
-def cash_ledger(account_id: str, stream: Iterable[Envelope]) -> list[s.LedgerEntry]:
-    """Every cash movement of the account's stream, folded as it goes for the balances."""
-    balances: dict[str, CashRow] = {}
+def cash_ledger(stream: Iterable[Envelope]) -> list[s.LedgerEntry]:
+    """Every cash movement of one account's stream, with the balances after it."""
+    after = Ledger()
     entries = []
     for e in stream:
         p = e.payload
-        if isinstance(p, _BALANCES):
-            apply_cash(balances, p)
-        if not isinstance(p, _LEDGER):
+        if isinstance(p, LEDGER_EVENTS):
+            after = post(after, p)
+        if not isinstance(p, MOVEMENTS):
             continue
-        after = balances[account_id]
         note = (getattr(p, "reference", "") or getattr(p, "reason", "")
                 or getattr(p, "transfer_id", ""))
         entries.append(s.LedgerEntry(

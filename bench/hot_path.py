@@ -47,8 +47,8 @@ from bench.kafka import (
     setup_desk,
     signal_of,
 )
+from domain.ids import card_id_for
 from streams.bootstrap import Desk, bootstrap
-from streams.process_managers.allocation import card_id_for
 
 DECISIONS = ("PROPOSED", "BLOCKED")
 EXPECTED_RUN_MS = 180.0  # beyond this p50, 1,000 runs no longer fit in ~3 minutes

@@ -59,6 +59,7 @@ from devtools.local_kafka import LocalKafkaBroker
 from devtools.local_postgres import create_database, drop_database
 from domain.aggregates import Cause
 from domain.events import AnnouncementArrived, Envelope
+from domain.ids import card_id_for, news_signal_id
 from domain.inputs import InputFact
 from projections.codec import decode_view, encode_view
 from projections.desk import DeskView, apply
@@ -74,7 +75,6 @@ from streams.kafka.stack import (
     wait_for_process_managers,
     wait_for_projections,
 )
-from streams.process_managers.allocation import card_id_for, news_signal_id
 from streams.unit_of_work import UnitOfWork
 
 PARTITIONS = 3

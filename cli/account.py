@@ -24,8 +24,9 @@ from adapters.files.sample import SAMPLE_DIR, load_instruments
 from cli import treasury as cli_treasury
 from cli.options import add_store, operator_actor, store_url
 from domain import intake
-from domain.aggregates import Account, Cause, DomainError, account_stream
+from domain.aggregates import Account, Cause, DomainError
 from domain.events import Envelope, MandateSet
+from domain.ids import account_stream
 from domain.intake.parsers import Invalid, format_inr, revise_mandate
 from domain.money import to_paise
 from domain.session import IST

@@ -18,7 +18,7 @@ from adapters.eventstore.store import DeskStore, StaleWrite
 from adapters.eventstore.url import redact
 from cli.options import add_store, operator_actor, store_url
 from domain.aggregates import Cause, DomainError
-from domain.ids import uuid7
+from domain.ids import new_transfer_id
 from domain.intake.parsers import format_inr
 from projections.desk import DeskView, apply
 from projections.transfers import TransferRow
@@ -99,7 +99,7 @@ def _propose(args: argparse.Namespace) -> int:
         return _fail(USAGE, f"--amount {args.amount!r} must be positive rupees, to the paisa")
     store = DeskStore(store_url(args))
     now = wall_clock()
-    transfer_id = f"transfer-{uuid7(now, secrets.token_bytes(16))}"
+    transfer_id = new_transfer_id(now, secrets.token_bytes(16))
     cause = Cause(now, now, operator_actor(args.operator), transfer_id)
 
     def propose(uow: UnitOfWork) -> None:

@@ -16,11 +16,9 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from domain.money import ZERO
-from domain.values import Money, Percent, Symbol
-
-PositiveMoney = Annotated[Money, Field(gt=0)]
-HUNDRED = Decimal(100)
+from domain.ids import installment_reference
+from domain.money import HUNDRED, ZERO, PositiveMoney
+from domain.values import Percent, Symbol
 
 
 class _Frozen(BaseModel):
@@ -89,10 +87,6 @@ class Installment:
     @property
     def reference(self) -> str:
         return installment_reference(self.plan_id, self.kind, self.sequence)
-
-
-def installment_reference(plan_id: str, kind: str, sequence: int) -> str:
-    return f"{plan_id}/{kind}-{sequence}"
 
 
 def sip_dates(sip: Sip, starts_on: date) -> list[date]:

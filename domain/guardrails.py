@@ -12,12 +12,10 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 from domain.features import Regime
-from domain.money import ZERO
+from domain.money import HUNDRED, ZERO
 from domain.session import entries_open, ist
 from domain.strategy.book import GuardrailPolicy
 from domain.values import GuardrailResult, Mandate
-
-HUNDRED = Decimal(100)
 
 
 @dataclass(frozen=True)

@@ -1,17 +1,40 @@
-"""Identifiers: time-ordered UUIDv7 event ids and readable, deterministic stream ids.
+"""Identifiers, all minted here: time-ordered UUIDv7 event ids and the readable,
+deterministic ids of streams and entities.
 
-Pure: the caller supplies the time and the entropy, so replays and backtests can
-regenerate the same ids.
+Pure: the caller supplies the time and the entropy, so replays and backtests regenerate
+the same ids. A derived id (a card from its signal, an order from its card) is a function
+of its inputs, so a repeated input finds the entity it already made.
 """
 
 from __future__ import annotations
 
 import hashlib
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
+from typing import NewType
 from uuid import UUID
+
+from domain.session import ist
+from domain.values import Leg
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MILLISECOND = timedelta(milliseconds=1)
+
+StreamId = NewType("StreamId", str)
+AccountId = NewType("AccountId", str)
+CardId = NewType("CardId", str)
+OrderId = NewType("OrderId", str)
+FillId = NewType("FillId", str)
+SignalId = NewType("SignalId", str)
+TransferId = NewType("TransferId", str)
+PlanId = NewType("PlanId", str)
+
+# Stream prefixes: an aggregate's stream id is its prefix and its entity id.
+ACCOUNT_PREFIX = "account-"
+CARD_PREFIX = "card-"
+ORDER_PREFIX = "order-"
+RISK_PREFIX = "risk-"
+SIGNAL_PREFIX = "sig-"
+TRANSFER_PREFIX = "transfer-"
 
 
 def uuid7(at: datetime, entropy: bytes) -> UUID:
@@ -24,12 +47,101 @@ def uuid7(at: datetime, entropy: bytes) -> UUID:
     return UUID(int=value)
 
 
-def uuid7_time_ms(value: UUID) -> int:
-    """The Unix-millisecond timestamp carried by a UUIDv7."""
-    return value.int >> 80
-
-
 def short_hash(*parts: str, length: int = 10) -> str:
     """A short, stable hex digest of `parts`, for deterministic ids derived from inputs."""
     digest = hashlib.blake2b("\x1f".join(parts).encode(), digest_size=16).hexdigest()
     return digest[:length]
+
+
+# Accounts, money and risk ----------------------------------------------------------------
+def account_stream(account_id: str) -> StreamId:
+    """The stream of one account's mandate, funding and cash ledger."""
+    return StreamId(ACCOUNT_PREFIX + account_id)
+
+
+def risk_stream(scope: str) -> StreamId:
+    """The kill-switch stream of one account, or of the desk (scope `DESK_SCOPE`)."""
+    return StreamId(RISK_PREFIX + scope)
+
+
+def new_transfer_id(at: datetime, entropy: bytes) -> TransferId:
+    """A fresh transfer id for an operator's proposal (the entropy makes it unique)."""
+    return TransferId(f"{TRANSFER_PREFIX}{uuid7(at, entropy)}")
+
+
+def transfer_stream(transfer_id: str) -> StreamId:
+    """A transfer's stream; the id may be given with or without its prefix."""
+    if transfer_id.startswith(TRANSFER_PREFIX):
+        return StreamId(transfer_id)
+    return StreamId(TRANSFER_PREFIX + transfer_id)
+
+
+def first_plan_id(account_id: str) -> PlanId:
+    """The id of the funding plan an account's intake conversation sets."""
+    return PlanId(f"{account_id}/plan-1")
+
+
+def installment_reference(plan_id: str, kind: str, sequence: int) -> str:
+    """One installment of a plan (`plan/sip-3`): the reference its deposit carries."""
+    return f"{plan_id}/{kind}-{sequence}"
+
+
+# Decisions and orders --------------------------------------------------------------------
+def news_signal_id(strategy: str, symbol: str, at: datetime) -> SignalId:
+    """One signal per event playbook, symbol and session: later items on the same
+    catalyst decide nothing new."""
+    return SignalId(f"{SIGNAL_PREFIX}{strategy}-{symbol}-{ist(at):%Y%m%d}")
+
+
+def bar_signal_id(strategy: str, symbol: str, bar_end: datetime) -> SignalId:
+    """One signal per bar strategy, symbol and closing bar."""
+    return SignalId(f"{SIGNAL_PREFIX}{strategy}-{symbol}-{ist(bar_end):%Y%m%d%H%M}")
+
+
+def card_id_for(account_id: str, signal_id: str) -> CardId:
+    """The one card a signal can make for an account."""
+    return CardId(f"{CARD_PREFIX}{account_id}-{signal_id.removeprefix(SIGNAL_PREFIX)}")
+
+
+def order_id_for(card_id: str) -> OrderId:
+    """The one bracket order an approved card places."""
+    return OrderId(ORDER_PREFIX + card_id.removeprefix(CARD_PREFIX))
+
+
+def fill_id_for(order_id: str, leg: Leg) -> FillId:
+    """The fill of one leg of an order (each leg fills once, in full)."""
+    return FillId(f"{order_id}-{leg.value.lower()}")
+
+
+# Inputs and the daily cycle --------------------------------------------------------------
+def tag_stream(source_id: str) -> StreamId:
+    """The tagging decision of one news item or announcement."""
+    return StreamId(f"tag-{source_id}")
+
+
+def news_stream(source_id: str) -> StreamId:
+    return StreamId(f"news-{source_id}")
+
+
+def announcement_stream(source_id: str) -> StreamId:
+    return StreamId(f"ann-{source_id}")
+
+
+def bars_stream(symbol: str, bar_start: datetime) -> StreamId:
+    """One symbol's bars of one IST day."""
+    return StreamId(f"bars-{symbol}-{ist(bar_start):%Y%m%d}")
+
+
+def rejected_input_stream(source: str, raw: str) -> StreamId:
+    """An input line a feed could not read, once per distinct line."""
+    return StreamId(f"rejected-{source}-{short_hash(raw)}")
+
+
+def job_stream(job: str, day: date) -> StreamId:
+    """A scheduled job's run on one day: recorded once, so the job runs once a day."""
+    return StreamId(f"job-{job}-{day:%Y%m%d}")
+
+
+def report_stream(day: date) -> StreamId:
+    """One day's end-of-day report."""
+    return StreamId(f"report-eod-{day:%Y%m%d}")

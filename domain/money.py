@@ -3,9 +3,25 @@
 from __future__ import annotations
 
 from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
+from typing import Annotated
+
+from pydantic import AfterValidator, Field
 
 PAISA = Decimal("0.01")
 ZERO = Decimal("0")
+HUNDRED = Decimal(100)  # percentages are stored as 0-100
+
+
+def finite(value: Decimal) -> Decimal:
+    """Validate that a Decimal is a number (not NaN or infinity)."""
+    if not value.is_finite():
+        raise ValueError("must be a finite number")
+    return value
+
+
+Money = Annotated[Decimal, AfterValidator(finite), Field(allow_inf_nan=False)]
+PositiveMoney = Annotated[Money, Field(gt=0)]
+Price = Annotated[Decimal, AfterValidator(finite), Field(gt=0, allow_inf_nan=False)]
 
 # NSE equity tick size by price band (from 15 Apr 2025). Upper bound exclusive.
 _TICK_BANDS: tuple[tuple[Decimal, Decimal], ...] = (

@@ -6,7 +6,6 @@ from datetime import datetime, time, timedelta, timezone
 
 IST = timezone(timedelta(hours=5, minutes=30))
 MARKET_OPEN = time(9, 15)
-MARKET_CLOSE = time(15, 30)
 # No new entries after this; intraday positions are squared off from this bar on.
 ENTRY_CUTOFF = time(15, 15)
 SQUARE_OFF = time(15, 15)

@@ -5,12 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 
-from domain.money import PAISA, ZERO
+from domain.money import HUNDRED, PAISA, ZERO
 from domain.values import Mandate
 
 # Reserve a little above the reference notional: entry slippage and buy-side charges.
 RESERVE_HEADROOM = Decimal("0.005")
-HUNDRED = Decimal(100)
 
 
 @dataclass(frozen=True)

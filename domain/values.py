@@ -8,16 +8,9 @@ from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
+from domain.money import Money, PositiveMoney, finite
 
-def _finite(value: Decimal) -> Decimal:
-    if not value.is_finite():
-        raise ValueError("must be a finite number")
-    return value
-
-
-Money = Annotated[Decimal, AfterValidator(_finite), Field(allow_inf_nan=False)]
-Price = Annotated[Decimal, AfterValidator(_finite), Field(gt=0, allow_inf_nan=False)]
-Percent = Annotated[Decimal, AfterValidator(_finite), Field(ge=0, le=100, allow_inf_nan=False)]
+Percent = Annotated[Decimal, AfterValidator(finite), Field(ge=0, le=100, allow_inf_nan=False)]
 Quantity = Annotated[int, Field(gt=0)]
 Symbol = Annotated[str, Field(pattern=r"^[A-Z0-9][A-Z0-9&\-]{0,19}$")]
 
@@ -55,7 +48,7 @@ class Mandate(BaseModel):
     horizon: Horizon
     risk_per_trade_pct: Annotated[Percent, Field(gt=0, le=10)]
     max_position_pct: Annotated[Percent, Field(gt=0)]
-    daily_loss_limit: Annotated[Money, Field(gt=0)]
+    daily_loss_limit: PositiveMoney
     max_drawdown_pct: Annotated[Percent, Field(gt=0)]
     cash_buffer_pct: Percent
     sectors_allowed: tuple[str, ...] = ()

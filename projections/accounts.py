@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from domain.events import AccountOpened, MandateSet, Payload
+from domain.events import AccountOpened, Envelope, MandateSet
 from domain.values import Mandate
+
+if TYPE_CHECKING:
+    from projections.desk import DeskView
 
 
 @dataclass
@@ -17,8 +21,9 @@ class AccountRow:
     mandate_history: list[tuple[int, str]] = field(default_factory=list)
 
 
-def apply_accounts(accounts: dict[str, AccountRow], payload: Payload) -> None:
+def apply_accounts(view: DeskView, event: Envelope) -> None:
     """Fold one event into the accounts view."""
+    accounts, payload = view.accounts, event.payload
     match payload:
         case AccountOpened():
             accounts[payload.account_id] = AccountRow(payload.account_id, payload.name)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from domain.events import (
     CardApproved,
@@ -12,10 +13,13 @@ from domain.events import (
     CardExpired,
     CardProposed,
     CardRejected,
+    Envelope,
     OrderDenied,
-    Payload,
 )
 from domain.money import ZERO
+
+if TYPE_CHECKING:
+    from projections.desk import DeskView
 
 
 @dataclass
@@ -35,8 +39,9 @@ class CardRow:
     reason: str = ""
 
 
-def apply_queue(cards: dict[str, CardRow], payload: Payload) -> None:
+def apply_queue(view: DeskView, event: Envelope) -> None:
     """Fold one event into the approval queue."""
+    cards, payload = view.cards, event.payload
     match payload:
         case CardProposed():
             cards[payload.card_id] = CardRow(

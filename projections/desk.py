@@ -15,6 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from domain.events import (
+    DESK_SCOPE,
     AccountOpened,
     BarClosed,
     CardApproved,
@@ -117,7 +118,7 @@ class DeskView:
 
     def halted(self, account_id: str) -> bool:
         """True when the account's or the desk's kill switch is tripped."""
-        return any(k.tripped for s, k in self.kills.items() if s in (account_id, "desk"))
+        return any(k.tripped for s, k in self.kills.items() if s in (account_id, DESK_SCOPE))
 
 
 def apply(view: DeskView, event: Envelope, position: int = 0) -> DeskView:
@@ -132,7 +133,7 @@ def apply(view: DeskView, event: Envelope, position: int = 0) -> DeskView:
     view.counts[event.type] += 1
     payload = event.payload
     for fold in _ROUTES.get(type(payload), ()):
-        fold(view, payload, event.occurred_at)
+        fold(view, event)
     if isinstance(payload, CashTransferredOut):
         # Capital moved away is not a loss: the high-water mark moves down with it.
         withdraw_equity(view.risk, payload.account_id, payload.amount)
@@ -144,89 +145,49 @@ def apply(view: DeskView, event: Envelope, position: int = 0) -> DeskView:
     return view
 
 
-Fold = Callable[[DeskView, Any, datetime], None]
-
-
-def _accounts(v: DeskView, p: Any, at: datetime) -> None:
-    apply_accounts(v.accounts, p)
-
-
-def _cash(v: DeskView, p: Any, at: datetime) -> None:
-    apply_cash(v.cash, p)
-
-
-def _funding(v: DeskView, p: Any, at: datetime) -> None:
-    apply_funding(v.funding, p, at)
-
-
-def _transfers(v: DeskView, p: Any, at: datetime) -> None:
-    apply_transfers(v.transfers, p)
-
-
-def _positions(v: DeskView, p: Any, at: datetime) -> None:
-    apply_positions(v.positions, p)
-
-
-def _orders(v: DeskView, p: Any, at: datetime) -> None:
-    apply_orders(v.orders, p, at)
-
-
-def _queue(v: DeskView, p: Any, at: datetime) -> None:
-    apply_queue(v.cards, p)
-
-
-def _market(v: DeskView, p: Any, at: datetime) -> None:
-    apply_market(v.market, p)
-
-
-def _risk(v: DeskView, p: Any, at: datetime) -> None:
-    apply_risk(v.risk, v.kills, p, at)
-
-
-def _research(v: DeskView, p: Any, at: datetime) -> None:
-    strategy = None
-    if isinstance(p, PositionClosed):
-        order = v.orders.by_id.get(p.order_id)
-        card = v.cards.get(order.card_id) if order else None
-        strategy = card.strategy if card else None
-    apply_research(v.research, p, strategy)
+# A fold updates its part of the view from one event, in place.
+Fold = Callable[[DeskView, Envelope], None]
 
 
 # Which projections each event type feeds; a type not listed feeds none (e.g. news).
 _ROUTES: dict[type, tuple[Fold, ...]] = {
-    BarClosed: (_positions, _market, _research, _funding),
-    NewsTagged: (_research,),
-    SignalScored: (_research,),
-    SignalFiltered: (_research,),
-    AccountOpened: (_accounts,),
-    MandateSet: (_accounts, _cash),
-    FundingPlanSet: (_funding,),
-    TrancheReleased: (_funding,),
-    CashDeposited: (_cash, _funding),
-    CashTransferredIn: (_cash,),
-    CashTransferredOut: (_cash,),
-    TransferProposed: (_transfers,),
-    TransferApproved: (_transfers,),
-    TransferRejected: (_transfers,),
-    CashReserved: (_cash,),
-    CashReleased: (_cash,),
-    CashDeployed: (_cash,),
-    CashReturned: (_cash,),
-    OrderPlaced: (_orders,),
-    OrderAccepted: (_orders,),
-    OrderRejected: (_orders,),
-    OrderCancelled: (_orders,),
-    OrderFilled: (_positions, _orders),
-    PositionClosed: (_cash, _positions, _risk, _research),
-    CardProposed: (_queue, _research),
-    CardBlocked: (_queue,),
-    CardApproved: (_queue, _research),
-    CardRejected: (_queue, _research),
-    CardExpired: (_queue, _research),
-    OrderDenied: (_queue, _research),
-    KillSwitchTripped: (_risk,),
-    KillSwitchReset: (_risk,),
+    BarClosed: (apply_positions, apply_market, apply_research, apply_funding),
+    NewsTagged: (apply_research,),
+    SignalScored: (apply_research,),
+    SignalFiltered: (apply_research,),
+    AccountOpened: (apply_accounts,),
+    MandateSet: (apply_accounts, apply_cash),
+    FundingPlanSet: (apply_funding,),
+    TrancheReleased: (apply_funding,),
+    CashDeposited: (apply_cash, apply_funding),
+    CashTransferredIn: (apply_cash,),
+    CashTransferredOut: (apply_cash,),
+    TransferProposed: (apply_transfers,),
+    TransferApproved: (apply_transfers,),
+    TransferRejected: (apply_transfers,),
+    CashReserved: (apply_cash,),
+    CashReleased: (apply_cash,),
+    CashDeployed: (apply_cash,),
+    CashReturned: (apply_cash,),
+    OrderPlaced: (apply_orders,),
+    OrderAccepted: (apply_orders,),
+    OrderRejected: (apply_orders,),
+    OrderCancelled: (apply_orders,),
+    OrderFilled: (apply_positions, apply_orders),
+    PositionClosed: (apply_cash, apply_positions, apply_risk, apply_research),
+    CardProposed: (apply_queue, apply_research),
+    CardBlocked: (apply_queue,),
+    CardApproved: (apply_queue, apply_research),
+    CardRejected: (apply_queue, apply_research),
+    CardExpired: (apply_queue, apply_research),
+    OrderDenied: (apply_queue, apply_research),
+    KillSwitchTripped: (apply_risk,),
+    KillSwitchReset: (apply_risk,),
 }
+
+# The name of the live read model's saved snapshot: the demo writes it, `desk verify` reads it.
+LIVE_VIEW = "desk"
+
 
 def snapshot(view: DeskView) -> dict[str, Any]:
     """A canonical, JSON-ready picture of positions, cash, risk, orders and the queue."""

@@ -6,10 +6,20 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
-from domain.events import BarClosed, CashDeposited, FundingPlanSet, Payload, TrancheReleased
+from domain.events import (
+    BarClosed,
+    CashDeposited,
+    Envelope,
+    FundingPlanSet,
+    TrancheReleased,
+)
 from domain.funding import FundingPlan, Installment, schedule
 from domain.money import ZERO
+
+if TYPE_CHECKING:
+    from projections.desk import DeskView
 
 
 @dataclass
@@ -31,8 +41,9 @@ class PlanState:
         return [i for i in schedule(self.plan) if i.reference not in self.credited]
 
 
-def apply_funding(plans: dict[str, PlanState], payload: Payload, at: datetime) -> None:
+def apply_funding(view: DeskView, event: Envelope) -> None:
     """Fold one event into the funding view (`at`: the event's desk time)."""
+    plans, payload, at = view.funding, event.payload, event.occurred_at
     match payload:
         case FundingPlanSet():
             plan = payload.plan

@@ -5,8 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
-from domain.events import BarClosed, Payload
+from domain.events import BarClosed, Envelope
+
+if TYPE_CHECKING:
+    from projections.desk import DeskView
 
 
 @dataclass(frozen=True)
@@ -17,8 +21,9 @@ class LastBar:
     volume: int
 
 
-def apply_market(last_bars: dict[str, LastBar], payload: Payload) -> None:
+def apply_market(view: DeskView, event: Envelope) -> None:
     """Fold one event into the last-bar view."""
+    last_bars, payload = view.market, event.payload
     if isinstance(payload, BarClosed):
         last_bars[payload.symbol] = LastBar(
             payload.start, payload.end, payload.close, payload.volume

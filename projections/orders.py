@@ -5,16 +5,20 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from domain.events import (
+    Envelope,
     OrderAccepted,
     OrderCancelled,
     OrderFilled,
     OrderPlaced,
     OrderRejected,
-    Payload,
 )
 from domain.values import Leg
+
+if TYPE_CHECKING:
+    from projections.desk import DeskView
 
 
 @dataclass
@@ -46,21 +50,22 @@ class Orders:
         return cls({}, {})
 
 
-def apply_orders(view: Orders, payload: Payload, occurred_at: datetime) -> None:
+def apply_orders(view: DeskView, event: Envelope) -> None:
     """Fold one event into the orders view."""
+    orders, payload, occurred_at = view.orders, event.payload, event.occurred_at
     match payload:
         case OrderPlaced():
-            view.by_id[payload.order_id] = OrderRow(
+            orders.by_id[payload.order_id] = OrderRow(
                 payload.order_id, payload.card_id, payload.account_id, payload.symbol,
                 payload.quantity, payload.stop, payload.target, payload.square_off, occurred_at,
             )
-            view.live_by_symbol.setdefault(payload.symbol, set()).add(payload.order_id)
+            orders.live_by_symbol.setdefault(payload.symbol, set()).add(payload.order_id)
         case OrderAccepted():
-            _status(view, payload.order_id, "WORKING")
+            _status(orders, payload.order_id, "WORKING")
         case OrderRejected():
-            _finish(view, payload.order_id, "REJECTED")
+            _finish(orders, payload.order_id, "REJECTED")
         case OrderFilled():
-            row = view.by_id.get(payload.order_id)
+            row = orders.by_id.get(payload.order_id)
             if row is None:
                 return
             row.fills += 1
@@ -68,14 +73,14 @@ def apply_orders(view: Orders, payload: Payload, occurred_at: datetime) -> None:
                 row.entry_price, row.status = payload.price, "OPEN"
             else:
                 row.exit_price, row.exit_leg = payload.price, payload.leg.value
-                _finish(view, payload.order_id, "CLOSED")
+                _finish(orders, payload.order_id, "CLOSED")
         case OrderCancelled():
-            row = view.by_id.get(payload.order_id)
+            row = orders.by_id.get(payload.order_id)
             if row is None:
                 return
             row.cancelled.append(payload.leg.value)
             if payload.leg is Leg.ENTRY:
-                _finish(view, payload.order_id, "CANCELLED")
+                _finish(orders, payload.order_id, "CANCELLED")
         case _:
             pass
 

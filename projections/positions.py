@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
-from domain.events import BarClosed, OrderFilled, Payload, PositionClosed
+from domain.events import BarClosed, Envelope, OrderFilled, PositionClosed
 from domain.money import ZERO
 from domain.values import Side
+
+if TYPE_CHECKING:
+    from projections.desk import DeskView
 
 
 @dataclass
@@ -53,13 +57,14 @@ class Positions:
         return held[symbol]
 
 
-def apply_positions(view: Positions, payload: Payload) -> None:
+def apply_positions(view: DeskView, event: Envelope) -> None:
     """Fold one event into positions and marks."""
+    positions, payload = view.positions, event.payload
     match payload:
         case BarClosed():
-            view.marks[payload.symbol] = payload.close
+            positions.marks[payload.symbol] = payload.close
         case OrderFilled():
-            pos = view.at(payload.account_id, payload.symbol)
+            pos = positions.at(payload.account_id, payload.symbol)
             if payload.side is Side.BUY:
                 cost = pos.average_price * pos.quantity + payload.price * payload.quantity
                 pos.quantity += payload.quantity
@@ -68,13 +73,13 @@ def apply_positions(view: Positions, payload: Payload) -> None:
                 pos.quantity -= payload.quantity
                 if pos.quantity == 0:
                     pos.average_price = ZERO
-            holders = view.holders.setdefault(payload.symbol, set())
+            holders = positions.holders.setdefault(payload.symbol, set())
             if pos.quantity:
                 holders.add(payload.account_id)
             else:
                 holders.discard(payload.account_id)
         case PositionClosed():
-            pos = view.at(payload.account_id, payload.symbol)
+            pos = positions.at(payload.account_id, payload.symbol)
             pos.realised_pnl += payload.realised_pnl
             pos.costs += payload.costs
             pos.trades += 1

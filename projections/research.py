@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from domain.events import (
     BarClosed,
@@ -12,9 +13,9 @@ from domain.events import (
     CardExpired,
     CardProposed,
     CardRejected,
+    Envelope,
     NewsTagged,
     OrderDenied,
-    Payload,
     PositionClosed,
     SignalFiltered,
     SignalScored,
@@ -22,6 +23,10 @@ from domain.events import (
 from domain.live_features import SymbolFeatures
 from domain.money import ZERO
 from domain.sizing import reserve_for
+
+if TYPE_CHECKING:
+    from projections.desk import DeskView
+
 
 RECORD_WINDOW = 50  # outcomes kept per strategy; the book reads the most recent ones
 
@@ -45,13 +50,18 @@ class Research:
         recent = self.outcomes.get(strategy, [])[-window:]
         return sum(recent), len(recent) - sum(recent)
 
+    def last_signal(self, strategy: str, symbol: str) -> int | None:
+        """The symbol's bar count when `strategy` last signalled on it (None: never)."""
+        return self.last_signal_bar.get(_signal_key(strategy, symbol))
+
     def bars(self, symbol: str) -> int:
         tracker = self.features.get(symbol)
         return tracker.bars if tracker else 0
 
 
-def apply_research(research: Research, payload: Payload, strategy_of_order: str | None) -> None:
-    """Fold one event; `strategy_of_order` names the strategy behind a closed position."""
+def apply_research(view: DeskView, event: Envelope) -> None:
+    """Fold one event into the research view."""
+    research, payload = view.research, event.payload
     match payload:
         case BarClosed():
             tracker = research.features.get(payload.symbol)
@@ -69,8 +79,8 @@ def apply_research(research: Research, payload: Payload, strategy_of_order: str 
                 elif payload.category == "results":
                     research.results_due.pop(symbol, None)
         case SignalScored() | SignalFiltered():
-            research.last_signal_bar[f"{payload.strategy}:{payload.symbol}"] = research.bars(
-                payload.symbol)
+            key = _signal_key(payload.strategy, payload.symbol)
+            research.last_signal_bar[key] = research.bars(payload.symbol)
         case CardProposed():
             if payload.sector:
                 research.sectors[payload.symbol] = payload.sector
@@ -79,9 +89,21 @@ def apply_research(research: Research, payload: Payload, strategy_of_order: str 
         case CardApproved() | CardRejected() | CardExpired() | OrderDenied():
             research.waiting.get(payload.account_id, {}).pop(payload.card_id, None)
         case PositionClosed():
-            if strategy_of_order:
-                kept = research.outcomes.setdefault(strategy_of_order, [])
+            strategy = _strategy_of_order(view, payload.order_id)
+            if strategy:
+                kept = research.outcomes.setdefault(strategy, [])
                 kept.append(1 if payload.realised_pnl > 0 else 0)
                 del kept[:-RECORD_WINDOW]
         case _:
             pass
+
+
+def _strategy_of_order(view: DeskView, order_id: str) -> str | None:
+    """The strategy whose card placed the order (None: an order the view never saw)."""
+    order = view.orders.by_id.get(order_id)
+    card = view.cards.get(order.card_id) if order else None
+    return card.strategy if card else None
+
+
+def _signal_key(strategy: str, symbol: str) -> str:
+    return f"{strategy}:{symbol}"

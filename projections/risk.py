@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
-from domain.events import KillSwitchReset, KillSwitchTripped, Payload, PositionClosed
+from domain.events import Envelope, KillSwitchReset, KillSwitchTripped, PositionClosed
 from domain.money import ZERO
+from domain.session import IST
 
-IST = timezone(timedelta(hours=5, minutes=30))
+if TYPE_CHECKING:
+    from projections.desk import DeskView
 
 
 @dataclass
@@ -31,10 +34,10 @@ def trading_day(at: datetime) -> date:
     return at.astimezone(IST).date()
 
 
-def apply_risk(
-    risk: dict[str, Risk], kills: dict[str, KillSwitch], payload: Payload, occurred_at: datetime
-) -> None:
+def apply_risk(view: DeskView, event: Envelope) -> None:
     """Fold one event into realised-today figures and kill switches."""
+    risk, kills, payload = view.risk, view.kills, event.payload
+    occurred_at = event.occurred_at
     match payload:
         case PositionClosed():
             r = risk.setdefault(payload.account_id, Risk())

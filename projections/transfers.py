@@ -4,8 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
-from domain.events import Payload, TransferApproved, TransferProposed, TransferRejected
+from domain.events import Envelope, TransferApproved, TransferProposed, TransferRejected
+
+if TYPE_CHECKING:
+    from projections.desk import DeskView
 
 
 @dataclass
@@ -21,8 +25,9 @@ class TransferRow:
     decision_reason: str = ""
 
 
-def apply_transfers(transfers: dict[str, TransferRow], payload: Payload) -> None:
+def apply_transfers(view: DeskView, event: Envelope) -> None:
     """Fold one event into the transfers view."""
+    transfers, payload = view.transfers, event.payload
     match payload:
         case TransferProposed():
             transfers[payload.transfer_id] = TransferRow(

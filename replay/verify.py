@@ -11,9 +11,8 @@ from eventsourcing.persistence import Notification
 from adapters.eventstore.chain import GENESIS, chain_hash
 from adapters.eventstore.store import DeskStore, ViewSnapshots
 from domain.events import Envelope
-from projections.desk import DeskView, apply, projections_of, snapshot
+from projections.desk import LIVE_VIEW, DeskView, apply, projections_of, snapshot
 
-LIVE_VIEW = "desk"
 _PAGE = 5000
 
 

@@ -12,17 +12,8 @@ from decimal import Decimal
 
 from adapters.files.strategy_book import default_book
 from domain import guardrails, intake
-from domain.aggregates import (
-    Account,
-    Cause,
-    DomainError,
-    RiskGuard,
-    TradeCard,
-    Transfer,
-    account_stream,
-    risk_stream,
-    transfer_stream,
-)
+from domain.aggregates import Account, Cause, DomainError, RiskGuard, TradeCard, Transfer
+from domain.ids import account_stream, risk_stream, transfer_stream
 from domain.money import ZERO
 from domain.sizing import reserve_for
 from domain.values import GuardrailResult

@@ -11,14 +11,13 @@ from typing import Any
 
 from adapters.eventstore.store import DeskStore, ViewSnapshots
 from adapters.files.sample import AccountSpec, day_feed, load_accounts, load_instruments
-from domain.aggregates import Account, Cause, account_stream
+from domain.aggregates import Account, Cause
+from domain.ids import account_stream
 from domain.money import ZERO
 from domain.session import IST
-from projections.desk import DeskView, snapshot
+from projections.desk import LIVE_VIEW, DeskView, snapshot
 from streams.bootstrap import Desk, bootstrap
 from streams.unit_of_work import Clock, UnitOfWork
-
-LIVE_VIEW = "desk"
 
 
 @dataclass(frozen=True)

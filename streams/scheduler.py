@@ -21,14 +21,8 @@ from typing import Protocol
 
 import structlog
 
-from domain.aggregates import (
-    Cause,
-    DailyReport,
-    JobRun,
-    TradeCard,
-    job_stream,
-    report_stream,
-)
+from domain.aggregates import Cause, DailyReport, JobRun, TradeCard
+from domain.ids import job_stream, report_stream
 from domain.inputs import InputFact
 from domain.session import IST
 from projections.approval_queue import pending

@@ -19,7 +19,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from domain.events import AnnouncementArrived, BarClosed, InputRejected, NewsArrived, Payload
-from domain.ids import short_hash
+from domain.ids import announcement_stream, bars_stream, news_stream, rejected_input_stream
 from domain.inputs import InputFact
 from domain.instruments import Instrument
 from domain.session import IST
@@ -65,7 +65,7 @@ def load_accounts(path: Path) -> list[AccountSpec]:
 
 
 def _rejected(source: str, reason: str, raw: str, at: datetime) -> InputFact:
-    stream = f"rejected-{source}-{short_hash(raw)}"
+    stream = rejected_input_stream(source, raw)
     return InputFact(stream, 1, InputRejected(source=source, reason=reason, raw=raw[:100_000]),
                      at, f"feed:{source}")
 
@@ -95,7 +95,8 @@ def read_bars(path: Path, fallback: datetime) -> Iterator[InputFact]:
                 yield _rejected("bars", _reason(e), line.rstrip("\n"), fallback)
                 continue
             fallback = bar.end
-            yield InputFact(_bar_stream(bar), _bar_index(bar), bar, bar.end, "feed:bars")
+            yield InputFact(bars_stream(bar.symbol, bar.start), _bar_index(bar), bar, bar.end,
+                            "feed:bars")
 
 
 def _dec(text: str | None) -> Decimal:
@@ -103,10 +104,6 @@ def _dec(text: str | None) -> Decimal:
     if not value.is_finite():
         raise ValueError(f"not a finite price: {text}")
     return value
-
-
-def _bar_stream(bar: BarClosed) -> str:
-    return f"bars-{bar.symbol}-{bar.start.astimezone(IST):%Y%m%d}"
 
 
 def _bar_index(bar: BarClosed) -> int:
@@ -143,10 +140,10 @@ def _news_fact(item: dict[str, Any]) -> InputFact:
         if len(symbols) != 1:
             raise ValueError(f"symbols: an announcement names exactly one symbol, got {symbols}")
         payload = AnnouncementArrived(**common, symbol=symbols[0], isin=item.get("isin"))
-        stream = f"ann-{payload.source_id}"
+        stream = announcement_stream(payload.source_id)
     elif kind == "news":
         payload = NewsArrived(**common, symbols=tuple(item.get("symbols") or ()))
-        stream = f"news-{payload.source_id}"
+        stream = news_stream(payload.source_id)
     else:
         raise ValueError(f"kind: expected 'news' or 'announcement', got {kind!r}")
     return InputFact(stream, 1, payload, payload.published_at, f"feed:{kind}")

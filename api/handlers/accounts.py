@@ -6,7 +6,7 @@ from api import present
 from api import schemas as s
 from api.context import Call
 from api.errors import not_found
-from domain.aggregates import account_stream
+from domain.ids import account_stream
 
 
 async def list_accounts(call: Call) -> s.AccountList:
@@ -35,5 +35,5 @@ async def account_detail(call: Call, account_id: str) -> s.AccountDetail:
     return s.AccountDetail(
         account_id=account_id, name=name, halted=halted, mandate=mandate,
         mandate_version=version, mandate_history=present.mandate_history(stream), cash=cash,
-        cash_ledger=present.cash_ledger(account_id, stream),
+        cash_ledger=present.cash_ledger(stream),
     )

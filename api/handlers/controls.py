@@ -6,6 +6,7 @@ from api import operator
 from api import schemas as s
 from api.context import Call
 from api.inputs import ReasonBody
+from domain.events import DESK_SCOPE
 
 
 async def trip_kill_switch(call: Call) -> s.KillSwitchChange:
@@ -17,11 +18,11 @@ async def reset_kill_switch(call: Call) -> s.KillSwitchChange:
 
 
 async def halt_desk(call: Call) -> s.KillSwitchChange:
-    return await _switch(call, operator.DESK_SCOPE, trip=True)
+    return await _switch(call, DESK_SCOPE, trip=True)
 
 
 async def resume_desk(call: Call) -> s.KillSwitchChange:
-    return await _switch(call, operator.DESK_SCOPE, trip=False)
+    return await _switch(call, DESK_SCOPE, trip=False)
 
 
 async def _switch(call: Call, scope: str, trip: bool) -> s.KillSwitchChange:

@@ -1,14 +1,14 @@
 """Write-side aggregates: each guards one stream's invariants."""
 
-from domain.aggregates.account import Account, account_stream
+from domain.aggregates.account import Account
 from domain.aggregates.base import Aggregate, Cause, DomainError
 from domain.aggregates.card import CardNotPending, CardStatus, TradeCard
 from domain.aggregates.inputs import InputStream
 from domain.aggregates.order import Order, OrderStatus
-from domain.aggregates.risk_guard import RiskGuard, risk_stream
-from domain.aggregates.schedule import DailyReport, JobRun, job_stream, report_stream
+from domain.aggregates.risk_guard import RiskGuard
+from domain.aggregates.schedule import DailyReport, JobRun
 from domain.aggregates.signal import Signal
-from domain.aggregates.transfer import Transfer, TransferStatus, transfer_stream
+from domain.aggregates.transfer import Transfer, TransferStatus
 
 __all__ = [
     "Account",
@@ -27,9 +27,4 @@ __all__ = [
     "TradeCard",
     "Transfer",
     "TransferStatus",
-    "account_stream",
-    "job_stream",
-    "report_stream",
-    "risk_stream",
-    "transfer_stream",
 ]

@@ -1,6 +1,7 @@
 """Account: its mandate versions, funding plan and cash ledger.
 
-Cash is available, reserved, deployed or buffer (`domain.treasury` states the buffer rule).
+Cash is available, reserved, deployed or buffer; `domain.ledger` keeps the books and states
+the buffer rule.
 Reservations and transfers out take only available cash, never the buffer.
 """
 
@@ -24,17 +25,14 @@ from domain.events import (
     TrancheReleased,
 )
 from domain.funding import FundingPlan, Installment
+from domain.ids import ACCOUNT_PREFIX
+from domain.ledger import Ledger, post
 from domain.money import ZERO
-from domain.treasury import buffer_held
 from domain.values import Mandate
 
 
-def account_stream(account_id: str) -> str:
-    return f"account-{account_id}"
-
-
 class Account(Aggregate):
-    stream_prefix = "account-"
+    stream_prefix = ACCOUNT_PREFIX
 
     def __init__(self, stream_id: str) -> None:
         super().__init__(stream_id)
@@ -42,10 +40,8 @@ class Account(Aggregate):
         self.name = ""
         self.mandate: Mandate | None = None
         self.mandate_version = 0
-        self.free = ZERO  # neither reserved nor deployed: available plus buffer
-        self.funded = ZERO  # deposits and transfers in, less transfers out
-        self.reservations: dict[str, Decimal] = {}
-        self.deployed: dict[str, Decimal] = {}
+        self.ledger = Ledger()
+        self.deployed: dict[str, Decimal] = {}  # cost basis by order, until its exit returns
         self.deposit_refs: set[str] = set()
         self.funding_plan: FundingPlan | None = None
         self.plan_ids: set[str] = set()
@@ -54,17 +50,16 @@ class Account(Aggregate):
 
     @property
     def reserved(self) -> Decimal:
-        return sum(self.reservations.values(), ZERO)
+        return self.ledger.reserved
 
     @property
     def buffer(self) -> Decimal:
-        pct = self.mandate.cash_buffer_pct if self.mandate else ZERO
-        return buffer_held(pct, self.funded, self.free)
+        return self.ledger.buffer
 
     @property
     def available(self) -> Decimal:
         """Cash that may be reserved or transferred: free cash less the buffer."""
-        return self.free - self.buffer
+        return self.ledger.available
 
     # Commands ---------------------------------------------------------------
     def open(self, name: str, cause: Cause) -> None:
@@ -142,7 +137,7 @@ class Account(Aggregate):
 
     def reserve(self, card_id: str, amount: Decimal, cause: Cause) -> None:
         self._require_open()
-        if card_id in self.reservations:
+        if card_id in self.ledger.reservations:
             return
         if amount > self.available:
             raise DomainError(f"reserve {amount} exceeds available {self.available} "
@@ -152,7 +147,7 @@ class Account(Aggregate):
 
     def release(self, card_id: str, reason: str, cause: Cause) -> None:
         """Return whatever is still reserved for `card_id` to available."""
-        amount = self.reservations.get(card_id, ZERO)
+        amount = self.ledger.reservations.get(card_id, ZERO)
         if amount > ZERO:
             payload = CashReleased(
                 account_id=self.account_id, card_id=card_id, amount=amount, reason=reason
@@ -163,9 +158,9 @@ class Account(Aggregate):
         """Pay for an entry fill from the card's reservation, then release the rest."""
         if order_id in self.deployed:
             return
-        reserved = self.reservations.get(card_id, ZERO)
+        reserved = self.ledger.reservations.get(card_id, ZERO)
         # A fill is a fact: an overrun beyond the reservation may use the buffer too.
-        if amount > reserved + self.free:
+        if amount > reserved + self.ledger.free:
             raise DomainError(f"fill cost {amount} exceeds reserved {reserved} + free cash")
         payload = CashDeployed(
             account_id=self.account_id, card_id=card_id, order_id=order_id, amount=amount
@@ -198,6 +193,7 @@ class Account(Aggregate):
 
     def _on_mandate_set(self, e: MandateSet) -> None:
         self.mandate, self.mandate_version = e.mandate, e.version
+        self.ledger = post(self.ledger, e)
 
     def _on_funding_plan_set(self, e: FundingPlanSet) -> None:
         self.funding_plan = e.plan
@@ -207,35 +203,27 @@ class Account(Aggregate):
         self.tranches_released.add((e.plan_id, e.sequence))
 
     def _on_cash_deposited(self, e: CashDeposited) -> None:
-        self.free += e.amount
-        self.funded += e.amount
+        self.ledger = post(self.ledger, e)
         self.deposit_refs.add(e.reference)
 
     def _on_cash_transferred_out(self, e: CashTransferredOut) -> None:
-        self.free -= e.amount
-        self.funded -= e.amount
+        self.ledger = post(self.ledger, e)
         self.transfers.add(e.transfer_id)
 
     def _on_cash_transferred_in(self, e: CashTransferredIn) -> None:
-        self.free += e.amount
-        self.funded += e.amount
+        self.ledger = post(self.ledger, e)
         self.transfers.add(e.transfer_id)
 
     def _on_cash_reserved(self, e: CashReserved) -> None:
-        self.free -= e.amount
-        self.reservations[e.card_id] = e.amount
+        self.ledger = post(self.ledger, e)
 
     def _on_cash_released(self, e: CashReleased) -> None:
-        self.free += e.amount
-        self.reservations.pop(e.card_id, None)
+        self.ledger = post(self.ledger, e)
 
     def _on_cash_deployed(self, e: CashDeployed) -> None:
-        reserved = self.reservations.get(e.card_id, ZERO)
-        from_reservation = min(reserved, e.amount)
-        self.reservations[e.card_id] = reserved - from_reservation
-        self.free -= e.amount - from_reservation
+        self.ledger = post(self.ledger, e)
         self.deployed[e.order_id] = e.amount
 
     def _on_cash_returned(self, e: CashReturned) -> None:
+        self.ledger = post(self.ledger, e)
         self.deployed.pop(e.order_id, None)
-        self.free += e.amount

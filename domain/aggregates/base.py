@@ -37,8 +37,9 @@ class Cause:
         return cls(event.occurred_at, recorded_at, actor, event.correlation_id, event.event_id)
 
 
-def _snake(name: str) -> str:
-    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
+def handler_name(event_type: str) -> str:
+    """The method that applies an event to its aggregate: CashDeposited -> _on_cash_deposited."""
+    return "_on_" + re.sub(r"(?<!^)(?=[A-Z])", "_", event_type).lower()
 
 
 class Aggregate:
@@ -96,6 +97,6 @@ class Aggregate:
         return envelope
 
     def _apply(self, payload: Payload) -> None:
-        handler = getattr(self, f"_on_{_snake(payload.event_type)}", None)
+        handler = getattr(self, handler_name(payload.event_type), None)
         if handler is not None:
             handler(payload)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 from enum import StrEnum
 
 from domain.aggregates.base import Aggregate, Cause, DomainError
@@ -14,6 +15,7 @@ from domain.events import (
     CardRejected,
     OrderDenied,
 )
+from domain.ids import CARD_PREFIX
 from domain.values import GuardrailResult
 
 
@@ -31,7 +33,7 @@ class CardNotPending(DomainError):
 
 
 class TradeCard(Aggregate):
-    stream_prefix = "card-"
+    stream_prefix = CARD_PREFIX
 
     def __init__(self, stream_id: str) -> None:
         super().__init__(stream_id)
@@ -95,7 +97,7 @@ class TradeCard(Aggregate):
         self._record(CardExpired(card_id=self.id, account_id=self.proposal.account_id), cause)
         return True
 
-    def deny(self, reason: str, cause: Cause, required_cash: object = None) -> None:
+    def deny(self, reason: str, cause: Cause, required_cash: Decimal | None = None) -> None:
         """Approval could not become an order; recorded once."""
         if self.status is not CardStatus.APPROVED or self.proposal is None:
             return

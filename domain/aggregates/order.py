@@ -13,9 +13,8 @@ from domain.events import (
     OrderRejected,
     PositionClosed,
 )
+from domain.ids import ORDER_PREFIX
 from domain.values import Leg, Side
-
-EXIT_LEGS = (Leg.STOP, Leg.TARGET, Leg.SQUARE_OFF)
 
 
 def _opposite(side: Side) -> Side:
@@ -32,7 +31,7 @@ class OrderStatus(StrEnum):
 
 
 class Order(Aggregate):
-    stream_prefix = "order-"
+    stream_prefix = ORDER_PREFIX
 
     def __init__(self, stream_id: str) -> None:
         super().__init__(stream_id)

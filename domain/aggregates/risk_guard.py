@@ -6,14 +6,11 @@ from decimal import Decimal
 
 from domain.aggregates.base import Aggregate, Cause
 from domain.events import KillSwitchReset, KillSwitchTripped
-
-
-def risk_stream(scope: str) -> str:
-    return f"risk-{scope}"
+from domain.ids import RISK_PREFIX
 
 
 class RiskGuard(Aggregate):
-    stream_prefix = "risk-"
+    stream_prefix = RISK_PREFIX
 
     def __init__(self, stream_id: str) -> None:
         super().__init__(stream_id)

@@ -8,14 +8,6 @@ from domain.aggregates.base import Aggregate, Cause
 from domain.events import DailyReportPublished, JobCompleted
 
 
-def job_stream(job: str, day: date) -> str:
-    return f"job-{job}-{day:%Y%m%d}"
-
-
-def report_stream(day: date) -> str:
-    return f"report-eod-{day:%Y%m%d}"
-
-
 class JobRun(Aggregate):
     """A scheduled job's run for one day: recorded once, so the job runs once a day."""
 

@@ -12,10 +12,7 @@ from enum import StrEnum
 
 from domain.aggregates.base import Aggregate, Cause, DomainError
 from domain.events import TransferApproved, TransferProposed, TransferRejected
-
-
-def transfer_stream(transfer_id: str) -> str:
-    return transfer_id if transfer_id.startswith("transfer-") else f"transfer-{transfer_id}"
+from domain.ids import TRANSFER_PREFIX
 
 
 class TransferStatus(StrEnum):
@@ -25,7 +22,7 @@ class TransferStatus(StrEnum):
 
 
 class Transfer(Aggregate):
-    stream_prefix = "transfer-"
+    stream_prefix = TRANSFER_PREFIX
 
     def __init__(self, stream_id: str) -> None:
         super().__init__(stream_id)

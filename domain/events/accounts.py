@@ -7,9 +7,8 @@ from typing import Annotated
 from pydantic import Field
 
 from domain.events.envelope import Payload, register
-from domain.values import Mandate, Money
-
-PositiveMoney = Annotated[Money, Field(gt=0)]
+from domain.money import PositiveMoney
+from domain.values import Mandate
 
 
 @register

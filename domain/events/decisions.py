@@ -9,16 +9,8 @@ from uuid import UUID
 from pydantic import AwareDatetime, Field
 
 from domain.events.envelope import Payload, register
-from domain.values import (
-    GuardrailResult,
-    Horizon,
-    MetaLabel,
-    Money,
-    Price,
-    Quantity,
-    Side,
-    Symbol,
-)
+from domain.money import Money, Price
+from domain.values import GuardrailResult, Horizon, MetaLabel, Quantity, Side, Symbol
 
 
 @register

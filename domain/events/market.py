@@ -7,33 +7,33 @@ from typing import Annotated
 from pydantic import AwareDatetime, Field, model_validator
 
 from domain.events.envelope import Payload, register
-from domain.values import Price, Symbol
+from domain.money import Price
+from domain.values import Symbol
 
-Text = Annotated[str, Field(min_length=1, max_length=20_000)]
 
-
-@register
-class NewsArrived(Payload):
-    """A news item from a wire or media source."""
+class _FeedItem(Payload):
+    """What every news item and filing carries. Not an event type of its own; the fields
+    that differ come after these, so each event's fields keep their order on the wire."""
 
     source_id: Annotated[str, Field(min_length=1, max_length=200)]
     source: Annotated[str, Field(min_length=1, max_length=100)]
     published_at: AwareDatetime
     headline: Annotated[str, Field(min_length=1, max_length=1_000)]
     body: Annotated[str, Field(max_length=20_000)] = ""
+
+
+@register
+class NewsArrived(_FeedItem):
+    """A news item from a wire or media source."""
+
     symbols: tuple[Symbol, ...] = ()
     category: Annotated[str, Field(min_length=1, max_length=100)]
 
 
 @register
-class AnnouncementArrived(Payload):
+class AnnouncementArrived(_FeedItem):
     """An exchange filing (NSE/BSE corporate announcement)."""
 
-    source_id: Annotated[str, Field(min_length=1, max_length=200)]
-    source: Annotated[str, Field(min_length=1, max_length=100)]
-    published_at: AwareDatetime
-    headline: Annotated[str, Field(min_length=1, max_length=1_000)]
-    body: Annotated[str, Field(max_length=20_000)] = ""
     symbol: Symbol
     isin: Annotated[str, Field(pattern=r"^IN[A-Z0-9]{10}$")] | None = None
     category: Annotated[str, Field(min_length=1, max_length=100)]

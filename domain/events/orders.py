@@ -7,7 +7,8 @@ from typing import Annotated
 from pydantic import Field
 
 from domain.events.envelope import Payload, register
-from domain.values import CostBreakdown, Leg, Money, Price, Quantity, Side, Symbol
+from domain.money import Money, Price
+from domain.values import CostBreakdown, Leg, Quantity, Side, Symbol
 
 
 @register

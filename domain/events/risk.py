@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from domain.events.envelope import Payload, register
-from domain.values import Money
+from domain.money import Money
 
 DESK_SCOPE = "desk"
 

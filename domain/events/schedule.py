@@ -8,7 +8,7 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field
 
 from domain.events.envelope import Payload, register
-from domain.values import Money
+from domain.money import Money
 
 
 @register

@@ -9,9 +9,7 @@ from pydantic import Field
 
 from domain.events.envelope import Payload, register
 from domain.funding import FundingPlan
-from domain.values import Money
-
-PositiveMoney = Annotated[Money, Field(gt=0)]
+from domain.money import PositiveMoney
 
 
 @register

@@ -19,6 +19,7 @@ from typing import TypeVar
 
 from domain.aggregates.base import DomainError
 from domain.funding import FundingPlan, FundingTerms
+from domain.ids import first_plan_id
 from domain.intake.funding_terms import describe
 from domain.intake.parsers import Invalid, format_inr
 from domain.intake.questions import (
@@ -106,7 +107,7 @@ class Opening:
         """The funding plan to record, starting `starts_on` (None: lump sum only)."""
         if self.funding.empty:
             return None
-        return FundingPlan(plan_id=f"{self.account_id}/plan-1", starts_on=starts_on,
+        return FundingPlan(plan_id=first_plan_id(self.account_id), starts_on=starts_on,
                            **self.funding.model_dump())
 
 

@@ -4,7 +4,7 @@ Deterministic and explainable: every tagging carries the rules version and the e
 phrases, labels and precedence rules behind it; unknown or ambiguous items say so.
 """
 
-from domain.tagging.result import Confidence, Evidence, NewsItem, Tagging, news_item
+from domain.tagging.result import Confidence, Evidence, NewsItem, Tagging, news_item, news_tagged
 from domain.tagging.rules import (
     Category,
     ExchangeCategory,
@@ -35,4 +35,5 @@ __all__ = [
     "Thresholds",
     "build_tagger",
     "news_item",
+    "news_tagged",
 ]

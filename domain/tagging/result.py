@@ -5,8 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
+from uuid import UUID
 
-from domain.events import AnnouncementArrived, NewsArrived
+from domain.events import AnnouncementArrived, NewsArrived, NewsTagged
 from domain.tagging.rules import Category, ItemKind
 
 
@@ -69,3 +70,20 @@ class Tagging:
             raise ValueError("a tagging is ambiguous exactly when it gives a reason")
         if (self.category is Category.UNKNOWN) != (self.confidence is Confidence.NONE):
             raise ValueError("confidence is 'none' exactly when the category is unknown")
+
+
+def news_tagged(source_event: UUID, item: NewsArrived | AnnouncementArrived,
+                tagging: Tagging) -> NewsTagged:
+    """The event recording `tagging` of `item` (logged as `source_event`), with its reasons;
+    a board meeting on results marks the symbol's results as due."""
+    reasons = tuple(str(e) for e in tagging.evidence) + tagging.ambiguity
+    text = f"{item.headline} {item.body}".lower()
+    results_due = tagging.category is Category.BOARD_MEETING and "result" in text
+    if results_due:
+        reasons = (f"board meeting on results: '{item.headline}'", *reasons)
+    return NewsTagged(
+        source_event=source_event, category=tagging.category.value, symbols=tagging.symbols,
+        confidence=tagging.confidence.value, ambiguous=tagging.ambiguous,
+        reasons=reasons or ("no rule matched",), rules_version=tagging.rules_version,
+        results_due=results_due,
+    )

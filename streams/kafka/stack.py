@@ -28,9 +28,9 @@ from adapters.kafka.admin import end_offsets, ensure_topics
 from adapters.kafka.topics import DOMAIN_TOPICS, in_namespace
 from domain.ids import short_hash
 from projections.codec import decode_bar, decode_view, merge
-from projections.desk import DeskView, apply, snapshot
+from projections.desk import LIVE_VIEW, DeskView, apply, snapshot
 from projections.market import LastBar
-from streams.demo import LIVE_VIEW, open_accounts, sample_day
+from streams.demo import open_accounts, sample_day
 from streams.embedded import input_streams
 from streams.kafka.app import (
     BAR_PREFIX,

@@ -9,50 +9,35 @@ nothing twice.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import datetime
 from decimal import Decimal
 
-from domain import guardrails
 from domain.aggregates import Cause, Signal, TradeCard
-from domain.costs import product_for, round_trip_estimate
+from domain.allocation import ProposalFacts, propose_card, rank_key
 from domain.events import (
     AnnouncementArrived,
     BarClosed,
     CardBlocked,
-    CardProposed,
     Envelope,
     NewsArrived,
-    NewsTagged,
     SignalFiltered,
     SignalScored,
 )
+from domain.ids import bar_signal_id, card_id_for, news_signal_id, tag_stream
 from domain.instruments import Instrument
 from domain.live_features import FeatureValues
 from domain.money import ZERO
-from domain.session import entries_open, ist
-from domain.sizing import RiskModel, SizingRefused, size_long
-from domain.strategy.book import RankBy, Strategy, StrategyBook
+from domain.session import entries_open
+from domain.sizing import reserve_for
+from domain.strategy.book import Strategy, StrategyBook
 from domain.strategy.signals import Facts, event_side, score, triggered
-from domain.tagging import Category, Tagger, Tagging, news_item
-from domain.values import Mandate, Side
+from domain.tagging import Tagger, news_item, news_tagged
+from domain.values import Side
 from projections.desk import DeskView
 from projections.guard_facts import guard_context
 from streams.unit_of_work import UnitOfWork
-
-SESSION_BARS = 375  # 1-minute bars in a session: scales per-bar volatility to a day
-
-
-def card_id_for(account_id: str, signal_id: str) -> str:
-    return f"card-{account_id}-{signal_id.removeprefix('sig-')}"
-
-
-def news_signal_id(strategy: str, symbol: str, at: datetime) -> str:
-    """One signal per event playbook, symbol and session: later items on the same
-    catalyst decide nothing new."""
-    return f"sig-{strategy}-{symbol}-{ist(at):%Y%m%d}"
 
 
 @dataclass(frozen=True)
@@ -87,8 +72,8 @@ class Allocation:
     def _on_news(self, event: Envelope, item: NewsArrived | AnnouncementArrived,
                  view: DeskView, uow: UnitOfWork) -> list[Scored]:
         tagging = self.tagger.tag(news_item(item))
-        tag_stream = uow.get(Signal, f"tag-{item.source_id}")
-        tagged = tag_stream.decide(_tagged(event, item, tagging), uow.cause("tagger"))
+        tagger = uow.get(Signal, tag_stream(item.source_id))
+        tagged = tagger.decide(news_tagged(event.event_id, item, tagging), uow.cause("tagger"))
         strategy = self.book.for_category(tagging.category.value)
         if tagged is None or strategy is None:
             return []
@@ -99,8 +84,10 @@ class Allocation:
             values = self._values(view, symbol)
             reason = self._unscorable(symbol, view, event.occurred_at)
             if reason:
-                self._decide(uow, signal_id, _filtered(strategy, signal_id, symbol, reason,
-                                                       event), cause)
+                filtered = SignalFiltered(signal_id=signal_id, strategy=strategy.name,
+                                          symbol=symbol, reason=reason,
+                                          evidence=(event.event_id,))
+                self._decide(uow, signal_id, filtered, cause)
                 continue
             side, why = event_side(strategy, values)
             facts = self._facts(strategy, signal_id, symbol, values, view, event,
@@ -118,13 +105,13 @@ class Allocation:
         values = self._values(view, bar.symbol)
         batch: list[Scored] = []
         for strategy in self.book.bar_strategies:
-            last = view.research.last_signal_bar.get(f"{strategy.name}:{bar.symbol}")
+            last = view.research.last_signal(strategy.name, bar.symbol)
             if last is not None and values.bars - last < strategy.cooldown_bars:
                 continue
             trigger = triggered(strategy, values)
             if trigger is None:
                 continue
-            signal_id = f"sig-{strategy.name}-{bar.symbol}-{ist(bar.end):%Y%m%d%H%M}"
+            signal_id = bar_signal_id(strategy.name, bar.symbol, bar.end)
             facts = self._facts(strategy, signal_id, bar.symbol, values, view, event, bar.end,
                                 trigger)
             cause = uow.cause(f"strategy:{strategy.name}")
@@ -165,13 +152,15 @@ class Allocation:
     # Cards ---------------------------------------------------------------------------
     def _allocate(self, batch: list[Scored], view: DeskView, uow: UnitOfWork) -> None:
         for account_id in sorted(view.accounts):
-            account = view.accounts[account_id]
-            if account.mandate is None:
+            mandate = view.accounts[account_id].mandate
+            if mandate is None:
                 continue
-            policy = self.book.allocation.objectives[account.mandate.objective]
+            rank_by = self.book.allocation.objectives[mandate.objective].rank_by
             cash = view.cash.get(account_id)
-            budget = _uncommitted(view, account_id, cash.available if cash else ZERO)
-            for scored in sorted(batch, key=lambda s: _rank(policy.rank_by, s.signal)):
+            # Cash already promised to the account's waiting cards is not offered again.
+            budget = (cash.available if cash else ZERO) - view.research.waiting_reserve(
+                account_id)
+            for scored in sorted(batch, key=lambda s: rank_key(rank_by, s.signal)):
                 budget -= self._card_for(account_id, scored, view, uow, budget)
 
     def _card_for(self, account_id: str, scored: Scored, view: DeskView, uow: UnitOfWork,
@@ -179,125 +168,23 @@ class Allocation:
         """Propose or block one card; returns the cash the proposal would reserve."""
         signal = scored.signal
         account = view.accounts[account_id]
-        mandate = account.mandate
         card = uow.get(TradeCard, card_id_for(account_id, signal.signal_id))
-        if card.exists or mandate is None:
+        if card.exists or account.mandate is None:
             return ZERO
         cause = replace(uow.cause(f"strategy:{signal.strategy}"),
                         causation_id=scored.event.event_id)
-        strategy = self.book.strategies[signal.strategy]
-        common = {"card_id": card.id, "account_id": account_id, "signal_id": signal.signal_id,
-                  "symbol": signal.symbol, "evidence": signal.evidence}
-        refusal = self._mandate_refusal(mandate, strategy, signal)
-        if refusal:
-            card.block(CardBlocked(**common, reason=refusal), cause)
-            return ZERO
-        equity = view.equity(account_id)
         instrument = self.instruments[signal.symbol]
-        meta = signal.meta
-        assert meta is not None
         tracker = view.research.features.get(signal.symbol)
-        sigma = tracker.latest().realised_vol_20 if tracker else None
-        model = RiskModel(
-            vol_target_pct=self.book.allocation.objectives[mandate.objective].vol_target_pct,
-            daily_sigma=(Decimal(repr(sigma * math.sqrt(SESSION_BARS))) if sigma else None),
-            kelly_fraction=self.book.allocation.kelly_fraction, kelly=meta.kelly,
-        )
-        sizing = size_long(mandate, equity, available, signal.reference_price, signal.stop,
-                           lot=instrument.lot_size, model=model)
-        if isinstance(sizing, SizingRefused):
-            card.block(CardBlocked(**common, reason=f"sizing: {sizing.reason}"), cause)
-            return ZERO
-        now = cause.occurred_at
-        checks = guardrails.check(guardrails.CardFacts(
-            sizing.quantity, signal.reference_price, sizing.reserve, equity, available,
-            mandate, view.halted(account_id), now,
+        decision = propose_card(ProposalFacts(
+            card.id, account_id, account.name, account.mandate, account.mandate_version,
+            signal, self.book, instrument, view.equity(account_id), available,
+            view.halted(account_id), tracker.latest().realised_vol_20 if tracker else None,
             guard_context(view, self.book, account_id, signal.symbol, signal.sector,
                           signal.strategy, signal.catalyst_at, instrument.adv_value),
+            cause.occurred_at,
         ))
-        failed = [g for g in checks if not g.passed]
-        if failed:
-            reason = "; ".join(f"{g.name}: {g.detail}" for g in failed)
-            card.block(CardBlocked(**common, reason=f"guardrail: {reason}", guardrails=checks),
-                       cause)
+        if isinstance(decision, CardBlocked):
+            card.block(decision, cause)
             return ZERO
-        product = product_for(mandate.horizon)
-        ttl = timedelta(minutes=self.book.allocation.card_ttl_minutes)
-        card.propose(
-            CardProposed(
-                **common, strategy=signal.strategy, side=signal.side,
-                quantity=sizing.quantity, reference_price=signal.reference_price,
-                stop=signal.stop, target=signal.target, horizon=mandate.horizon,
-                expires_at=min(now + ttl, signal.expires_at),
-                mandate_version=account.mandate_version,
-                thesis=f"{signal.rationale} {meta.explanation}. Sized for {account.name} "
-                f"({mandate.objective}, {mandate.horizon}, {product} product) under "
-                f"{self.book.version}.",
-                sizing=sizing.explanation,
-                expected_cost=round_trip_estimate(
-                    sizing.quantity, signal.reference_price, signal.target, product,
-                    now.date(),
-                ),
-                guardrails=checks, sector=signal.sector, catalyst_at=signal.catalyst_at,
-                meta=meta, adv_value=instrument.adv_value,
-            ),
-            cause,
-        )
-        return sizing.reserve
-
-    def _mandate_refusal(self, mandate: Mandate, strategy: Strategy,
-                         signal: SignalScored) -> str:
-        if signal.side is Side.SELL:
-            return (f"long-only desk: {strategy.name} is bearish on {signal.symbol}, and "
-                    "cash equity is not sold short")
-        if mandate.horizon not in strategy.horizons:
-            allowed = ", ".join(h.value for h in strategy.horizons)
-            return f"mandate: horizon {mandate.horizon} is not one {strategy.name} trades " \
-                   f"({allowed})"
-        if not mandate.allows_sector(signal.sector):
-            return f"mandate: sector {signal.sector} not allowed"
-        needed = self.book.allocation.objectives[mandate.objective].min_quality
-        meta = signal.meta
-        if meta is not None and meta.quality < Decimal(repr(needed)):
-            return (f"objective {mandate.objective} takes quality {needed:g} or more; "
-                    f"this signal is {meta.quality}")
-        return ""
-
-
-def _rank(rank_by: RankBy, signal: SignalScored) -> tuple[Decimal, str]:
-    """Sort key, best first: the objective's measure, then the signal id for ties."""
-    meta = signal.meta
-    assert meta is not None
-    if rank_by is RankBy.EDGE:
-        measure = meta.edge_r
-    elif rank_by is RankBy.BALANCE:
-        measure = meta.edge_r * meta.quality
-    else:
-        measure = meta.quality - meta.p_stop
-    return -measure, signal.signal_id
-
-
-def _uncommitted(view: DeskView, account_id: str, available: Decimal) -> Decimal:
-    """Available cash less what the account's waiting cards would reserve."""
-    return available - view.research.waiting_reserve(account_id)
-
-
-def _tagged(event: Envelope, item: NewsArrived | AnnouncementArrived,
-            tagging: Tagging) -> NewsTagged:
-    reasons = tuple(str(e) for e in tagging.evidence) + tagging.ambiguity
-    text = f"{item.headline} {item.body}".lower()
-    results_due = tagging.category is Category.BOARD_MEETING and "result" in text
-    if results_due:
-        reasons = (f"board meeting on results: '{item.headline}'", *reasons)
-    return NewsTagged(
-        source_event=event.event_id, category=tagging.category.value, symbols=tagging.symbols,
-        confidence=tagging.confidence.value, ambiguous=tagging.ambiguous,
-        reasons=reasons or ("no rule matched",), rules_version=tagging.rules_version,
-        results_due=results_due,
-    )
-
-
-def _filtered(strategy: Strategy, signal_id: str, symbol: str, reason: str,
-              event: Envelope) -> SignalFiltered:
-    return SignalFiltered(signal_id=signal_id, strategy=strategy.name, symbol=symbol,
-                          reason=reason, evidence=(event.event_id,))
+        card.propose(decision, cause)
+        return reserve_for(decision.reference_price, decision.quantity)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from adapters.brokers.paper.broker import PaperBroker
-from domain.aggregates import Account, Order, TradeCard, account_stream
+from domain.aggregates import Account, Order, TradeCard
 from domain.events import (
     CardApproved,
     Envelope,
@@ -13,14 +13,11 @@ from domain.events import (
     OrderRejected,
     PositionClosed,
 )
+from domain.ids import account_stream, order_id_for
 from domain.sizing import reserve_for
 from domain.values import Horizon, Leg
 from projections.desk import DeskView
 from streams.unit_of_work import UnitOfWork
-
-
-def order_id_for(card_id: str) -> str:
-    return "order-" + card_id.removeprefix("card-")
 
 
 class Execution:

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from datetime import date
 
-from domain.aggregates import Account, Cause, account_stream
+from domain.aggregates import Account, Cause
 from domain.events import BarClosed, Envelope
 from domain.funding import OnDrawdown, drawdown_met, drawdown_of, due_by_date, schedule
+from domain.ids import account_stream
 from projections.desk import DeskView
 from streams.unit_of_work import UnitOfWork
 

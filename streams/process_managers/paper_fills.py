@@ -6,6 +6,7 @@ from adapters.brokers.paper.broker import PaperBroker, WorkingOrder
 from domain.aggregates import Cause, Order
 from domain.costs import Product, fill_costs
 from domain.events import BarClosed, Envelope, OrderFilled
+from domain.ids import fill_id_for
 from domain.session import ist
 from domain.values import Leg, Side
 from projections.desk import DeskView
@@ -38,7 +39,7 @@ class PaperFills:
             product = Product.INTRADAY if placed.square_off else Product.DELIVERY
             fill = OrderFilled(
                 order_id=order_id, account_id=placed.account_id,
-                fill_id=f"{order_id}-{decision.leg.value.lower()}", leg=decision.leg,
+                fill_id=fill_id_for(order_id, decision.leg), leg=decision.leg,
                 side=side, symbol=placed.symbol, quantity=placed.quantity,
                 price=decision.price,
                 costs=fill_costs(side, placed.quantity, decision.price, product,

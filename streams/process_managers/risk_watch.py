@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from domain.aggregates import RiskGuard, risk_stream
+from domain.aggregates import RiskGuard
 from domain.events import BarClosed, Envelope, PositionClosed
+from domain.ids import risk_stream
 from domain.risk_rules import limit_breach
 from projections.desk import DeskView
 from streams.unit_of_work import UnitOfWork

@@ -10,8 +10,9 @@ from pathlib import Path
 import pytest
 
 from adapters.eventstore.store import DeskStore, ViewSnapshots
-from domain.aggregates import Account, Cause, account_stream
+from domain.aggregates import Account, Cause
 from domain.events import Recorded
+from domain.ids import account_stream
 from projections.codec import encode_view
 from projections.desk import DeskView, apply
 from streams.kafka import stack as demo_kafka

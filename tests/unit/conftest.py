@@ -5,13 +5,13 @@ Every builder takes keyword overrides, so a test states only the facts it is abo
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
 from hypothesis import settings
 
-from domain.aggregates import Account, Aggregate, Cause, Order, TradeCard, account_stream
+from domain.aggregates import Account, Aggregate, Cause, Order, TradeCard
 from domain.events import (
     BarClosed,
     CardProposed,
@@ -19,16 +19,16 @@ from domain.events import (
     OrderFilled,
     OrderPlaced,
     Payload,
+    SignalScored,
 )
-from domain.ids import uuid7
-from domain.values import CostBreakdown, Horizon, Leg, Mandate, Objective, Side
+from domain.ids import account_stream, uuid7
+from domain.values import CostBreakdown, Horizon, Leg, Mandate, MetaLabel, Objective, Side
 from projections.desk import DeskView, apply
 
 # Pure-logic examples are fast; a deadline would only make slow CI machines flaky.
 settings.register_profile("unit", deadline=None, max_examples=100)
 settings.load_profile("unit")
 
-IST = timezone(timedelta(hours=5, minutes=30))
 # Monday 6 Jan 2025, 09:30 IST: the market is open for entries.
 T0 = datetime(2025, 1, 6, 4, 0, tzinfo=UTC)
 TRADE_DATE = T0.date()
@@ -168,6 +168,42 @@ def proposal(**overrides: Any) -> CardProposed:
     }
     fields.update(overrides)
     return CardProposed(**fields)
+
+
+def meta_label(**overrides: Any) -> MetaLabel:
+    """A meta-label of quality 0.7 and 1.2 R of edge, betting a tenth of equity at risk."""
+    fields: dict[str, Any] = {
+        "quality": D("0.7"), "regime": D("1"), "liquidity": D("1"), "timing": D("1"),
+        "hit_rate": D("0.6"), "p_target": D("0.55"), "p_stop": D("0.3"), "p_time": D("0.15"),
+        "edge_per_share": D("12"), "edge_r": D("1.2"), "explanation": "meta: trusted",
+        "kelly": D("0.1"),
+    }
+    fields.update(overrides)
+    return MetaLabel(**fields)
+
+
+def signal(**overrides: Any) -> SignalScored:
+    """Signal sig-1: the buyback playbook buys TCS at 500, stop 490, target 530, for an hour."""
+    fields: dict[str, Any] = {
+        "signal_id": "sig-1",
+        "strategy": "buyback",
+        "playbook_version": "test",
+        "symbol": "TCS",
+        "sector": "IT",
+        "side": Side.BUY,
+        "score": D("0.8"),
+        "reference_price": D("500"),
+        "stop": D("490"),
+        "target": D("530"),
+        "horizon": Horizon.SWING,
+        "expires_at": T0 + timedelta(hours=1),
+        "rationale": "TCS announced a buyback.",
+        "evidence": (uuid7(T0, b"news-1"),),
+        "catalyst_at": T0,
+        "meta": meta_label(),
+    }
+    fields.update(overrides)
+    return SignalScored(**fields)
 
 
 # Event logs for the folds: aggregates write them, as the desk's handlers would. --------

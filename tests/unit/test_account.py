@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from domain.aggregates import Account, DomainError, account_stream
+from domain.aggregates import Account, DomainError
 from domain.events import (
     CashDeployed,
     CashDeposited,
@@ -12,6 +12,7 @@ from domain.events import (
     CashReturned,
     MandateSet,
 )
+from domain.ids import account_stream
 from tests.unit.conftest import D, cause, mandate
 
 
@@ -206,7 +207,7 @@ def test_replay_when_given_collected_events_then_same_ledger() -> None:
     # 5% of the 1,00,000 funded is buffer, held out of the 39,940.63 free cash.
     assert rebuilt.available == account.available == D("34940.63")
     assert rebuilt.buffer == account.buffer == D("5000.00")
-    assert rebuilt.reservations == account.reservations
+    assert rebuilt.ledger == account.ledger
     assert rebuilt.reserved == D("10000.00")
     assert rebuilt.deployed == account.deployed
     assert rebuilt.deposit_refs == {"neft-1"}

@@ -8,9 +8,10 @@ from typing import Any
 from hypothesis import given
 from hypothesis import strategies as st
 
-from domain.aggregates import Account, DomainError, account_stream
+from domain.aggregates import Account, DomainError
 from domain.costs import Product, fill_costs
 from domain.events import CashDeposited, CashReturned, Envelope
+from domain.ids import account_stream
 from domain.values import Leg, Side
 from projections.desk import DeskView, apply, snapshot
 from tests.unit.conftest import TRADE_DATE, D, Log, cause, charges, fold, round_trip

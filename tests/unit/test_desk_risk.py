@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from domain.aggregates import Order, RiskGuard, risk_stream
+from domain.aggregates import Order, RiskGuard
 from domain.events import DESK_SCOPE
+from domain.ids import risk_stream
 from domain.risk_rules import limit_breach
 from domain.values import Leg
 from tests.unit.conftest import (

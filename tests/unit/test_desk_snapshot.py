@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 from datetime import timedelta
 
-from domain.aggregates import RiskGuard, TradeCard, risk_stream
+from domain.aggregates import RiskGuard, TradeCard
+from domain.ids import risk_stream
 from domain.values import Leg
 from projections.desk import DeskView, apply, snapshot
 from tests.unit.conftest import T0, D, Log, bar, cause, charges, fold, proposal, round_trip

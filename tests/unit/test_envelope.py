@@ -52,9 +52,9 @@ from domain.events import (
     payload_type,
 )
 from domain.funding import FundingPlan, OnDate, OnDrawdown, Sip, Tranche
+from domain.session import IST
 from domain.values import GuardrailResult, Horizon, Leg, Side
 from tests.unit.conftest import (
-    IST,
     T0,
     TRADE_DATE,
     D,

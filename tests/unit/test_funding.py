@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from domain.aggregates import Account, DomainError, Transfer, account_stream
+from domain.aggregates import Account, DomainError, Transfer
 from domain.events import CashDeposited, TrancheReleased
 from domain.funding import (
     FundingPlan,
@@ -17,6 +17,7 @@ from domain.funding import (
     due_by_date,
     sip_dates,
 )
+from domain.ids import account_stream
 from tests.unit.conftest import D, cause, mandate
 
 PLAN = FundingPlan(
@@ -69,7 +70,7 @@ def test_release_tranche_when_released_twice_then_one_release_and_one_deposit() 
 
     types = [type(e.payload) for e in account.collect_events()]
     assert types == [TrancheReleased, CashDeposited]
-    assert account.funded == D("100000.00") and account.buffer == D("5000.00")
+    assert account.ledger.funded == D("100000.00") and account.buffer == D("5000.00")
 
 
 def test_set_funding_plan_when_the_id_was_used_for_another_plan_then_refused() -> None:

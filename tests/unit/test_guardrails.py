@@ -8,8 +8,9 @@ from datetime import datetime
 import pytest
 
 from domain.guardrails import CardFacts, check
+from domain.session import IST
 from domain.values import GuardrailResult
-from tests.unit.conftest import IST, D, mandate
+from tests.unit.conftest import D, mandate
 
 # Buy 100 at 500 for an account with 10,00,000 equity and 5,00,000 available, Monday 10:30 IST.
 # Cap 20% = 2,00,000; 5,00,000 available (the treasury holds the buffer apart).

@@ -8,9 +8,10 @@ from decimal import Decimal
 import pytest
 
 from domain import intake
-from domain.aggregates import Account, account_stream
+from domain.aggregates import Account
 from domain.events import AccountOpened, CashDeposited, MandateSet
 from domain.funding import OnDate, OnDrawdown, Sip, Tranche
+from domain.ids import account_stream
 from domain.intake.parsers import (
     Invalid,
     format_inr,

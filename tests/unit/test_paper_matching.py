@@ -12,8 +12,9 @@ from hypothesis import strategies as st
 from adapters.brokers.paper.broker import PaperBroker, WorkingOrder
 from adapters.brokers.paper.matching import entry_fill, exit_fill
 from domain.money import tick_size
+from domain.session import IST
 from domain.values import Leg
-from tests.unit.conftest import IST, T0, D, bar, placed
+from tests.unit.conftest import T0, D, bar, placed
 
 STOP, TARGET = D("490"), D("530")
 

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from domain.aggregates import RiskGuard, risk_stream
+from domain.aggregates import RiskGuard
 from domain.events import KillSwitchReset, KillSwitchTripped
+from domain.ids import risk_stream
 from tests.unit.conftest import D, cause
 
 

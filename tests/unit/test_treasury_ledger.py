@@ -15,8 +15,9 @@ from decimal import Decimal
 from hypothesis import given
 from hypothesis import strategies as st
 
-from domain.aggregates import Account, DomainError, account_stream
+from domain.aggregates import Account, DomainError
 from domain.events import Envelope, PositionClosed
+from domain.ids import account_stream
 from domain.values import Leg
 from projections.cash import Cash
 from tests.unit.conftest import D, Log, cause, fold, mandate
@@ -123,7 +124,7 @@ def test_ledger_when_replayed_then_aggregate_state_equals_the_projection_fold(
         account = Account.replay(stream, [e for e in events if e.stream_id == stream])
         cash = view.cash.get(account_id, Cash())
         assert (cash.available, cash.reserved, cash.buffer, cash.funded) == (
-            account.available, account.reserved, account.buffer, account.funded)
+            account.available, account.reserved, account.buffer, account.ledger.funded)
         assert cash.deployed == sum(account.deployed.values(), D("0"))
         assert again.cash.get(account_id, Cash()) == cash
 
