@@ -5,6 +5,7 @@ from domain.aggregates.base import Aggregate, Cause, DomainError
 from domain.aggregates.card import CardNotPending, CardStatus, TradeCard
 from domain.aggregates.inputs import InputStream
 from domain.aggregates.order import Order, OrderStatus
+from domain.aggregates.refusal import Refusal, refusal_stream
 from domain.aggregates.risk_guard import RiskGuard, risk_stream
 from domain.aggregates.schedule import DailyReport, JobRun, job_stream, report_stream
 from domain.aggregates.signal import Signal
@@ -22,6 +23,7 @@ __all__ = [
     "JobRun",
     "Order",
     "OrderStatus",
+    "Refusal",
     "RiskGuard",
     "Signal",
     "TradeCard",
@@ -29,6 +31,7 @@ __all__ = [
     "TransferStatus",
     "account_stream",
     "job_stream",
+    "refusal_stream",
     "report_stream",
     "risk_stream",
     "transfer_stream",

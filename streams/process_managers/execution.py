@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from adapters.brokers.paper.broker import PaperBroker
 from domain.aggregates import Account, Order, TradeCard, account_stream
 from domain.events import (
     CardApproved,
@@ -16,6 +15,7 @@ from domain.events import (
 from domain.sizing import reserve_for
 from domain.values import Horizon, Leg
 from projections.desk import DeskView
+from streams.ports import Broker
 from streams.unit_of_work import UnitOfWork
 
 
@@ -24,10 +24,12 @@ def order_id_for(card_id: str) -> str:
 
 
 class Execution:
+    """Approved card -> cash reserved and a bracket at the broker; fills move the cash."""
+
     name = "execution"
     actor = "execution"
 
-    def __init__(self, broker: PaperBroker) -> None:
+    def __init__(self, broker: Broker) -> None:
         self.broker = broker
 
     def handle(self, event: Envelope, view: DeskView, uow: UnitOfWork) -> None:
