@@ -36,8 +36,8 @@ class _Bracket:
 
     symbol: str
     quantity: int
-    stop: Decimal | None = None  # None: as the desk placed it
-    target: Decimal | None = None
+    stop: Decimal
+    target: Decimal
     cancelled: bool = False
     entry_price: Decimal | None = None
     exit_price: Decimal | None = None
@@ -58,7 +58,8 @@ class PaperBroker:
             return BrokerAck(False, reason="quantity must be positive")
         if order.order_id in self._book:
             return BrokerAck(False, reason=f"order {order.order_id} was already placed")
-        self._book[order.order_id] = _Bracket(order.symbol, order.quantity)
+        self._book[order.order_id] = _Bracket(order.symbol, order.quantity, order.stop,
+                                              order.target)
         return BrokerAck(True, broker_order_id=_venue_id(order.order_id))
 
     def cancel(self, order_id: str) -> BrokerAck:
@@ -86,7 +87,7 @@ class PaperBroker:
             return BrokerAck(False, reason="nothing to modify: give a stop or a target")
         new_stop = stop if stop is not None else bracket.stop
         new_target = target if target is not None else bracket.target
-        if new_stop is not None and new_target is not None and new_stop >= new_target:
+        if new_stop >= new_target:
             return BrokerAck(False, reason=f"stop {new_stop} must be below target {new_target}")
         bracket.stop, bracket.target = new_stop, new_target
         return BrokerAck(True, broker_order_id=_venue_id(order_id))
@@ -98,7 +99,8 @@ class PaperBroker:
             bracket = self._book.setdefault(order.order_id, _adopted(order))
             if bracket.cancelled:
                 continue
-            decision = _decide(bar, _as_modified(order, bracket))
+            # The venue's stop and target: the desk's, unless moved since.
+            decision = _decide(bar, replace(order, stop=bracket.stop, target=bracket.target))
             if decision is None:
                 continue
             if decision.leg is Leg.ENTRY:
@@ -140,13 +142,8 @@ def _venue_id(order_id: str) -> str:
 
 def _adopted(order: WorkingOrder) -> _Bracket:
     """A bracket the desk's log holds but this process never saw placed (a restart)."""
-    return _Bracket(order.symbol, order.quantity, entry_price=order.entry_price)
-
-
-def _as_modified(order: WorkingOrder, bracket: _Bracket) -> WorkingOrder:
-    """The desk's bracket with the stop and target the venue holds now."""
-    return replace(order, stop=order.stop if bracket.stop is None else bracket.stop,
-                   target=order.target if bracket.target is None else bracket.target)
+    return _Bracket(order.symbol, order.quantity, order.stop, order.target,
+                    entry_price=order.entry_price)
 
 
 def _unchangeable(order_id: str, bracket: _Bracket | None) -> str:
