@@ -13,7 +13,7 @@ A = TypeVar("A", bound=Aggregate)
 
 
 class UnitOfWork:
-    """Hands out each aggregate once per step so two handlers never race on one stream.
+    """Hands out each aggregate once per step so two reactions never race on one stream.
 
     Within a savepoint, every aggregate handed out is remembered as it was, so `discard`
     can put the step back exactly where the savepoint began.
