@@ -1,9 +1,9 @@
 """Operator commands as the API runs them: one unit of work, committed through the runtime.
 
 Each function runs in the gate's writer thread. It checks the id against the read model
-(404), runs the shared command from `streams.commands`, lets the desk react, and turns a
-refusal into a 409 with the domain's reason. A re-check that fails at approval is recorded
-(the card is rejected, with why) and still answered 409: no order came of it.
+(404), builds the command and runs it with `streams.commands.handle`, lets the desk react,
+and turns a refusal into a 409 with the domain's reason. A re-check that fails at approval
+is recorded (the card is rejected, with why) and still answered 409: no order came of it.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Callable
 from datetime import datetime
+from typing import TypedDict
 from uuid import UUID
 
 import structlog
@@ -20,13 +21,19 @@ from api import present
 from api import schemas as s
 from api.errors import ApiError, conflict, not_found
 from domain import intake
-from domain.aggregates import CardNotPending, Cause, DomainError, TradeCard
+from domain.aggregates import CardNotPending, DomainError, TradeCard
 from domain.events import DESK_SCOPE, Recorded
 from domain.ids import new_transfer_id, order_id_for, uuid7
-from domain.session import IST
 from streams import commands
 from streams.bootstrap import AnyDesk
-from streams.commands import approve_card, reject_card, reset_kill_switch, trip_kill_switch
+from streams.commands import (
+    ApproveCard,
+    Command,
+    OpenAccount,
+    RejectCard,
+    ResetKillSwitch,
+    TripKillSwitch,
+)
 from streams.unit_of_work import UnitOfWork
 
 log = structlog.get_logger("eventdesk.api")
@@ -45,16 +52,17 @@ def desk_clock(desk: AnyDesk) -> Callable[[], datetime]:
 
 
 def approve(desk: AnyDesk, now: datetime, card_id: str, actor: str) -> s.Decision:
-    uow, cause = _card_step(desk, now, card_id, actor)
+    uow, chain = _card_step(desk, card_id)
+    command = ApproveCard(actor=actor, at=now, card_id=card_id, **chain)
     try:
-        approve_card(uow, desk.runtime.view, card_id, actor, now, cause)
+        commands.handle(command, uow, desk.runtime.view, desk.book)
     except DomainError as e:
-        raise _refused(e, "approve", card_id, actor, cause) from None
+        raise _refused(e, command, card_id) from None
     _execute(desk, uow)
     view = desk.runtime.view
     row = view.cards[card_id]
     log.info("operator command", command="approve", card_id=card_id, actor=actor,
-             outcome=row.status, correlation_id=cause.correlation_id)
+             outcome=row.status, correlation_id=command.correlation_id)
     if row.status == "REJECTED":
         raise conflict("guardrail_failed", row.reason, card_id=card_id)
     if row.status == "DENIED":
@@ -65,72 +73,81 @@ def approve(desk: AnyDesk, now: datetime, card_id: str, actor: str) -> s.Decisio
 
 
 def reject(desk: AnyDesk, now: datetime, card_id: str, actor: str, reason: str) -> s.Decision:
-    uow, cause = _card_step(desk, now, card_id, actor)
+    uow, chain = _card_step(desk, card_id)
+    command = RejectCard(actor=actor, at=now, card_id=card_id, reason=reason, **chain)
     try:
-        reject_card(uow, card_id, actor, reason, now, cause)
+        commands.handle(command, uow, desk.runtime.view, desk.book)
     except DomainError as e:
-        raise _refused(e, "reject", card_id, actor, cause) from None
+        raise _refused(e, command, card_id) from None
     _execute(desk, uow)
     log.info("operator command", command="reject", card_id=card_id, actor=actor,
-             correlation_id=cause.correlation_id)
+             correlation_id=command.correlation_id)
     return s.Decision(card=present.card(desk.runtime.view.cards[card_id]), order=None)
 
 
-def trip(desk: AnyDesk, now: datetime, scope: str, actor: str, reason: str) -> s.KillSwitchChange:
-    _known_scope(desk, scope)
+def switch(desk: AnyDesk, now: datetime, scope: str, actor: str, reason: str, trip: bool
+           ) -> s.KillSwitchChange:
+    """Trip (`trip`) or reset a kill switch: an account's, or the desk's."""
+    if scope != DESK_SCOPE and scope not in desk.runtime.view.accounts:
+        raise not_found("account", f"no account {scope!r}")
+    kind = TripKillSwitch if trip else ResetKillSwitch
+    command = kind(actor=actor, at=now, correlation_id=_new_correlation(desk), scope=scope,
+                   reason=reason)
     uow = UnitOfWork(desk.store, desk.clock)
-    cause = _cause(desk, now, actor, _new_correlation(desk))
-    trip_kill_switch(uow, scope, reason, cause)
-    return _switched(desk, uow, scope, "trip", cause)
-
-
-def reset(desk: AnyDesk, now: datetime, scope: str, actor: str, reason: str) -> s.KillSwitchChange:
-    _known_scope(desk, scope)
-    uow = UnitOfWork(desk.store, desk.clock)
-    cause = _cause(desk, now, actor, _new_correlation(desk))
-    reset_kill_switch(uow, scope, reason, cause)
-    return _switched(desk, uow, scope, "reset", cause)
+    commands.handle(command, uow, desk.runtime.view, desk.book)
+    changed = uow.has_changes
+    _execute(desk, uow)
+    log.info("operator command", command="trip" if trip else "reset", scope=scope,
+             actor=actor, changed=changed, correlation_id=command.correlation_id)
+    return s.KillSwitchChange(
+        kill_switch=present.kill_switch(scope, desk.runtime.view.kills.get(scope)),
+        changed=changed,
+    )
 
 
 def open_account(desk: AnyDesk, now: datetime, opening: intake.Opening, actor: str
                  ) -> list[Recorded]:
     """Store a confirmed intake (409 when the account exists by now) and let the desk react."""
     uow = UnitOfWork(desk.store, desk.clock)
-    cause = _cause(desk, now, actor, f"intake-{opening.account_id}")
+    command = OpenAccount(actor=actor, at=now, correlation_id=f"intake-{opening.account_id}",
+                          opening=opening)
     try:
-        commands.open_account(uow, opening, now.astimezone(IST).date(), cause)
+        commands.handle(command, uow, desk.runtime.view, desk.book)
     except DomainError as e:
         raise conflict("account_exists", str(e)) from None
     recorded = _execute(desk, uow)
     log.info("operator command", command="open_account", account_id=opening.account_id,
-             actor=actor, correlation_id=cause.correlation_id)
+             actor=actor, correlation_id=command.correlation_id)
     return recorded
 
 
-TransferStep = Callable[[UnitOfWork, str, Cause], object]
-
-
-def transfer_command(desk: AnyDesk, now: datetime, transfer_id: str | None, actor: str,
-                     step: TransferStep) -> s.TransferResource:
-    """Run a transfer command (a new id when `transfer_id` is None: a proposal); an unknown
-    transfer is a 404, a refusal (e.g. not enough available cash) a 409 with the reason."""
+def transfer_command(desk: AnyDesk, transfer_id: str | None,
+                     build: Callable[[str], Command]) -> s.TransferResource:
+    """Run the transfer command `build` makes for the transfer (a new id when `transfer_id`
+    is None: a proposal); an unknown transfer is a 404, a refusal (e.g. not enough
+    available cash) a 409 with the reason."""
     if transfer_id is not None and transfer_id not in desk.runtime.view.transfers:
         raise not_found("transfer_id", f"no transfer {transfer_id!r}")
     transfer_id = transfer_id or new_transfer_id(desk.clock(), secrets.token_bytes(16))
+    command = build(transfer_id)
     uow = UnitOfWork(desk.store, desk.clock)
-    cause = _cause(desk, now, actor, transfer_id)
     try:
-        step(uow, transfer_id, cause)
+        commands.handle(command, uow, desk.runtime.view, desk.book)
     except DomainError as e:
         raise conflict("refused", str(e), transfer_id=transfer_id) from None
     _execute(desk, uow)
-    log.info("operator command", command="transfer", transfer_id=transfer_id, actor=actor,
-             correlation_id=cause.correlation_id)
+    log.info("operator command", command="transfer", transfer_id=transfer_id,
+             actor=command.actor, correlation_id=command.correlation_id)
     return present.transfer(desk.runtime.view.transfers[transfer_id])
 
 
-def _card_step(desk: AnyDesk, now: datetime, card_id: str, actor: str) -> tuple[UnitOfWork, Cause]:
-    """A unit of work holding the card, and a cause continuing the card's own chain."""
+class _Chain(TypedDict):
+    correlation_id: str
+    causation_id: UUID | None
+
+
+def _card_step(desk: AnyDesk, card_id: str) -> tuple[UnitOfWork, _Chain]:
+    """A unit of work holding the card, and the card's own chain for the command."""
     row = desk.runtime.view.cards.get(card_id)
     if row is None:
         raise not_found("card_id", f"no card {card_id!r}")
@@ -140,23 +157,12 @@ def _card_step(desk: AnyDesk, now: datetime, card_id: str, actor: str) -> tuple[
     uow = UnitOfWork(desk.store, desk.clock)
     card = uow.get(TradeCard, card_id)
     stream = desk.store.stream(card_id)
-    cause = _cause(desk, now, actor, card.correlation_id or _new_correlation(desk),
-                   stream[0].event_id if stream else None)
-    return uow, cause
-
-
-def _cause(desk: AnyDesk, now: datetime, actor: str, correlation_id: str,
-           causation_id: UUID | None = None) -> Cause:
-    return Cause(now, desk.clock(), actor, correlation_id, causation_id)
+    return uow, _Chain(correlation_id=card.correlation_id or _new_correlation(desk),
+                       causation_id=stream[0].event_id if stream else None)
 
 
 def _new_correlation(desk: AnyDesk) -> str:
     return f"operator-{uuid7(desk.clock(), secrets.token_bytes(16))}"
-
-
-def _known_scope(desk: AnyDesk, scope: str) -> None:
-    if scope != DESK_SCOPE and scope not in desk.runtime.view.accounts:
-        raise not_found("account", f"no account {scope!r}")
 
 
 def _execute(desk: AnyDesk, uow: UnitOfWork) -> list[Recorded]:
@@ -167,21 +173,9 @@ def _execute(desk: AnyDesk, uow: UnitOfWork) -> list[Recorded]:
         raise conflict("concurrent_write", f"{e}; read again and retry") from None
 
 
-def _refused(e: DomainError, command: str, card_id: str, actor: str, cause: Cause
-             ) -> ApiError:
-    log.info("operator command refused", command=command, card_id=card_id, actor=actor,
-             reason=str(e), correlation_id=cause.correlation_id)
+def _refused(e: DomainError, command: Command, card_id: str) -> ApiError:
+    log.info("operator command refused", command=type(command).__name__, card_id=card_id,
+             actor=command.actor, reason=str(e), correlation_id=command.correlation_id)
     return conflict("card_not_pending" if isinstance(e, CardNotPending) else "refused",
                     str(e), card_id=card_id)
 
-
-def _switched(desk: AnyDesk, uow: UnitOfWork, scope: str, command: str, cause: Cause
-              ) -> s.KillSwitchChange:
-    changed = uow.has_changes
-    _execute(desk, uow)
-    log.info("operator command", command=command, scope=scope, actor=cause.actor,
-             changed=changed, correlation_id=cause.correlation_id)
-    return s.KillSwitchChange(
-        kill_switch=present.kill_switch(scope, desk.runtime.view.kills.get(scope)),
-        changed=changed,
-    )

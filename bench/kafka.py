@@ -51,20 +51,20 @@ from adapters.files.sample import (
     load_instruments,
     read_bars,
 )
+from adapters.files.strategy_book import default_book
 from adapters.kafka.admin import ensure_topics
 from adapters.kafka.relay import Relay
 from api import operator
 from bench.folds import generate
 from devtools.local_kafka import LocalKafkaBroker
 from devtools.local_postgres import create_database, drop_database
-from domain.aggregates import Cause
 from domain.events import AnnouncementArrived, Envelope
 from domain.ids import card_id_for, news_signal_id
 from domain.inputs import InputFact
 from projections.codec import decode_view, encode_view
 from projections.desk import DeskView, apply
 from streams.bootstrap import Desk, bootstrap, wall_clock
-from streams.commands import reject_card
+from streams.commands import RejectCard, handle
 from streams.demo import open_accounts, sample_day
 from streams.embedded import input_streams
 from streams.kafka.app import VIEW_PREFIX
@@ -476,8 +476,9 @@ def reject_waiting(store: DeskStore, accounts: list[str], signal_id: str,
     uow = UnitOfWork(store, wall_clock)
     for account in accounts:
         card_id = card_id_for(account, signal_id)
-        cause = Cause(at, wall_clock(), "operator:bench", f"bench-{card_id}")
-        reject_card(uow, card_id, "operator:bench", "bench: next run", at, cause)
+        handle(RejectCard(actor="operator:bench", at=at, correlation_id=f"bench-{card_id}",
+                          card_id=card_id, reason="bench: next run"),
+               uow, DeskView(), default_book())
     uow.commit()
 
 

@@ -21,10 +21,11 @@ import yaml  # type: ignore[import-untyped,unused-ignore]
 from adapters.eventstore.store import DeskStore, StaleWrite
 from adapters.eventstore.url import redact
 from adapters.files.sample import SAMPLE_DIR, load_instruments
+from adapters.files.strategy_book import default_book
 from cli import treasury as cli_treasury
 from cli.options import add_store, operator_actor, store_url
 from domain import intake
-from domain.aggregates import Account, Cause, DomainError
+from domain.aggregates import Account, DomainError
 from domain.events import Envelope, MandateSet
 from domain.ids import account_stream
 from domain.intake.parsers import Invalid, format_inr, revise_mandate
@@ -35,7 +36,7 @@ from projections.cash import Cash
 from projections.desk import DeskView, apply
 from projections.funding import PlanState
 from streams.bootstrap import wall_clock
-from streams.commands import open_account
+from streams.commands import OpenAccount, SetMandate, handle
 from streams.unit_of_work import UnitOfWork
 
 USAGE, FAILED = 2, 1
@@ -175,11 +176,11 @@ def _confirmed() -> bool:
 
 
 def _open(store: DeskStore, opening: intake.Opening, actor: str) -> None:
-    """AccountOpened + MandateSet v1 + CashDeposited (+ FundingPlanSet), committed together."""
-    now = wall_clock()
+    """AccountOpened + MandateSet v1 + CashDeposited (+ FundingPlanSet), committed together,
+    at the wall clock's time (the CLI acts now)."""
     uow = UnitOfWork(store, wall_clock)
-    cause = Cause(now, now, actor, f"intake-{opening.account_id}")
-    open_account(uow, opening, now.astimezone(IST).date(), cause)
+    handle(OpenAccount(actor=actor, at=wall_clock(), correlation_id=f"intake-{opening.account_id}",
+                       opening=opening), uow, _fold(store)[0], default_book())
     uow.commit()
 
 
@@ -210,11 +211,11 @@ def _mandate(args: argparse.Namespace) -> int:
         return _fail(USAGE, revised.reason)
     version, old = account.mandate_version, account.mandate
     if revised != old:
-        now = wall_clock()
-        cause = Cause(now, now, operator_actor(args.actor),
-                      f"mandate-{args.ident}-v{version + 1}")
-        account.set_mandate(revised, args.reason.strip(), cause)
+        revise = SetMandate(actor=operator_actor(args.actor), at=wall_clock(),
+                            correlation_id=f"mandate-{args.ident}-v{version + 1}",
+                            account_id=args.ident, mandate=revised, reason=args.reason.strip())
         try:
+            handle(revise, uow, _fold(store)[0], default_book())
             uow.commit()
         except StaleWrite as e:
             return _fail(FAILED, f"nothing stored: {e}")

@@ -23,14 +23,8 @@ from domain.inputs import InputFact
 from domain.session import IST
 from streams.bootstrap import bootstrap
 from streams.demo import sample_day
-from streams.scheduler import (
-    Clock,
-    RealClock,
-    Scheduler,
-    SimulatedClock,
-    Source,
-    daily_jobs,
-)
+from streams.ports import Timeline
+from streams.scheduler import RealTimeline, Scheduler, SimulatedTimeline, Source, daily_jobs
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -52,12 +46,12 @@ def _run(args: argparse.Namespace) -> int:
     structlog.configure(logger_factory=structlog.PrintLoggerFactory(sys.stderr),
                         wrapper_class=structlog.make_filtering_bound_logger(logging.INFO))
     directory = Path(args.data)
-    clock: Clock
+    clock: Timeline
     if args.simulate:
         start = datetime.combine(args.simulate, time(0), IST)
-        clock, until = SimulatedClock(start), start + timedelta(days=args.days)
+        clock, until = SimulatedTimeline(start), start + timedelta(days=args.days)
     else:
-        clock, until = RealClock(), None
+        clock, until = RealTimeline(), None
     desk = bootstrap(store_url(args), load_instruments(directory / "instruments.csv"),
                      clock=clock.now)
     scheduler = Scheduler(desk, clock, daily_jobs(_sample_source(directory)))

@@ -12,19 +12,19 @@ import json
 import secrets
 import sys
 from decimal import Decimal, InvalidOperation
-from typing import Any
 
 from adapters.eventstore.store import DeskStore, StaleWrite
 from adapters.eventstore.url import redact
+from adapters.files.strategy_book import default_book
 from cli.options import add_store, operator_actor, store_url
-from domain.aggregates import Cause, DomainError
+from domain.aggregates import DomainError
 from domain.ids import new_transfer_id
 from domain.intake.parsers import format_inr
 from projections.desk import DeskView, apply
 from projections.transfers import TransferRow
 from projections.treasury import Holding, treasury
-from streams import commands
 from streams.bootstrap import wall_clock
+from streams.commands import ApproveTransfer, ProposeTransfer, RejectTransfer, handle
 from streams.unit_of_work import UnitOfWork
 
 USAGE, FAILED = 2, 1
@@ -100,37 +100,34 @@ def _propose(args: argparse.Namespace) -> int:
     store = DeskStore(store_url(args))
     now = wall_clock()
     transfer_id = new_transfer_id(now, secrets.token_bytes(16))
-    cause = Cause(now, now, operator_actor(args.operator), transfer_id)
-
-    def propose(uow: UnitOfWork) -> None:
-        commands.propose_transfer(uow, _fold(store), transfer_id, args.from_account,
-                                  args.to_account, amount, args.reason.strip(), cause)
-
-    return _run(store, transfer_id, propose, args.json)
+    return _run(store, ProposeTransfer(
+        actor=operator_actor(args.operator), at=now, correlation_id=transfer_id,
+        transfer_id=transfer_id, from_account=args.from_account, to_account=args.to_account,
+        amount=amount, reason=args.reason.strip()), args.json)
 
 
 def _decide(args: argparse.Namespace) -> int:
     store = DeskStore(store_url(args))
-    now = wall_clock()
-    cause = Cause(now, now, operator_actor(args.operator), args.transfer_id)
-
-    def decide(uow: UnitOfWork) -> None:
-        if args.action == "approve":
-            commands.approve_transfer(uow, args.transfer_id, cause)
-        else:
-            commands.reject_transfer(uow, args.transfer_id, args.reason.strip(), cause)
-
-    return _run(store, args.transfer_id, decide, args.json)
+    actor, now, transfer_id = operator_actor(args.operator), wall_clock(), args.transfer_id
+    command: ApproveTransfer | RejectTransfer = (
+        ApproveTransfer(actor=actor, at=now, correlation_id=transfer_id,
+                        transfer_id=transfer_id)
+        if args.action == "approve" else
+        RejectTransfer(actor=actor, at=now, correlation_id=transfer_id,
+                       transfer_id=transfer_id, reason=args.reason.strip()))
+    return _run(store, command, args.json)
 
 
-def _run(store: DeskStore, transfer_id: str, step: Any, as_json: bool) -> int:
+def _run(store: DeskStore, command: ProposeTransfer | ApproveTransfer | RejectTransfer,
+         as_json: bool) -> int:
+    """Run the command at the wall clock's time (the CLI acts now) and print the transfer."""
     uow = UnitOfWork(store, wall_clock)
     try:
-        step(uow)
+        handle(command, uow, _fold(store), default_book())
         uow.commit()
     except (DomainError, StaleWrite) as e:
         return _fail(FAILED, f"nothing stored: {e}")
-    row = _fold(store).transfers[transfer_id]
+    row = _fold(store).transfers[command.transfer_id]
     if as_json:
         print(json.dumps(_transfer(row), indent=2, sort_keys=True))
     else:

@@ -35,6 +35,7 @@ ORDER_PREFIX = "order-"
 RISK_PREFIX = "risk-"
 SIGNAL_PREFIX = "sig-"
 TRANSFER_PREFIX = "transfer-"
+REFUSAL_PREFIX = "refusal-"
 
 
 def uuid7(at: datetime, entropy: bytes) -> UUID:
@@ -145,3 +146,8 @@ def job_stream(job: str, day: date) -> StreamId:
 def report_stream(day: date) -> StreamId:
     """One day's end-of-day report."""
     return StreamId(f"report-eod-{day:%Y%m%d}")
+
+
+def refusal_stream(process_manager: str, event_id: UUID) -> StreamId:
+    """The record that `process_manager` refused the event `event_id` (written once)."""
+    return StreamId(f"{REFUSAL_PREFIX}{process_manager}-{event_id}")

@@ -1,9 +1,9 @@
-"""The composition root: one place that wires store, runtime, broker and handlers."""
+"""The composition root: one place that wires store, runtime, broker and process managers."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Generic
 
@@ -14,10 +14,11 @@ from adapters.eventstore.store import DeskStore
 from adapters.files.strategy_book import default_book
 from adapters.files.tagging_rules import load_tagging_rules
 from domain.instruments import Instrument
+from domain.strategy.book import StrategyBook
 from domain.tagging import build_tagger
 from streams.embedded import EmbeddedRuntime
-from streams.ports import DeskRuntime
-from streams.process_managers import Handler
+from streams.ports import Broker, Clock, DeskRuntime
+from streams.process_managers import ProcessManager, Reactions, reactions
 from streams.process_managers.allocation import Allocation
 from streams.process_managers.auto_approver import AutoApprover
 from streams.process_managers.execution import Execution
@@ -25,10 +26,10 @@ from streams.process_managers.expiry import CardExpiry
 from streams.process_managers.funding import FundingWatch
 from streams.process_managers.paper_fills import PaperFills
 from streams.process_managers.risk_watch import RiskWatch
-from streams.unit_of_work import Clock
 
 
 def wall_clock() -> datetime:
+    """The desk's `Clock` in production: UTC wall time."""
     return datetime.now(UTC)
 
 
@@ -39,32 +40,37 @@ R = TypeVar("R", bound=DeskRuntime, default=EmbeddedRuntime, covariant=True)
 
 @dataclass(frozen=True)
 class Desk(Generic[R]):
+    """A wired desk: its store, runtime, instruments, clock and the strategy book that
+    decides cards and re-checks them at approval."""
+
     store: DeskStore
     runtime: R
     instruments: Mapping[str, Instrument]
     clock: Clock
+    book: StrategyBook = field(default_factory=default_book)
 
 
 AnyDesk = Desk[DeskRuntime]
 """A desk over either runtime: what the API serves."""
 
 
-def handlers_for(
-    instruments: Mapping[str, Instrument], broker: PaperBroker, approver: str | None
-) -> list[Handler]:
-    """The process managers in the order they see each event."""
-    handlers: list[Handler] = [
+def reactions_for(
+    instruments: Mapping[str, Instrument], broker: Broker, book: StrategyBook,
+    approver: str | None,
+) -> Reactions:
+    """The reactions table with its process managers wired (the AutoApprover only when
+    an `approver` is named)."""
+    managers: list[ProcessManager] = [
         PaperFills(broker),
         Execution(broker),
         RiskWatch(),
         CardExpiry(),
         FundingWatch(),
-        Allocation(instruments, default_book(),
-                   build_tagger(load_tagging_rules(), instruments.values())),
+        Allocation(instruments, book, build_tagger(load_tagging_rules(), instruments.values())),
     ]
     if approver:
-        handlers.append(AutoApprover(approver))
-    return handlers
+        managers.append(AutoApprover(approver, book))
+    return reactions(managers)
 
 
 def bootstrap(
@@ -74,11 +80,15 @@ def bootstrap(
     approver: str | None = None,
     clock: Clock = wall_clock,
     start: bool = True,
+    broker: Broker | None = None,
+    book: StrategyBook | None = None,
 ) -> Desk[EmbeddedRuntime]:
-    """Open the store, wire the embedded runtime, and (`start`) catch up with the log."""
+    """Open the store, wire the embedded runtime, and (`start`) catch up with the log.
+    The broker is the paper broker and the book the shipped one unless given."""
     store = DeskStore(store_url)
-    broker = PaperBroker()
-    runtime = EmbeddedRuntime(store, handlers_for(instruments, broker, approver), clock)
+    book = book if book is not None else default_book()
+    broker = broker if broker is not None else PaperBroker()
+    runtime = EmbeddedRuntime(store, reactions_for(instruments, broker, book, approver), clock)
     if start:
         runtime.start()
-    return Desk(store, runtime, instruments, clock)
+    return Desk(store, runtime, instruments, clock, book)

@@ -17,7 +17,8 @@ from domain.money import ZERO
 from domain.session import IST
 from projections.desk import LIVE_VIEW, DeskView, snapshot
 from streams.bootstrap import Desk, bootstrap
-from streams.unit_of_work import Clock, UnitOfWork
+from streams.ports import Clock
+from streams.unit_of_work import UnitOfWork
 
 
 @dataclass(frozen=True)

@@ -1,26 +1,31 @@
-"""The embedded runtime: after each commit, events flow in-process to projections and handlers.
+"""The embedded runtime: after each commit, events flow in-process to projections and
+process managers.
 
 It folds the log into the read model and, for each event past its tracked position, runs
-every handler and commits their writes together with that position. After a crash it
-resumes at the last position that produced writes; handlers are deterministic, so events
-re-run past that point decide exactly as they did before.
+the process managers that react to it (`REACTIONS`) and commits their writes together with
+that position. A process manager that refuses (`DomainError`) leaves nothing of its own
+behind; its refusal is logged as a `ReactionRefused` event instead. After a crash it
+resumes at the last position that produced writes; process managers are deterministic, so
+events re-run past that point decide exactly as they did before.
 """
 
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 
 import structlog
 
 from adapters.eventstore.store import DeskStore, StaleWrite
-from domain.aggregates import DomainError, InputStream
+from domain.aggregates import DomainError, InputStream, Refusal
 from domain.aggregates.base import Cause
-from domain.events import Recorded
+from domain.events import Envelope, Recorded
+from domain.ids import refusal_stream
 from domain.inputs import InputFact
 from projections.desk import DeskView, apply
-from streams.process_managers import Handler
-from streams.unit_of_work import Clock, UnitOfWork
+from streams.ports import Clock
+from streams.process_managers import ProcessManager, Reactions
+from streams.unit_of_work import UnitOfWork
 
 log = structlog.get_logger("eventdesk.embedded")
 
@@ -44,12 +49,14 @@ def input_streams(
 
 
 class EmbeddedRuntime:
+    """Folds the log and runs the reactions to each new event, in log order."""
+
     def __init__(
-        self, store: DeskStore, handlers: Sequence[Handler], clock: Clock,
+        self, store: DeskStore, reactions: Reactions, clock: Clock,
         name: str = RUNTIME_NAME,
     ) -> None:
         self.store = store
-        self.handlers = list(handlers)
+        self.reactions = reactions
         self.clock = clock
         self.name = name
         self.view = DeskView()
@@ -130,13 +137,8 @@ class EmbeddedRuntime:
         apply(self.view, rec.event, rec.position)
         for attempt in range(_RETRIES):
             uow = UnitOfWork(self.store, self.clock, rec.event)
-            for handler in self.handlers:
-                try:
-                    handler.handle(rec.event, self.view, uow)
-                except DomainError as e:
-                    log.error("handler refused", handler=handler.name, error=str(e),
-                              event_id=str(rec.event.event_id),
-                              correlation_id=rec.event.correlation_id)
+            for manager in self.reactions.get(type(rec.event.payload), ()):
+                self._react(manager, rec.event, uow)
             try:
                 written = (
                     uow.commit(tracking=(self.name, rec.position)) if uow.has_changes else []
@@ -149,3 +151,17 @@ class EmbeddedRuntime:
                 self._inbox.extend(written)
             return
         raise StaleWrite(f"event {rec.position} could not be processed after {_RETRIES} tries")
+
+    def _react(self, manager: ProcessManager, event: Envelope, uow: UnitOfWork) -> None:
+        """Run one reaction; a refusal undoes its changes and is recorded with its reason."""
+        uow.savepoint()
+        try:
+            manager.handle(event, self.view, uow)
+        except DomainError as e:
+            uow.discard()
+            log.warning("reaction refused", process_manager=manager.name, reason=str(e),
+                        event_id=str(event.event_id), correlation_id=event.correlation_id)
+            uow.get(Refusal, refusal_stream(manager.name, event.event_id)).record(
+                manager.name, str(e), event.event_id, event.type, uow.cause(manager.name))
+            return
+        uow.release()

@@ -1,19 +1,103 @@
-"""What the API and the feeds need of a runtime, whichever one makes the desk's decisions."""
+"""The desk's ports: what its core needs of the outside world, each a small interface with
+a real adapter and an in-memory fake (`tests/fakes.py`).
+
+- `Clock`: the time a write is recorded at. `Timeline`: a clock the scheduler can also
+  sleep on (real time, or simulated time that a backtest moves).
+- `AggregateStore`: where a unit of work loads aggregates and commits their events.
+- `Broker`: a venue for brackets (the paper broker; Upstox, Kite, IBKR later).
+- `DeskRuntime`: the read model, operator commands and outside facts, whichever runtime
+  makes the desk's decisions.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import Protocol
+from collections.abc import Callable, Iterable, Sequence
+from datetime import datetime
+from decimal import Decimal
+from typing import TYPE_CHECKING, Protocol, TypeVar
 
-from domain.events import Recorded
+from domain.aggregates import Aggregate
+from domain.broker import BrokerAck, BrokerFunds, BrokerPosition, OrderUpdate, WorkingOrder
+from domain.events import BarClosed, OrderPlaced, Recorded
 from domain.inputs import InputFact
 from projections.desk import DeskView
-from streams.unit_of_work import UnitOfWork
+
+if TYPE_CHECKING:
+    from streams.unit_of_work import UnitOfWork
+
+A = TypeVar("A", bound=Aggregate)
+
+Clock = Callable[[], datetime]
+"""The time a write is recorded at (`recorded_at`); desk time travels inside events."""
+
+
+class Timeline(Protocol):
+    """A clock the scheduler can sleep on until a job is due."""
+
+    def now(self) -> datetime:
+        """The current time on this timeline."""
+        ...
+
+    def sleep_until(self, at: datetime) -> None:
+        """Return once the timeline has reached `at`."""
+        ...
+
+
+class AggregateStore(Protocol):
+    """Loads aggregates from their streams and saves their pending events atomically."""
+
+    def load(self, cls: type[A], stream_id: str) -> A:
+        """The aggregate folded from its stream (a fresh one when the stream is empty)."""
+        ...
+
+    def commit(
+        self, *aggregates: Aggregate, tracking: tuple[str, int] | None = None
+    ) -> list[Recorded]:
+        """Save every pending event of `aggregates` in one transaction, or none of them."""
+        ...
+
+
+class Broker(Protocol):
+    """A venue for brackets (market entry, stop and target exits, one-cancels-other).
+
+    Requests are answered with a `BrokerAck`. What then happens to a bracket comes back
+    as `OrderUpdate`s from `updates`, asked on every closed bar: the paper broker decides
+    fills from that bar; a real venue reports what it pushed or what a poll returns for
+    the desk's working brackets, whatever the bar.
+    """
+
+    name: str
+
+    def place_bracket(self, order: OrderPlaced) -> BrokerAck:
+        """Send a bracket; accepted means the entry is working at the venue."""
+        ...
+
+    def cancel(self, order_id: str) -> BrokerAck:
+        """Cancel a bracket whose entry has not filled yet."""
+        ...
+
+    def modify(
+        self, order_id: str, stop: Decimal | None = None, target: Decimal | None = None
+    ) -> BrokerAck:
+        """Move a live bracket's stop and/or target."""
+        ...
+
+    def updates(self, bar: BarClosed, working: Sequence[WorkingOrder]) -> list[OrderUpdate]:
+        """What happened to the desk's `working` brackets by the close of `bar`."""
+        ...
+
+    def positions(self) -> list[BrokerPosition]:
+        """The holdings the venue reports, by symbol."""
+        ...
+
+    def funds(self) -> BrokerFunds:
+        """The venue's cash: available, and used by open positions."""
+        ...
 
 
 class DeskRuntime(Protocol):
-    """The read model, operator commands and outside facts: `EmbeddedRuntime` (handlers run
-    in this process) or `WorkerViews` (the Kafka runtime's workers run them)."""
+    """The read model, operator commands and outside facts: `EmbeddedRuntime` (process
+    managers run in this process) or `WorkerViews` (the Kafka runtime's workers run them)."""
 
     @property
     def view(self) -> DeskView:

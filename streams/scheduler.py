@@ -17,17 +17,18 @@ import time as walltime
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Protocol
 
 import structlog
 
-from domain.aggregates import Cause, DailyReport, JobRun, TradeCard
+from domain.aggregates import Cause, DailyReport, JobRun
 from domain.ids import job_stream, report_stream
 from domain.inputs import InputFact
 from domain.session import IST
 from projections.approval_queue import pending
 from projections.report import eod_report
 from streams.bootstrap import Desk
+from streams.ports import Timeline
+from streams.process_managers.expiry import expire_due
 from streams.process_managers.funding import credit_dated
 from streams.unit_of_work import UnitOfWork
 
@@ -35,13 +36,9 @@ log = structlog.get_logger("eventdesk.scheduler")
 ACTOR = "scheduler"
 
 
-class Clock(Protocol):
-    def now(self) -> datetime: ...
+class RealTimeline:
+    """The wall clock, as a `Timeline` the scheduler sleeps on."""
 
-    def sleep_until(self, at: datetime) -> None: ...
-
-
-class RealClock:
     def now(self) -> datetime:
         return datetime.now(UTC)
 
@@ -49,7 +46,7 @@ class RealClock:
         walltime.sleep(max(0.0, (at - self.now()).total_seconds()))
 
 
-class SimulatedClock:
+class SimulatedTimeline:
     """Time that moves only when the scheduler sleeps: a month runs in moments."""
 
     def __init__(self, start: datetime) -> None:
@@ -128,8 +125,7 @@ def _pipeline(desk: Desk, day: date, cause: Cause) -> str:
 
 def _expiry(desk: Desk, day: date, cause: Cause) -> str:
     uow = UnitOfWork(desk.store, desk.clock)
-    expired = [row.card_id for row in pending(desk.runtime.view.cards)
-               if uow.get(TradeCard, row.card_id).expire_if_due(cause.occurred_at, cause)]
+    expired = expire_due(uow, desk.runtime.view, cause.occurred_at, cause)
     return _complete(desk, uow, "expiry", day, cause, f"{len(expired)} cards expired")
 
 
@@ -151,7 +147,7 @@ def _complete(desk: Desk, uow: UnitOfWork, job: str, day: date, cause: Cause,
 
 
 class Scheduler:
-    def __init__(self, desk: Desk, clock: Clock, jobs: Sequence[Job] | None = None) -> None:
+    def __init__(self, desk: Desk, clock: Timeline, jobs: Sequence[Job] | None = None) -> None:
         self.desk = desk
         self.clock = clock
         self.jobs = tuple(jobs if jobs is not None else daily_jobs())

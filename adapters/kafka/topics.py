@@ -75,6 +75,8 @@ _ROUTES: dict[str, tuple[str, str | None]] = {
     "DailyReportPublished": (ACCOUNTS_TOPIC, _STREAM),
     "KillSwitchTripped": (RISK_TOPIC, "scope"),
     "KillSwitchReset": (RISK_TOPIC, "scope"),
+    # A process manager's refusal: one stream per (process manager, event), kept in order.
+    "ReactionRefused": (RISK_TOPIC, _STREAM),
 }
 
 

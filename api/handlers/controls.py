@@ -28,6 +28,5 @@ async def resume_desk(call: Call) -> s.KillSwitchChange:
 async def _switch(call: Call, scope: str, trip: bool) -> s.KillSwitchChange:
     state, actor = call.state, call.actor
     body: ReasonBody = call.body
-    command = operator.trip if trip else operator.reset
     return await state.gate.write(
-        lambda: command(state.desk, state.desk_time(), scope, actor, body.reason))
+        lambda: operator.switch(state.desk, state.desk_time(), scope, actor, body.reason, trip))

@@ -7,10 +7,8 @@ from api import schemas as s
 from api.context import Call
 from api.inputs import ReasonBody, TransferBody
 from api.operator import transfer_command
-from domain.aggregates import Cause
 from projections.treasury import treasury
-from streams import commands
-from streams.unit_of_work import UnitOfWork
+from streams.commands import ApproveTransfer, ProposeTransfer, RejectTransfer
 
 
 async def get_treasury(call: Call) -> s.TreasuryReport:
@@ -29,25 +27,27 @@ async def propose_transfer(call: Call) -> s.TransferResource:
     state, body = call.state, call.body
     assert isinstance(body, TransferBody)
 
-    def propose(uow: UnitOfWork, transfer_id: str, cause: Cause) -> None:
-        commands.propose_transfer(uow, state.desk.runtime.view, transfer_id,
-                                  body.from_account, body.to_account, body.amount,
-                                  body.reason, cause)
+    def propose(transfer_id: str) -> ProposeTransfer:
+        return ProposeTransfer(
+            actor=call.actor, at=state.desk_time(), correlation_id=transfer_id,
+            transfer_id=transfer_id, from_account=body.from_account,
+            to_account=body.to_account, amount=body.amount, reason=body.reason)
 
-    return await state.gate.write(
-        lambda: transfer_command(state.desk, state.desk_time(), None, call.actor, propose))
+    return await state.gate.write(lambda: transfer_command(state.desk, None, propose))
 
 
 async def approve_transfer(call: Call) -> s.TransferResource:
     state, transfer_id = call.state, call.path["transfer_id"]
     return await state.gate.write(lambda: transfer_command(
-        state.desk, state.desk_time(), transfer_id, call.actor,
-        lambda uow, tid, cause: commands.approve_transfer(uow, tid, cause)))
+        state.desk, transfer_id,
+        lambda tid: ApproveTransfer(actor=call.actor, at=state.desk_time(),
+                                    correlation_id=tid, transfer_id=tid)))
 
 
 async def reject_transfer(call: Call) -> s.TransferResource:
     state, transfer_id, body = call.state, call.path["transfer_id"], call.body
     assert isinstance(body, ReasonBody)
     return await state.gate.write(lambda: transfer_command(
-        state.desk, state.desk_time(), transfer_id, call.actor,
-        lambda uow, tid, cause: commands.reject_transfer(uow, tid, body.reason, cause)))
+        state.desk, transfer_id,
+        lambda tid: RejectTransfer(actor=call.actor, at=state.desk_time(),
+                                   correlation_id=tid, transfer_id=tid, reason=body.reason)))

@@ -37,6 +37,7 @@ from domain.events.orders import (
     OrderRejected,
     PositionClosed,
 )
+from domain.events.reactions import ReactionRefused
 from domain.events.risk import DESK_SCOPE, KillSwitchReset, KillSwitchTripped
 from domain.events.schedule import AccountDay, DailyReportPublished, JobCompleted
 from domain.events.treasury import (
@@ -85,6 +86,7 @@ __all__ = [
     "OrderRejected",
     "Payload",
     "PositionClosed",
+    "ReactionRefused",
     "Recorded",
     "SignalFiltered",
     "SignalScored",

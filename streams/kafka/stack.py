@@ -39,7 +39,8 @@ from streams.kafka.app import (
     PM_PROGRESS,
     VIEW_PREFIX,
 )
-from streams.unit_of_work import Clock, UnitOfWork
+from streams.ports import Clock
+from streams.unit_of_work import UnitOfWork
 
 DESK = str(Path(sys.executable).with_name("desk"))
 

@@ -24,7 +24,8 @@ from streams.bootstrap import Desk
 from streams.embedded import input_streams
 from streams.kafka.app import OFFSET_PREFIX, PM_PROGRESS
 from streams.kafka.stack import kafka_view
-from streams.unit_of_work import Clock, UnitOfWork
+from streams.ports import Clock
+from streams.unit_of_work import UnitOfWork
 
 REFRESH_SECONDS = 0.2
 

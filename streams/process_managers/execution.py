@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from adapters.brokers.paper.broker import PaperBroker
 from domain.aggregates import Account, Order, TradeCard
 from domain.events import (
     CardApproved,
@@ -17,14 +16,17 @@ from domain.ids import account_stream, order_id_for
 from domain.sizing import reserve_for
 from domain.values import Horizon, Leg
 from projections.desk import DeskView
+from streams.ports import Broker
 from streams.unit_of_work import UnitOfWork
 
 
 class Execution:
+    """Approved card -> cash reserved and a bracket at the broker; fills move the cash."""
+
     name = "execution"
     actor = "execution"
 
-    def __init__(self, broker: PaperBroker) -> None:
+    def __init__(self, broker: Broker) -> None:
         self.broker = broker
 
     def handle(self, event: Envelope, view: DeskView, uow: UnitOfWork) -> None:

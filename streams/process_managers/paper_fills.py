@@ -1,24 +1,28 @@
-"""Bars drive the paper broker: each closed bar may fill entries and exits of live brackets."""
+"""Bars drive the broker's order updates: each closed bar may fill entries and exits of the
+desk's live brackets (the paper broker decides them from the bar; a real venue reports
+what it filled)."""
 
 from __future__ import annotations
 
-from adapters.brokers.paper.broker import PaperBroker, WorkingOrder
 from domain.aggregates import Cause, Order
+from domain.broker import OrderUpdate, UpdateKind, WorkingOrder
 from domain.costs import Product, fill_costs
 from domain.events import BarClosed, Envelope, OrderFilled
-from domain.ids import fill_id_for
 from domain.session import ist
 from domain.values import Leg, Side
 from projections.desk import DeskView
+from streams.ports import Broker
 from streams.unit_of_work import UnitOfWork
 
 
 class PaperFills:
-    name = "paper-fills"
-    actor = "broker:paper"
+    """Closed bar -> the broker's updates on the bar's symbol -> fills on the orders."""
 
-    def __init__(self, broker: PaperBroker) -> None:
+    name = "paper-fills"
+
+    def __init__(self, broker: Broker) -> None:
         self.broker = broker
+        self.actor = f"broker:{broker.name}"
 
     def handle(self, event: Envelope, view: DeskView, uow: UnitOfWork) -> None:
         bar = event.payload
@@ -28,25 +32,33 @@ class PaperFills:
         if not live:
             return
         working = [
-            WorkingOrder(o.order_id, o.status, o.placed_at, o.stop, o.target, o.square_off)
+            WorkingOrder(o.order_id, o.symbol, o.quantity, o.status, o.placed_at, o.stop,
+                         o.target, o.square_off, o.entry_price)
             for o in (view.orders.by_id[i] for i in sorted(live))
         ]
-        for order_id, decision in self.broker.fills_for_bar(bar, working):
-            order = uow.get(Order, order_id)
-            placed = order.placed
-            assert placed is not None
-            side = Side.BUY if decision.leg is Leg.ENTRY else Side.SELL
-            product = Product.INTRADAY if placed.square_off else Product.DELIVERY
-            fill = OrderFilled(
-                order_id=order_id, account_id=placed.account_id,
-                fill_id=fill_id_for(order_id, decision.leg), leg=decision.leg,
-                side=side, symbol=placed.symbol, quantity=placed.quantity,
-                price=decision.price,
-                costs=fill_costs(side, placed.quantity, decision.price, product,
-                                 ist(bar.start).date()),
-                rule=decision.rule,
-            )
+        for update in self.broker.updates(bar, working):
+            order = uow.get(Order, update.order_id)
             # Caused by the bar (the price evidence), but part of the order's chain.
             cause = Cause(event.occurred_at, uow.clock(), self.actor, order.correlation_id,
                           event.event_id)
-            order.fill(fill, cause)
+            if update.kind is UpdateKind.FILLED:
+                order.fill(_filled(order, update, bar), cause)
+            elif update.kind is UpdateKind.REJECTED:
+                order.reject(update.detail, cause)
+            elif update.leg is Leg.ENTRY:
+                order.cancel_entry(update.detail, cause)
+
+
+def _filled(order: Order, update: OrderUpdate, bar: BarClosed) -> OrderFilled:
+    """The venue's fill as the desk records it, with the charges for its product."""
+    placed = order.placed
+    assert placed is not None and update.price is not None
+    side = Side.BUY if update.leg is Leg.ENTRY else Side.SELL
+    product = Product.INTRADAY if placed.square_off else Product.DELIVERY
+    return OrderFilled(
+        order_id=update.order_id, account_id=placed.account_id, fill_id=update.fill_id,
+        leg=update.leg, side=side, symbol=placed.symbol, quantity=placed.quantity,
+        price=update.price,
+        costs=fill_costs(side, placed.quantity, update.price, product, ist(bar.start).date()),
+        rule=update.detail,
+    )

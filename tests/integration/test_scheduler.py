@@ -17,13 +17,12 @@ from pathlib import Path
 import pytest
 
 from domain import intake
-from domain.aggregates import Cause
 from domain.events import BarClosed, CashDeposited, DailyReportPublished, TrancheReleased
 from domain.inputs import InputFact
 from domain.session import IST
 from streams.bootstrap import Desk, bootstrap
-from streams.commands import open_account
-from streams.scheduler import Scheduler, SimulatedClock, daily_jobs
+from streams.commands import OpenAccount, handle
+from streams.scheduler import Scheduler, SimulatedTimeline, daily_jobs
 from streams.unit_of_work import UnitOfWork
 
 NIFTY_CLOSES = {  # session day -> close
@@ -54,24 +53,23 @@ def previous_session(day: date) -> Iterator[InputFact]:
     yield InputFact(f"bars-NIFTY-{before:%Y%m%d}", 1, bar, bar.end, "feed:nse-index")
 
 
-def desk_on(db: Path, clock: SimulatedClock) -> Desk:
+def desk_on(db: Path, clock: SimulatedTimeline) -> Desk:
     return bootstrap(f"sqlite:///{db}", {}, clock=clock.now)
 
 
-def open_growth_account(desk: Desk, clock: SimulatedClock) -> None:
+def open_growth_account(desk: Desk, clock: SimulatedTimeline) -> None:
     session, _ = intake.start("growth", "Growth — SIP", ())
     session, reply = intake.answer_all(session, {"capital": CAPITAL})
     assert reply.step is intake.Step.CONFIRM, reply.reason
     uow = UnitOfWork(desk.store, clock.now)
-    now = clock.now()
-    open_account(uow, intake.confirm(session), now.date(),
-                 Cause(now, now, "operator:asha", "intake-growth"))
+    handle(OpenAccount(actor="operator:asha", at=clock.now(), correlation_id="intake-growth",
+                       opening=intake.confirm(session)), uow, desk.runtime.view, desk.book)
     desk.runtime.execute(uow)
 
 
 def run(db: Path, start: datetime, until: datetime) -> Desk:
     """One scheduler process: a fresh desk on the store, from `start` until `until`."""
-    clock = SimulatedClock(start)
+    clock = SimulatedTimeline(start)
     desk = desk_on(db, clock)
     Scheduler(desk, clock, daily_jobs(previous_session)).run(until)
     return desk
@@ -85,7 +83,7 @@ def deposits(desk: Desk) -> list[tuple[str, str]]:
 @pytest.fixture
 def db(tmp_path: Path) -> Path:
     path = tmp_path / "desk.db"
-    clock = SimulatedClock(at(1, 8))
+    clock = SimulatedTimeline(at(1, 8))
     desk = desk_on(path, clock)
     open_growth_account(desk, clock)
     desk.store.close()

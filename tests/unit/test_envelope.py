@@ -42,6 +42,7 @@ from domain.events import (
     OrderRejected,
     Payload,
     PositionClosed,
+    ReactionRefused,
     SignalFiltered,
     SignalScored,
     TrancheReleased,
@@ -149,6 +150,8 @@ SAMPLES: dict[str, Payload] = {
             deployed=D("5000.00"), buffer=D("5000.00"), deposits=D("100000.00"),
             realised_pnl=D("0"), costs=D("0"), open_positions=1, cards_proposed=2,
             cards_approved=1, orders=1, halted=False),)),
+        ReactionRefused(process_manager="execution", reason="unknown card card-1",
+                        trigger_id=UUID(int=7), trigger_type="CardApproved"),
     )
 }
 

@@ -9,8 +9,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from adapters.brokers.paper.broker import PaperBroker, WorkingOrder
+from adapters.brokers.paper.broker import PaperBroker
 from adapters.brokers.paper.matching import entry_fill, exit_fill
+from domain.broker import WorkingOrder
 from domain.money import tick_size
 from domain.session import IST
 from domain.values import Leg
@@ -133,42 +134,42 @@ def test_entry_fill_when_any_open_then_price_on_tick_within_5_bps_and_a_tick(
 
 
 def working(status: str, square_off: bool = False) -> WorkingOrder:
-    return WorkingOrder("order-1", status, T0, STOP, TARGET, square_off)
+    return WorkingOrder("order-1", "INFY", 10, status, T0, STOP, TARGET, square_off)
 
 
-def test_fills_for_bar_when_entry_is_working_then_entry_decision() -> None:
-    fills = PaperBroker().fills_for_bar(bar("512.35", "513", "512", "512.5"), [working("WORKING")])
+def test_updates_when_entry_is_working_then_entry_fill() -> None:
+    fills = PaperBroker().updates(bar("512.35", "513", "512", "512.5"), [working("WORKING")])
 
-    assert [(order_id, d.leg, d.price) for order_id, d in fills] == [
+    assert [(u.order_id, u.leg, u.price) for u in fills] == [
         ("order-1", Leg.ENTRY, D("512.65"))
     ]
 
 
-def test_fills_for_bar_when_intraday_order_at_square_off_bar_then_squares_off() -> None:
+def test_updates_when_intraday_order_at_square_off_bar_then_squares_off() -> None:
     at_1515 = datetime(2025, 1, 6, 15, 15, tzinfo=IST)
     candle = bar("510", "520", "500", "515", start=at_1515)
 
-    fills = PaperBroker().fills_for_bar(candle, [working("OPEN", square_off=True)])
+    fills = PaperBroker().updates(candle, [working("OPEN", square_off=True)])
 
-    assert [(d.leg, d.price) for _, d in fills] == [(Leg.SQUARE_OFF, D("509.70"))]
+    assert [(u.leg, u.price) for u in fills] == [(Leg.SQUARE_OFF, D("509.70"))]
 
 
-def test_fills_for_bar_when_square_off_bar_but_delivery_order_then_no_fill() -> None:
+def test_updates_when_square_off_bar_but_delivery_order_then_no_fill() -> None:
     at_1515 = datetime(2025, 1, 6, 15, 15, tzinfo=IST)
     candle = bar("510", "520", "500", "515", start=at_1515)
 
-    assert PaperBroker().fills_for_bar(candle, [working("OPEN", square_off=False)]) == []
+    assert PaperBroker().updates(candle, [working("OPEN", square_off=False)]) == []
 
 
-def test_fills_for_bar_when_intraday_order_before_square_off_time_then_no_fill() -> None:
+def test_updates_when_intraday_order_before_square_off_time_then_no_fill() -> None:
     at_1514 = datetime(2025, 1, 6, 15, 14, tzinfo=IST)
     candle = bar("510", "520", "500", "515", start=at_1514)
 
-    assert PaperBroker().fills_for_bar(candle, [working("OPEN", square_off=True)]) == []
+    assert PaperBroker().updates(candle, [working("OPEN", square_off=True)]) == []
 
 
-def test_fills_for_bar_when_order_is_closed_then_ignored() -> None:
-    assert PaperBroker().fills_for_bar(bar("480", "482", "478", "481"), [working("CLOSED")]) == []
+def test_updates_when_order_is_closed_then_ignored() -> None:
+    assert PaperBroker().updates(bar("480", "482", "478", "481"), [working("CLOSED")]) == []
 
 
 def test_place_bracket_when_valid_then_accepted_with_paper_broker_id() -> None:
