@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import asyncio
 
-from adapters.eventstore.store import DeskStore
 from api.gate import DeskGate
 from projections.desk import DeskView, apply
 from projections.equity_curve import EquityCurves, EquityPoint, sample_equity
+from streams.ports import EventLog
 
 _READ_PAGE = 2000
 
@@ -26,14 +26,14 @@ class EquityHistory:
         self._after = 0  # log position folded up to (the view skips duplicates)
         self._lock = asyncio.Lock()
 
-    async def points(self, gate: DeskGate, store: DeskStore, account_id: str
+    async def points(self, gate: DeskGate, store: EventLog, account_id: str
                      ) -> list[EquityPoint]:
         """The account's curve up to the log head as it is now."""
         async with self._lock:
             await gate.read_store(self._catch_up, store)
             return list(self._curves.points.get(account_id, []))
 
-    def _catch_up(self, store: DeskStore) -> None:
+    def _catch_up(self, store: EventLog) -> None:
         while page := store.read(self._after, _READ_PAGE):
             for rec in page:
                 apply(self._view, rec.event, rec.position)

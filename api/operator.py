@@ -16,12 +16,11 @@ from uuid import UUID
 
 import structlog
 
-from adapters.eventstore.store import StaleWrite
 from api import present
 from api import schemas as s
 from api.errors import ApiError, conflict, not_found
 from domain import intake
-from domain.aggregates import CardNotPending, DomainError, TradeCard
+from domain.aggregates import CardNotPending, DomainError, StaleWrite, TradeCard
 from domain.events import DESK_SCOPE, Recorded
 from domain.ids import new_transfer_id, order_id_for, uuid7
 from streams import commands

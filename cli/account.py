@@ -18,14 +18,14 @@ from typing import Any
 
 import yaml  # type: ignore[import-untyped,unused-ignore]
 
-from adapters.eventstore.store import DeskStore, StaleWrite
+from adapters.eventstore.store import DeskStore
 from adapters.eventstore.url import redact
 from adapters.files.sample import SAMPLE_DIR, load_instruments
 from adapters.files.strategy_book import default_book
 from cli import treasury as cli_treasury
 from cli.options import add_store, operator_actor, store_url
 from domain import intake
-from domain.aggregates import Account, DomainError
+from domain.aggregates import Account, DomainError, StaleWrite
 from domain.events import Envelope, MandateSet
 from domain.ids import account_stream
 from domain.intake.parsers import Invalid, format_inr, revise_mandate

@@ -13,11 +13,11 @@ import secrets
 import sys
 from decimal import Decimal, InvalidOperation
 
-from adapters.eventstore.store import DeskStore, StaleWrite
+from adapters.eventstore.store import DeskStore
 from adapters.eventstore.url import redact
 from adapters.files.strategy_book import default_book
 from cli.options import add_store, operator_actor, store_url
-from domain.aggregates import DomainError
+from domain.aggregates import DomainError, StaleWrite
 from domain.ids import new_transfer_id
 from domain.intake.parsers import format_inr
 from projections.desk import DeskView, apply

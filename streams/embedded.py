@@ -16,8 +16,8 @@ from collections.abc import Iterable
 
 import structlog
 
-from adapters.eventstore.store import DeskStore, StaleWrite
-from domain.aggregates import DomainError, InputStream, Refusal
+from adapters.eventstore.store import DeskStore
+from domain.aggregates import DomainError, InputStream, Refusal, StaleWrite
 from domain.aggregates.base import Cause
 from domain.events import Envelope, Recorded
 from domain.ids import refusal_stream

@@ -4,6 +4,7 @@ a real adapter and an in-memory fake (`tests/fakes.py`).
 - `Clock`: the time a write is recorded at. `Timeline`: a clock the scheduler can also
   sleep on (real time, or simulated time that a backtest moves).
 - `AggregateStore`: where a unit of work loads aggregates and commits their events.
+- `EventLog`: the log as readers see it: streams, pages of the global order, its head.
 - `Broker`: a venue for brackets (the paper broker; Upstox, Kite, IBKR later).
 - `DeskRuntime`: the read model, operator commands and outside facts, whichever runtime
   makes the desk's decisions.
@@ -11,14 +12,14 @@ a real adapter and an in-memory fake (`tests/fakes.py`).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Protocol, TypeVar
 
 from domain.aggregates import Aggregate
 from domain.broker import BrokerAck, BrokerFunds, BrokerPosition, OrderUpdate, WorkingOrder
-from domain.events import BarClosed, OrderPlaced, Recorded
+from domain.events import BarClosed, Envelope, OrderPlaced, Recorded
 from domain.inputs import InputFact
 from projections.desk import DeskView
 
@@ -54,6 +55,26 @@ class AggregateStore(Protocol):
         self, *aggregates: Aggregate, tracking: tuple[str, int] | None = None
     ) -> list[Recorded]:
         """Save every pending event of `aggregates` in one transaction, or none of them."""
+        ...
+
+
+class EventLog(Protocol):
+    """The log as its readers see it (the API, equity curves): read-only."""
+
+    def stream(self, stream_id: str) -> list[Envelope]:
+        """Every event of one stream, in version order."""
+        ...
+
+    def read(self, after: int = 0, limit: int = 1000) -> list[Recorded]:
+        """Up to `limit` events of the global log after position `after`."""
+        ...
+
+    def read_all(self, after: int = 0, batch: int = 2000) -> Iterator[Recorded]:
+        """The global log after position `after`, to its end, read in batches."""
+        ...
+
+    def head(self) -> int:
+        """The position of the last event in the log (0 when empty)."""
         ...
 
 

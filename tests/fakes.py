@@ -14,8 +14,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import TypeVar
 
-from adapters.eventstore.store import StaleWrite
-from domain.aggregates import Aggregate, InputStream
+from domain.aggregates import Aggregate, InputStream, StaleWrite
 from domain.aggregates.base import Cause
 from domain.broker import (
     BrokerAck,

@@ -23,14 +23,10 @@ from eventsourcing.persistence import (
 
 from adapters.eventstore.recorders import ChainedPostgresRecorder, ChainedSQLiteRecorder
 from adapters.eventstore.url import store_settings
-from domain.aggregates import Aggregate
+from domain.aggregates import Aggregate, StaleWrite
 from domain.events import Envelope, Recorded
 
 A = TypeVar("A", bound=Aggregate)
-
-
-class StaleWrite(Exception):
-    """Another writer appended to the stream first (optimistic concurrency)."""
 
 
 class _NoTranscoder(Transcoder):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from adapters.eventstore.store import DeskStore
 from api import operator, present
 from api import schemas as s
 from api.context import Call
@@ -10,6 +9,7 @@ from api.errors import not_found
 from api.inputs import CardsQuery, ReasonBody
 from domain.events import Envelope, Recorded
 from projections.lineage import trace
+from streams.ports import EventLog
 
 
 async def list_cards(call: Call) -> s.CardList:
@@ -36,7 +36,7 @@ async def get_card(call: Call) -> s.CardDetail:
     return present.card_detail(summary, stream, lineage)
 
 
-def _card_history(store: DeskStore, card_id: str) -> tuple[list[Envelope], list[Recorded]]:
+def _card_history(store: EventLog, card_id: str) -> tuple[list[Envelope], list[Recorded]]:
     return store.stream(card_id), trace(store.read_all(), card_id)
 
 

@@ -10,13 +10,13 @@ import time
 
 from aiohttp import web
 
-from adapters.eventstore.store import DeskStore
 from api import present
 from api import schemas as s
 from api.context import Call
 from api.errors import ApiError
 from api.inputs import MAX_POSITION, EventsQuery, EventStreamQuery
 from domain.events import Recorded, known_event_types
+from streams.ports import EventLog
 
 SCAN_BUDGET = 10_000  # log events one page request may scan for its filters
 _READ_PAGE = 500
@@ -34,7 +34,7 @@ def _matches(rec: Recorded, event_type: str | None, stream: str | None) -> bool:
             and (stream is None or rec.event.stream_id == stream))
 
 
-def read_page(store: DeskStore, q: EventsQuery) -> s.EventPage:
+def read_page(store: EventLog, q: EventsQuery) -> s.EventPage:
     """Up to `limit` matching events after `after`, scanning at most SCAN_BUDGET."""
     head = store.head()
     found: list[Recorded] = []

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from adapters.eventstore.store import DeskStore
 from api import present
 from api import schemas as s
 from api.context import Call
 from api.inputs import OrdersQuery, PositionsQuery
 from domain.events import Envelope
+from streams.ports import EventLog
 
 
 async def list_orders(call: Call) -> s.OrderList:
@@ -30,7 +30,7 @@ async def list_orders(call: Call) -> s.OrderList:
     ])
 
 
-def _streams(store: DeskStore, ids: list[str]) -> dict[str, list[Envelope]]:
+def _streams(store: EventLog, ids: list[str]) -> dict[str, list[Envelope]]:
     return {i: store.stream(i) for i in ids}
 
 

@@ -1,7 +1,7 @@
 """Write-side aggregates: each guards one stream's invariants."""
 
 from domain.aggregates.account import Account
-from domain.aggregates.base import Aggregate, Cause, DomainError
+from domain.aggregates.base import Aggregate, Cause, DomainError, StaleWrite
 from domain.aggregates.card import CardNotPending, CardStatus, TradeCard
 from domain.aggregates.inputs import InputStream
 from domain.aggregates.order import Order, OrderStatus
@@ -26,6 +26,7 @@ __all__ = [
     "Refusal",
     "RiskGuard",
     "Signal",
+    "StaleWrite",
     "TradeCard",
     "Transfer",
     "TransferStatus",

@@ -21,6 +21,11 @@ class DomainError(Exception):
     """A command broke a business rule; the boundary turns it into a 4xx or a rejection."""
 
 
+class StaleWrite(Exception):
+    """Another writer appended to the stream first (optimistic concurrency): nothing of
+    this write was stored; load again and retry."""
+
+
 @dataclass(frozen=True)
 class Cause:
     """Why and when a command runs: desk time, write time, actor and the causal chain."""

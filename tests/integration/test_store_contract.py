@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from adapters.eventstore.store import DeskStore, StaleWrite, ViewSnapshots
-from domain.aggregates import Account, Cause, RiskGuard
+from adapters.eventstore.store import DeskStore, ViewSnapshots
+from domain.aggregates import Account, Cause, RiskGuard, StaleWrite
 from replay.verify import verify
 
 
