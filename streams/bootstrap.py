@@ -16,6 +16,7 @@ from adapters.files.tagging_rules import load_tagging_rules
 from domain.instruments import Instrument
 from domain.tagging import build_tagger
 from streams.embedded import EmbeddedRuntime
+from streams.kafka.views import WorkerViews
 from streams.ports import DeskRuntime
 from streams.process_managers import Handler
 from streams.process_managers.allocation import Allocation
@@ -82,3 +83,11 @@ def bootstrap(
     if start:
         runtime.start()
     return Desk(store, runtime, instruments, clock)
+
+
+def bootstrap_worker_views(
+    store_url: str, instruments: Mapping[str, Instrument], clock: Clock = wall_clock
+) -> Desk[WorkerViews]:
+    """Open the store and serve the Kafka runtime's workers' views: no handler runs here."""
+    store = DeskStore(store_url)
+    return Desk(store, WorkerViews(store, clock), instruments, clock)
