@@ -36,10 +36,12 @@ class SampleDay:
 
     @property
     def bars(self) -> Path:
+        """The day's one-minute bars (CSV)."""
         return self.directory / "bars.csv"
 
     @property
     def news(self) -> Path:
+        """The day's news and filings (JSON lines)."""
         return self.directory / "news.jsonl"
 
     @property

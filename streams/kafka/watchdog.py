@@ -38,10 +38,14 @@ class WatchedApp(Protocol):
     """What the watchdog reads of a faust app."""
 
     @property
-    def rebalancing(self) -> bool: ...
+    def rebalancing(self) -> bool:
+        """True while the consumer group rebalances."""
+        ...
 
     @property
-    def tables(self) -> _Tables: ...
+    def tables(self) -> _Tables:
+        """The table manager, whose recovery says when the tables are restored."""
+        ...
 
 
 def is_ready(app: WatchedApp) -> bool:
