@@ -53,7 +53,8 @@ from adapters.files.sample import (
 )
 from adapters.files.strategy_book import default_book
 from adapters.kafka.admin import ensure_topics
-from adapters.kafka.relay import Relay
+from adapters.kafka.relay import Relay, RelaySettings
+from adapters.kafka.topics import DEFAULT_PARTITIONS
 from api import operator
 from bench.folds import generate
 from devtools.local_kafka import LocalKafkaBroker
@@ -65,9 +66,8 @@ from projections.codec import decode_view, encode_view
 from projections.desk import DeskView, apply
 from streams.bootstrap import Desk, bootstrap, wall_clock
 from streams.commands import RejectCard, handle
-from streams.demo import open_accounts, sample_day
-from streams.embedded import input_streams
-from streams.kafka.app import VIEW_PREFIX
+from streams.feed import input_streams, open_accounts, sample_day
+from streams.kafka.rows import VIEW_PREFIX
 from streams.kafka.stack import (
     DESK,
     KafkaStack,
@@ -77,7 +77,7 @@ from streams.kafka.stack import (
 )
 from streams.unit_of_work import UnitOfWork
 
-PARTITIONS = 3
+PARTITIONS = DEFAULT_PARTITIONS
 CASH_ACCOUNTS = [f"acct{i:02d}" for i in range(50)]
 START = datetime(2026, 11, 20, 3, 45, tzinfo=UTC)
 SYMBOL = "INFY"
@@ -179,8 +179,8 @@ async def _relay_throughput(url: str, bootstrap_servers: str, n: int) -> RelayFi
     log = generate(n + 1)
     # One event first: producer start and topic creation stay out of the timed pass.
     await asyncio.to_thread(insert, store, (next(log) for _ in range(1)))
-    async with Relay(store, bootstrap_servers, partitions=PARTITIONS,
-                     namespace=namespace("relay")) as relay:
+    async with Relay(store, bootstrap_servers,
+                     RelaySettings(partitions=PARTITIONS, namespace=namespace("relay"))) as relay:
         await relay.run_once()
         await asyncio.to_thread(insert, store, log)
         t0 = time.perf_counter()
@@ -247,7 +247,8 @@ async def _projection_throughput(
     await asyncio.to_thread(insert, store, cash_log(0, warm))
     worker = spawn_worker(url, bootstrap_servers, ns, log_dir, process_managers=False)
     try:
-        async with Relay(store, bootstrap_servers, partitions=PARTITIONS, namespace=ns) as relay:
+        async with Relay(store, bootstrap_servers,
+                         RelaySettings(partitions=PARTITIONS, namespace=ns)) as relay:
             # Warm-up: the worker starts, joins and folds each account's opening deposit.
             await relay.run_once()
             await asyncio.to_thread(wait_for_projections, store, bootstrap_servers, ns, timeout)
@@ -405,7 +406,7 @@ def kafka_hot_path(
 ) -> Latencies:
     store = DeskStore(url)
     setup_desk(store, lambda uow: uow.commit(), specs)
-    store.commit(*input_streams(opening_bars(), {}, wall_clock))
+    store.commit(*input_streams(opening_bars(), store, wall_clock))
     stack = KafkaStack(url, bootstrap_servers, partitions=PARTITIONS, workers=1, approver=None,
                        namespace=namespace("hot"), log_dir=log_dir)
     snapshots = ViewSnapshots(store)
@@ -425,7 +426,7 @@ def kafka_hot_path(
         for run in range(warmup + runs):
             fact = announcement(tag, run)
             sig = signal_of(fact)
-            streams = input_streams([fact], {}, wall_clock)
+            streams = input_streams([fact], store, wall_clock)
             t0 = time.perf_counter()
             position = store.commit(*streams)[-1].position
             steps = _HotPathSteps(store, position)

@@ -1,4 +1,4 @@
-"""`desk demo`: run the sample day on the embedded runtime and print the end of day."""
+"""`desk demo`: run the sample day (embedded, or through Kafka) and print the end of day."""
 
 from __future__ import annotations
 
@@ -7,22 +7,20 @@ import json
 
 from adapters.eventstore.url import redact
 from adapters.files.sample import SAMPLE_DIR
-from cli.options import add_store, store_url
+from cli.options import add_kafka, add_store, kafka_bootstrap, store_url
 from streams.bootstrap import wall_clock
 from streams.demo import print_summary, run_demo, summary
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    p = sub.add_parser("demo", help="run the sample NSE day end to end (embedded, no Kafka)")
+    p = sub.add_parser("demo", help="run the sample NSE day end to end "
+                       "(embedded by default, or --runtime kafka)")
     add_store(p)
     p.add_argument("--operator", default="demo", help="the operator approving cards")
     p.add_argument("--data", default=str(SAMPLE_DIR), help="sample data folder")
     p.add_argument("--runtime", choices=("embedded", "kafka"), default="embedded",
                    help="embedded (in-process, default) or kafka (relay + faust workers)")
-    p.add_argument("--bootstrap", default=None,
-                   help="Kafka bootstrap for --runtime kafka (default: $KAFKA_BOOTSTRAP or "
-                   "127.0.0.1:9092; `desk kafka start` runs one)")
-    p.add_argument("--partitions", type=int, default=3)
+    add_kafka(p, namespace=False)  # each demo store gets topics of its own
     p.add_argument("--workers", type=int, default=1, help="faust workers for --runtime kafka")
     p.set_defaults(func=_run)
 
@@ -33,11 +31,10 @@ def _run(args: argparse.Namespace) -> int:
     url = store_url(args)
     if args.runtime == "kafka":
         from adapters.eventstore.store import DeskStore
-        from cli.worker import default_bootstrap
         from streams.kafka.stack import run_demo_kafka
 
         view = run_demo_kafka(url, Path(args.data), args.operator, wall_clock,
-                              args.bootstrap or default_bootstrap(), args.partitions,
+                              kafka_bootstrap(args), args.partitions,
                               args.workers)
         data = summary(view, args.operator)
         data["events"] = DeskStore(url).head()

@@ -6,10 +6,12 @@ import argparse
 import sys
 from pathlib import Path
 
-from devtools.local_kafka import DEFAULT_PARTITIONS, KafkaBrokerError, LocalKafkaBroker
+from adapters.kafka.topics import DEFAULT_BOOTSTRAP, DEFAULT_PARTITIONS
+from devtools.kafka_jars import KafkaBrokerError
+from devtools.local_kafka import LocalKafkaBroker
 
 DEFAULT_DATA_DIR = ".desk/kafka"
-DEFAULT_PORT = 9092
+DEFAULT_PORT = int(DEFAULT_BOOTSTRAP.rsplit(":", 1)[1])  # the port clients expect by default
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import os
 
 from adapters.eventstore.url import default_store_url
+from adapters.kafka.topics import DEFAULT_BOOTSTRAP, DEFAULT_NAMESPACE, DEFAULT_PARTITIONS
+
+BOOTSTRAP_ENV = "KAFKA_BOOTSTRAP"
 
 
 def add_store(parser: argparse.ArgumentParser) -> None:
@@ -29,3 +33,28 @@ def operator_actor(name: str | None) -> str:
         except (KeyError, OSError):  # no login name in this environment (a bare container)
             name = "cli"
     return f"operator:{name}"
+
+
+def add_kafka(parser: argparse.ArgumentParser, *, namespace: bool = True) -> None:
+    """The Kafka client options: bootstrap, partitions and (`namespace`) topic namespace."""
+    parser.add_argument(
+        "--bootstrap", default=None, metavar="HOST:PORT",
+        help=f"Kafka bootstrap servers (default: ${BOOTSTRAP_ENV}, else {DEFAULT_BOOTSTRAP}; "
+        "`desk kafka start` runs one)",
+    )
+    parser.add_argument(
+        "--partitions", type=int, default=DEFAULT_PARTITIONS, metavar="N",
+        help=f"partitions per domain topic (default {DEFAULT_PARTITIONS}; desk.log and "
+        "desk.deadletter always have one)",
+    )
+    if namespace:
+        parser.add_argument(
+            "--namespace", default=DEFAULT_NAMESPACE,
+            help=f"topic namespace: <namespace>.market, <namespace>.log, ... "
+            f"(default {DEFAULT_NAMESPACE})",
+        )
+
+
+def kafka_bootstrap(args: argparse.Namespace) -> str:
+    """The bootstrap servers: --bootstrap, else $KAFKA_BOOTSTRAP, else the default."""
+    return str(args.bootstrap or os.environ.get(BOOTSTRAP_ENV) or DEFAULT_BOOTSTRAP)

@@ -9,7 +9,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import signal
 import sys
 
@@ -17,35 +16,22 @@ import structlog
 
 from adapters.eventstore.store import DeskStore
 from adapters.eventstore.url import StoreUrlError, redact
-from adapters.kafka.relay import Relay, RelayMetrics
-from cli.options import add_store, store_url
-from devtools.local_kafka import DEFAULT_PARTITIONS
-
-DEFAULT_BOOTSTRAP = "127.0.0.1:9092"
+from adapters.kafka.relay import Relay, RelayMetrics, RelaySettings
+from cli.options import add_kafka, add_store, kafka_bootstrap, store_url
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add the `relay` subcommand."""
     p = sub.add_parser("relay", help="publish the event log to Kafka (at least once, in order)")
     add_store(p)
-    p.add_argument(
-        "--bootstrap", default=None, metavar="HOST:PORT",
-        help=f"Kafka bootstrap servers (default: $KAFKA_BOOTSTRAP, else {DEFAULT_BOOTSTRAP})",
-    )
-    p.add_argument(
-        "--partitions", type=int, default=DEFAULT_PARTITIONS, metavar="N",
-        help=f"partitions of the domain topics it creates (default {DEFAULT_PARTITIONS}; "
-        "desk.log and desk.deadletter always have one)",
-    )
-    p.add_argument("--namespace", default="desk",
-                   help="topic namespace: <namespace>.market, <namespace>.log, ... (default desk)")
+    add_kafka(p)
     p.add_argument("--once", action="store_true", help="publish what is pending, then exit")
     p.set_defaults(func=_run)
 
 
 def _run(args: argparse.Namespace) -> int:
     url = store_url(args)
-    bootstrap = args.bootstrap or os.environ.get("KAFKA_BOOTSTRAP") or DEFAULT_BOOTSTRAP
+    bootstrap = kafka_bootstrap(args)
     _log_to_stderr(as_json=args.json)
     try:
         metrics = asyncio.run(_relay(url, bootstrap, args.partitions, args.once, args.namespace))
@@ -64,11 +50,12 @@ def _run(args: argparse.Namespace) -> int:
 
 
 async def _relay(
-    url: str, bootstrap: str, partitions: int, once: bool, namespace: str = "desk"
+    url: str, bootstrap: str, partitions: int, once: bool, namespace: str
 ) -> RelayMetrics:
     store = DeskStore(url)
     try:
-        async with Relay(store, bootstrap, partitions=partitions, namespace=namespace) as relay:
+        settings = RelaySettings(partitions=partitions, namespace=namespace)
+        async with Relay(store, bootstrap, settings) as relay:
             stop = asyncio.Event()
             loop = asyncio.get_running_loop()
             for sig in (signal.SIGTERM, signal.SIGINT):

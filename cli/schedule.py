@@ -17,12 +17,12 @@ from pathlib import Path
 
 import structlog
 
-from adapters.files.sample import SAMPLE_DIR, day_feed, load_instruments
+from adapters.files.sample import SAMPLE_DIR, load_instruments
 from cli.options import add_store, store_url
 from domain.inputs import InputFact
 from domain.session import IST
 from streams.bootstrap import bootstrap
-from streams.demo import sample_day
+from streams.feed import sample_day
 from streams.ports import Timeline
 from streams.scheduler import RealTimeline, Scheduler, SimulatedTimeline, Source, daily_jobs
 
@@ -77,7 +77,7 @@ def _sample_source(directory: Path) -> Source:
 
     def facts(on: date) -> Iterator[InputFact]:
         if on == day.day.date():
-            for group in day_feed(day.bars, day.news, day.day):
+            for group in day.groups():
                 yield from group
 
     return facts

@@ -24,18 +24,15 @@ from types import FrameType
 import structlog
 
 from adapters.eventstore.url import redact
-from adapters.files.sample import SAMPLE_DIR, day_feed, load_accounts, load_instruments
+from adapters.files.sample import SAMPLE_DIR, load_instruments
 from api import tokens as api_tokens
 from api.app import create_app
 from api.gate import DeskGate
 from api.server import start
-from cli.options import add_store, store_url
-from domain.events import Recorded
-from domain.inputs import InputFact
+from cli.options import add_kafka, add_store, kafka_bootstrap, store_url
 from domain.instruments import Instrument
-from streams.bootstrap import AnyDesk, bootstrap, wall_clock
-from streams.demo import open_accounts, sample_day
-from streams.unit_of_work import UnitOfWork
+from streams.bootstrap import AnyDesk, bootstrap, bootstrap_worker_views, wall_clock
+from streams.feed import feed_day_paced, sample_day
 
 log = structlog.get_logger("eventdesk.serve")
 
@@ -50,13 +47,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--runtime", choices=("embedded", "kafka"), default="embedded",
                    help="embedded (handlers in this process, default) or kafka (relay + "
                    "faust workers decide; the API serves their views)")
-    p.add_argument("--bootstrap", default=None,
-                   help="kafka --demo: Kafka bootstrap (default: $KAFKA_BOOTSTRAP or "
-                   "127.0.0.1:9092)")
+    add_kafka(p, namespace=False)  # with --demo: topics of the store's own
     p.add_argument("--workers", type=int, default=1,
                    help="kafka --demo: faust workers to start (default 1)")
-    p.add_argument("--partitions", type=int, default=3,
-                   help="kafka --demo: partitions per domain topic (default 3)")
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default loopback)")
     p.add_argument("--port", type=int, default=8000, help="port (0: any free port)")
     p.add_argument("--demo", action="store_true",
@@ -114,18 +107,16 @@ def _run(args: argparse.Namespace) -> int:
 def _run_kafka(args: argparse.Namespace, url: str, data: Path,
                instruments: dict[str, Instrument], tokens: api_tokens.Tokens) -> int:
     """Serve the workers' views; with `--demo`, run the relay and workers too."""
-    from cli.worker import default_bootstrap
     from streams.kafka.stack import KafkaStack, demo_namespace, wait_for_process_managers
-    from streams.kafka.views import serve_workers
 
-    desk = serve_workers(url, instruments, wall_clock)
+    desk = bootstrap_worker_views(url, instruments, wall_clock)
     print(f"store: {redact(url)}; log head {desk.store.head()}; runtime kafka")
     if not args.demo:
         print("reading the views `desk worker` processes publish; run `desk relay` and "
               "`desk worker` on this store", flush=True)
         asyncio.run(_serve(desk, tokens, args.host, args.port, None, args.pace))
         return 0
-    stack = KafkaStack(url, args.bootstrap or default_bootstrap(), args.partitions,
+    stack = KafkaStack(url, kafka_bootstrap(args), args.partitions,
                        args.workers, approver=None, namespace=demo_namespace(url))
     # Until the server's own handlers are in place, SIGTERM still stops the stack.
     signal.signal(signal.SIGTERM, _interrupt)
@@ -177,38 +168,14 @@ async def feed_sample_day(desk: AnyDesk, gate: DeskGate, directory: Path, pace: 
                           settle: Callable[[], None] | None = None) -> None:
     """Open the sample accounts, then feed the day at `pace` seconds per desk minute.
 
-    Facts already in the log are skipped without waiting, so a restarted demo catches up
-    at once and goes on from where it was. `settle` (the Kafka runtime) runs after each
-    write and returns once the workers have reacted to it, so inputs and reactions
-    interleave in the log as they do on the embedded desk.
+    `settle` (the Kafka runtime) runs after each write and returns once the workers have
+    reacted to it, so inputs and reactions interleave in the log as on the embedded desk.
     """
-    day = sample_day(directory)
-    specs = load_accounts(directory / "accounts.json")
-
-    def execute(uow: UnitOfWork) -> list[Recorded]:
-        recorded = desk.runtime.execute(uow)
-        if settle is not None:
-            settle()
-        return recorded
-
-    def ingest(group: list[InputFact]) -> int:
-        added = desk.runtime.ingest(group)
-        if added and settle is not None:
-            settle()
-        return added
-
     try:
-        await gate.write(open_accounts, desk.store, desk.clock, execute, specs,
-                         SETUP_ACTOR, day.day)
-        groups = day_feed(day.bars, day.news, day.day)
-        for i, group in enumerate(groups):
-            added = await gate.write(ingest, group)
-            if added and i + 1 < len(groups):
-                gap = (groups[i + 1][0].occurred_at - group[0].occurred_at).total_seconds()
-                await asyncio.sleep(pace * gap / 60)
+        await feed_day_paced(desk.runtime, desk.store, sample_day(directory), SETUP_ACTOR,
+                             desk.clock, gate.write, pace, settle)
     except Exception:
         log.exception("demo feed stopped")  # the API goes on serving what was fed
         raise
     log.info("sample day fed", log_head=desk.store.head())
     print("demo: the sample day is fed; cards not decided have expired", flush=True)
-

@@ -7,21 +7,13 @@ import os
 from pathlib import Path
 
 from adapters.files.sample import SAMPLE_DIR
-from cli.options import add_store, store_url
-
-
-def default_bootstrap() -> str:
-    return os.environ.get("KAFKA_BOOTSTRAP", "127.0.0.1:9092")
+from cli.options import add_kafka, add_store, kafka_bootstrap, store_url
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("worker", help="run a faust worker: projections and process managers")
     add_store(p)
-    p.add_argument("--bootstrap", default=None,
-                   help="Kafka bootstrap servers (default: $KAFKA_BOOTSTRAP or 127.0.0.1:9092)")
-    p.add_argument("--partitions", type=int, default=3, help="partitions per domain topic")
-    p.add_argument("--namespace", default="desk",
-                   help="topic namespace: <namespace>.market, <namespace>.log, ... (default desk)")
+    add_kafka(p)
     p.add_argument("--table-store", default=os.environ.get("DESK_TABLE_STORE", "memory://"),
                    help="faust table store: memory:// or rocksdb:// (RocksDB via rocksdict; "
                    "default: memory://, rebuilt from the changelog topics on start)")
@@ -44,7 +36,7 @@ def _run(args: argparse.Namespace) -> int:
 
     run_worker(
         WorkerSettings(
-            bootstrap=args.bootstrap or default_bootstrap(),
+            bootstrap=kafka_bootstrap(args),
             store_url=store_url(args),
             partitions=args.partitions,
             table_store=args.table_store,

@@ -1,7 +1,7 @@
 """A single-node Apache Kafka broker (KRaft) run from Maven Central jars, no Docker.
 
-Jars are cached in ``$DESK_KAFKA_CACHE/kafka-<version>/libs`` (default cache root
-``~/.cache/eventdesk``). ``python -m devtools.local_kafka --fetch-only`` warms it.
+The jars come from `devtools.kafka_jars`; ``python -m devtools.local_kafka --fetch-only``
+warms their cache.
 """
 
 from __future__ import annotations
@@ -11,10 +11,8 @@ import asyncio
 import base64
 import concurrent.futures
 import contextlib
-import fcntl
 import json
 import os
-import shutil
 import signal
 import socket
 import subprocess
@@ -29,108 +27,14 @@ from typing import Any
 from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.errors import KafkaError as AIOKafkaError
 
+from adapters.kafka.topics import DEFAULT_PARTITIONS
+from devtools.jvm import is_our_jvm
+from devtools.kafka_jars import KAFKA_VERSION, KafkaBrokerError, ensure_jars, require_tool
 from devtools.service import free_port, log_tail
 
-KAFKA_VERSION = "3.9.2"
-SCALA_VERSION = "2.13"
-# Kafka 3.9 declares its log binding compile-only, so the broker needs one on the classpath.
-SLF4J_RELOAD4J_VERSION = "1.7.36"
-RELOAD4J_VERSION = "1.2.25"
-# Maven 3.8 would otherwise pick an ancient dependency plugin.
-DEPENDENCY_PLUGIN = "org.apache.maven.plugins:maven-dependency-plugin:3.6.1"
-DEFAULT_PARTITIONS = 3
 STATE_FILE = "state.json"
 PID_FILE = "kafka.pid"
 LOG_FILE = "kafka.log"
-
-
-class KafkaBrokerError(RuntimeError):
-    """Raised when the jars cannot be fetched or the broker cannot start or stop."""
-
-
-def cache_root() -> Path:
-    """Return the jar cache root (env ``DESK_KAFKA_CACHE`` or ``~/.cache/eventdesk``)."""
-    override = os.environ.get("DESK_KAFKA_CACHE")
-    return Path(override) if override else Path.home() / ".cache" / "eventdesk"
-
-
-def libs_dir(version: str = KAFKA_VERSION) -> Path:
-    """Return the directory holding the broker's runtime classpath."""
-    return cache_root() / f"kafka-{version}" / "libs"
-
-
-def ensure_jars(version: str = KAFKA_VERSION) -> Path:
-    """Fetch the broker jars with Maven unless cached; return the libs dir."""
-    libs = libs_dir(version)
-    marker = libs / ".complete"
-    if marker.exists():
-        return libs
-    home = libs.parent
-    home.mkdir(parents=True, exist_ok=True)
-    # A lock keeps parallel test workers from running Maven into the same dir.
-    with (home / ".lock").open("w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        if marker.exists():
-            return libs
-        if libs.exists():  # left over from an interrupted copy
-            shutil.rmtree(libs)
-        (home / "pom.xml").write_text(_pom(version))
-        cmd = [
-            _require_tool("mvn"),
-            "-B",
-            "-q",
-            f"{DEPENDENCY_PLUGIN}:copy-dependencies",
-            "-DincludeScope=runtime",
-            "-DoutputDirectory=libs",
-        ]
-        print(f"fetching Kafka {version} jars into {libs} ...", file=sys.stderr)
-        result = subprocess.run(
-            cmd,
-            cwd=home,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-            check=False,
-        )
-        if result.returncode != 0 or not any(libs.glob("kafka_*.jar")):
-            tail = "\n".join(result.stdout.splitlines()[-30:])
-            raise KafkaBrokerError(f"Maven could not fetch Kafka {version} jars:\n{tail}")
-        marker.write_text(version + "\n")
-    return libs
-
-
-def _pom(version: str) -> str:
-    """Return a throwaway pom whose runtime classpath is the broker's."""
-    deps = [
-        ("org.apache.kafka", f"kafka_{SCALA_VERSION}", version),
-        ("org.slf4j", "slf4j-reload4j", SLF4J_RELOAD4J_VERSION),
-        ("ch.qos.reload4j", "reload4j", RELOAD4J_VERSION),
-    ]
-    dep_xml = "".join(
-        f"    <dependency><groupId>{g}</groupId><artifactId>{a}</artifactId>"
-        f"<version>{v}</version></dependency>\n"
-        for g, a, v in deps
-    )
-    return (
-        '<project xmlns="http://maven.apache.org/POM/4.0.0">\n'
-        "  <modelVersion>4.0.0</modelVersion>\n"
-        "  <groupId>eventdesk.local</groupId>\n"
-        f"  <artifactId>kafka-runtime</artifactId>\n  <version>{version}</version>\n"
-        "  <packaging>pom</packaging>\n"
-        f"  <dependencies>\n{dep_xml}  </dependencies>\n"
-        "</project>\n"
-    )
-
-
-def _require_tool(name: str) -> str:
-    """Return the path of an executable or fail with an install hint."""
-    found = shutil.which(name)
-    if not found and name == "java" and os.environ.get("JAVA_HOME"):
-        candidate = Path(os.environ["JAVA_HOME"]) / "bin" / "java"
-        found = str(candidate) if candidate.exists() else None
-    if not found:
-        raise KafkaBrokerError(f"{name!r} not found on PATH; run scripts/install-system-deps.sh")
-    return found
 
 
 def port_is_free(port: int) -> bool:
@@ -286,7 +190,7 @@ class LocalKafkaBroker:
             return self._proc.poll() is None
         if self.pid is None:
             return False
-        return _is_our_jvm(self.pid, self._props_path)
+        return is_our_jvm(self.pid, self._props_path)
 
     def _choose_ports(self) -> None:
         """Pick free ports where none were given; refuse ports already taken."""
@@ -349,7 +253,7 @@ class LocalKafkaBroker:
     def _java(self, libs: Path, heap: str, main: str, *args: str) -> list[str]:
         """Build a java command line for one of Kafka's main classes."""
         return [
-            _require_tool("java"),
+            require_tool("java"),
             f"-Xmx{heap}",
             "-XX:+ExitOnOutOfMemoryError",
             "-Djava.awt.headless=true",
@@ -450,55 +354,6 @@ class LocalKafkaBroker:
             "partitions": self.partitions,
         }
         (self.data_dir / STATE_FILE).write_text(json.dumps(state, indent=2) + "\n")
-
-
-def _is_our_jvm(pid: int, props_path: Path) -> bool:
-    """Return True while ``pid`` is the Kafka JVM for ``props_path``, until its last
-    thread has exited (so that its parent can reap it at once)."""
-    proc = Path("/proc") / str(pid)
-    if not Path("/proc/self").exists():  # no procfs: fall back to a bare liveness check
-        try:
-            os.kill(pid, 0)
-        except ProcessLookupError:
-            return False
-        return True
-    try:
-        cmdline = (proc / "cmdline").read_bytes().split(b"\0")
-        stat = (proc / "stat").read_text()
-    except OSError:
-        return False
-    # Field 3 of /proc/PID/stat is the state; a pid may also have been reused.
-    comm = stat[stat.find("(") + 1 : stat.rfind(")")]
-    if comm != "java":
-        return False
-    if _state(stat) in ("Z", "X"):
-        # A JVM's main thread can be a zombie while its other threads still exit; the
-        # parent cannot reap it (nor see it stopped) until the last one has gone.
-        return _threads_alive(proc)
-    if cmdline == [b""]:
-        # A process tearing down its memory has an empty cmdline but has not exited yet;
-        # its parent cannot reap it until it does, so it still counts as running.
-        return True
-    return b"kafka.Kafka" in cmdline and str(props_path).encode() in cmdline
-
-
-def _state(stat: str) -> str:
-    return stat.rsplit(")", 1)[-1].split()[0]
-
-
-def _threads_alive(proc: Path) -> bool:
-    """True while any thread of the process is neither a zombie nor dead."""
-    try:
-        tasks = list((proc / "task").iterdir())
-    except OSError:
-        return False
-    for task in tasks:
-        try:
-            if _state((task / "stat").read_text()) not in ("Z", "X"):
-                return True
-        except OSError:
-            continue
-    return False
 
 
 def main(argv: list[str] | None = None) -> int:

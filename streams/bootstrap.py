@@ -17,6 +17,7 @@ from domain.instruments import Instrument
 from domain.strategy.book import StrategyBook
 from domain.tagging import build_tagger
 from streams.embedded import EmbeddedRuntime
+from streams.kafka.views import WorkerViews
 from streams.ports import Broker, Clock, DeskRuntime
 from streams.process_managers import ProcessManager, Reactions, reactions
 from streams.process_managers.allocation import Allocation
@@ -92,3 +93,11 @@ def bootstrap(
     if start:
         runtime.start()
     return Desk(store, runtime, instruments, clock, book)
+
+
+def bootstrap_worker_views(
+    store_url: str, instruments: Mapping[str, Instrument], clock: Clock = wall_clock
+) -> Desk[WorkerViews]:
+    """Open the store and serve the Kafka runtime's workers' views: no handler runs here."""
+    store = DeskStore(store_url)
+    return Desk(store, WorkerViews(store, clock), instruments, clock)

@@ -1,80 +1,34 @@
-"""`desk demo`: the sample NSE day through the embedded desk, approved by a named operator."""
+"""`desk demo`: the sample NSE day through the embedded desk, approved by a named operator,
+and the end-of-day figures both runtimes print."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from adapters.eventstore.store import DeskStore, ViewSnapshots
-from adapters.files.sample import AccountSpec, day_feed, load_accounts, load_instruments
-from domain.aggregates import Account, Cause
-from domain.ids import account_stream
+from adapters.eventstore.store import ViewSnapshots
+from adapters.files.sample import load_instruments
 from domain.money import ZERO
-from domain.session import IST
 from projections.desk import LIVE_VIEW, DeskView, snapshot
 from streams.bootstrap import Desk, bootstrap
+from streams.feed import feed_day, sample_day
 from streams.ports import Clock
-from streams.unit_of_work import UnitOfWork
-
-
-@dataclass(frozen=True)
-class SampleDay:
-    directory: Path
-    day: datetime  # 09:00 IST of the sample day: when accounts are set up
-
-    @property
-    def bars(self) -> Path:
-        return self.directory / "bars.csv"
-
-    @property
-    def news(self) -> Path:
-        return self.directory / "news.jsonl"
-
-
-def sample_day(directory: Path) -> SampleDay:
-    with (directory / "bars.csv").open() as f:
-        f.readline()
-        first = datetime.fromisoformat(f.readline().split(",")[1])
-    day = first.astimezone(IST).replace(hour=9, minute=0, second=0, microsecond=0)
-    return SampleDay(directory, day)
-
-
-def open_accounts(
-    store: DeskStore, clock: Clock, commit: Callable[[UnitOfWork], object],
-    specs: list[AccountSpec], operator: str, at: datetime,
-) -> None:
-    """Open each account with its mandate and initial deposit, once."""
-    for spec in specs:
-        uow = UnitOfWork(store, clock)
-        cause = Cause(at, clock(), operator, f"setup-{spec.account_id}")
-        account = uow.get(Account, account_stream(spec.account_id))
-        if not account.exists:
-            account.open(spec.name, cause)
-        account.set_mandate(spec.mandate, "opened from sample accounts", cause)
-        account.deposit(spec.initial_deposit, "initial-deposit", cause)
-        commit(uow)
 
 
 def run_demo(store_url: str, directory: Path, operator: str, clock: Clock) -> Desk:
     """Run the whole sample day; re-running on the same store adds nothing new."""
-    day = sample_day(directory)
     desk = bootstrap(
         store_url, load_instruments(directory / "instruments.csv"),
         approver=operator, clock=clock,
     )
-    open_accounts(desk.store, clock, desk.runtime.execute,
-                  load_accounts(directory / "accounts.json"), f"operator:{operator}", day.day)
-    for group in day_feed(day.bars, day.news, day.day):
-        desk.runtime.ingest(group)
+    feed_day(desk.runtime, desk.store, sample_day(directory), f"operator:{operator}", clock)
     save_live_view(desk)
     return desk
 
 
 def save_live_view(desk: Desk) -> None:
+    """Save the desk's view as the `LIVE_VIEW` snapshot row (what `desk replay` checks)."""
     view = desk.runtime.view
     ViewSnapshots(desk.store).save(
         LIVE_VIEW, view.position, json.dumps(snapshot(view), sort_keys=True)
@@ -123,6 +77,7 @@ def summary(view: DeskView, operator: str) -> dict[str, Any]:
 
 
 def print_summary(data: dict[str, Any]) -> None:
+    """Print `summary`'s figures as the demo's end-of-day report."""
     print(f"eventdesk demo - sample day approved by {data['approved_by']} "
           f"(every approval is recorded with that actor)")
     print(f"log: {data['events']} events, head position {data['log_position']}, "

@@ -17,12 +17,12 @@ from collections.abc import Iterable
 import structlog
 
 from adapters.eventstore.store import DeskStore
-from domain.aggregates import DomainError, InputStream, Refusal, StaleWrite
-from domain.aggregates.base import Cause
+from domain.aggregates import DomainError, Refusal, StaleWrite
 from domain.events import Envelope, Recorded
 from domain.ids import refusal_stream
 from domain.inputs import InputFact
 from projections.desk import DeskView, apply
+from streams.feed import input_streams
 from streams.ports import Clock
 from streams.process_managers import ProcessManager, Reactions
 from streams.unit_of_work import UnitOfWork
@@ -31,21 +31,6 @@ log = structlog.get_logger("eventdesk.embedded")
 
 RUNTIME_NAME = "embedded"
 _RETRIES = 3
-
-
-def input_streams(
-    facts: Iterable[InputFact], known: dict[str, int], clock: Clock
-) -> list[InputStream]:
-    """Write-once streams for the facts not yet logged (by stream and version)."""
-    streams = []
-    for fact in facts:
-        if known.get(fact.stream_id, 0) >= fact.version:
-            continue
-        cause = Cause(fact.occurred_at, clock(), fact.source, fact.stream_id)
-        stream = InputStream.at(fact.stream_id, fact.version)
-        stream.append(fact.payload, cause)
-        streams.append(stream)
-    return streams
 
 
 class EmbeddedRuntime:
@@ -90,7 +75,7 @@ class EmbeddedRuntime:
         Facts already logged (same stream and version) are skipped, so feeding a source
         twice duplicates nothing.
         """
-        streams = input_streams(facts, self.view.stream_versions, self.clock)
+        streams = input_streams(facts, self.store, self.clock)
         if streams:
             self._inbox.extend(self.store.commit(*streams))
         self.pump()

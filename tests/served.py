@@ -10,19 +10,18 @@ import shutil
 import subprocess
 import sys
 import threading
-from datetime import datetime
 from pathlib import Path
 from typing import IO, Self
 
 import httpx
 
-from adapters.files.sample import SAMPLE_DIR, day_feed, load_accounts, load_instruments
+from adapters.files.sample import SAMPLE_DIR, load_instruments
 from api.app import create_app
 from api.context import STATE
 from api.server import start
 from api.tokens import Role, parse
 from streams.bootstrap import AnyDesk, bootstrap, wall_clock
-from streams.demo import open_accounts, sample_day
+from streams.feed import feed_day, sample_day
 
 INSTRUMENTS = load_instruments(SAMPLE_DIR / "instruments.csv")
 REPO = Path(__file__).resolve().parents[1]
@@ -36,13 +35,8 @@ def seed_sample_day(db: Path, hour: int = 13, minute: int = 35) -> Path:
     """The sample accounts and the sample day up to hour:minute IST, fed with no approver."""
     desk = bootstrap(f"sqlite:///{db}", INSTRUMENTS, clock=wall_clock)
     day = sample_day(SAMPLE_DIR)
-    open_accounts(desk.store, desk.clock, desk.runtime.execute,
-                  load_accounts(SAMPLE_DIR / "accounts.json"), "operator:setup", day.day)
-    stop: datetime = day.day.replace(hour=hour, minute=minute)
-    for group in day_feed(day.bars, day.news, day.day):
-        if group[0].occurred_at > stop:
-            break
-        desk.runtime.ingest(group)
+    feed_day(desk.runtime, desk.store, day, "operator:setup", desk.clock,
+             until=day.day.replace(hour=hour, minute=minute))
     desk.store.close()
     return db
 

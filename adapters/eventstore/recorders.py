@@ -20,6 +20,7 @@ from psycopg.sql import SQL, Identifier
 from adapters.eventstore.chain import GENESIS, chain_hash
 
 CHAIN_TABLE = "event_chain"
+_IDS_PER_QUERY = 500  # well under SQLite's limit on bound parameters
 
 
 def _chain_rows(
@@ -68,6 +69,21 @@ class ChainedSQLiteRecorder(SQLiteProcessRecorder):
             )
             return [(r["notification_id"], r["hash"]) for r in c.fetchall()]
 
+    def stream_versions(self, stream_ids: Sequence[str]) -> dict[str, int]:
+        """The last version of each of these streams that has one (primary-key lookups)."""
+        found: dict[str, int] = {}
+        with self.datastore.transaction(commit=False) as c:
+            for chunk in _chunks(stream_ids):
+                c.execute(
+                    "SELECT originator_id, MAX(originator_version) AS version "
+                    f"FROM {self.events_table_name} "
+                    f"WHERE originator_id IN ({', '.join('?' * len(chunk))}) "
+                    "GROUP BY originator_id",
+                    chunk,
+                )
+                found.update((r["originator_id"], r["version"]) for r in c.fetchall())
+        return found
+
 
 class ChainedPostgresRecorder(PostgresProcessRecorder):
     """PostgreSQL process recorder (events + tracking) that also appends to the hash chain."""
@@ -110,3 +126,21 @@ class ChainedPostgresRecorder(PostgresProcessRecorder):
                 (start, limit),
             )
             return [(r["notification_id"], r["hash"]) for r in curs.fetchall()]
+
+    def stream_versions(self, stream_ids: Sequence[str]) -> dict[str, int]:
+        """The last version of each of these streams that has one (primary-key lookups)."""
+        found: dict[str, int] = {}
+        statement = SQL(
+            "SELECT originator_id, MAX(originator_version) AS version FROM {0}.{1} "
+            "WHERE originator_id = ANY(%s) GROUP BY originator_id"
+        ).format(Identifier(self.datastore.schema), Identifier(self.events_table_name))
+        with self.datastore.get_connection() as conn, conn.cursor() as curs:
+            for chunk in _chunks(stream_ids):
+                curs.execute(statement, (chunk,))
+                found.update((r["originator_id"], r["version"]) for r in curs.fetchall())
+        return found
+
+
+def _chunks(ids: Sequence[str]) -> list[list[str]]:
+    unique = list(dict.fromkeys(ids))
+    return [unique[i:i + _IDS_PER_QUERY] for i in range(0, len(unique), _IDS_PER_QUERY)]

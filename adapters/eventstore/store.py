@@ -7,7 +7,7 @@ record a tracking position (which event of the log caused it) in the same transa
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any, TypeVar
 
 import psycopg
@@ -136,6 +136,10 @@ class DeskStore(Application[str]):
             if len(page) < batch:
                 return
             after = page[-1].position
+
+    def versions(self, stream_ids: Iterable[str]) -> dict[str, int]:
+        """The current version of each of these streams that is logged (absent: none)."""
+        return self.chained.stream_versions(list(stream_ids))
 
     def head(self) -> int:
         """The position of the last event in the log (0 when empty)."""

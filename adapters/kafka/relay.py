@@ -4,45 +4,35 @@ A page of the log is sent to each event's domain topic and to `desk.log`; only w
 send is acknowledged (idempotent producer, acks=all) is the page's last position recorded.
 A crash in between republishes that page on restart, so consumers dedupe on
 `(stream_id, stream_version)`. It never skips an event: a broker or store outage is retried
-with backoff until it ends. On PostgreSQL the relay wakes on the recorder's NOTIFY (with a
-slow poll as a fallback); on SQLite it polls.
+with backoff until it ends. On PostgreSQL the relay wakes on the recorder's NOTIFY
+(`adapters.eventstore.notify`, with a slow poll as a fallback); on SQLite it polls.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from types import TracebackType
 from typing import Any, TypeVar
 from urllib.parse import urlparse
 
-import psycopg
 import structlog
 from aiokafka import AIOKafkaProducer
 from aiokafka.errors import KafkaError
-from eventsourcing.persistence import IntegrityError, Notification, PersistenceError, Tracking
-from psycopg import sql
+from eventsourcing.persistence import IntegrityError, PersistenceError, Tracking
 
-from adapters.eventstore.recorders import ChainedPostgresRecorder
+from adapters.eventstore.notify import CommitListener
 from adapters.eventstore.store import DeskStore
 from adapters.eventstore.url import redact
 from adapters.kafka.admin import ensure_topics
+from adapters.kafka.entries import Entry, entry_for
 from adapters.kafka.topics import (
-    DEADLETTER_TOPIC,
     DEFAULT_NAMESPACE,
-    LOG_TOPIC,
-    UnroutableEvent,
-    headers_for,
+    DEFAULT_PARTITIONS,
     in_namespace,
-    key_for,
-    log_key_for,
-    topic_for,
 )
-from devtools.local_kafka import DEFAULT_PARTITIONS
-from domain.events import Envelope
 
 log = structlog.get_logger("eventdesk.relay")
 
@@ -51,23 +41,6 @@ MAX_PAGE = 500
 _TOPIC_ALREADY_EXISTS = 36  # Kafka protocol error code
 _MAX_BACKOFF = 10.0
 T = TypeVar("T")
-
-
-@dataclass(frozen=True)
-class Message:
-    topic: str
-    key: bytes
-    value: bytes
-    headers: list[tuple[str, bytes]]
-
-
-@dataclass(frozen=True)
-class Entry:
-    """One log position and the messages that carry its event."""
-
-    position: int
-    correlation_id: str
-    messages: tuple[Message, ...]
 
 
 @dataclass(frozen=True)
@@ -91,110 +64,48 @@ class _Stopped(Exception):
     """Stop was requested while waiting on an outage; the current page is not recorded."""
 
 
-def entry_for(notification: Notification) -> Entry:
-    """The messages for one stored event: its domain topic and `desk.log`, with the same
-    bytes and headers. An event this code cannot decode or route goes to `desk.log` and
-    `desk.deadletter` instead, so the log stays complete and nothing is skipped."""
-    value = bytes(notification.state)
-    try:
-        envelope = Envelope.model_validate_json(value)
-    except ValueError as exc:
-        return _dead_letter(notification, value, _raw_headers(notification, value), exc)
-    headers = headers_for(notification.id, envelope)
-    try:
-        topic, key = topic_for(envelope.type), key_for(envelope)
-    except UnroutableEvent as exc:
-        return _dead_letter(notification, value, headers, exc)
-    return Entry(
-        notification.id,
-        envelope.correlation_id,
-        (
-            Message(topic, key, value, headers),
-            Message(LOG_TOPIC, log_key_for(envelope), value, headers),
-        ),
-    )
+@dataclass(frozen=True)
+class RelaySettings:
+    """How a relay publishes: topic layout, page size and how it waits."""
 
-
-def _raw_headers(notification: Notification, value: bytes) -> list[tuple[str, bytes]]:
-    """The usual headers, read from the stored record and whatever of its JSON parses."""
-    try:
-        raw = json.loads(value)
-    except ValueError:
-        raw = None
-    fields = raw if isinstance(raw, dict) else {}
-    return [
-        ("notification_id", str(notification.id).encode("ascii")),
-        ("event_id", str(fields.get("event_id", "")).encode()),
-        ("event_type", notification.topic.encode()),
-        ("stream_id", str(notification.originator_id).encode()),
-        ("stream_version", str(notification.originator_version).encode()),
-        ("correlation_id", str(fields.get("correlation_id", "")).encode()),
-    ]
-
-
-def _dead_letter(
-    notification: Notification, value: bytes, headers: list[tuple[str, bytes]], exc: Exception
-) -> Entry:
-    reason = f"{type(exc).__name__}: {exc}"[:1000]
-    correlation_id = dict(headers)["correlation_id"].decode()
-    log.error(
-        "relay.dead_letter", position=notification.id, stream_id=notification.originator_id,
-        event_type=notification.topic, correlation_id=correlation_id, reason=reason,
-    )
-    key = str(notification.originator_id).encode()
-    return Entry(
-        notification.id,
-        correlation_id,
-        (
-            Message(LOG_TOPIC, key, value, headers),
-            Message(DEADLETTER_TOPIC, key, value, [*headers, ("error", reason.encode())]),
-        ),
-    )
+    partitions: int = DEFAULT_PARTITIONS
+    replication: int = 1
+    page_size: int = MAX_PAGE
+    fallback_poll: float = 1.0  # seconds between polls while LISTEN is up (PostgreSQL)
+    idle_poll: float = 0.01  # seconds between polls without LISTEN (SQLite)
+    ack_wait_log: float = 5.0  # log a warning each time acks take this long
+    name: str = RELAY_NAME
+    namespace: str = DEFAULT_NAMESPACE
 
 
 class Relay:
     """Publishes the store's log to Kafka from its recorded position on; see the module doc."""
 
     def __init__(
-        self,
-        store: DeskStore,
-        bootstrap: str,
-        *,
-        partitions: int = DEFAULT_PARTITIONS,
-        replication: int = 1,
-        page_size: int = MAX_PAGE,
-        fallback_poll: float = 1.0,
-        idle_poll: float = 0.01,
-        ack_wait_log: float = 5.0,
-        name: str = RELAY_NAME,
-        namespace: str = DEFAULT_NAMESPACE,
+        self, store: DeskStore, bootstrap: str, settings: RelaySettings | None = None
     ) -> None:
-        if not 1 <= page_size <= MAX_PAGE:
-            raise ValueError(f"page_size must be 1..{MAX_PAGE}, got {page_size}")
+        settings = settings or RelaySettings()
+        if not 1 <= settings.page_size <= MAX_PAGE:
+            raise ValueError(f"page_size must be 1..{MAX_PAGE}, got {settings.page_size}")
         self.store = store
         self._recorder = store.chained
-        self._channel = (
-            self._recorder.channel_name
-            if isinstance(self._recorder, ChainedPostgresRecorder) else None
-        )
         self.bootstrap = bootstrap
-        self.partitions = partitions
-        self.replication = replication
-        self.page_size = page_size
-        self.fallback_poll = fallback_poll
-        self.idle_poll = idle_poll
-        self.ack_wait_log = ack_wait_log
-        self.name = name
-        self.namespace = namespace
-        self.listening = False  # True while a LISTEN connection is open (PostgreSQL)
-        self._position = store.tracked(name)
+        self.settings = settings
+        self.name = settings.name
+        self._position = store.tracked(settings.name)
         self._head = self._position
         self._published = 0
         self._producer: Any = None
         self._topics_ready = False
         self._wake = asyncio.Event()
         self._password = urlparse(store.url).password or ""
-        self._log = log.bind(store=redact(store.url), bootstrap=bootstrap, relay=name)
+        self._log = log.bind(store=redact(store.url), bootstrap=bootstrap, relay=settings.name)
+        self._commits = CommitListener(store, settings.fallback_poll, self._log)
+
+    @property
+    def listening(self) -> bool:
+        """True while a LISTEN connection is open (PostgreSQL)."""
+        return self._commits.listening
 
     @property
     def metrics(self) -> RelayMetrics:
@@ -225,8 +136,8 @@ class Relay:
     async def run(self, stop: asyncio.Event) -> None:
         """Publish as the log grows until `stop` is set; the page in hand is finished first."""
         tasks = [asyncio.create_task(self._wake_on(stop))]
-        if self._channel is not None:
-            tasks.append(asyncio.create_task(self._listen(stop, self._channel)))
+        if self._commits.channel is not None:
+            tasks.append(asyncio.create_task(self._commits.wait_for_commits(stop, self._wake)))
         self._log.info("relay.started", position=self._position)
         try:
             while not stop.is_set():
@@ -235,7 +146,8 @@ class Relay:
                     await self._drain(stop)
                 except _Stopped:
                     break
-                timeout = self.fallback_poll if self.listening else self.idle_poll
+                timeout = (self.settings.fallback_poll if self.listening
+                           else self.settings.idle_poll)
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), timeout)
         finally:
@@ -252,7 +164,7 @@ class Relay:
         while not stop.is_set():
             notifications = await self._store_call(
                 "read", stop, self._recorder.select_notifications,
-                self._position + 1, self.page_size,
+                self._position + 1, self.settings.page_size,
             )
             if not notifications:
                 break
@@ -261,7 +173,7 @@ class Relay:
             await self._record(page[-1].position, stop)
             self._published += len(page)
             self._log_page(page)
-            if len(notifications) < self.page_size:
+            if len(notifications) < self.settings.page_size:
                 break
         self._head = await self._store_call("head", stop, self.store.head)
 
@@ -283,7 +195,7 @@ class Relay:
             producer = await self._ready_producer(stop)
             try:
                 futures = [
-                    await producer.send(in_namespace(m.topic, self.namespace), m.value,
+                    await producer.send(in_namespace(m.topic, self.settings.namespace), m.value,
                                         key=m.key, headers=m.headers)
                     for entry in page for m in entry.messages
                 ]
@@ -308,13 +220,13 @@ class Relay:
         waited = 0.0
         while pending:
             done, pending = await asyncio.wait(
-                pending, timeout=self.ack_wait_log, return_when=asyncio.FIRST_EXCEPTION
+                pending, timeout=self.settings.ack_wait_log, return_when=asyncio.FIRST_EXCEPTION
             )
             for future in done:
                 if (error := future.exception()) is not None:
                     raise error
             if pending:
-                waited += self.ack_wait_log
+                waited += self.settings.ack_wait_log
                 self._log.warning(
                     "relay.waiting_for_acks", first=page[0].position, last=page[-1].position,
                     unacknowledged=len(pending), waited_s=waited,
@@ -351,8 +263,8 @@ class Relay:
         return self._producer
 
     async def _create_topics(self) -> None:
-        created = await ensure_topics(self.bootstrap, self.partitions, self.replication,
-                                      self.namespace)
+        created = await ensure_topics(self.bootstrap, self.settings.partitions,
+                                      self.settings.replication, self.settings.namespace)
         if created:
             self._log.info("relay.topics_created", topics=created)
         self._topics_ready = True
@@ -393,31 +305,6 @@ class Relay:
                     error=self._scrub(repr(exc)),
                 )
                 await self._backoff(failures, stop)
-
-    async def _listen(self, stop: asyncio.Event, channel: str) -> None:
-        """Set the wake event on every NOTIFY of the recorder's channel (PostgreSQL)."""
-        failures = 0
-        while not stop.is_set():
-            try:
-                conn = await psycopg.AsyncConnection.connect(self.store.url, autocommit=True)
-                async with conn:
-                    await conn.execute(sql.SQL("LISTEN {}").format(sql.Identifier(channel)))
-                    self.listening, failures = True, 0
-                    self._wake.set()  # whatever was committed before LISTEN took effect
-                    self._log.info("relay.listening", channel=channel)
-                    while not stop.is_set():
-                        async for _ in conn.notifies(timeout=self.fallback_poll):
-                            self._wake.set()
-            except (psycopg.Error, OSError) as exc:
-                self.listening = False
-                failures += 1
-                self._log.warning(
-                    "relay.listen_failed", attempt=failures, error=self._scrub(repr(exc)),
-                )
-                with contextlib.suppress(_Stopped):
-                    await self._backoff(failures, stop)
-            finally:
-                self.listening = False
 
     # Helpers ------------------------------------------------------------------
     async def _backoff(self, failures: int, stop: asyncio.Event) -> None:

@@ -136,6 +136,9 @@ def topic_specs(partitions: int) -> list[tuple[str, int]]:
 
 
 DEFAULT_NAMESPACE = "desk"
+# Client defaults, defined here once for every Kafka command, the relay and the workers.
+DEFAULT_BOOTSTRAP = "127.0.0.1:9092"
+DEFAULT_PARTITIONS = 3  # per domain topic; desk.log and desk.deadletter always have one
 
 
 def in_namespace(topic: str, namespace: str = DEFAULT_NAMESPACE) -> str:

@@ -23,24 +23,20 @@ from pathlib import Path
 import structlog
 
 from adapters.eventstore.store import DeskStore, ViewSnapshots
-from adapters.files.sample import day_feed, load_accounts
 from adapters.kafka.admin import end_offsets, ensure_topics
-from adapters.kafka.topics import DOMAIN_TOPICS, in_namespace
-from domain.ids import short_hash
-from projections.codec import decode_bar, decode_view, merge
-from projections.desk import LIVE_VIEW, DeskView, apply, snapshot
-from projections.market import LastBar
-from streams.demo import open_accounts, sample_day
-from streams.embedded import input_streams
-from streams.kafka.app import (
-    BAR_PREFIX,
-    EXIT_STALLED,
-    OFFSET_PREFIX,
-    PM_PROGRESS,
-    VIEW_PREFIX,
+from adapters.kafka.topics import (
+    DEFAULT_NAMESPACE,
+    DEFAULT_PARTITIONS,
+    DOMAIN_TOPICS,
+    in_namespace,
 )
+from domain.ids import short_hash
+from projections.desk import LIVE_VIEW, DeskView, snapshot
+from streams.feed import feed_day, sample_day
+from streams.kafka.rows import OFFSET_PREFIX, PM_PROGRESS
+from streams.kafka.views import WorkerViews, kafka_view
+from streams.kafka.watchdog import EXIT_STALLED
 from streams.ports import Clock
-from streams.unit_of_work import UnitOfWork
 
 DESK = str(Path(sys.executable).with_name("desk"))
 
@@ -58,16 +54,17 @@ class KafkaStack:
 
     store_url: str
     bootstrap: str
-    partitions: int = 3
+    partitions: int = DEFAULT_PARTITIONS
     workers: int = 1
     approver: str | None = None
-    namespace: str = "desk"
+    namespace: str = DEFAULT_NAMESPACE
     log_dir: Path = Path(".desk/logs")
     table_store: str = "memory://"
     procs: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
     restarts: dict[str, int] = field(default_factory=dict)
 
     def start(self) -> None:
+        """Create the topics, then start the relay and the workers."""
         asyncio.run(ensure_topics(self.bootstrap, self.partitions, namespace=self.namespace))
         self.log_dir.mkdir(parents=True, exist_ok=True)
         self.spawn("relay")
@@ -112,6 +109,7 @@ class KafkaStack:
         proc.wait()
 
     def stop(self) -> None:
+        """SIGTERM every process and wait for it (SIGKILL after 20 s)."""
         for proc in self.procs.values():
             if proc.poll() is None:
                 proc.send_signal(signal.SIGTERM)
@@ -166,17 +164,6 @@ def wait_for_projections(
         time.sleep(0.05)
 
 
-def kafka_view(store: DeskStore) -> DeskView:
-    """The desk's read model merged from what the workers wrote."""
-    snapshots = ViewSnapshots(store)
-    parts = [decode_view(state.encode())
-             for state in (s for _, s in snapshots.load_prefix(VIEW_PREFIX).values())]
-    market: dict[str, LastBar] = {}
-    for name, (_, state) in snapshots.load_prefix(BAR_PREFIX).items():
-        market[name.removeprefix(BAR_PREFIX)] = decode_bar(state)
-    return merge(parts, market)
-
-
 def demo_namespace(store_url: str) -> str:
     """Topics of their own for each demo store, so re-runs on one broker never mix logs."""
     return f"desk-demo-{short_hash(store_url, length=8)}"
@@ -184,51 +171,35 @@ def demo_namespace(store_url: str) -> str:
 
 def run_demo_kafka(
     store_url: str, directory: Path, operator: str, clock: Clock, bootstrap: str,
-    partitions: int = 3, workers: int = 1,
+    partitions: int = DEFAULT_PARTITIONS, workers: int = 1,
 ) -> DeskView:
     """Feed the sample day through a fresh relay and workers; return the merged view."""
     stack = KafkaStack(store_url, bootstrap, partitions, workers, approver=operator,
                        namespace=demo_namespace(store_url))
     stack.start()
     try:
-        return feed_day(stack, directory, operator, clock)
+        return feed_stack(stack, directory, operator, clock)
     finally:
         stack.stop()
 
 
-def feed_day(
+def feed_stack(
     stack: KafkaStack, directory: Path, operator: str, clock: Clock,
     until: datetime | None = None, after_group: Callable[[int], None] | None = None,
     timeout: float = 120.0,
 ) -> DeskView:
     """Feed the sample day (up to `until`) through a running stack; `after_group(i)` runs
     after each instant is fully handled, which is where fault tests strike."""
-    store_url, bootstrap = stack.store_url, stack.bootstrap
-    day = sample_day(directory)
-    store = DeskStore(store_url)
-    known = DeskView()
-    for rec in store.read_all():
-        apply(known, rec.event, rec.position)
+    store = DeskStore(stack.store_url)
 
-    def commit(uow: UnitOfWork) -> object:
-        written = uow.commit()
+    def settle() -> None:
         wait_for_process_managers(store, timeout, stack.check_running)
-        return written
 
-    open_accounts(store, clock, commit, load_accounts(directory / "accounts.json"),
-                  f"operator:{operator}", day.day)
-    for i, group in enumerate(day_feed(day.bars, day.news, day.day)):
-        if until is not None and group[0].occurred_at > until:
-            break
-        streams = input_streams(group, known.stream_versions, clock)
-        if streams:
-            for rec in store.commit(*streams):
-                known.stream_versions[rec.event.stream_id] = rec.event.stream_version
-            wait_for_process_managers(store, timeout, stack.check_running)
-        if after_group is not None:
-            after_group(i)
+    feed_day(WorkerViews(store, clock), store, sample_day(directory),
+                    f"operator:{operator}", clock, settle=settle, until=until,
+                    after_group=after_group)
     # Offsets are flushed in the same transaction as the views they produced.
-    wait_for_projections(store, bootstrap, stack.namespace, timeout, stack.check_running)
+    wait_for_projections(store, stack.bootstrap, stack.namespace, timeout, stack.check_running)
     view = kafka_view(store)
     view.position = store.head()
     ViewSnapshots(store).save(LIVE_VIEW, view.position, json.dumps(snapshot(view)))

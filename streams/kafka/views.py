@@ -3,27 +3,27 @@
 In this mode no handler runs in the API process. The relay publishes what the API commits;
 the workers' process managers react (approval → cash reserved → order) and their
 projections write partial views to the store's `desk_views` table, which `view` merges
-(`kafka_view`) and caches. The merged view is re-read at most every `refresh` seconds, and
-only when the workers have consumed something since (their offsets or process-manager
-progress moved). The API's own writes are folded into the cached view at once, so an
-approval shows as approved before the workers have caught up with it.
+(`kafka_view`, with the process managers' research state) and caches. The merged view is
+re-read at most every `refresh` seconds, and only when the workers have consumed something
+since (their offsets or process-manager progress moved). The API's own writes are folded
+into the cached view at once, so an approval shows as approved before the workers have
+caught up with it.
 """
 
 from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 
 from adapters.eventstore.store import DeskStore, ViewSnapshots
 from domain.events import Recorded
 from domain.inputs import InputFact
-from domain.instruments import Instrument
+from projections.codec import decode_bar, decode_research, decode_view
 from projections.desk import DeskView, apply
-from streams.bootstrap import Desk
-from streams.embedded import input_streams
-from streams.kafka.app import OFFSET_PREFIX, PM_PROGRESS
-from streams.kafka.stack import kafka_view
+from projections.merge import merge
+from streams.feed import input_streams
+from streams.kafka.rows import BAR_PREFIX, OFFSET_PREFIX, PM_PROGRESS, RESEARCH, VIEW_PREFIX
 from streams.ports import Clock
 from streams.unit_of_work import UnitOfWork
 
@@ -47,7 +47,6 @@ class WorkerViews:
         self._marks: Marks | None = None
         self._checked: float | None = None
         self._own: list[Recorded] = []  # written here, not yet in the workers' views
-        self._known: dict[str, int] | None = None  # logged versions of the input streams
 
     @property
     def view(self) -> DeskView:
@@ -72,22 +71,18 @@ class WorkerViews:
 
     def ingest(self, facts: Iterable[InputFact]) -> int:
         """Append the facts not yet logged (by stream and version); nothing reacts here."""
-        if self._known is None:
-            self._known = {}
-            for rec in self.store.read_all():
-                self._known[rec.event.stream_id] = rec.event.stream_version
-        streams = input_streams(facts, self._known, self.clock)
+        streams = input_streams(facts, self.store, self.clock)
         if streams:
-            for rec in self.store.commit(*streams):
-                self._known[rec.event.stream_id] = rec.event.stream_version
+            self.store.commit(*streams)
         return len(streams)
 
     def _reload(self) -> None:
         offsets = self._snapshots.load_prefix(OFFSET_PREFIX)
         progress = self._snapshots.load(PM_PROGRESS)
         handled = progress[0] if progress else 0
+        research = self._snapshots.load(RESEARCH)
         marks = (*sorted((name, pos) for name, (pos, _) in offsets.items()),
-                 (PM_PROGRESS, handled))
+                 (PM_PROGRESS, handled), (RESEARCH, research[0] if research else 0))
         if marks == self._marks:
             return
         view = kafka_view(self.store)
@@ -101,8 +96,11 @@ class WorkerViews:
         self._view = view
 
 
-def serve_workers(store_url: str, instruments: Mapping[str, Instrument], clock: Clock
-                  ) -> Desk[WorkerViews]:
-    """A desk for the API over the Kafka runtime: the store, and the workers' views."""
-    store = DeskStore(store_url)
-    return Desk(store, WorkerViews(store, clock), instruments, clock)
+def kafka_view(store: DeskStore) -> DeskView:
+    """The desk's read model merged from what the workers wrote."""
+    snapshots = ViewSnapshots(store)
+    parts = [decode_view(state) for _, state in snapshots.load_prefix(VIEW_PREFIX).values()]
+    market = {name.removeprefix(BAR_PREFIX): decode_bar(state)
+              for name, (_, state) in snapshots.load_prefix(BAR_PREFIX).items()}
+    research = snapshots.load(RESEARCH)
+    return merge(parts, market, decode_research(research[1]) if research else None)

@@ -25,7 +25,7 @@ from projections.desk import DeskView, apply, projections_of, snapshot
 from replay.verify import verify
 from streams.bootstrap import wall_clock
 from streams.demo import run_demo
-from streams.kafka.stack import KafkaStack, feed_day
+from streams.kafka.stack import KafkaStack, feed_stack
 
 pytestmark = [pytest.mark.kafka, pytest.mark.postgres]
 
@@ -77,7 +77,7 @@ def test_demo_when_run_through_kafka_then_projections_equal_the_embedded_run(
 ) -> None:
     stack = stack_for(postgres_url, kafka_broker.bootstrap)
 
-    kafka = feed_day(stack, SAMPLE_DIR, "demo", wall_clock)
+    kafka = feed_stack(stack, SAMPLE_DIR, "demo", wall_clock)
     embedded = run_demo(f"sqlite:///{tmp_path / 'embedded.db'}", SAMPLE_DIR, "demo",
                         wall_clock).runtime.view
 
@@ -99,7 +99,7 @@ def test_worker_when_killed_mid_stream_and_restarted_then_projections_match_repl
             stack.kill("worker-0")
             stack.spawn("worker-0")
 
-    view = feed_day(stack, SAMPLE_DIR, "demo", wall_clock, until=MORNING, after_group=crash)
+    view = feed_stack(stack, SAMPLE_DIR, "demo", wall_clock, until=MORNING, after_group=crash)
 
     _assert_matches_replay(stack, view)
     assert any(o.status == "CLOSED" for o in view.orders.by_id.values())
@@ -115,7 +115,7 @@ def test_relay_when_killed_mid_stream_and_restarted_then_projections_match_repla
             stack.kill("relay")
             stack.spawn("relay")
 
-    view = feed_day(stack, SAMPLE_DIR, "demo", wall_clock, until=MORNING, after_group=crash)
+    view = feed_stack(stack, SAMPLE_DIR, "demo", wall_clock, until=MORNING, after_group=crash)
 
     _assert_matches_replay(stack, view)
 
@@ -144,7 +144,7 @@ def test_broker_when_down_for_10s_while_events_arrive_then_nothing_is_lost(
             time.sleep(0.5)
         local_kafka_broker.start()
 
-    view = feed_day(stack, SAMPLE_DIR, "demo", wall_clock, until=MORNING, after_group=outage,
+    view = feed_stack(stack, SAMPLE_DIR, "demo", wall_clock, until=MORNING, after_group=outage,
                     timeout=180)
 
     assert len(deposits) >= 10
@@ -195,7 +195,7 @@ def test_worker_when_malformed_messages_arrive_on_every_input_topic_then_they_ar
         if i == 40:
             sent.append(asyncio.run(_produce_garbage(stack.bootstrap, stack.namespace)))
 
-    view = feed_day(stack, SAMPLE_DIR, "demo", wall_clock, until=MORNING, after_group=inject)
+    view = feed_stack(stack, SAMPLE_DIR, "demo", wall_clock, until=MORNING, after_group=inject)
     dead = asyncio.run(_deadletters(stack.bootstrap, stack.namespace, sent[0]))
 
     reasons = [dict(m.headers)["reason"].decode() for m in dead]
@@ -231,7 +231,7 @@ def test_workers_when_one_of_two_is_killed_then_the_other_takes_its_partitions(
                                                       f"eventdesk-{stack.namespace}")))
             stack.kill("worker-1")
 
-    view = feed_day(stack, SAMPLE_DIR, "demo", wall_clock, until=MORNING, after_group=kill_one,
+    view = feed_stack(stack, SAMPLE_DIR, "demo", wall_clock, until=MORNING, after_group=kill_one,
                     timeout=180)
 
     assert members == [2], "both workers should have shared the partitions before the kill"

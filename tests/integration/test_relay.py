@@ -28,13 +28,12 @@ import structlog
 from aiokafka import AIOKafkaConsumer
 
 from adapters.eventstore.store import DeskStore
-from adapters.kafka.relay import Relay, RelayMetrics
+from adapters.kafka.relay import Relay, RelayMetrics, RelaySettings
 from adapters.kafka.topics import DOMAIN_TOPICS, LOG_TOPIC
+from devtools.kafka_jars import KafkaBrokerError, ensure_jars
 from devtools.local_kafka import (
     ExternalKafka,
-    KafkaBrokerError,
     LocalKafkaBroker,
-    ensure_jars,
     free_port,
 )
 from domain.aggregates import Account, Cause, InputStream, RiskGuard
@@ -314,7 +313,7 @@ def test_commit_when_relay_idle_on_postgres_then_event_reaches_kafka_well_before
     bootstrap = kafka_broker.bootstrap
 
     async def scenario() -> tuple[list[float], bool]:
-        relay = Relay(store, bootstrap, fallback_poll=5.0)
+        relay = Relay(store, bootstrap, RelaySettings(fallback_poll=5.0))
         stop = asyncio.Event()
         running = asyncio.create_task(relay.run(stop))
         consumer = AIOKafkaConsumer(
@@ -366,7 +365,7 @@ def test_relay_when_broker_down_for_ten_seconds_then_every_event_arrives_after_i
     correlation_id = f"relay-{uuid.uuid4().hex}"
 
     async def scenario() -> tuple[int, int, RelayMetrics]:
-        relay = Relay(store, broker.bootstrap, ack_wait_log=1.0)
+        relay = Relay(store, broker.bootstrap, RelaySettings(ack_wait_log=1.0))
         stop, committing = asyncio.Event(), asyncio.Event()
         running = asyncio.create_task(relay.run(stop))
         committing.set()

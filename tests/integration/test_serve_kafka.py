@@ -17,12 +17,12 @@ from typing import Any
 import httpx
 import pytest
 
-from adapters.files.sample import SAMPLE_DIR, day_feed
+from adapters.files.sample import SAMPLE_DIR
 from api.tokens import Role
-from streams.bootstrap import bootstrap, wall_clock
-from streams.demo import sample_day
-from streams.kafka.stack import KafkaStack, feed_day, wait_for_process_managers
-from streams.kafka.views import WorkerViews, serve_workers
+from streams.bootstrap import bootstrap, bootstrap_worker_views, wall_clock
+from streams.feed import feed_day, sample_day
+from streams.kafka.stack import KafkaStack, feed_stack, wait_for_process_managers
+from streams.kafka.views import WorkerViews
 from tests.served import INSTRUMENTS, WAITING, DeskServer, ServedApi, seed_sample_day
 
 pytestmark = [pytest.mark.kafka, pytest.mark.postgres]
@@ -45,7 +45,7 @@ def stack(postgres_url: str, kafka_broker: Any, tmp_path: Path) -> Iterator[Kafk
                        log_dir=tmp_path / "logs")
     stack.start()
     try:
-        feed_day(stack, SAMPLE_DIR, "setup", wall_clock, until=SEEDED)
+        feed_stack(stack, SAMPLE_DIR, "setup", wall_clock, until=SEEDED)
         yield stack
     finally:
         stack.stop()
@@ -66,12 +66,10 @@ def _eventually(read: Callable[[], Any], done: Callable[[Any], bool], what: str,
 
 def _feed_until(stack: KafkaStack, runtime: WorkerViews, until: datetime) -> None:
     """Append the sample day's facts up to `until`, each instant handled before the next."""
-    day = sample_day(SAMPLE_DIR)
-    for group in day_feed(day.bars, day.news, day.day):
-        if group[0].occurred_at > until:
-            return
-        if runtime.ingest(group):
-            wait_for_process_managers(runtime.store, check=stack.check_running)
+    feed_day(runtime, runtime.store, sample_day(SAMPLE_DIR), "operator:setup", wall_clock,
+             settle=lambda: wait_for_process_managers(runtime.store,
+                                                      check=stack.check_running),
+             until=until)
 
 
 def _cards(served: ServedApi) -> list[dict[str, Any]]:
@@ -86,7 +84,7 @@ def test_serve_when_runtime_is_kafka_then_cards_match_the_embedded_desk_and_an_a
     stack: KafkaStack, tmp_path: Path
 ) -> None:
     embedded_db = seed_sample_day(tmp_path / "embedded.db")
-    desk = serve_workers(stack.store_url, INSTRUMENTS, wall_clock)
+    desk = bootstrap_worker_views(stack.store_url, INSTRUMENTS, wall_clock)
     embedded = bootstrap(f"sqlite:///{embedded_db}", INSTRUMENTS, clock=wall_clock)
     with ServedApi(desk, TOKENS) as kafka, ServedApi(embedded, TOKENS) as local:
         waiting = [c["card_id"] for c in _cards(kafka) if c["status"] == "PROPOSED"]

@@ -1,25 +1,33 @@
 """WorkerViews on a real SQLite store, with the workers' writes to `desk_views` played by
-the test: the merge is cached, and the API's own writes show before the workers catch up."""
+the test: the merge is cached, the API's own writes show before the workers catch up, and
+an approval re-checks its guardrails on the workers' research as the embedded desk does."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
 from adapters.eventstore.store import DeskStore, ViewSnapshots
-from domain.aggregates import Account, Cause
-from domain.events import Recorded
+from adapters.files.sample import SAMPLE_DIR
+from domain.aggregates import Account, Cause, TradeCard
+from domain.events import AnnouncementArrived, CardRejected, Recorded
 from domain.ids import account_stream
-from projections.codec import encode_view
+from domain.inputs import InputFact
+from projections.codec import encode_bar, encode_research, encode_view
 from projections.desk import DeskView, apply
-from streams.kafka import stack as demo_kafka
+from projections.research import Research
+from streams.bootstrap import bootstrap, wall_clock
+from streams.commands import ApproveCard, handle, recheck
+from streams.feed import sample_day
 from streams.kafka import views as worker_views
-from streams.kafka.app import OFFSET_PREFIX, PM_PROGRESS, VIEW_PREFIX
+from streams.kafka.rows import BAR_PREFIX, OFFSET_PREFIX, PM_PROGRESS, RESEARCH, VIEW_PREFIX
 from streams.kafka.views import WorkerViews
 from streams.unit_of_work import UnitOfWork
+from tests.served import INSTRUMENTS, WAITING, seed_sample_day
 
 NOW = datetime(2026, 11, 20, 4, 0, tzinfo=UTC)
 ACCOUNT = "sip-aggressive"
@@ -73,7 +81,7 @@ def test_view_when_workers_have_not_moved_then_the_merge_is_not_redone(
     store: DeskStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     merges: list[int] = []
-    merge = demo_kafka.kafka_view
+    merge = worker_views.kafka_view
 
     def counted(s: DeskStore) -> DeskView:
         merges.append(1)
@@ -122,3 +130,61 @@ def test_execute_when_workers_lag_then_the_write_shows_at_once_and_counts_once_a
     ticks.now = 2.0
     assert views.view.cash[ACCOUNT].deposits == Decimal("1250.00")
     assert views.view.position == store.head()
+
+
+def _publish_whole(store: DeskStore, view: DeskView) -> None:
+    """What the workers write for `view`: a part, the last bars, the process managers'
+    research and progress."""
+    snapshots = ViewSnapshots(store)
+    part = replace(view, market={}, research=Research())  # parts fold neither
+    snapshots.save_many([
+        (VIEW_PREFIX + "all", view.position, encode_view(part).decode()),
+        *((BAR_PREFIX + symbol, 0, encode_bar(bar).decode())
+          for symbol, bar in view.market.items()),
+        (RESEARCH, view.position, encode_research(view.research).decode()),
+        (OFFSET_PREFIX + "desk.accounts:0", view.position, ""),
+        (PM_PROGRESS, view.position, ""),
+    ])
+
+
+def _results_meeting(symbol: str, at: datetime) -> InputFact:
+    """A filing that opens the results blackout for `symbol`."""
+    payload = AnnouncementArrived(
+        source_id=f"test-results-{symbol}", source="NSE", published_at=at,
+        headline="Bajaj Auto Limited - Board Meeting Intimation",
+        body="Pursuant to Regulation 29 of the SEBI Listing Regulations, a meeting of the Board "
+        "of Directors of Bajaj Auto Limited is scheduled on November 27, 2026, inter alia, to "
+        "consider and approve the unaudited financial results for the quarter.",
+        symbol=symbol, isin="INE917I01010", category="Board Meeting Intimation",
+    )
+    return InputFact(f"ann-{payload.source_id}", 1, payload, at, "feed:announcement")
+
+
+def test_approve_when_results_are_due_then_worker_views_recheck_as_the_embedded_desk_does(
+    tmp_path: Path,
+) -> None:
+    db = seed_sample_day(tmp_path / "desk.db")
+    embedded = bootstrap(f"sqlite:///{db}", INSTRUMENTS, clock=wall_clock)
+    at = sample_day(SAMPLE_DIR).day.replace(hour=13, minute=35, second=30)
+    embedded.runtime.ingest([_results_meeting("BAJAJ-AUTO", at)])
+    _publish_whole(embedded.store, embedded.runtime.view)
+    views = WorkerViews(embedded.store, wall_clock)
+    now = at + timedelta(seconds=10)
+    uow = UnitOfWork(embedded.store, wall_clock)
+    book = embedded.book
+    expected = {card_id: recheck(uow.get(TradeCard, card_id), embedded.runtime.view, book, now)
+                for card_id in WAITING}
+
+    checked = {card_id: recheck(uow.get(TradeCard, card_id), views.view, book, now)
+               for card_id in WAITING}
+    card = handle(ApproveCard(actor="operator:amy", at=now, correlation_id="test-approve",
+                              card_id=WAITING[0]), uow, views.view, book)
+    (recorded,) = views.execute(uow)
+
+    assert embedded.runtime.view.research.results_due.get("BAJAJ-AUTO") is not None
+    assert checked == expected
+    regimes = [g.detail for results in checked.values() for g in results if g.name == "regime"]
+    assert regimes and not any("unknown" in detail for detail in regimes), regimes
+    assert card.id == WAITING[0]
+    assert isinstance(recorded.event.payload, CardRejected)
+    assert "results blackout" in recorded.event.payload.reason

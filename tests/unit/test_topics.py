@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from eventsourcing.persistence import Notification
 
-from adapters.kafka.relay import entry_for
+from adapters.kafka.entries import entry_for
 from adapters.kafka.topics import (
     DEADLETTER_TOPIC,
     DOMAIN_TOPICS,

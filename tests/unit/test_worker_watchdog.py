@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
-from streams.kafka.app import EXIT_STALLED, watch_readiness
 from streams.kafka.stack import MAX_RESTARTS, KafkaStack, StackStalled
+from streams.kafka.watchdog import EXIT_STALLED, watch_readiness
 
 
 class Flag:
