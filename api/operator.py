@@ -45,12 +45,14 @@ def desk_clock(desk: AnyDesk) -> Callable[[], datetime]:
     day is decided in its own time, exactly as the live desk decides in real time.
     """
     def now() -> datetime:
+        """The desk's time for a command: the log's market time, else the clock."""
         return desk.runtime.view.as_of or desk.clock()
 
     return now
 
 
 def approve(desk: AnyDesk, now: datetime, card_id: str, actor: str) -> s.Decision:
+    """Approve a card as `actor`; the recorded events, or a 404/409 naming why not."""
     uow, chain = _card_step(desk, card_id)
     command = ApproveCard(actor=actor, at=now, card_id=card_id, **chain)
     try:
@@ -72,6 +74,7 @@ def approve(desk: AnyDesk, now: datetime, card_id: str, actor: str) -> s.Decisio
 
 
 def reject(desk: AnyDesk, now: datetime, card_id: str, actor: str, reason: str) -> s.Decision:
+    """Reject a card as `actor`; the recorded events, or a 404/409 naming why not."""
     uow, chain = _card_step(desk, card_id)
     command = RejectCard(actor=actor, at=now, card_id=card_id, reason=reason, **chain)
     try:

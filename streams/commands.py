@@ -49,11 +49,15 @@ class Command:
 
 @dataclass(frozen=True, kw_only=True)
 class ApproveCard(Command):
+    """Approve a waiting card; a failing guardrail re-check rejects it with the reason."""
+
     card_id: str
 
 
 @dataclass(frozen=True, kw_only=True)
 class RejectCard(Command):
+    """Reject a waiting card, with the operator's reason."""
+
     card_id: str
     reason: str
 
@@ -68,6 +72,8 @@ class TripKillSwitch(Command):
 
 @dataclass(frozen=True, kw_only=True)
 class ResetKillSwitch(Command):
+    """Let an account (or the desk) take new entries again."""
+
     scope: str
     reason: str
 
@@ -91,6 +97,8 @@ class SetMandate(Command):
 
 @dataclass(frozen=True, kw_only=True)
 class ProposeTransfer(Command):
+    """Propose moving available cash between two open accounts; an admin decides."""
+
     transfer_id: str
     from_account: str
     to_account: str
@@ -100,11 +108,15 @@ class ProposeTransfer(Command):
 
 @dataclass(frozen=True, kw_only=True)
 class ApproveTransfer(Command):
+    """Approve a proposed transfer and move the cash in the same unit of work."""
+
     transfer_id: str
 
 
 @dataclass(frozen=True, kw_only=True)
 class RejectTransfer(Command):
+    """Reject a proposed transfer, with the reason."""
+
     transfer_id: str
     reason: str
 

@@ -114,16 +114,19 @@ def day_steps(runtime: DeskRuntime, store: DeskStore, day: SampleDay, actor: str
     workers' reactions, so inputs and reactions interleave as on the embedded desk."""
 
     def settled(written: int) -> int:
+        """Let the runtime settle after a write that wrote something; pass the count on."""
         if written and settle is not None:
             settle()
         return written
 
     def opening() -> int:
+        """Open the sample accounts; how many."""
         open_accounts(store, clock, lambda uow: settled(len(runtime.execute(uow))),
                       day.accounts, actor, day.day)
         return len(day.accounts)
 
     def ingest(group: list[InputFact]) -> int:
+        """Feed one instant's inputs; how many streams were new."""
         return settled(runtime.ingest(group))
 
     yield Step(-1, day.day, opening)

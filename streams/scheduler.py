@@ -40,9 +40,11 @@ class RealTimeline:
     """The wall clock, as a `Timeline` the scheduler sleeps on."""
 
     def now(self) -> datetime:
+        """The current UTC time."""
         return datetime.now(UTC)
 
     def sleep_until(self, at: datetime) -> None:
+        """Sleep until `at` (at once when it has passed)."""
         walltime.sleep(max(0.0, (at - self.now()).total_seconds()))
 
 
@@ -53,9 +55,11 @@ class SimulatedTimeline:
         self._now = start
 
     def now(self) -> datetime:
+        """The simulated time."""
         return self._now
 
     def sleep_until(self, at: datetime) -> None:
+        """Move time forward to `at`; it never goes back."""
         self._now = max(self._now, at)
 
 
@@ -64,6 +68,8 @@ Source = Callable[[date], Iterable[InputFact]]
 
 @dataclass(frozen=True)
 class Job:
+    """One daily job: its name, its IST time, what it does, and whether weekends skip it."""
+
     name: str
     at: time  # IST
     run: Callable[[Desk, date, Cause], str]  # does the day's work; returns the outcome
@@ -72,6 +78,8 @@ class Job:
 
 @dataclass(frozen=True)
 class Ran:
+    """A job that ran: which, for which day, when, and its outcome."""
+
     job: str
     day: date
     at: datetime
@@ -81,6 +89,7 @@ class Ran:
 def daily_jobs(source: Source | None = None) -> tuple[Job, ...]:
     """The desk's day; `source` gives each day's outside facts for the pre-open ingest."""
     def ingest(desk: Desk, day: date, cause: Cause) -> str:
+        """Feed the day's outside facts, instant by instant; say how many were new."""
         if source is None:
             return "no source configured: nothing to ingest"
         count = 0
@@ -147,6 +156,8 @@ def _complete(desk: Desk, uow: UnitOfWork, job: str, day: date, cause: Cause,
 
 
 class Scheduler:
+    """Runs each daily job at its time, once a day; a restart skips what already ran."""
+
     def __init__(self, desk: Desk, clock: Timeline, jobs: Sequence[Job] | None = None) -> None:
         self.desk = desk
         self.clock = clock

@@ -70,6 +70,7 @@ class UnitOfWork:
 
     @property
     def has_changes(self) -> bool:
+        """True when a loaded aggregate has events waiting to be committed."""
         return any(a.has_pending for a in self._loaded.values())
 
     def commit(self, tracking: tuple[str, int] | None = None) -> list[Recorded]:

@@ -13,6 +13,7 @@ from streams.ports import EventLog
 
 
 async def list_cards(call: Call) -> s.CardList:
+    """The approval queue: cards by status, account or symbol; waiting first."""
     q: CardsQuery = call.query
     async with call.state.gate.reading():
         rows = [
@@ -25,6 +26,7 @@ async def list_cards(call: Call) -> s.CardList:
 
 
 async def get_card(call: Call) -> s.CardDetail:
+    """One card with its evidence, guardrails, sizing and lineage."""
     card_id = call.path["card_id"]
     async with call.state.gate.reading():
         row = call.state.desk.runtime.view.cards.get(card_id)
@@ -41,12 +43,14 @@ def _card_history(store: EventLog, card_id: str) -> tuple[list[Envelope], list[R
 
 
 async def approve_card(call: Call) -> s.Decision:
+    """Approve a waiting card as the caller (409 with the reason when refused)."""
     state, card_id, actor = call.state, call.path["card_id"], call.actor
     return await state.gate.write(
         lambda: operator.approve(state.desk, state.desk_time(), card_id, actor))
 
 
 async def reject_card(call: Call) -> s.Decision:
+    """Reject a waiting card as the caller, with a reason."""
     state, card_id, actor = call.state, call.path["card_id"], call.actor
     body: ReasonBody = call.body
     return await state.gate.write(

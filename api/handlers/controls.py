@@ -10,18 +10,22 @@ from domain.events import DESK_SCOPE
 
 
 async def trip_kill_switch(call: Call) -> s.KillSwitchChange:
+    """Halt new entries for an account."""
     return await _switch(call, call.path["account"], trip=True)
 
 
 async def reset_kill_switch(call: Call) -> s.KillSwitchChange:
+    """Let an account take new entries again."""
     return await _switch(call, call.path["account"], trip=False)
 
 
 async def halt_desk(call: Call) -> s.KillSwitchChange:
+    """Halt new entries desk-wide."""
     return await _switch(call, DESK_SCOPE, trip=True)
 
 
 async def resume_desk(call: Call) -> s.KillSwitchChange:
+    """Let the desk take new entries again."""
     return await _switch(call, DESK_SCOPE, trip=False)
 
 

@@ -18,6 +18,7 @@ from domain import intake
 
 
 async def start_intake(call: Call) -> s.IntakeStep:
+    """Start an account-opening conversation; its first question."""
     body: IntakeStart = call.body
     state = call.state
     async with state.gate.reading():
@@ -32,6 +33,7 @@ async def start_intake(call: Call) -> s.IntakeStep:
 
 
 async def answer_intake(call: Call) -> s.IntakeStep:
+    """Answer the current question; the next one, the same one with a reason, or the summary."""
     session_id, body = call.path["session_id"], call.body
     assert isinstance(body, IntakeAnswer)
     session = _session(call, session_id)
@@ -49,6 +51,7 @@ async def answer_intake(call: Call) -> s.IntakeStep:
 
 
 async def confirm_intake(call: Call) -> s.IntakeOpened:
+    """Open the account the finished conversation describes."""
     session_id, state, actor = call.path["session_id"], call.state, call.actor
     session = _session(call, session_id)
     try:

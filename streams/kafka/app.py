@@ -108,25 +108,30 @@ def _add_agents(app: faust.App, state: WorkerState, settings: WorkerSettings) ->
 
     @app.agent(_topic(app, ns, ACCOUNTS_TOPIC, CARDS_TOPIC, ORDERS_TOPIC, RISK_TOPIC))
     async def fold_accounts(stream: StreamT[bytes]) -> None:
+        """Fold the account-keyed topics into per-account views."""
         await agents.fold_accounts(state, stream)
 
     @app.agent(_topic(app, ns, MARKET_TOPIC))
     async def fold_market(stream: StreamT[bytes]) -> None:
+        """Keep the last bar per symbol."""
         await agents.fold_market(state, stream)
 
     @app.agent(_topic(app, ns, NEWS_TOPIC, SIGNALS_TOPIC))
     async def audit_inputs(stream: StreamT[bytes]) -> None:
+        """Check news and signal messages; dead-letter the bad ones."""
         await agents.audit_inputs(state, stream)
 
     if settings.process_managers:
         @app.agent(_topic(app, ns, LOG_TOPIC, partitions=1))
         async def process_managers(stream: StreamT[bytes]) -> None:
+            """Run the process managers over desk.log, in log order."""
             await agents.process_managers(state, stream)
 
     app.timer(settings.flush_interval)(state.flush)
 
     def on_rebalance(sender: Any, /, *args: Any, signal: BaseSignalT[Any], **kwargs: Any
                      ) -> None:
+        """Partitions may have moved: drop decoded views, write every owned view."""
         state.rebalanced()
 
     app.on_rebalance_complete.connect(on_rebalance)
@@ -138,6 +143,7 @@ def _runtime_starter(settings: WorkerSettings) -> Callable[[], EmbeddedRuntime]:
     instruments = load_instruments(settings.instruments) if settings.process_managers else {}
 
     def start() -> EmbeddedRuntime:
+        """The embedded runtime for the process managers, caught up with the log."""
         desk = bootstrap(settings.store_url, instruments, approver=settings.approver,
                          clock=wall_clock, start=False)
         desk.runtime.start(process=False)

@@ -193,6 +193,7 @@ def feed_stack(
     store = DeskStore(stack.store_url)
 
     def settle() -> None:
+        """Wait until the process managers have handled the whole log."""
         wait_for_process_managers(store, timeout, stack.check_running)
 
     feed_day(WorkerViews(store, clock), store, sample_day(directory),

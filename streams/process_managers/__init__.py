@@ -38,9 +38,13 @@ from streams.unit_of_work import UnitOfWork
 
 
 class ProcessManager(Protocol):
+    """Reacts to logged events by running commands on aggregates through the unit of work."""
+
     name: str
 
-    def handle(self, event: Envelope, view: DeskView, uow: UnitOfWork) -> None: ...
+    def handle(self, event: Envelope, view: DeskView, uow: UnitOfWork) -> None:
+        """React to `event`, seen against `view` folded up to and including it."""
+        ...
 
 
 Reactions = Mapping[type[Payload], tuple[ProcessManager, ...]]

@@ -42,6 +42,8 @@ from streams.unit_of_work import UnitOfWork
 
 @dataclass(frozen=True)
 class Scored:
+    """A scored signal with the event that recorded it (the cards' evidence)."""
+
     signal: SignalScored
     event: Envelope
 
@@ -58,6 +60,7 @@ class Allocation:
         self.tagger = tagger
 
     def handle(self, event: Envelope, view: DeskView, uow: UnitOfWork) -> None:
+        """News or a closed bar in; signals scored, then a card per compatible account."""
         payload = event.payload
         if isinstance(payload, NewsArrived | AnnouncementArrived):
             batch = self._on_news(event, payload, view, uow)

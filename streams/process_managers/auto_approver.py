@@ -20,6 +20,7 @@ class AutoApprover:
         self.book = book
 
     def handle(self, event: Envelope, view: DeskView, uow: UnitOfWork) -> None:
+        """Approve each proposed card as the configured operator (the demo's approver)."""
         if not isinstance(event.payload, CardProposed):
             return
         approve = ApproveCard(actor=self.actor, at=event.occurred_at,

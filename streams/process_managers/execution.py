@@ -30,6 +30,7 @@ class Execution:
         self.broker = broker
 
     def handle(self, event: Envelope, view: DeskView, uow: UnitOfWork) -> None:
+        """Approval places the bracket; fills and exits move the account's cash."""
         match event.payload:
             case CardApproved() as approved:
                 self._place(approved, view, uow)

@@ -30,5 +30,6 @@ class CardExpiry:
     actor = "clock"
 
     def handle(self, event: Envelope, view: DeskView, uow: UnitOfWork) -> None:
+        """Expire every waiting card whose time is up at this event's desk time."""
         if isinstance(event.payload, BarClosed):
             expire_due(uow, view, event.payload.end, uow.cause(self.actor))

@@ -45,6 +45,7 @@ class FundingWatch:
     actor = ACTOR
 
     def handle(self, event: Envelope, view: DeskView, uow: UnitOfWork) -> None:
+        """Credit each funding installment that has come due by this event's desk time."""
         bar = event.payload
         if not isinstance(bar, BarClosed):
             return

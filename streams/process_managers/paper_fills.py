@@ -25,6 +25,7 @@ class PaperFills:
         self.actor = f"broker:{broker.name}"
 
     def handle(self, event: Envelope, view: DeskView, uow: UnitOfWork) -> None:
+        """On each closed bar, record what the broker says happened to the working brackets."""
         bar = event.payload
         if not isinstance(bar, BarClosed):
             return

@@ -11,10 +11,13 @@ from streams.unit_of_work import UnitOfWork
 
 
 class RiskWatch:
+    """Trips an account's kill switch when a fill or a mark breaches its mandate's limits."""
+
     name = "risk-watch"
     actor = "risk"
 
     def handle(self, event: Envelope, view: DeskView, uow: UnitOfWork) -> None:
+        """Check the account's daily loss and drawdown after a fill or a bar."""
         payload = event.payload
         if isinstance(payload, BarClosed):
             accounts = sorted(view.positions.holders.get(payload.symbol, ()))
