@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import signal
 import subprocess
 import sys
@@ -60,6 +61,8 @@ class KafkaStack:
     namespace: str = DEFAULT_NAMESPACE
     log_dir: Path = Path(".desk/logs")
     table_store: str = "memory://"
+    # Extra environment for the relay and workers (e.g. DESK_JITTER in timing tests).
+    env: dict[str, str] = field(default_factory=dict)
     procs: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
     restarts: dict[str, int] = field(default_factory=dict)
 
@@ -82,7 +85,8 @@ class KafkaStack:
                     "--data-dir", str(self.log_dir.parent / "faust" / name),
                     *(["--approver", self.approver] if self.approver else [])]
         log = (self.log_dir / f"{name}.log").open("ab")
-        proc = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT)
+        proc = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT,
+                                env={**os.environ, **self.env})
         self.procs[name] = proc
         return proc
 
@@ -125,14 +129,20 @@ class KafkaStack:
 def wait_for_process_managers(
     store: DeskStore, timeout: float = 120.0, check: Callable[[], None] = lambda: None
 ) -> None:
-    """Block until the process managers have handled every event in the log."""
+    """Block until the process managers have handled every event in the log, including
+    every event their own reactions wrote."""
     snapshots = ViewSnapshots(store)
     deadline = time.monotonic() + timeout
     while True:
         check()
-        head = store.head()
+        # Progress first, then the head: the process managers commit what an event caused
+        # before they record having handled it, so a head read after the progress includes
+        # those writes. Read the other way round, a step committed between the two reads
+        # looks handled, the feed writes the next instant before the reactions' reactions,
+        # and the log interleaves differently from the embedded desk's.
         progress = snapshots.load(PM_PROGRESS)
         done = progress[0] if progress else 0
+        head = store.head()
         if done >= head:
             return
         if time.monotonic() > deadline:
