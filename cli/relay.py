@@ -16,6 +16,7 @@ import structlog
 
 from adapters.eventstore.store import DeskStore
 from adapters.eventstore.url import StoreUrlError, redact
+from adapters.kafka.jitter import jitter_from
 from adapters.kafka.relay import Relay, RelayMetrics, RelaySettings
 from cli.options import add_kafka, add_store, kafka_bootstrap, store_url
 
@@ -54,7 +55,8 @@ async def _relay(
 ) -> RelayMetrics:
     store = DeskStore(url)
     try:
-        settings = RelaySettings(partitions=partitions, namespace=namespace)
+        settings = RelaySettings(partitions=partitions, namespace=namespace,
+                                 jitter=jitter_from("relay"))
         async with Relay(store, bootstrap, settings) as relay:
             stop = asyncio.Event()
             loop = asyncio.get_running_loop()

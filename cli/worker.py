@@ -7,6 +7,7 @@ import os
 from pathlib import Path
 
 from adapters.files.sample import SAMPLE_DIR
+from adapters.kafka.jitter import jitter_from
 from cli.options import add_kafka, add_store, kafka_bootstrap, store_url
 
 
@@ -46,6 +47,7 @@ def _run(args: argparse.Namespace) -> int:
             namespace=args.namespace,
             data_dir=Path(args.data_dir),
             stall_timeout=args.stall_timeout,
+            jitter=jitter_from("worker"),
         ),
         loglevel=args.loglevel,
     )

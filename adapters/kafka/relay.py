@@ -28,6 +28,7 @@ from adapters.eventstore.store import DeskStore
 from adapters.eventstore.url import redact
 from adapters.kafka.admin import ensure_topics
 from adapters.kafka.entries import Entry, entry_for
+from adapters.kafka.jitter import Jitter
 from adapters.kafka.topics import (
     DEFAULT_NAMESPACE,
     DEFAULT_PARTITIONS,
@@ -76,6 +77,7 @@ class RelaySettings:
     ack_wait_log: float = 5.0  # log a warning each time acks take this long
     name: str = RELAY_NAME
     namespace: str = DEFAULT_NAMESPACE
+    jitter: Jitter | None = None  # tests only: a random pause before each page
 
 
 class Relay:
@@ -101,6 +103,7 @@ class Relay:
         self._password = urlparse(store.url).password or ""
         self._log = log.bind(store=redact(store.url), bootstrap=bootstrap, relay=settings.name)
         self._commits = CommitListener(store, settings.fallback_poll, self._log)
+        self._jitter = settings.jitter
 
     @property
     def listening(self) -> bool:
@@ -169,6 +172,8 @@ class Relay:
             if not notifications:
                 break
             page = [entry_for(n) for n in notifications]
+            if self._jitter is not None:
+                await self._jitter.pause()
             await self._publish(page, stop)
             await self._record(page[-1].position, stop)
             self._published += len(page)

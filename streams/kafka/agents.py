@@ -21,6 +21,7 @@ import structlog
 from faust.types import EventT, StreamT, TableT, TopicT
 
 from adapters.eventstore.store import DeskStore, ViewSnapshots
+from adapters.kafka.jitter import Jitter
 from adapters.kafka.messages import BadMessage, decode
 from domain.events import BarClosed, Envelope, Recorded
 from projections.codec import decode_bar, decode_view, encode_bar, encode_research, encode_view
@@ -71,7 +72,8 @@ class WorkerState:
 
     def __init__(self, store_url: str, deadletter: TopicT, plain: Mapping[str, str],
                  views: TableT[bytes, bytes], bars: TableT[bytes, bytes],
-                 start_runtime: Callable[[], EmbeddedRuntime]) -> None:
+                 start_runtime: Callable[[], EmbeddedRuntime], jitter: Jitter | None = None
+                 ) -> None:
         self.snapshots = ViewSnapshots(DeskStore(store_url))
         self.deadletter = deadletter
         self.plain = plain  # namespaced topic -> the plain topic messages are checked against
@@ -84,6 +86,7 @@ class WorkerState:
         self.full_flush_due = True
         self.runtime: EmbeddedRuntime | None = None
         self._start_runtime = start_runtime
+        self._jitter = jitter
         # One thread for the store: writes keep their order, and the process managers'
         # runtime is only ever touched from it.
         self._io = ThreadPoolExecutor(max_workers=1, thread_name_prefix="desk-store")
@@ -98,6 +101,8 @@ class WorkerState:
         """(key, position, envelope) of each good message; a bad one is dead-lettered.
         With `consume`, each offset is recorded once the caller has folded its message."""
         async for event in stream.events():
+            if self._jitter is not None:
+                await self._jitter.pause()
             try:
                 position, envelope = decode(self.plain[event.message.topic], event.value,
                                             event.message.headers)
@@ -175,6 +180,8 @@ class WorkerState:
         """Run the process managers on one logged event (in the store thread)."""
         if self.runtime is None:
             self.runtime = self._start_runtime()
+        if self._jitter is not None:
+            self._jitter.pause_thread()
         self.runtime.offer(rec)
         self.snapshots.save(PM_PROGRESS, self.runtime.view.position, "")
 

@@ -20,6 +20,7 @@ from mode.types.signals import BaseSignalT
 
 from adapters.files.sample import SAMPLE_DIR, load_instruments
 from adapters.kafka.admin import ensure_topics
+from adapters.kafka.jitter import Jitter
 from adapters.kafka.topics import (
     ACCOUNTS_TOPIC,
     CARDS_TOPIC,
@@ -60,6 +61,7 @@ class WorkerSettings:
     # A worker stuck this long in a rebalance or a table recovery exits (EXIT_STALLED) so
     # that its supervisor starts a fresh one; 0 turns the watchdog off.
     stall_timeout: float = 60.0
+    jitter: Jitter | None = None  # tests only: random pauses per message and per step
 
 
 def create_app(settings: WorkerSettings) -> faust.App:
@@ -89,7 +91,7 @@ def create_app(settings: WorkerSettings) -> faust.App:
                   key_type=bytes, value_type=bytes),
         app.Table("desk-last-bars", default=None, partitions=settings.partitions,
                   key_type=bytes, value_type=bytes),
-        _runtime_starter(settings),
+        _runtime_starter(settings), settings.jitter,
     )
     _add_agents(app, state, settings)
     return app
