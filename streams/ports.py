@@ -5,14 +5,17 @@ a real adapter and an in-memory fake (`tests/fakes.py`).
   sleep on (real time, or simulated time that a backtest moves).
 - `AggregateStore`: where a unit of work loads aggregates and commits their events.
 - `EventLog`: the log as readers see it: streams, pages of the global order, its head.
-- `Broker`: a venue for brackets (the paper broker; Upstox, Kite, IBKR later).
+- `Broker`: the venue the process managers drive inside a step, deterministically (the
+  paper broker, which fills from the desk's own bars).
+- `Venue`: a remote broker's trading API (Upstox, Kite, IBKR): asynchronous, driven outside
+  any step, finding orders by the desk's client order id before it would place again.
 - `DeskRuntime`: the read model, operator commands and outside facts, whichever runtime
   makes the desk's decisions.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Sequence
 from datetime import datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Protocol, TypeVar
@@ -21,6 +24,13 @@ from domain.aggregates import Aggregate
 from domain.broker import BrokerAck, BrokerFunds, BrokerPosition, OrderUpdate, WorkingOrder
 from domain.events import BarClosed, Envelope, OrderPlaced, Recorded
 from domain.inputs import InputFact
+from domain.venue import (
+    BracketRequest,
+    VenueOrder,
+    VenueStatus,
+    VenueTrade,
+    VenueUpdate,
+)
 from projections.desk import DeskView
 
 if TYPE_CHECKING:
@@ -113,6 +123,67 @@ class Broker(Protocol):
 
     def funds(self) -> BrokerFunds:
         """The venue's cash: available, and used by open positions."""
+        ...
+
+
+class Venue(Protocol):
+    """A remote broker's trading API, behind which a real account trades.
+
+    Every call may fail with a `domain.venue.VenueError` saying how (auth, rate limit,
+    refusal, unavailable, timeout). A timeout leaves it unknown whether the request took
+    effect: the caller asks `find` before sending it again, so no bracket is ever placed
+    twice. Adapters keep their own session (login, keepalive, rate limits) and never log a
+    secret.
+    """
+
+    name: str
+
+    async def place_bracket(self, request: BracketRequest) -> BrokerAck:
+        """Send a bracket tagged with `request.client_order_id`; accepted means the venue
+        holds it (`broker_order_id`: its id for the entry, or for the whole GTT)."""
+        ...
+
+    async def cancel(self, client_order_id: str) -> BrokerAck:
+        """Cancel whatever of the bracket is still working (entry, or the exits)."""
+        ...
+
+    async def modify(self, client_order_id: str, *, stop: Decimal | None = None,
+                     target: Decimal | None = None) -> BrokerAck:
+        """Move a working bracket's stop and/or target."""
+        ...
+
+    async def find(self, client_order_id: str) -> list[VenueOrder]:
+        """Every order the venue holds under this client order id today (none: never
+        placed), so a retry after a timeout or a crash can tell."""
+        ...
+
+    async def orders(self) -> list[VenueOrder]:
+        """Today's orders at the venue, the desk's and any placed elsewhere."""
+        ...
+
+    async def trades(self) -> list[VenueTrade]:
+        """Today's fills at the venue."""
+        ...
+
+    async def positions(self) -> list[BrokerPosition]:
+        """The holdings and today's positions the venue reports, by symbol."""
+        ...
+
+    async def funds(self) -> BrokerFunds:
+        """The venue's cash: available, and used."""
+        ...
+
+    def updates(self) -> AsyncIterator[VenueUpdate]:
+        """Order and fill updates as the venue pushes them, reconnecting by itself after a
+        dropped connection (what was missed meanwhile comes from `orders` and `trades`)."""
+        ...
+
+    def status(self) -> VenueStatus:
+        """The session as an operator sees it: connected, token expiry, rate headroom."""
+        ...
+
+    async def close(self) -> None:
+        """Close the session's connections."""
         ...
 
 
