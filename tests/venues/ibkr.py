@@ -9,7 +9,8 @@ from pathlib import Path
 from typing import Any
 
 from adapters.brokers.ibkr import IbkrConfig, IbkrVenue
-from devtools.venues.ibkr import ACCOUNT, IbkrGateway, start
+from devtools.venues.ibkr import IbkrGateway, start
+from devtools.venues.ibkr_app import ACCOUNT
 from tests.venues import Harness
 
 
