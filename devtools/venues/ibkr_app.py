@@ -160,6 +160,12 @@ async def cancel_order(request: web.Request) -> web.Response:
 
 async def live_orders(request: web.Request) -> web.Response:
     gateway = _gateway(request)
+    # As IBKR documents: `force=true` clears the cache and answers blank; a session that
+    # was never primed answers blank too.
+    if request.query.get("force") == "true":
+        gateway.primed = gateway.session
+    if request.query.get("force") == "true" or gateway.primed != gateway.session:
+        return _json({"orders": [], "snapshot": False})
     return _json({"orders": [gateway.order_json(o) for o in gateway.book], "snapshot": True})
 
 

@@ -298,3 +298,19 @@ def test_positions_and_funds_when_the_entry_filled_then_rupees_from_the_ledger(
         assert (held.symbol, held.quantity, held.average_price) == ("INFY", 10, D("1500.50"))
 
     run(tmp_path, body)
+
+
+def test_orders_when_ibkr_sends_a_status_the_desk_cannot_read_then_a_clear_error(
+    tmp_path: Path
+) -> None:
+    async def body(h: Harness, fake: IbkrGateway) -> None:
+        await h.venue.place_bracket(bracket())
+        fake.book[0].status = "Mystery"
+
+        with pytest.raises(VenueError) as unreadable:
+            await h.venue.orders()
+
+        assert unreadable.value.kind is VenueErrorKind.UNAVAILABLE
+        assert "Mystery" in str(unreadable.value)
+
+    run(tmp_path, body)

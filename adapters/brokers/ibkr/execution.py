@@ -5,7 +5,8 @@ and never placed twice (IBKR refuses a cOID it holds; a timeout is resolved by l
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Iterator, Mapping
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
@@ -37,6 +38,16 @@ MAX_QUESTIONS = 10  # IBKR may chain questions; more than this is not a bracket'
 POSITIONS_PAGE = 100  # IBKR pages portfolio positions 100 at a time
 
 
+@contextmanager
+def readable(what: str) -> Iterator[None]:
+    """Turn an unreadable IBKR payload into a clear venue error instead of a crash."""
+    try:
+        yield
+    except (parsing.PayloadError, TypeError, AttributeError) as e:
+        raise VenueError(VenueErrorKind.UNAVAILABLE, f"IBKR sent an unreadable {what}: "
+                         f"{e}") from None
+
+
 class IbkrVenue:
     """One IBKR account trading through one Client Portal gateway."""
 
@@ -50,6 +61,7 @@ class IbkrVenue:
         self._coids: dict[str, str] = {}  # hashed parent cOID -> the desk's order id
         self._stream = UpdateStream(self._client, symbols=self._symbols, coids=self._coids)
         self._prepared = False
+        self._primed_for = ""  # the session whose live-orders list has been primed
 
     async def place_bracket(self, request: BracketRequest) -> BrokerAck:
         """Send the bracket; a question off the allow-list refuses it (nothing placed), and
@@ -92,17 +104,18 @@ class IbkrVenue:
     async def modify(self, client_order_id: str, *, stop: Decimal | None = None,
                      target: Decimal | None = None) -> BrokerAck:
         """Move the working stop and/or target to new prices."""
-        raw = {str(r.get("orderId")): r for r in await self._live_orders()}
+        self._coid(client_order_id)
         moves = {Leg.STOP: stop, Leg.TARGET: target}
         moved = ""
-        for order in await self.find(client_order_id):
+        for raw in await self._live_orders():
+            order = self._read(raw)
             price = moves.get(order.leg)
-            if price is None or order.status.final:
+            if order.client_order_id != client_order_id or price is None or order.status.final:
                 continue
             ticket = modified_ticket(
                 account_id=self.config.account_id, conid=await self.conid(order.symbol),
                 leg=order.leg, quantity=order.quantity - order.filled_quantity, price=price,
-                tif=str(raw.get(order.venue_order_id, {}).get("timeInForce") or "GTC"))
+                tif=str(raw.get("timeInForce") or "GTC"))
             reply = await self._confirmed(
                 await self._request("POST", self._order_path(order.venue_order_id), ticket))
             if isinstance(reply, Question):
@@ -120,15 +133,14 @@ class IbkrVenue:
 
     async def orders(self) -> list[VenueOrder]:
         """Today's orders on the account (`GET /iserver/account/orders`)."""
-        raw = await self._live_orders()
-        return parsing.orders({"orders": raw}, symbols=self._symbols, coids=self._coids,
-                              now=datetime.now(UTC))
+        return [self._read(raw) for raw in await self._live_orders()]
 
     async def trades(self) -> list[VenueTrade]:
         """Today's executions (`GET /iserver/account/trades`)."""
         payload = await self._request("GET", "/iserver/account/trades")
-        return parsing.trades(payload or [], symbols=self._symbols, coids=self._coids,
-                              now=datetime.now(UTC))
+        with readable("trades"):
+            return parsing.trades(payload or [], symbols=self._symbols, coids=self._coids,
+                                  now=datetime.now(UTC))
 
     async def positions(self) -> list[BrokerPosition]:
         """The account's positions, fresh (IBKR caches them: the cache is dropped first)."""
@@ -138,7 +150,8 @@ class IbkrVenue:
         page = 0
         while True:
             payload = await self._request("GET", f"/portfolio/{self._account}/positions/{page}")
-            held += parsing.positions(payload or [], symbols=self._symbols)
+            with readable("positions"):
+                held += parsing.positions(payload or [], symbols=self._symbols)
             if len(payload or []) < POSITIONS_PAGE:
                 return held
             page += 1
@@ -147,7 +160,8 @@ class IbkrVenue:
         """Cash in the configured ledger currency (the account's base by default)."""
         await self._portfolio()
         payload = await self._request("GET", f"/portfolio/{self._account}/ledger")
-        return parsing.funds(payload, self.config.ledger_currency)
+        with readable("ledger"):
+            return parsing.funds(payload, self.config.ledger_currency)
 
     def updates(self) -> AsyncIterator[VenueUpdate]:
         """Order and trade updates from the gateway websocket, from this call on."""
@@ -205,8 +219,19 @@ class IbkrVenue:
         # ... and /portfolio/accounts before the other /portfolio endpoints.
         await self._request("GET", "/portfolio/accounts")
 
+    def _read(self, raw: Mapping[str, Any]) -> VenueOrder:
+        with readable("order"):
+            return parsing.order(raw, symbols=self._symbols, coids=self._coids,
+                                 now=datetime.now(UTC))
+
     async def _live_orders(self) -> list[Mapping[str, Any]]:
-        payload = await self._request("GET", "/iserver/account/orders?force=true")
+        # A session's first read comes back empty until `force=true` (whose own answer is
+        # blank by design) has primed it: prime once per session, then read.
+        session = await self._client.session_token()
+        if self._primed_for != session:
+            await self._request("GET", "/iserver/account/orders?force=true")
+            self._primed_for = session
+        payload = await self._request("GET", "/iserver/account/orders")
         if not isinstance(payload, Mapping):
             raise VenueError(VenueErrorKind.UNAVAILABLE, "IBKR live orders: unexpected answer")
         return [o for o in payload.get("orders") or []
