@@ -78,6 +78,7 @@ class IbkrGateway:
         self.sockets: dict[web.WebSocketResponse, asyncio.Queue[str | None]] = {}
         self.subscribed: dict[web.WebSocketResponse, set[str]] = {}
         self.tickles = 0
+        self.pings = 0  # `tic` messages received on the websocket
         self.primed = ""  # the session whose live-orders list `force=true` primed
         self._next_id = 1_500_000_001
 

@@ -235,6 +235,7 @@ def _on_text(gateway: IbkrGateway, ws: web.WebSocketResponse,
         if ok:
             topics.add("session")
     elif text == "tic":
+        gateway.pings += 1
         queue.put_nowait(json.dumps({"topic": "tic", "alive": True}))
     elif "session" in topics and text[:4] in ("sor+", "str+"):
         topic = text[:3]

@@ -314,3 +314,30 @@ def test_orders_when_ibkr_sends_a_status_the_desk_cannot_read_then_a_clear_error
         assert "Mystery" in str(unreadable.value)
 
     run(tmp_path, body)
+
+
+def test_updates_when_the_socket_is_open_then_tic_keeps_its_session(tmp_path: Path) -> None:
+    async def body(h: Harness, fake: IbkrGateway) -> None:
+        h.venue.updates()
+
+        await until(lambda: fake.pings >= 2)
+
+        assert h.venue.status().connected
+
+    run(tmp_path, body, ws_ping_seconds=0.05)
+
+
+def test_updates_when_the_login_is_gone_then_status_says_disconnected_and_log_in(
+    tmp_path: Path
+) -> None:
+    async def body(h: Harness, fake: IbkrGateway) -> None:
+        h.venue.updates()
+        await until(lambda: h.venue.status().connected)
+
+        fake.expire_session()
+
+        await until(lambda: not h.venue.status().connected)
+
+        assert "log in" in h.venue.status().detail
+
+    run(tmp_path, body)

@@ -79,6 +79,11 @@ class IbkrClient:
             if self._keepalive is None or self._keepalive.done():
                 self._keepalive = asyncio.create_task(self._keep_alive())
 
+    def session_lost(self) -> None:
+        """Note that the gateway refused the session (e.g. on the websocket): the next
+        request logs in again first."""
+        self._authenticated = False
+
     async def tickle(self) -> None:
         """`POST /tickle`: keeps the session and tells its websocket token and expiry."""
         reply = await self._send("POST", "/tickle", None)

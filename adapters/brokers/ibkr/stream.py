@@ -71,13 +71,14 @@ class UpdateStream:
         while True:
             try:
                 await self._connect()
-                attempt = 0
             except (VenueError, aiohttp.ClientError, OSError, TimeoutError) as e:
                 log.warning("ibkr_ws_disconnected", error=type(e).__name__)
             finally:
+                # Only a connection that got as far as its subscriptions resets the backoff,
+                # so a refused session does not reconnect in a tight loop.
+                attempt = 0 if self.connected else attempt + 1
                 self.connected = False
             await asyncio.sleep(pauses[min(attempt, len(pauses) - 1)])
-            attempt += 1
 
     async def _connect(self) -> None:
         token = await self._client.session_token()
@@ -111,6 +112,7 @@ class UpdateStream:
     async def _on_status(self, ws: aiohttp.ClientWebSocketResponse,
                          args: Mapping[str, Any]) -> None:
         if not args.get("authenticated"):
+            self._client.session_lost()
             await ws.close()  # reconnect with a fresh login
             return
         if not self.connected:
