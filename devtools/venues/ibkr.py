@@ -89,7 +89,7 @@ class IbkrGateway:
         order.filled, order.avg_price, order.status = order.quantity, price, "Filled"
         order.updated_ms = _ms()
         changed = [order]
-        for other in self._children(order.parent_coid or order.coid):
+        for other in self._bracket(order.parent_coid or order.coid):
             if other is order or other.status in FINAL:
                 continue
             other.status = "Submitted" if leg is Leg.ENTRY else "Cancelled"
@@ -107,7 +107,7 @@ class IbkrGateway:
 
     def cancel_at_venue(self, client_order_id: str) -> None:
         """Cancel whatever of the bracket still works, as IBKR's desk would."""
-        self.cancel_orders([o for o in self._children(client_order_id) if o.status not in FINAL])
+        self.cancel_orders([o for o in self._bracket(client_order_id) if o.status not in FINAL])
 
     def fail_next(self, status: int, times: int = 1) -> None:
         """Answer the next `times` order requests with `status`."""
@@ -132,12 +132,12 @@ class IbkrGateway:
         return sum(1 for o in self.book if o.coid == client_order_id and not o.parent_coid)
 
     # -- the book ----------------------------------------------------------------------
-    def _children(self, parent_coid: str) -> list[Order]:
+    def _bracket(self, parent_coid: str) -> list[Order]:
         return [o for o in self.book
                 if (o.coid == parent_coid and not o.parent_coid) or o.parent_coid == parent_coid]
 
     def _leg(self, parent_coid: str, leg: Leg) -> Order:
-        for o in self._children(parent_coid):
+        for o in self._bracket(parent_coid):
             is_leg = {Leg.ENTRY: not o.parent_coid,
                       Leg.STOP: bool(o.parent_coid) and o.order_type == "STP",
                       Leg.TARGET: bool(o.parent_coid) and o.order_type == "LMT"}
@@ -149,7 +149,7 @@ class IbkrGateway:
         """Cancel orders (a parent takes its children with it) and push the change."""
         changed = []
         for order in orders:
-            for o in [order, *([] if order.parent_coid else self._children(order.coid))]:
+            for o in [order, *([] if order.parent_coid else self._bracket(order.coid))]:
                 if o.status not in FINAL:
                     o.status, o.updated_ms = "Cancelled", _ms()
                     changed.append(o)
