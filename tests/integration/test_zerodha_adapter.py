@@ -61,6 +61,14 @@ async def connected(h: KiteHarness) -> None:
     await until(up)
 
 
+async def filled_bracket(h: KiteHarness) -> None:
+    """A bracket placed with the ticker up, its entry filled and its exits armed."""
+    await connected(h)
+    await h.venue.place_bracket(bracket())
+    h.kite.fill(ID, Leg.ENTRY, D("1500.50"))
+    await until(lambda: armed(h))
+
+
 def test_login_when_the_request_token_is_exchanged_then_the_token_is_stored_owner_only(
     tmp_path: Path
 ) -> None:
@@ -115,10 +123,7 @@ def test_restart_when_the_gtt_is_working_then_a_new_adapter_names_its_legs_and_p
     tmp_path: Path
 ) -> None:
     async def body(h: KiteHarness) -> None:
-        await connected(h)
-        await h.venue.place_bracket(bracket())
-        h.kite.fill(ID, Leg.ENTRY, D("1500.50"))
-        await until(lambda: armed(h))
+        await filled_bracket(h)
         await h.venue.close()
 
         restarted = ZerodhaVenue(h.config)
@@ -236,10 +241,7 @@ def test_place_when_the_fill_is_pushed_before_the_answer_then_the_update_and_exi
 
 def test_cancel_when_the_exits_are_working_then_the_gtt_is_deleted(tmp_path: Path) -> None:
     async def body(h: KiteHarness) -> None:
-        await connected(h)
-        await h.venue.place_bracket(bracket())
-        h.kite.fill(ID, Leg.ENTRY, D("1500.50"))
-        await until(lambda: armed(h))
+        await filled_bracket(h)
 
         ack = await h.venue.cancel(ID)
 
@@ -251,10 +253,7 @@ def test_cancel_when_the_exits_are_working_then_the_gtt_is_deleted(tmp_path: Pat
 
 def test_modify_when_the_exits_are_working_then_the_gtt_triggers_move(tmp_path: Path) -> None:
     async def body(h: KiteHarness) -> None:
-        await connected(h)
-        await h.venue.place_bracket(bracket())
-        h.kite.fill(ID, Leg.ENTRY, D("1500.50"))
-        await until(lambda: armed(h))
+        await filled_bracket(h)
 
         ack = await h.venue.modify(ID, stop=D("1480.00"))
 
