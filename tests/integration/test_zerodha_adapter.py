@@ -14,6 +14,8 @@ from pathlib import Path
 import pytest
 
 from adapters.brokers.zerodha import ZerodhaVenue
+from adapters.brokers.zerodha.auth import postback_checksum
+from domain.session import IST
 from domain.values import Leg
 from domain.venue import BracketRequest, VenueError, VenueErrorKind, VenueOrderStatus
 from tests.venues.zerodha import KiteHarness, open_venue
@@ -82,6 +84,8 @@ def test_login_when_the_request_token_is_exchanged_then_the_token_is_stored_owne
         assert stat.S_IMODE(token_file.stat().st_mode) == 0o600
         assert token_file.read_text() in h.kite.tokens
         assert (await h.venue.funds()).available > 0
+        expires = h.venue.status().token_expires_at
+        assert expires is not None and expires.astimezone(IST).hour == 6
 
     run(tmp_path, body)
 
@@ -313,5 +317,30 @@ def test_status_when_asked_then_kites_three_order_windows_show_their_headroom(
 
         assert set(headroom) == {"10/1s", "200/60s", "3000/86400s"}
         assert headroom["3000/86400s"] == 2999  # one order sent; a day window barely refills
+
+    run(tmp_path, body)
+
+
+def test_postback_when_kite_signed_it_then_an_update_and_when_forged_then_refused(
+    tmp_path: Path
+) -> None:
+    async def body(h: KiteHarness) -> None:
+        updates = h.venue.updates()
+        await h.venue.place_bracket(bracket())
+        (entry,) = h.kite.orders.values()
+        row = dict(entry, status="CANCELLED", cancelled_quantity=10, pending_quantity=0)
+        row["checksum"] = postback_checksum(row["order_id"], row["order_timestamp"],
+                                            h.config.api_secret)
+
+        await h.venue.receive_postback(json.dumps(row, default=float).encode())
+        update = await anext(u async for u in updates
+                             if u.order.status is VenueOrderStatus.CANCELLED)
+        with pytest.raises(VenueError) as forged:
+            await h.venue.receive_postback(json.dumps(row | {"status": "COMPLETE",
+                                                             "checksum": "0" * 64},
+                                                      default=float).encode())
+
+        assert update.order.client_order_id == ID and update.order.leg is Leg.ENTRY
+        assert forged.value.kind is VenueErrorKind.REJECTED
 
     run(tmp_path, body)

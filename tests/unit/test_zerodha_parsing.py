@@ -11,6 +11,7 @@ import pytest
 
 from adapters.brokers.zerodha.auth import login_checksum, parse_postback, postback_checksum
 from adapters.brokers.zerodha.book import assemble
+from adapters.brokers.zerodha.execution import token_expiry
 from adapters.brokers.zerodha.gtt import exit_form, exit_legs, owners, parse_gtt
 from adapters.brokers.zerodha.parsing import (
     Instrument,
@@ -24,6 +25,7 @@ from adapters.brokers.zerodha.parsing import (
     ticker_order,
     unwrap,
 )
+from domain.session import IST
 from domain.values import Leg, Side
 from domain.venue import VenueError, VenueErrorKind, VenueOrderStatus
 
@@ -287,3 +289,13 @@ def test_assemble_when_a_gtt_leg_fired_then_its_order_is_that_legs_under_the_des
         (Leg.STOP, VenueOrderStatus.CANCELLED, "order-acc-1-sig-1"),
         (Leg.TARGET, VenueOrderStatus.FILLED, "order-acc-1-sig-1")]
     assert book.owner["261127000000009"] == ("order-acc-1-sig-1", Leg.TARGET)
+
+
+@pytest.mark.parametrize(("logged_in", "expires"), [
+    (datetime(2026, 11, 27, 9, 0, tzinfo=IST), datetime(2026, 11, 28, 6, 0, tzinfo=IST)),
+    (datetime(2026, 11, 27, 5, 0, tzinfo=IST), datetime(2026, 11, 27, 6, 0, tzinfo=IST)),
+])
+def test_token_expiry_when_logged_in_then_the_next_six_am_ist(
+    logged_in: datetime, expires: datetime
+) -> None:
+    assert token_expiry(logged_in.astimezone(UTC)) == expires

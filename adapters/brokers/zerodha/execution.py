@@ -13,11 +13,13 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from dataclasses import replace
+from datetime import UTC, datetime, time, timedelta
 from decimal import Decimal
 
 import structlog
 
 from adapters.brokers.credentials import write_secret_file
+from adapters.brokers.zerodha.auth import parse_postback
 from adapters.brokers.zerodha.book import Book, assemble
 from adapters.brokers.zerodha.client import KiteClient
 from adapters.brokers.zerodha.config import KiteConfig
@@ -32,6 +34,7 @@ from adapters.brokers.zerodha.parsing import (
 )
 from adapters.brokers.zerodha.updates import UpdateFeed
 from domain.broker import BrokerAck, BrokerFunds, BrokerPosition
+from domain.session import IST
 from domain.values import Leg
 from domain.venue import (
     BracketRequest,
@@ -64,6 +67,7 @@ class ZerodhaVenue:
         self._gtt_tags: dict[str, str] = {}  # GTT id -> tag, for GTTs this process placed
         self._arming = asyncio.Lock()
         self._feed = UpdateFeed(self)
+        self._token_expires_at: datetime | None = None  # known once `login` ran here
 
     # --- session ---------------------------------------------------------------------
 
@@ -73,13 +77,20 @@ class ZerodhaVenue:
         token = await self.client.exchange_request_token(request_token)
         if self.config.token_path is not None:
             write_secret_file(self.config.token_path, token)
+        self._token_expires_at = token_expiry(datetime.now(UTC))
+
+    async def receive_postback(self, body: bytes) -> None:
+        """Hand a postback (Kite's POST to the app's URL) to the update feed, once its
+        checksum proves Kite sent it; a forged or malformed one is refused."""
+        await self._feed.on_order(parse_postback(body, self.config.api_secret))
 
     def status(self) -> VenueStatus:
         """Connected ticker, rate headroom, and whether Kite refused the token."""
         detail = ("Kite refused the access token: log in again" if self.client.auth_refused
                   else self._feed.stream.last_error)
         return VenueStatus(venue=self.name, connected=self._feed.stream.connected,
-                           token_expires_at=None, last_update_at=self._feed.last_update_at,
+                           token_expires_at=self._token_expires_at,
+                           last_update_at=self._feed.last_update_at,
                            rate_headroom=self.client.order_limits.headroom(), detail=detail)
 
     async def close(self) -> None:
@@ -192,7 +203,10 @@ class ZerodhaVenue:
             self._pending[client_tag(request.client_order_id)] = request
         elif entry.status is VenueOrderStatus.FILLED and not has_exits:
             self._pending[client_tag(request.client_order_id)] = request
-            await self.arm_exits(entry, client_tag(request.client_order_id))
+            try:
+                await self.arm_exits(entry, client_tag(request.client_order_id))
+            except VenueError as e:  # the entry stands; the exits go on the next try
+                log.warning("kite exits not armed", error=e.kind.value, code=e.code)
         accepted = entry.status is not VenueOrderStatus.REJECTED
         return BrokerAck(accepted, broker_order_id=entry.venue_order_id, reason=entry.reason)
 
@@ -298,3 +312,10 @@ class ZerodhaVenue:
 def _product(request: BracketRequest) -> str:
     """Kite's product: MIS is squared off the same day, CNC is delivery."""
     return "MIS" if request.intraday else "CNC"
+
+
+def token_expiry(logged_in_at: datetime) -> datetime:
+    """When a Kite access token dies: 06:00 IST on the morning after the login."""
+    local = logged_in_at.astimezone(IST)
+    morning = datetime.combine(local.date(), time(6), IST)
+    return (morning if local < morning else morning + timedelta(days=1)).astimezone(UTC)
