@@ -344,3 +344,22 @@ def test_postback_when_kite_signed_it_then_an_update_and_when_forged_then_refuse
         assert forged.value.kind is VenueErrorKind.REJECTED
 
     run(tmp_path, body)
+
+
+def test_ticker_when_a_message_is_malformed_then_later_updates_still_arrive(
+    tmp_path: Path
+) -> None:
+    async def body(h: KiteHarness) -> None:
+        updates = h.venue.updates()
+        await connected(h)
+        await h.venue.place_bracket(bracket())
+
+        h.kite.push_raw('{"type":"order","data":{"order_id":"9","transaction_type":"HOLD"}}')
+        h.kite.push_raw('{"type":"order","data":{"order_id":"8","filled_quantity":"lots"}}')
+        h.kite.push_raw("{not json")
+        h.kite.fill(ID, Leg.ENTRY, D("1500.50"))
+        update = await anext(u async for u in updates if u.trade is not None)
+
+        assert update.order.client_order_id == ID
+
+    run(tmp_path, body)

@@ -31,6 +31,7 @@ from adapters.brokers.zerodha.parsing import (
     parse_margins,
     parse_positions,
     parse_trade,
+    readable,
 )
 from adapters.brokers.zerodha.updates import UpdateFeed
 from domain.broker import BrokerAck, BrokerFunds, BrokerPosition
@@ -117,10 +118,12 @@ class ZerodhaVenue:
     async def book(self) -> Book:
         """Today's orders and the desk's exits GTTs, assembled into brackets."""
         rows = await self.client.call("GET", "/orders") or []
-        filled = any(r.get("status") == "COMPLETE" and r.get("transaction_type") == "BUY"
-                     for r in rows)
+        with readable("order book"):
+            filled = any(r.get("status") == "COMPLETE" and r.get("transaction_type") == "BUY"
+                         for r in rows)
         gtts = gtt_rows(await self.client.call("GET", "/gtt/triggers")) if filled else []
-        return assemble(rows, gtts, self._ids, self._gtt_tags)
+        with readable("order book"):
+            return assemble(rows, gtts, self._ids, self._gtt_tags)
 
     async def find(self, client_order_id: str) -> list[VenueOrder]:
         """Every order of the bracket tagged with this desk id, its GTT legs included."""
@@ -135,24 +138,29 @@ class ZerodhaVenue:
         """Today's fills (`/trades`), each named by its order's bracket and leg."""
         book = await self.book()
         rows = await self.client.call("GET", "/trades") or []
-        return [parse_trade(r, *book.owner.get(str(r["order_id"]), ("", Leg.ENTRY)))
-                for r in rows]
+        with readable("trades"):
+            return [parse_trade(r, *book.owner.get(str(r["order_id"]), ("", Leg.ENTRY)))
+                    for r in rows]
 
     async def order_trades(self, venue_order_id: str, client_order_id: str,
                            leg: Leg) -> list[VenueTrade]:
         """The fills of one order (`/orders/{id}/trades`)."""
         rows = await self.client.call("GET", f"/orders/{venue_order_id}/trades") or []
-        return [parse_trade(r, client_order_id, leg) for r in rows]
+        with readable("order trades"):
+            return [parse_trade(r, client_order_id, leg) for r in rows]
 
     async def positions(self) -> list[BrokerPosition]:
         """Holdings (settled and T1) plus today's net positions, by symbol."""
         positions = await self.client.call("GET", "/portfolio/positions") or {}
         holdings = await self.client.call("GET", "/portfolio/holdings") or []
-        return parse_positions(positions, holdings)
+        with readable("positions and holdings"):
+            return parse_positions(positions, holdings)
 
     async def funds(self) -> BrokerFunds:
         """The equity segment's margins."""
-        return parse_margins(await self.client.call("GET", "/user/margins") or {})
+        data = await self.client.call("GET", "/user/margins") or {}
+        with readable("margins"):
+            return parse_margins(data)
 
     async def instrument(self, symbol: str) -> Instrument | None:
         """The exchange's instrument for a symbol, from Kite's daily instruments CSV."""
@@ -189,7 +197,8 @@ class ZerodhaVenue:
             if e.kind is VenueErrorKind.REJECTED:
                 return BrokerAck(False, reason=str(e))
             raise
-        return BrokerAck(True, broker_order_id=str(data["order_id"]))
+        with readable("order answer"):
+            return BrokerAck(True, broker_order_id=str(data["order_id"]))
 
     async def _held(self, request: BracketRequest) -> BrokerAck | None:
         """The ack for an entry Kite already holds under this desk id (None: none yet);
@@ -240,7 +249,8 @@ class ZerodhaVenue:
                              or request.reference_price, product=_product(request),
                              tag=tag, slippage=self.config.stop_limit_slippage)
             data = await self.client.call("POST", "/gtt/triggers", form=form, order=True)
-            self._gtt_tags[str(data["trigger_id"])] = tag
+            with readable("GTT answer"):
+                self._gtt_tags[str(data["trigger_id"])] = tag
             self._pending.pop(tag, None)
             log.info("kite exits armed", client_order_id=request.client_order_id,
                      gtt=str(data["trigger_id"]))

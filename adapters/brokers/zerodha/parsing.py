@@ -8,7 +8,8 @@ import csv
 import hashlib
 import io
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -91,6 +92,16 @@ def unwrap(status: int, text: str) -> Any:
     if status < 400 and isinstance(body, dict) and body.get("status") == "success":
         return body.get("data")
     raise error_from(status, body)
+
+
+@contextmanager
+def readable(what: str) -> Iterator[None]:
+    """Turn a payload the desk cannot read into a `VenueError` naming what it was, so a
+    malformed answer is a clear failure, never a crash."""
+    try:
+        yield
+    except (KeyError, IndexError, TypeError, ValueError, AttributeError, ArithmeticError):
+        raise VenueError(VenueErrorKind.UNAVAILABLE, f"Kite's {what} could not be read") from None
 
 
 def error_from(status: int, body: object) -> VenueError:

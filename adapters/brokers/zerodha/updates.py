@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 import structlog
 
 from adapters.brokers.zerodha.book import client_of, own_leg
-from adapters.brokers.zerodha.parsing import Row, is_desk_tag, parse_order
+from adapters.brokers.zerodha.parsing import Row, is_desk_tag, parse_order, readable
 from adapters.brokers.zerodha.stream import TickerStream
 from domain.values import Leg
 from domain.venue import VenueError, VenueOrder, VenueOrderStatus, VenueTrade, VenueUpdate
@@ -84,13 +84,22 @@ class UpdateFeed:
     async def on_order(self, row: Row) -> None:
         """Publish one order's new state, with the fills it brought; arm a filled entry."""
         order_id = str(row["order_id"])
-        state = (str(row.get("status")), int(row.get("filled_quantity") or 0))
+        try:
+            state = (str(row.get("status")), int(row.get("filled_quantity") or 0))
+        except (TypeError, ValueError, ArithmeticError):
+            log.warning("kite order update unreadable", order_id=order_id)
+            return
         before = self._seen.get(order_id, ("", 0))
         if before == state:
             return  # the ticker repeats itself; the book replay on reconnect too
         self._seen[order_id] = state
         client_order_id, leg = await self._identify(row)
-        order = parse_order(row, client_order_id, leg)
+        try:
+            with readable("order update"):
+                order = parse_order(row, client_order_id, leg)
+        except VenueError as e:  # one bad message must not stop the feed
+            log.warning("kite order update unreadable", error=e.kind.value)
+            return
         fills = await self._new_fills(order, before[1])
         now = datetime.now(UTC)
         self.last_update_at = now

@@ -134,6 +134,11 @@ class KiteBook:
         for ws in list(self._sockets):
             asyncio.get_running_loop().create_task(ws.close())
 
+    def push_raw(self, text: str) -> None:
+        """Send any text on the ticker, as a broken or unknown message would arrive."""
+        for queue in self._sockets.values():
+            queue.put_nowait(text)
+
     def placed_count(self, client_order_id: str) -> int:
         """How many entries the account holds under this desk id's tag."""
         tag = self.tag_of(client_order_id)
