@@ -102,6 +102,7 @@ class FakeUpstox(UpstoxBook):
         return body
 
     async def place_order(self, request: web.Request) -> web.Response:
+        """POST /v3/order/place: a regular order, carrying its `tag`."""
         body = self._checked(await self._body(request))
         tag = body.get("tag")
         if tag is not None and (not isinstance(tag, str) or len(tag) > 40):
@@ -109,6 +110,7 @@ class FakeUpstox(UpstoxBook):
         return _ok({"order_ids": [self._new_order(body, tag)["order_id"]]})
 
     async def modify_order(self, request: web.Request) -> web.Response:
+        """PUT /v3/order/modify: a new price for an open order."""
         body = await self._body(request)
         order = self.orders.get(str(body.get("order_id")))
         if order is None or order["status"] != "open":
@@ -118,6 +120,7 @@ class FakeUpstox(UpstoxBook):
         return _ok({"order_id": order["order_id"]})
 
     async def cancel_order(self, request: web.Request) -> web.Response:
+        """DELETE /v3/order/cancel?order_id=: cancel an open order (and its GTT)."""
         order = self.orders.get(request.query.get("order_id", ""))
         if order is None:
             raise UpstoxError(404, "UDAPI100010", "Order not found")
@@ -130,6 +133,8 @@ class FakeUpstox(UpstoxBook):
         return _ok({"order_id": order["order_id"]})
 
     async def place_gtt(self, request: web.Request) -> web.Response:
+        """POST /v3/order/gtt/place: a SINGLE or MULTIPLE GTT; an IMMEDIATE entry
+        places its LIMIT order at once."""
         body = self._checked(await self._body(request))
         rules = body.get("rules")
         if body.get("type") not in ("SINGLE", "MULTIPLE") or not isinstance(rules, list):
@@ -169,6 +174,7 @@ class FakeUpstox(UpstoxBook):
         return gtt
 
     async def modify_gtt(self, request: web.Request) -> web.Response:
+        """PUT /v3/order/gtt/modify: new triggers for rules not yet triggered."""
         body = await self._body(request)
         gtt = self._gtt(body)
         for change in body.get("rules") or []:
@@ -180,37 +186,47 @@ class FakeUpstox(UpstoxBook):
         return _ok({"gtt_order_ids": [gtt["gtt_order_id"]]})
 
     async def cancel_gtt(self, request: web.Request) -> web.Response:
+        """DELETE /v3/order/gtt/cancel: cancel the rules not yet triggered."""
         gtt = self._gtt(await self._body(request))
         if not self._cancel_gtt(gtt, orders_too=False, why=""):
             raise UpstoxError(400, "UDAPI1136", "GTT order is already triggered or cancelled")
         return _ok({"gtt_order_ids": [gtt["gtt_order_id"]]})
 
     async def list_gtts(self, request: web.Request) -> web.Response:
+        """GET /v3/order/gtt[?gtt_order_id=]: one GTT or all of them."""
         wanted = request.query.get("gtt_order_id")
+        if wanted and wanted not in self.gtts:
+            raise UpstoxError(404, "UDAPI1135", "No GTT order with this id")
         if wanted:
-            return _ok([self._gtt({"gtt_order_id": wanted})])
+            return _ok([self.gtts[wanted]])
         return _ok(list(self.gtts.values()))
 
     async def order_book(self, request: web.Request) -> web.Response:
+        """GET /v2/order/retrieve-all: today's orders."""
         return _ok(list(self.orders.values()))
 
     async def trades_for_day(self, request: web.Request) -> web.Response:
+        """GET /v2/order/trades/get-trades-for-day: today's trades."""
         return _ok(self.trades)
 
     async def order_trades(self, request: web.Request) -> web.Response:
+        """GET /v2/order/trades?order_id=: one order's trades."""
         wanted = request.query.get("order_id")
         return _ok([t for t in self.trades if t["order_id"] == wanted])
 
     async def positions(self, request: web.Request) -> web.Response:
+        """GET /v2/portfolio/short-term-positions: today's net positions."""
         return _ok([{"exchange": "NSE", "product": "D", "instrument_token": key,
                      "trading_symbol": self.instruments[key]["symbol"], "quantity": quantity,
                      "average_price": float(cost / quantity) if quantity else 0.0}
                     for key, (quantity, cost) in self.net.items()])
 
     async def long_term_holdings(self, request: web.Request) -> web.Response:
+        """GET /v2/portfolio/long-term-holdings: the demat holdings."""
         return _ok(self.holdings)
 
     async def funds(self, request: web.Request) -> web.Response:
+        """GET /v3/user/get-funds-and-margin: cash available and margin used."""
         used = sum((cost for _, cost in self.net.values()), Decimal(0))
         margin = {"total": float(used), "mtf": 0.0, "span_exposure": 0.0}
         return _ok({"available_to_trade": {
@@ -222,6 +238,7 @@ class FakeUpstox(UpstoxBook):
             "unavailable_to_trade": {}})
 
     async def token_exchange(self, request: web.Request) -> web.Response:
+        """POST /v2/login/authorization/token: an authorization code for a token."""
         form = await request.post()
         if (form.get("client_id") != self.api_key or form.get("client_secret")
                 != self.api_secret or form.get("redirect_uri") != self.redirect_uri
@@ -236,6 +253,8 @@ class FakeUpstox(UpstoxBook):
                                   "is_active": True, "access_token": token})
 
     async def login_dialog(self, request: web.Request) -> web.Response:
+        """GET /v2/login/authorization/dialog: the login page, here an instant
+        redirect back with a code."""
         if request.query.get("client_id") != self.api_key:
             raise invalid("Invalid client_id")
         target = f"{request.query['redirect_uri']}?code={self.issue_code()}"
@@ -244,6 +263,7 @@ class FakeUpstox(UpstoxBook):
         raise web.HTTPFound(target)
 
     async def instruments_file(self, request: web.Request) -> web.Response:
+        """The NSE instruments JSON (gzipped), built from the sample CSV."""
         rows = [{"segment": "NSE_EQ", "name": r["name"], "exchange": "NSE", "isin": r["isin"],
                  "instrument_type": "EQ", "instrument_key": key, "lot_size": int(r["lot_size"]),
                  "freeze_quantity": 100000.0, "exchange_token": str(1000 + n),
@@ -255,12 +275,14 @@ class FakeUpstox(UpstoxBook):
                             content_type="application/json")
 
     async def stream_authorize(self, request: web.Request) -> web.Response:
+        """GET /v2/feed/portfolio-stream-feed/authorize: a single-use stream URL."""
         code = secrets.token_urlsafe(12)
         self._stream_codes.add(code)
         ws_base = self.base_url.replace("http://", "ws://")
         return _ok({"authorized_redirect_uri": f"{ws_base}/portfolio-stream?code={code}"})
 
     async def stream(self, request: web.Request) -> web.StreamResponse:
+        """The portfolio-stream websocket behind an authorized URL."""
         code = request.query.get("code", "")
         if code not in self._stream_codes:
             raise web.HTTPForbidden(text="authorized_redirect_uri is single-use")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import replace
+from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 
@@ -15,7 +16,7 @@ from domain.values import Leg
 from tests.venues import Harness
 
 STRATEGIES = {Leg.ENTRY: "ENTRY", Leg.TARGET: "TARGET", Leg.STOP: "STOPLOSS"}
-FAR_FUTURE = AccessToken("", __import__("datetime").datetime(2100, 1, 1).astimezone())
+FAR_FUTURE = AccessToken("", datetime(2100, 1, 1, tzinfo=UTC))
 
 
 class UpstoxControls:
