@@ -15,14 +15,20 @@ from collections.abc import Awaitable, Callable
 
 from adapters.brokers.ratelimit import Window
 
+# Requests reach Upstox after uneven network delays: a window held this much longer than
+# Upstox's keeps its own count of our requests inside the limit.
+MARGIN_SECONDS = 0.1
+
 
 class SlidingWindows:
     """Waits until one more request fits every window, then records it."""
 
     def __init__(self, *windows: Window, clock: Callable[[], float] = time.monotonic,
-                 sleep: Callable[[float], Awaitable[None]] = asyncio.sleep) -> None:
+                 sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+                 margin: float = MARGIN_SECONDS) -> None:
         if not windows:
             raise ValueError("a rate limiter needs at least one window")
+        self._margin = margin
         self._clock = clock
         self._sleep = sleep
         self._sent: list[tuple[Window, deque[float]]] = [(w, deque()) for w in windows]
@@ -30,7 +36,7 @@ class SlidingWindows:
 
     def _forget_old(self, now: float) -> None:
         for window, sent in self._sent:
-            while sent and now - sent[0] >= window.seconds:
+            while sent and now - sent[0] >= window.seconds + self._margin:
                 sent.popleft()
 
     async def acquire(self) -> None:
@@ -39,7 +45,7 @@ class SlidingWindows:
             while True:
                 now = self._clock()
                 self._forget_old(now)
-                wait = max((sent[0] + window.seconds - now
+                wait = max((sent[0] + window.seconds + self._margin - now
                             for window, sent in self._sent if len(sent) >= window.limit),
                            default=0.0)
                 if wait <= 0:
