@@ -24,7 +24,6 @@ from domain.venue import VenueError, VenueErrorKind, VenueOrderStatus
 # UDAPI codes whose meaning the HTTP status alone does not carry (page /error-codes).
 ERROR_KINDS: dict[str, VenueErrorKind] = {
     "UDAPI100050": VenueErrorKind.AUTH,  # invalid token
-    "UDAPI100067": VenueErrorKind.AUTH,  # invalid token / session
     "UDAPI10005": VenueErrorKind.RATE_LIMITED,
     "UDAPI100036": VenueErrorKind.REJECTED,  # invalid input
     "UDAPI100038": VenueErrorKind.REJECTED,  # invalid input
