@@ -1,0 +1,60 @@
+"""Upstox's order-API limits as sliding windows: at most `limit` requests in ANY `seconds`.
+
+The shared token bucket (`adapters.brokers.ratelimit`) starts full and refills as it
+drains, so within one second it lets through its capacity plus a second's refill: twice
+Upstox's 10/s, which Upstox answers with 429 UDAPI10005. A log of recent request times
+keeps every window honest.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections import deque
+from collections.abc import Awaitable, Callable
+
+from adapters.brokers.ratelimit import Window
+
+# Requests reach Upstox after uneven network delays: a window held this much longer than
+# Upstox's keeps its own count of our requests inside the limit.
+MARGIN_SECONDS = 0.1
+
+
+class SlidingWindows:
+    """Waits until one more request fits every window, then records it."""
+
+    def __init__(self, *windows: Window, clock: Callable[[], float] = time.monotonic,
+                 sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+                 margin: float = MARGIN_SECONDS) -> None:
+        if not windows:
+            raise ValueError("a rate limiter needs at least one window")
+        self._margin = margin
+        self._clock = clock
+        self._sleep = sleep
+        self._sent: list[tuple[Window, deque[float]]] = [(w, deque()) for w in windows]
+        self._lock = asyncio.Lock()
+
+    def _forget_old(self, now: float) -> None:
+        for window, sent in self._sent:
+            while sent and now - sent[0] >= window.seconds + self._margin:
+                sent.popleft()
+
+    async def acquire(self) -> None:
+        """Wait until every window has room for one more request, then take it."""
+        async with self._lock:
+            while True:
+                now = self._clock()
+                self._forget_old(now)
+                wait = max((sent[0] + window.seconds + self._margin - now
+                            for window, sent in self._sent if len(sent) >= window.limit),
+                           default=0.0)
+                if wait <= 0:
+                    for _, sent in self._sent:
+                        sent.append(now)
+                    return
+                await self._sleep(wait)
+
+    def headroom(self) -> dict[str, int]:
+        """Requests each window would still allow now, by window label."""
+        self._forget_old(self._clock())
+        return {window.label: window.limit - len(sent) for window, sent in self._sent}
