@@ -1,11 +1,15 @@
-"""Token buckets for a venue's request limits (e.g. Upstox orders: 10/s, 500/min, 2000 per
-30 min), so the desk waits its turn instead of collecting 429s."""
+"""Request limits as sliding windows: at most `limit` requests in ANY `seconds` (e.g. Upstox
+orders: 10/s, 500/min, 2000 per 30 min), so the desk waits its turn instead of collecting
+429s. A token bucket would not do: it starts full and refills as it drains, so within one
+second it lets through its capacity plus a second's refill, twice what the venue allows.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable
+from collections import deque
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 
@@ -22,51 +26,46 @@ class Window:
         return f"{self.limit}/{self.seconds:g}s"
 
 
-class _Bucket:
-    def __init__(self, window: Window, now: float) -> None:
-        self.window = window
-        self.tokens = float(window.limit)
-        self.updated = now
-
-    def refill(self, now: float) -> None:
-        rate = self.window.limit / self.window.seconds
-        self.tokens = min(float(self.window.limit), self.tokens + (now - self.updated) * rate)
-        self.updated = now
-
-    def wait_for_one(self) -> float:
-        """Seconds until one token is available (0 when one is)."""
-        if self.tokens >= 1:
-            return 0.0
-        return (1 - self.tokens) * self.window.seconds / self.window.limit
+# Requests reach a venue after uneven network delays: a window held this much longer than
+# the venue's keeps its own count of our requests inside the limit.
+MARGIN_SECONDS = 0.1
 
 
 class RateLimiter:
-    """Every window's bucket must hold a token before a request goes out."""
+    """Waits until one more request fits every window, then records it."""
 
-    def __init__(self, *windows: Window, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(self, *windows: Window, clock: Callable[[], float] = time.monotonic,
+                 sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+                 margin: float = MARGIN_SECONDS) -> None:
         if not windows:
             raise ValueError("a rate limiter needs at least one window")
+        self._margin = margin
         self._clock = clock
-        self._buckets = [_Bucket(w, clock()) for w in windows]
+        self._sleep = sleep
+        self._sent: list[tuple[Window, deque[float]]] = [(w, deque()) for w in windows]
         self._lock = asyncio.Lock()
 
+    def _forget_old(self, now: float) -> None:
+        for window, sent in self._sent:
+            while sent and now - sent[0] >= window.seconds + self._margin:
+                sent.popleft()
+
     async def acquire(self) -> None:
-        """Wait until every window allows one more request, then take it."""
+        """Wait until every window has room for one more request, then take it."""
         async with self._lock:
             while True:
                 now = self._clock()
-                for bucket in self._buckets:
-                    bucket.refill(now)
-                wait = max(bucket.wait_for_one() for bucket in self._buckets)
+                self._forget_old(now)
+                wait = max((sent[0] + window.seconds + self._margin - now
+                            for window, sent in self._sent if len(sent) >= window.limit),
+                           default=0.0)
                 if wait <= 0:
-                    for bucket in self._buckets:
-                        bucket.tokens -= 1
+                    for _, sent in self._sent:
+                        sent.append(now)
                     return
-                await asyncio.sleep(wait)
+                await self._sleep(wait)
 
     def headroom(self) -> dict[str, int]:
         """Requests each window would still allow now, by window label."""
-        now = self._clock()
-        for bucket in self._buckets:
-            bucket.refill(now)
-        return {b.window.label: int(b.tokens) for b in self._buckets}
+        self._forget_old(self._clock())
+        return {window.label: window.limit - len(sent) for window, sent in self._sent}

@@ -50,25 +50,23 @@ def test_read_secret_when_nothing_is_set_then_the_error_says_how_to_set_it() -> 
         read_secret("UPSTOX_ACCESS_TOKEN", {})
 
 
-class FakeTime:
-    def __init__(self) -> None:
-        self.now = 0.0
+def test_acquire_when_a_window_is_full_then_it_waits_until_the_oldest_request_leaves_it(
+) -> None:
+    now = [0.0]
 
-    def __call__(self) -> float:
-        return self.now
+    async def sleep(seconds: float) -> None:
+        now[0] += seconds
 
-
-def test_acquire_when_a_window_is_spent_then_it_waits_for_the_refill() -> None:
-    clock = FakeTime()
-    limiter = RateLimiter(Window(2, 1.0), Window(3, 60.0), clock=clock)
+    limiter = RateLimiter(Window(2, 1.0), Window(3, 60.0), clock=lambda: now[0], sleep=sleep,
+                          margin=0.0)
 
     async def three() -> None:
         await limiter.acquire()
         await limiter.acquire()
         assert limiter.headroom() == {"2/1s": 0, "3/60s": 1}
-        clock.now = 0.5  # half a second refills one token of the per-second window
-        await limiter.acquire()
+        await limiter.acquire()  # the per-second window is full: waits a second
 
     asyncio.run(three())
 
-    assert limiter.headroom()["3/60s"] == 0
+    assert now[0] == 1.0
+    assert limiter.headroom() == {"2/1s": 1, "3/60s": 0}

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from adapters.brokers.ratelimit import Window
+from adapters.brokers.ratelimit import RateLimiter, Window
 from adapters.brokers.upstox.client import UpstoxClient
 from adapters.brokers.upstox.config import UpstoxApp, UpstoxConfig
 from adapters.brokers.upstox.gtt import (
@@ -37,7 +37,6 @@ from adapters.brokers.upstox.parsing import (
     parse_trade,
     parse_update,
 )
-from adapters.brokers.upstox.rate import SlidingWindows
 from adapters.brokers.upstox.session import authorization_url, expiry_after
 from domain.session import IST
 from domain.values import Leg, Side
@@ -311,7 +310,7 @@ def test_limiter_when_orders_keep_coming_then_no_second_ever_holds_more_than_ten
     async def sleep(seconds: float) -> None:
         now[0] += seconds
 
-    limiter = SlidingWindows(Window(10, 1.0), Window(25, 60.0), clock=lambda: now[0],
+    limiter = RateLimiter(Window(10, 1.0), Window(25, 60.0), clock=lambda: now[0],
                              sleep=sleep)
 
     async def send(count: int) -> None:

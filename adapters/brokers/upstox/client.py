@@ -11,10 +11,10 @@ from typing import Any
 import aiohttp
 
 from adapters.brokers.credentials import CredentialError
+from adapters.brokers.ratelimit import RateLimiter
 from adapters.brokers.upstox.config import UpstoxApp, UpstoxConfig
 from adapters.brokers.upstox.instruments import InstrumentTable, parse_instruments_file
 from adapters.brokers.upstox.parsing import error_from
-from adapters.brokers.upstox.rate import SlidingWindows
 from adapters.brokers.upstox.session import AccessToken, expiry_after, load_token, save_token
 from domain.venue import VenueError, VenueErrorKind
 
@@ -44,7 +44,7 @@ class UpstoxClient:
     def __init__(self, config: UpstoxConfig,
                  now: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
         self.config = config
-        self.limiter = SlidingWindows(*config.order_windows)
+        self.limiter = RateLimiter(*config.order_windows)
         self._now = now
         self._token: AccessToken | None = None
         self._http: aiohttp.ClientSession | None = None
