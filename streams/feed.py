@@ -99,37 +99,31 @@ def input_streams(
 
 @dataclass(frozen=True)
 class Step:
-    """One write of the day: the accounts' opening (`index` -1), then each instant's facts."""
+    """One write of the day: an account's opening (`index` -1), then each instant's facts."""
 
     index: int
     at: datetime
-    write: Callable[[], int]  # returns how many streams it wrote
+    write: Callable[[], int]  # returns how many events or streams it wrote
 
 
 def day_steps(runtime: DeskRuntime, store: DeskStore, day: SampleDay, actor: str,
-              clock: Clock, settle: Callable[[], None] | None = None,
-              until: datetime | None = None) -> Iterator[Step]:
-    """The day's writes through `runtime`, up to the instant `until` (inclusive). `settle`
-    runs after each write that wrote something: the Kafka runtime waits there for the
-    workers' reactions, so inputs and reactions interleave as on the embedded desk."""
+              clock: Clock, until: datetime | None = None) -> Iterator[Step]:
+    """The day's writes through `runtime`, up to the instant `until` (inclusive): each
+    account's opening, then each instant's inputs."""
 
-    def settled(written: int) -> int:
-        """Let the runtime settle after a write that wrote something; pass the count on."""
-        if written and settle is not None:
-            settle()
-        return written
-
-    def opening() -> int:
-        """Open the sample accounts; how many."""
-        open_accounts(store, clock, lambda uow: settled(len(runtime.execute(uow))),
-                      day.accounts, actor, day.day)
-        return len(day.accounts)
+    def opening(spec: AccountSpec) -> int:
+        """Open one sample account (nothing when it is already open as specified)."""
+        written: list[int] = []
+        open_accounts(store, clock, lambda uow: written.append(len(runtime.execute(uow))),
+                      [spec], actor, day.day)
+        return sum(written)
 
     def ingest(group: list[InputFact]) -> int:
         """Feed one instant's inputs; how many streams were new."""
-        return settled(runtime.ingest(group))
+        return runtime.ingest(group)
 
-    yield Step(-1, day.day, opening)
+    for spec in day.accounts:
+        yield Step(-1, day.day, partial(opening, spec))
     for i, group in enumerate(day.groups()):
         if until is not None and group[0].occurred_at > until:
             return
@@ -140,10 +134,13 @@ def feed_day(runtime: DeskRuntime, store: DeskStore, day: SampleDay, actor: str,
              clock: Clock, *, settle: Callable[[], None] | None = None,
              until: datetime | None = None,
              after_group: Callable[[int], None] | None = None) -> None:
-    """Feed the day at once; `after_group(i)` runs after each instant (where fault tests
-    strike). See `day_steps` for `settle` and `until`."""
-    for step in day_steps(runtime, store, day, actor, clock, settle, until):
-        step.write()
+    """Feed the day at once. `settle` runs after each write that wrote something: the
+    Kafka runtime waits there for the workers' reactions, so inputs and reactions
+    interleave as on the embedded desk. `after_group(i)` runs after each instant (where
+    fault tests strike)."""
+    for step in day_steps(runtime, store, day, actor, clock, until):
+        if step.write() and settle is not None:
+            settle()
         if after_group is not None and step.index >= 0:
             after_group(step.index)
 
@@ -161,8 +158,12 @@ async def feed_day_paced(runtime: DeskRuntime, store: DeskStore, day: SampleDay,
     Facts already logged are skipped without waiting, so a restarted feed catches up."""
     previous: Step | None = None
     added = 0
-    for step in day_steps(runtime, store, day, actor, clock, settle):
+    for step in day_steps(runtime, store, day, actor, clock):
         if previous is not None and previous.index >= 0 and added and pace > 0:
             await asyncio.sleep(pace * (step.at - previous.at).total_seconds() / 60)
         added = await write(step.write)
+        if added and settle is not None:
+            # Outside the writer's lock: while the workers react, the API keeps answering
+            # reads and taking operators' commands.
+            await asyncio.to_thread(settle)
         previous = step
