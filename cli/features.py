@@ -177,11 +177,27 @@ def _timestamp(text: str) -> tuple[date | datetime, str]:
     return value.astimezone(UTC), "aware"
 
 
+# Eight significant digits keep every price tick and small return a reader uses, without
+# the float noise of binary arithmetic (246.96300000000002 is written 246.963).
+_SIGNIFICANT = 8
+# Close-to-SMA distance for a trend: 2% suits daily bars; a 1-minute bar's 50-bar SMA sits
+# far closer to the price, so intraday files get a distance of their scale.
+INTRADAY_TREND_DISTANCE = 0.004
+
+
 def write_features(features: pl.DataFrame, path: Path, ts_kind: str) -> None:
+    """Write the features as CSV: times in IST when aware, floats to eight significant digits."""
     ts = pl.col("ts")
     if ts_kind == "aware":
         ts = ts.dt.convert_time_zone(SESSION_TIME_ZONE)
-    features.with_columns(ts.dt.to_string(_TS_FORMAT[ts_kind])).write_csv(path)
+    features.with_columns(
+        ts.dt.to_string(_TS_FORMAT[ts_kind]), pl.col(pl.Float64).round_sig_figs(_SIGNIFICANT),
+    ).write_csv(path)
+
+
+def default_trend_distance(ts_kind: str) -> float:
+    """The trend distance that suits the bars: daily bars (dates) or intraday bars (times)."""
+    return TREND_DISTANCE if ts_kind == "date" else INTRADAY_TREND_DISTANCE
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -196,10 +212,10 @@ def _add_arguments(p: argparse.ArgumentParser) -> None:
                    help="bars: symbol,ts,open,high,low,close,volume")
     p.add_argument("--out", required=True, type=Path, metavar="FILE.csv",
                    help="where to write the bars with their features")
-    p.add_argument("--trend-distance", type=_fraction, default=TREND_DISTANCE,
-                   metavar="FRACTION",
+    p.add_argument("--trend-distance", type=_fraction, default=None, metavar="FRACTION",
                    help=f"how far close must be from its 50-bar SMA for a trend regime "
-                   f"(default {TREND_DISTANCE}, suits daily bars; ~0.004 suits 1-minute bars)")
+                   f"(default by the bars: {TREND_DISTANCE} for daily bars, "
+                   f"{INTRADAY_TREND_DISTANCE} for intraday ones)")
 
 
 def _fraction(text: str) -> float:
@@ -221,13 +237,18 @@ def _run(args: argparse.Namespace) -> int:
     if bars.is_empty():
         print(f"desk features: no usable bars in {args.bars}", file=sys.stderr)
         return 1
-    features = compute_features(bars, regime_rule=RegimeRule(trend_distance=args.trend_distance))
+    distance = args.trend_distance or default_trend_distance(read.ts_kind)
+    features = compute_features(bars, regime_rule=RegimeRule(trend_distance=distance))
     try:
         write_features(features, args.out, read.ts_kind)
     except OSError as e:
         print(f"desk features: cannot write {args.out}: {e.strerror or e}", file=sys.stderr)
         return 2
     print(f"wrote {features.height} bars of {features['symbol'].n_unique()} symbols with "
-          f"features to {args.out}; skipped {len(read.skipped)} bad row(s)")
+          f"features to {args.out}; skipped {len(read.skipped)} bad row(s); trend distance "
+          f"{distance}")
+    if features["gap"].null_count() == features.height:
+        print("gap is empty on every row: the opening gap needs a previous session's close, "
+              "and each symbol here has one session only")
     return 0
 
