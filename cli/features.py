@@ -14,15 +14,15 @@ from __future__ import annotations
 
 import argparse
 import csv
-import math
 import sys
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any, TextIO
 
 import polars as pl
 
+from adapters.files.bar_rows import KIND_TEXT, BadBarRow, parse_bar_row
 from domain.features import (
     BAR_COLUMNS,
     SESSION_TIME_ZONE,
@@ -73,11 +73,6 @@ _TS_TYPE: dict[str, pl.DataType] = {
 }
 
 
-_KIND_TEXT = {
-    "date": "a date", "naive": "a time without UTC offset", "aware": "a time with UTC offset",
-}
-
-
 def read_bars(path: Path) -> BarsRead:
     """Parse and check every row; a bad row is skipped with its line number and reason."""
     try:
@@ -119,7 +114,7 @@ def _read_rows(handle: TextIO, path: Path) -> BarsRead:
             continue
         key = (bar[0], bar[1])
         if first_kind is not None and kind != first_kind:
-            reason = f"ts is {_KIND_TEXT[kind]}, the file's first bar {_KIND_TEXT[first_kind]}"
+            reason = f"ts is {KIND_TEXT[kind]}, the file's first bar {KIND_TEXT[first_kind]}"
             read.skipped.append(SkippedRow(line, reason))
         elif key in first_line:
             reason = f"duplicate bar: same symbol and ts as line {first_line[key]}"
@@ -135,46 +130,10 @@ def _read_rows(handle: TextIO, path: Path) -> BarsRead:
 def _parse_row(row: list[str], positions: list[int]) -> tuple[tuple[Any, ...], str]:
     """(symbol, ts, open, high, low, close, volume) and the kind of ts; ValueError says why not."""
     if len(row) <= max(positions):
-        raise ValueError(f"expected {max(positions) + 1} fields, found {len(row)}")
-    symbol, ts_text, *number_texts = (row[i].strip() for i in positions)
-    if not symbol:
-        raise ValueError("symbol is empty")
-    ts, kind = _timestamp(ts_text)
-    open_, high, low, close, volume = (
-        _finite(name, text) for name, text in zip(BAR_COLUMNS[2:], number_texts, strict=True)
-    )
-    if min(open_, high, low, close) <= 0:
-        raise ValueError("prices must be positive")
-    if low > high:
-        raise ValueError(f"low {low:g} is above high {high:g}")
-    if not low <= min(open_, close) <= max(open_, close) <= high:
-        raise ValueError("prices inconsistent: need low <= open, close <= high")
-    if volume < 0:
-        raise ValueError(f"volume is negative: {volume:g}")
-    return (symbol, ts, open_, high, low, close, volume), kind
-
-
-def _finite(name: str, text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise ValueError(f"{name} is not a number: {text!r}") from None
-    if not math.isfinite(value):
-        raise ValueError(f"{name} is not finite: {text!r}")
-    return value
-
-
-def _timestamp(text: str) -> tuple[date | datetime, str]:
-    """A date, a naive datetime or an aware one (moved to UTC), with its kind."""
-    try:
-        if len(text) == len("2026-11-20"):
-            return date.fromisoformat(text), "date"
-        value = datetime.fromisoformat(text)
-    except ValueError:
-        raise ValueError(f"ts is not an ISO 8601 date or time: {text!r}") from None
-    if value.tzinfo is None:
-        return value, "naive"
-    return value.astimezone(UTC), "aware"
+        raise BadBarRow(f"expected {max(positions) + 1} fields, found {len(row)}")
+    bar = parse_bar_row([row[i] for i in positions])
+    return (bar.symbol, bar.ts, float(bar.open), float(bar.high), float(bar.low),
+            float(bar.close), float(bar.volume)), bar.kind
 
 
 # Eight significant digits keep every price tick and small return a reader uses, without
