@@ -10,7 +10,6 @@ from projections.desk import DeskView
 from streams.commands import ApproveCard, handle
 from streams.unit_of_work import UnitOfWork
 
-
 DEMO_POLICY = "demo-approve-all"
 
 
