@@ -8,12 +8,14 @@ import re
 import subprocess
 import time
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
+from domain.session import IST
 from tests.e2e.conftest import DESK, DeskCli
 from tests.served import REPO, DeskServer
 
@@ -133,10 +135,11 @@ def test_schedule_when_the_readme_day_is_simulated_then_decided_through_the_day_
     assert bare.returncode == 2 and "--sample-accounts" in bare.stderr
     assert "later ones are fed as the clock passes them" in ran
     assert "the feed delivered" in ran and "had expired earlier" in ran
-    recorded = [e["recorded_at"] for e in events]
+    recorded = [datetime.fromisoformat(e["recorded_at"]) for e in events]
     assert recorded == sorted(recorded), "the log's times went backwards"
-    proposed = [e["occurred_at"] for e in events if e["type"] == "CardProposed"]
-    assert proposed and min(proposed) > "2026-11-20T03:45"  # after the 09:15 IST open
+    proposed = [datetime.fromisoformat(e["occurred_at"]) for e in events
+                if e["type"] == "CardProposed"]
+    assert proposed and min(proposed) > datetime(2026, 11, 20, 9, 15, tzinfo=IST)
 
 
 def test_schedule_when_an_account_was_opened_in_wall_time_then_refused_not_run_backwards(
