@@ -13,7 +13,7 @@ demo: setup
 	rm -f $(CONSOLE_STORE) $(CONSOLE_STORE)-wal $(CONSOLE_STORE)-shm
 	uv run desk serve --demo --pace 2 --store sqlite:///$(CONSOLE_STORE)
 
-# The whole sample day in one go, every card approved by `demo`; prints the end of the day.
+# The whole sample day in one go, every card approved by policy:demo-approve-all; prints the end of the day.
 day: setup
 	uv run desk demo
 

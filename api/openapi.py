@@ -56,7 +56,7 @@ def build(routes: tuple[Route, ...], title: str, version: str) -> dict[str, Any]
             "title": title, "version": version,
             "description": "Read the desk's books and decide on its cards. Reads need a "
             "viewer token, approve/reject an approver's, kill switches and halts an admin's. "
-            "Money is a decimal string; times are ISO 8601 UTC.",
+            "Money is a decimal string; times are ISO 8601 in IST, with the +05:30 offset.",
         },
         "servers": [{"url": "/"}],
         "paths": paths,

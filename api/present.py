@@ -118,7 +118,16 @@ def transfer(row: TransferRow) -> s.TransferResource:
 
 # Cards ----------------------------------------------------------------------------------
 def card(row: CardRow) -> s.Card:
-    """A card's summary row: what, how much, its status and expiry."""
+    """A card's summary row: what, how much, its status and expiry. A blocked card was never
+    sized: its side, strategy, quantity and prices are unknown (null), and `decided_by` says
+    what blocked it."""
+    if row.status == "BLOCKED":
+        return s.Card(
+            card_id=row.card_id, account_id=row.account_id, symbol=row.symbol,
+            strategy=None, side=None, quantity=None, reference_price=None, stop=None,
+            target=None, expires_at=None, status=row.status,
+            decided_by=blocked_by(row.reason), reason=row.reason,
+        )
     return s.Card(
         card_id=row.card_id, account_id=row.account_id, symbol=row.symbol,
         strategy=row.strategy, side=row.side, quantity=row.quantity,
@@ -126,6 +135,20 @@ def card(row: CardRow) -> s.Card:
         expires_at=row.expires_at, status=row.status, decided_by=row.decided_by,
         reason=row.reason,
     )
+
+
+# What a blocking reason's first words name (domain.allocation writes them), as the actor.
+_BLOCKERS = {"mandate": "mandate", "objective": "mandate", "sizing": "sizing",
+             "long-only desk": "desk policy"}
+
+
+def blocked_by(reason: str) -> str:
+    """What blocked a card, from its reason: `guardrail:<name>` (the first that failed),
+    `mandate`, `sizing` or `desk policy`."""
+    head, _, rest = reason.partition(":")
+    if head == "guardrail":
+        return f"guardrail:{rest.strip().partition(':')[0]}"
+    return _BLOCKERS.get(head, _BLOCKERS.get(head.split(" ")[0], "allocation"))
 
 
 def queue(rows: Iterable[CardRow]) -> list[s.Card]:

@@ -1,27 +1,30 @@
 """What the API answers: one model per resource, also the source of the OpenAPI schemas.
 
-Money and prices are decimal strings (never floats); times are ISO 8601 in UTC.
+Money and prices are decimal strings (never floats); times are ISO 8601 with the IST offset
+(`2026-11-20T10:17:00+05:30`), as the CLI and console show them; the instant is the same.
 """
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, PlainSerializer, WithJsonSchema
 
 from domain.funding import FundingPlan
+from domain.session import IST
 from domain.values import GuardrailResult, Mandate
 
 
-def _utc(at: datetime) -> str:
-    return at.astimezone(UTC).isoformat().replace("+00:00", "Z")
+def _ist(at: datetime) -> str:
+    return at.astimezone(IST).isoformat()
 
 
 Time = Annotated[
-    datetime, PlainSerializer(_utc, return_type=str),
-    WithJsonSchema({"type": "string", "format": "date-time"}),
+    datetime, PlainSerializer(_ist, return_type=str),
+    WithJsonSchema({"type": "string", "format": "date-time", "pattern": r"\+05:30$",
+                    "description": "ISO 8601 time in IST, with its offset"}),
 ]
 def _plain(amount: Decimal) -> str:
     return format(amount, "f")  # never exponent notation (str(Decimal("1E+2")) is "1E+2")
@@ -201,15 +204,18 @@ class TransferList(Resource):
 
 # Cards ----------------------------------------------------------------------------------
 class Card(Resource):
+    """A card; a blocked one was never sized, so its side, strategy, quantity and prices
+    are null and `decided_by` names what blocked it (`mandate`, `guardrail:<name>`, ...)."""
+
     card_id: str
     account_id: str
     symbol: str
-    strategy: str
-    side: str
-    quantity: int
-    reference_price: Amount
-    stop: Amount
-    target: Amount
+    strategy: str | None
+    side: str | None
+    quantity: int | None
+    reference_price: Amount | None
+    stop: Amount | None
+    target: Amount | None
     expires_at: Time | None
     status: str
     decided_by: str

@@ -3,7 +3,7 @@
     uv run python -m bench.api [--clients 16] [--requests 3000] [--seconds 20]
                                [--client aiohttp|httpx|both] [--store URL]
 
-Seeds a store with the whole sample day (approved by an operator named `bench`, so there
+Seeds a store with the whole sample day (approved by the demo policy, so there
 are orders and positions), starts `desk serve` on it in a subprocess on a free loopback
 port, then drives GET /api/v1/cards and GET /api/v1/positions in turn with N concurrent
 clients sharing one connection pool, each endpoint until `--requests` answers or
@@ -58,7 +58,8 @@ class Figures:
 
 
 def seed(url: str) -> int:
-    """The whole sample day, approved by `bench`; returns the log head."""
+    """The whole sample day (accounts opened by `bench`, cards approved by the demo policy);
+    returns the log head."""
     desk = run_demo(url, SAMPLE_DIR, "bench", wall_clock)
     head = desk.store.head()
     desk.store.close()

@@ -23,7 +23,7 @@ from adapters.eventstore.url import redact
 from adapters.files.sample import SAMPLE_DIR, load_instruments
 from adapters.files.strategy_book import default_book
 from cli import treasury as cli_treasury
-from cli.options import add_store, operator_actor, store_url
+from cli.options import add_store, existing_store, operator_actor, store_url
 from domain import intake
 from domain.aggregates import Account, DomainError, StaleWrite
 from domain.events import Envelope, MandateSet
@@ -199,7 +199,7 @@ def _mandate(args: argparse.Namespace) -> int:
         known = _known_sectors(Path(args.data))
     except (OSError, ValueError) as e:
         return _fail(USAGE, str(e))
-    store = DeskStore(store_url(args))
+    store = existing_store(args)
     uow = UnitOfWork(store, wall_clock)
     account = uow.get(Account, account_stream(args.ident))
     if not account.exists:
@@ -233,7 +233,7 @@ def _mandate(args: argparse.Namespace) -> int:
 # desk account list / show ------------------------------------------------------------
 
 def _list(args: argparse.Namespace) -> int:
-    store = DeskStore(store_url(args))
+    store = existing_store(args)
     view, history = _fold(store)
     records = [_record(view, history, a) for a in sorted(view.accounts)]
     if args.json:
@@ -250,7 +250,7 @@ def _list(args: argparse.Namespace) -> int:
 
 
 def _show(args: argparse.Namespace) -> int:
-    store = DeskStore(store_url(args))
+    store = existing_store(args)
     view, history = _fold(store)
     if args.ident not in view.accounts:
         return _fail(FAILED, f"unknown account {args.ident!r} in {redact(store.url)}")

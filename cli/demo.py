@@ -16,7 +16,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("demo", help="run the sample NSE day end to end "
                        "(embedded by default, or --runtime kafka)")
     add_store(p)
-    p.add_argument("--operator", default="demo", help="the operator approving cards")
+    p.add_argument("--operator", default="demo",
+                   help="the operator recorded as opening the sample accounts (cards are "
+                   "approved by the automated policy:demo-approve-all)")
     p.add_argument("--data", default=str(SAMPLE_DIR), help="sample data folder")
     p.add_argument("--runtime", choices=("embedded", "kafka"), default="embedded",
                    help="embedded (in-process, default) or kafka (relay + faust workers)")
@@ -36,11 +38,11 @@ def _run(args: argparse.Namespace) -> int:
         view = run_demo_kafka(url, Path(args.data), args.operator, wall_clock,
                               kafka_bootstrap(args), args.partitions,
                               args.workers)
-        data = summary(view, args.operator)
+        data = summary(view)
         data["events"] = DeskStore(url).head()
     else:
         desk = run_demo(url, Path(args.data), args.operator, wall_clock)
-        data = summary(desk.runtime.view, args.operator)
+        data = summary(desk.runtime.view)
     data["store"] = redact(url)
     data["runtime"] = args.runtime
     if args.json:

@@ -14,15 +14,15 @@ from __future__ import annotations
 
 import argparse
 import csv
-import math
 import sys
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any, TextIO
 
 import polars as pl
 
+from adapters.files.bar_rows import KIND_TEXT, BadBarRow, parse_bar_row
 from domain.features import (
     BAR_COLUMNS,
     SESSION_TIME_ZONE,
@@ -73,11 +73,6 @@ _TS_TYPE: dict[str, pl.DataType] = {
 }
 
 
-_KIND_TEXT = {
-    "date": "a date", "naive": "a time without UTC offset", "aware": "a time with UTC offset",
-}
-
-
 def read_bars(path: Path) -> BarsRead:
     """Parse and check every row; a bad row is skipped with its line number and reason."""
     try:
@@ -119,7 +114,7 @@ def _read_rows(handle: TextIO, path: Path) -> BarsRead:
             continue
         key = (bar[0], bar[1])
         if first_kind is not None and kind != first_kind:
-            reason = f"ts is {_KIND_TEXT[kind]}, the file's first bar {_KIND_TEXT[first_kind]}"
+            reason = f"ts is {KIND_TEXT[kind]}, the file's first bar {KIND_TEXT[first_kind]}"
             read.skipped.append(SkippedRow(line, reason))
         elif key in first_line:
             reason = f"duplicate bar: same symbol and ts as line {first_line[key]}"
@@ -135,53 +130,33 @@ def _read_rows(handle: TextIO, path: Path) -> BarsRead:
 def _parse_row(row: list[str], positions: list[int]) -> tuple[tuple[Any, ...], str]:
     """(symbol, ts, open, high, low, close, volume) and the kind of ts; ValueError says why not."""
     if len(row) <= max(positions):
-        raise ValueError(f"expected {max(positions) + 1} fields, found {len(row)}")
-    symbol, ts_text, *number_texts = (row[i].strip() for i in positions)
-    if not symbol:
-        raise ValueError("symbol is empty")
-    ts, kind = _timestamp(ts_text)
-    open_, high, low, close, volume = (
-        _finite(name, text) for name, text in zip(BAR_COLUMNS[2:], number_texts, strict=True)
-    )
-    if min(open_, high, low, close) <= 0:
-        raise ValueError("prices must be positive")
-    if low > high:
-        raise ValueError(f"low {low:g} is above high {high:g}")
-    if not low <= min(open_, close) <= max(open_, close) <= high:
-        raise ValueError("prices inconsistent: need low <= open, close <= high")
-    if volume < 0:
-        raise ValueError(f"volume is negative: {volume:g}")
-    return (symbol, ts, open_, high, low, close, volume), kind
+        raise BadBarRow(f"expected {max(positions) + 1} fields, found {len(row)}")
+    bar = parse_bar_row([row[i] for i in positions])
+    return (bar.symbol, bar.ts, float(bar.open), float(bar.high), float(bar.low),
+            float(bar.close), float(bar.volume)), bar.kind
 
 
-def _finite(name: str, text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise ValueError(f"{name} is not a number: {text!r}") from None
-    if not math.isfinite(value):
-        raise ValueError(f"{name} is not finite: {text!r}")
-    return value
-
-
-def _timestamp(text: str) -> tuple[date | datetime, str]:
-    """A date, a naive datetime or an aware one (moved to UTC), with its kind."""
-    try:
-        if len(text) == len("2026-11-20"):
-            return date.fromisoformat(text), "date"
-        value = datetime.fromisoformat(text)
-    except ValueError:
-        raise ValueError(f"ts is not an ISO 8601 date or time: {text!r}") from None
-    if value.tzinfo is None:
-        return value, "naive"
-    return value.astimezone(UTC), "aware"
+# Eight significant digits keep every price tick and small return a reader uses, without
+# the float noise of binary arithmetic (246.96300000000002 is written 246.963).
+_SIGNIFICANT = 8
+# Close-to-SMA distance for a trend: 2% suits daily bars; a 1-minute bar's 50-bar SMA sits
+# far closer to the price, so intraday files get a distance of their scale.
+INTRADAY_TREND_DISTANCE = 0.004
 
 
 def write_features(features: pl.DataFrame, path: Path, ts_kind: str) -> None:
+    """Write the features as CSV: times in IST when aware, floats to eight significant digits."""
     ts = pl.col("ts")
     if ts_kind == "aware":
         ts = ts.dt.convert_time_zone(SESSION_TIME_ZONE)
-    features.with_columns(ts.dt.to_string(_TS_FORMAT[ts_kind])).write_csv(path)
+    features.with_columns(
+        ts.dt.to_string(_TS_FORMAT[ts_kind]), pl.col(pl.Float64).round_sig_figs(_SIGNIFICANT),
+    ).write_csv(path)
+
+
+def default_trend_distance(ts_kind: str) -> float:
+    """The trend distance that suits the bars: daily bars (dates) or intraday bars (times)."""
+    return TREND_DISTANCE if ts_kind == "date" else INTRADAY_TREND_DISTANCE
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -196,10 +171,10 @@ def _add_arguments(p: argparse.ArgumentParser) -> None:
                    help="bars: symbol,ts,open,high,low,close,volume")
     p.add_argument("--out", required=True, type=Path, metavar="FILE.csv",
                    help="where to write the bars with their features")
-    p.add_argument("--trend-distance", type=_fraction, default=TREND_DISTANCE,
-                   metavar="FRACTION",
+    p.add_argument("--trend-distance", type=_fraction, default=None, metavar="FRACTION",
                    help=f"how far close must be from its 50-bar SMA for a trend regime "
-                   f"(default {TREND_DISTANCE}, suits daily bars; ~0.004 suits 1-minute bars)")
+                   f"(default by the bars: {TREND_DISTANCE} for daily bars, "
+                   f"{INTRADAY_TREND_DISTANCE} for intraday ones)")
 
 
 def _fraction(text: str) -> float:
@@ -221,13 +196,18 @@ def _run(args: argparse.Namespace) -> int:
     if bars.is_empty():
         print(f"desk features: no usable bars in {args.bars}", file=sys.stderr)
         return 1
-    features = compute_features(bars, regime_rule=RegimeRule(trend_distance=args.trend_distance))
+    distance = args.trend_distance or default_trend_distance(read.ts_kind)
+    features = compute_features(bars, regime_rule=RegimeRule(trend_distance=distance))
     try:
         write_features(features, args.out, read.ts_kind)
     except OSError as e:
         print(f"desk features: cannot write {args.out}: {e.strerror or e}", file=sys.stderr)
         return 2
     print(f"wrote {features.height} bars of {features['symbol'].n_unique()} symbols with "
-          f"features to {args.out}; skipped {len(read.skipped)} bad row(s)")
+          f"features to {args.out}; skipped {len(read.skipped)} bad row(s); trend distance "
+          f"{distance}")
+    if features["gap"].null_count() == features.height:
+        print("gap is empty on every row: the opening gap needs a previous session's close, "
+              "and each symbol here has one session only")
     return 0
 

@@ -7,11 +7,13 @@ arguments and returns the exit code.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from typing import Any
 
 from cli import account, demo, features, kafka, relay, replay, schedule, serve, worker
+from cli.options import MissingStore
 
 GROUPS = (demo, replay, relay, worker, account, features, serve, schedule, kafka)
 
@@ -39,7 +41,17 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run `desk ARGS`; the exit code of the command."""
     args = build_parser().parse_args(argv)
-    code: int = args.func(args)
+    try:
+        code: int = args.func(args)
+    except MissingStore as e:
+        print(f"desk: {e}", file=sys.stderr)
+        return 2
+    except BrokenPipeError:
+        # The reader went away (`desk replay events | head`): stop quietly, as `cat` does;
+        # stdout is pointed at /dev/null so the interpreter's final flush cannot fail again.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 1
     return code
 
 

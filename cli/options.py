@@ -6,7 +6,8 @@ import argparse
 import getpass
 import os
 
-from adapters.eventstore.url import default_store_url
+from adapters.eventstore.store import DeskStore
+from adapters.eventstore.url import default_store_url, missing_store
 from adapters.kafka.topics import DEFAULT_BOOTSTRAP, DEFAULT_NAMESPACE, DEFAULT_PARTITIONS
 
 BOOTSTRAP_ENV = "KAFKA_BOOTSTRAP"
@@ -23,6 +24,19 @@ def add_store(parser: argparse.ArgumentParser) -> None:
 
 def store_url(args: argparse.Namespace) -> str:
     return args.store or default_store_url()
+
+
+class MissingStore(Exception):
+    """A read-only command was pointed at a store that does not exist (`desk` exits 2)."""
+
+
+def existing_store(args: argparse.Namespace) -> DeskStore:
+    """Open the store of `args` only if it exists; a mistyped path is never created."""
+    url = store_url(args)
+    reason = missing_store(url)
+    if reason is not None:
+        raise MissingStore(f"{reason}; nothing was created (check --store or $DESK_STORE)")
+    return DeskStore(url)
 
 
 def operator_actor(name: str | None) -> str:

@@ -2,7 +2,9 @@
 
 In real time it runs until interrupted; `--simulate FROM` runs it on a simulated clock
 from that day for `--days` days, in moments. The pre-open ingest feeds the sample day's
-bars and news (from `--data`) on the sample day; other days have no feed yet.
+facts stamped before it (from `--data`); the rest of the day's bars and news are fed as the
+clock passes them; other days have no feed yet. `--sample-accounts` opens the sample
+accounts first (a fresh store has none, and a desk without accounts decides nothing).
 """
 
 from __future__ import annotations
@@ -17,12 +19,13 @@ from pathlib import Path
 
 import structlog
 
+from adapters.eventstore.url import missing_store, redact
 from adapters.files.sample import SAMPLE_DIR, load_instruments
-from cli.options import add_store, store_url
+from cli.options import add_store, operator_actor, store_url
 from domain.inputs import InputFact
 from domain.session import IST
-from streams.bootstrap import bootstrap
-from streams.feed import sample_day
+from streams.bootstrap import Desk, bootstrap
+from streams.feed import open_accounts, sample_day
 from streams.ports import Timeline
 from streams.scheduler import RealTimeline, Scheduler, SimulatedTimeline, Source, daily_jobs
 
@@ -34,6 +37,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
                    help="run on a simulated clock from 00:00 IST of this day")
     p.add_argument("--days", type=int, default=1, help="with --simulate: how many days")
     p.add_argument("--data", default=str(SAMPLE_DIR), help="sample data folder (the feed)")
+    p.add_argument("--sample-accounts", action="store_true",
+                   help="open the sample accounts (from --data) at the start, if not open yet")
     add_store(p)
     p.set_defaults(func=_run)
 
@@ -52,10 +57,18 @@ def _run(args: argparse.Namespace) -> int:
         clock, until = SimulatedTimeline(start), start + timedelta(days=args.days)
     else:
         clock, until = RealTimeline(), None
-    desk = bootstrap(store_url(args), load_instruments(directory / "instruments.csv"),
-                     clock=clock.now)
-    scheduler = Scheduler(desk, clock, daily_jobs(_sample_source(directory)))
+    url = store_url(args)
+    if not args.sample_accounts and missing_store(url) is not None:
+        print(NO_ACCOUNTS.format(store=redact(url)), file=sys.stderr)
+        return 2
+    desk = bootstrap(url, load_instruments(directory / "instruments.csv"), clock=clock.now)
     try:
+        refusal = _refusal(desk, args, clock, until, directory)
+        if refusal:
+            print(refusal, file=sys.stderr)
+            return 2
+        source = _sample_source(directory)
+        scheduler = Scheduler(desk, clock, daily_jobs(source), feed=source)
         ran = scheduler.run(until)
     except KeyboardInterrupt:
         return 0
@@ -63,13 +76,45 @@ def _run(args: argparse.Namespace) -> int:
         desk.store.close()
     rows = [{"job": r.job, "day": r.day.isoformat(),
              "at": r.at.astimezone(IST).isoformat(), "outcome": r.outcome} for r in ran]
+    fed = [{"day": day.isoformat(), "facts": f.facts,
+            "first": f.first.astimezone(IST).isoformat() if f.first else None,
+            "last": f.last.astimezone(IST).isoformat() if f.last else None}
+           for day, f in sorted(scheduler.fed.items())]
     if args.json:
-        print(json.dumps({"ran": rows}, indent=2))
+        print(json.dumps({"ran": rows, "fed": fed}, indent=2))
     else:
         for r in rows:
             print(f"{r['at'][:16].replace('T', ' ')} IST  {r['job']:<10} {r['outcome']}")
+        for day, f in sorted(scheduler.fed.items()):
+            first, last = (t.astimezone(IST) if t else None for t in (f.first, f.last))
+            print(f"{day}: the feed delivered {f.facts} facts between {first:%H:%M} and "
+                  f"{last:%H:%M} IST, each as the clock passed it")
         print(f"{len(rows)} job runs" + ("" if rows else " (every due job had already run)"))
     return 0
+
+
+NO_ACCOUNTS = ("desk schedule: no accounts in {store}, so the day would decide nothing. Open "
+               "the sample accounts with --sample-accounts, or one of your own with `desk "
+               "account new --answers data/sample/intake-answers.yaml --yes`.")
+
+
+def _refusal(desk: Desk, args: argparse.Namespace, clock: Timeline,
+             until: datetime | None, directory: Path) -> str | None:
+    """Why the run would mislead (no accounts; a log already past the simulated days), after
+    opening the sample accounts when asked; None when it may go ahead."""
+    view = desk.runtime.view
+    if until is not None and view.as_of is not None and view.as_of >= until:
+        return (f"desk schedule: the log of {redact(desk.store.url)} already reaches "
+                f"{view.as_of.astimezone(IST):%Y-%m-%d %H:%M} IST (e.g. an account opened "
+                f"from the CLI in wall-clock time); simulating days before it would run the "
+                f"log's time backwards. Simulate a later day, or use a fresh store with "
+                f"--sample-accounts.")
+    if args.sample_accounts:
+        open_accounts(desk.store, desk.clock, desk.runtime.execute,
+                      sample_day(directory).accounts, operator_actor(None), clock.now())
+    if not view.accounts:
+        return NO_ACCOUNTS.format(store=redact(desk.store.url))
+    return None
 
 
 def _sample_source(directory: Path) -> Source:

@@ -32,7 +32,9 @@ from api.server import start
 from cli.options import add_kafka, add_store, kafka_bootstrap, store_url
 from domain.instruments import Instrument
 from streams.bootstrap import AnyDesk, bootstrap, bootstrap_worker_views, wall_clock
+from streams.embedded import EmbeddedRuntime
 from streams.feed import feed_day_paced, sample_day
+from streams.follow import follow_commits
 
 log = structlog.get_logger("eventdesk.serve")
 
@@ -154,12 +156,17 @@ async def _serve(desk: AnyDesk, tokens: api_tokens.Tokens, host: str, port: int,
         loop.add_signal_handler(sig, stop.set)
     feed = (asyncio.create_task(feed_sample_day(desk, gate, demo, pace, settle))
             if demo else None)
+    # The embedded desk folds what the CLI and other processes commit to its store; the
+    # Kafka runtime's views are re-read by `WorkerViews` itself.
+    follow = (asyncio.create_task(follow_commits(desk.runtime, gate.write, stop))
+              if isinstance(desk.runtime, EmbeddedRuntime) else None)
     try:
         await stop.wait()
     finally:
-        if feed is not None:
-            feed.cancel()
-            await asyncio.gather(feed, return_exceptions=True)
+        for task in (feed, follow):
+            if task is not None:
+                task.cancel()
+                await asyncio.gather(task, return_exceptions=True)
         await runner.cleanup()
         gate.close()
 

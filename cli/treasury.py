@@ -16,7 +16,7 @@ from decimal import Decimal, InvalidOperation
 from adapters.eventstore.store import DeskStore
 from adapters.eventstore.url import redact
 from adapters.files.strategy_book import default_book
-from cli.options import add_store, operator_actor, store_url
+from cli.options import add_store, existing_store, operator_actor
 from domain.aggregates import DomainError, StaleWrite
 from domain.ids import new_transfer_id
 from domain.intake.parsers import format_inr
@@ -65,7 +65,7 @@ def _fold(store: DeskStore) -> DeskView:
 
 
 def _treasury(args: argparse.Namespace) -> int:
-    store = DeskStore(store_url(args))
+    store = existing_store(args)
     view = _fold(store)
     t = treasury(view.cash)
     transfers = sorted(view.transfers.values(), key=lambda r: r.transfer_id)
@@ -97,7 +97,7 @@ def _propose(args: argparse.Namespace) -> int:
         return _fail(USAGE, f"--amount {args.amount!r} is not a number of rupees")
     if not amount.is_finite() or amount <= 0 or amount != amount.quantize(Decimal("0.01")):
         return _fail(USAGE, f"--amount {args.amount!r} must be positive rupees, to the paisa")
-    store = DeskStore(store_url(args))
+    store = existing_store(args)
     now = wall_clock()
     transfer_id = new_transfer_id(now, secrets.token_bytes(16))
     return _run(store, ProposeTransfer(
@@ -107,7 +107,7 @@ def _propose(args: argparse.Namespace) -> int:
 
 
 def _decide(args: argparse.Namespace) -> int:
-    store = DeskStore(store_url(args))
+    store = existing_store(args)
     actor, now, transfer_id = operator_actor(args.operator), wall_clock(), args.transfer_id
     command: ApproveTransfer | RejectTransfer = (
         ApproveTransfer(actor=actor, at=now, correlation_id=transfer_id,

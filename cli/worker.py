@@ -21,7 +21,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--data-dir", default=os.environ.get("DESK_WORKER_DATA", ".desk/faust"),
                    help="where table stores keep their files (default .desk/faust)")
     p.add_argument("--approver", default=None,
-                   help="approve every card as this operator (demo only; off by default)")
+                   help="approve every card under this automated policy, recorded as "
+                   "policy:NAME (demo only; off by default)")
     p.add_argument("--instruments", default=str(SAMPLE_DIR / "instruments.csv"))
     p.add_argument("--no-process-managers", action="store_true",
                    help="only projections: leave desk.log to other workers")

@@ -16,7 +16,7 @@ def line(r: Recorded, full: bool = False) -> str:
     e = r.event
     payload = e.payload.model_dump(mode="json")
     shown = payload if full else {k: v for k, v in payload.items() if k not in _SKIP}
-    details = " ".join(f"{k}={_short(v)}" for k, v in shown.items())
+    details = " ".join(f"{k}={_short(v, full)}" for k, v in shown.items())
     return (f"{r.position:>7} {e.occurred_at.astimezone(IST):%Y-%m-%d %H:%M:%S} IST "
             f"{e.type:<20} actor={e.actor} stream={e.stream_id} v{e.stream_version} "
             f"id={e.event_id} {details}")
@@ -57,6 +57,6 @@ def json_line(r: Recorded) -> str:
     return json.dumps(record(r), sort_keys=True)
 
 
-def _short(value: Any) -> str:
+def _short(value: Any, full: bool = False) -> str:
     text = value if isinstance(value, str) else json.dumps(value)
-    return text if len(text) <= 80 else text[:77] + "..."
+    return text if full or len(text) <= 80 else text[:77] + "..."

@@ -10,17 +10,20 @@ from typing import Any
 from adapters.eventstore.store import ViewSnapshots
 from adapters.files.sample import load_instruments
 from domain.money import ZERO
+from domain.session import IST
 from projections.desk import LIVE_VIEW, DeskView, snapshot
 from streams.bootstrap import Desk, bootstrap
 from streams.feed import feed_day, sample_day
 from streams.ports import Clock
+from streams.process_managers.auto_approver import DEMO_POLICY, policy_actor
 
 
 def run_demo(store_url: str, directory: Path, operator: str, clock: Clock) -> Desk:
-    """Run the whole sample day; re-running on the same store adds nothing new."""
+    """Run the whole sample day (`operator` opens the sample accounts, the `DEMO_POLICY`
+    approves every card); re-running on the same store adds nothing new."""
     desk = bootstrap(
         store_url, load_instruments(directory / "instruments.csv"),
-        approver=operator, clock=clock,
+        approver=DEMO_POLICY, clock=clock,
     )
     feed_day(desk.runtime, desk.store, sample_day(directory), f"operator:{operator}", clock)
     save_live_view(desk)
@@ -35,7 +38,7 @@ def save_live_view(desk: Desk) -> None:
     )
 
 
-def summary(view: DeskView, operator: str) -> dict[str, Any]:
+def summary(view: DeskView, policy: str = DEMO_POLICY) -> dict[str, Any]:
     """End-of-day figures per account, as the demo prints them."""
     accounts = {}
     for account_id in sorted(view.accounts):
@@ -47,7 +50,14 @@ def summary(view: DeskView, operator: str) -> dict[str, Any]:
             "cards_proposed": sum(c.status != "BLOCKED" for c in cards),
             # A denied card was approved, then could not become an order.
             "cards_approved": sum(c.status in ("APPROVED", "DENIED") for c in cards),
+            "cards_rejected": sum(c.status == "REJECTED" for c in cards),
+            "cards_expired": sum(c.status == "EXPIRED" for c in cards),
+            "cards_waiting": sum(c.status == "PROPOSED" for c in cards),
             "cards_blocked": sum(c.status == "BLOCKED" for c in cards),
+            "rejections": [{"card_id": c.card_id, "symbol": c.symbol, "by": c.decided_by,
+                            "reason": c.reason}
+                           for c in sorted(cards, key=lambda c: c.card_id)
+                           if c.status == "REJECTED"],
             "orders": len(orders),
             "fills": sum(o.fills for o in orders),
             "closed_trades": sum(o.status == "CLOSED" for o in orders),
@@ -66,9 +76,10 @@ def summary(view: DeskView, operator: str) -> dict[str, Any]:
             },
             "kill_switch": view.kills[account_id].reason
             if account_id in view.kills and view.kills[account_id].tripped else "",
+            "kill_switch_since": _since(view, account_id),
         }
     return {
-        "approved_by": f"operator:{operator}",
+        "approved_by": policy_actor(policy),
         "log_position": view.position,
         "events": sum(view.counts.values()),
         "inputs_rejected": view.counts.get("InputRejected", 0),
@@ -76,18 +87,29 @@ def summary(view: DeskView, operator: str) -> dict[str, Any]:
     }
 
 
+def _since(view: DeskView, account_id: str) -> str:
+    kill = view.kills.get(account_id)
+    if kill is None or not kill.tripped or kill.since is None:
+        return ""
+    return f"{kill.since.astimezone(IST):%H:%M} IST"
+
+
 def print_summary(data: dict[str, Any]) -> None:
     """Print `summary`'s figures as the demo's end-of-day report."""
-    print(f"eventdesk demo - sample day approved by {data['approved_by']} "
-          f"(every approval is recorded with that actor)")
+    print(f"eventdesk demo - sample day approved by {data['approved_by']} (an automated "
+          f"policy that approves every proposed card; each approval records that actor, and "
+          f"guardrails are re-checked at approval)")
     print(f"log: {data['events']} events, head position {data['log_position']}, "
           f"{data['inputs_rejected']} inputs rejected")
     for account_id, a in data["accounts"].items():
         cash = a["cash"]
         print(f"\n{a['name']} [{account_id}]")
-        print(f"  cards proposed {a['cards_proposed']}, approved {a['cards_approved']}, "
-              f"blocked {a['cards_blocked']}; orders {a['orders']}, fills {a['fills']}, "
-              f"closed trades {a['closed_trades']}")
+        print(f"  cards proposed {a['cards_proposed']} (approved {a['cards_approved']}, "
+              f"rejected at approval {a['cards_rejected']}, expired {a['cards_expired']}, "
+              f"waiting {a['cards_waiting']}), blocked before proposal {a['cards_blocked']}; "
+              f"orders {a['orders']}, fills {a['fills']}, closed trades {a['closed_trades']}")
+        for r in a["rejections"]:
+            print(f"  rejected {r['symbol']} ({r['card_id']}): {r['reason']}")
         print(f"  realised P&L {a['realised_pnl']} (costs {a['costs']})")
         print(f"  cash available {cash['available']}, reserved {cash['reserved']}, "
               f"deployed {cash['deployed']}, buffer {cash['buffer']}")
@@ -95,5 +117,9 @@ def print_summary(data: dict[str, Any]) -> None:
             print(f"  open: {p['symbol']} x{p['quantity']} @ {p['average_price']} "
                   f"(unrealised {p['unrealised_pnl']})")
         if a["kill_switch"]:
-            print(f"  KILL SWITCH: {a['kill_switch']}")
+            # The limit is checked on the day's P&L at the trip; exits of positions already
+            # open keep realising P&L afterwards, so the day can end below the limit figure.
+            print(f"  KILL SWITCH since {a['kill_switch_since']}: {a['kill_switch']}; new "
+                  f"entries stopped there, open positions then ran to their exits "
+                  f"(day's realised P&L {a['realised_pnl']})")
 

@@ -6,6 +6,10 @@ pipeline 09:15, card expiry 15:35, EOD report 15:45. Market jobs run on weekdays
 runs every day. Each (job, day) runs once: its `JobCompleted` stream is written once, in
 the same commit as what the job wrote where the job writes through one unit of work.
 
+The pre-open ingest feeds the day's facts stamped up to its run; once it has run, the
+scheduler feeds each later fact (the day's bars and news) as the clock passes it, so the
+desk decides through the day, in the day's time, between the jobs.
+
 After downtime the scheduler runs today's jobs whose time has passed; days it slept
 through are not replayed, except funding, which credits every missed due installment
 (the Account refuses a second credit of the same one).
@@ -14,6 +18,7 @@ through are not replayed, except funding, which credits every missed due install
 from __future__ import annotations
 
 import time as walltime
+from collections import deque
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -86,16 +91,30 @@ class Ran:
     outcome: str
 
 
+@dataclass
+class Fed:
+    """What the scheduler's feed delivered on one day: how many new facts, first and last."""
+
+    facts: int = 0
+    first: datetime | None = None
+    last: datetime | None = None
+
+
 def daily_jobs(source: Source | None = None) -> tuple[Job, ...]:
-    """The desk's day; `source` gives each day's outside facts for the pre-open ingest."""
+    """The desk's day; `source` gives each day's outside facts: the pre-open ingest feeds
+    those stamped up to its run, the `Scheduler`'s feed the rest as the clock passes them."""
     def ingest(desk: Desk, day: date, cause: Cause) -> str:
-        """Feed the day's outside facts, instant by instant; say how many were new."""
+        """Feed the facts stamped up to now, instant by instant; say what was new and what
+        the feed will deliver later."""
         if source is None:
             return "no source configured: nothing to ingest"
+        facts = list(source(day))
         count = 0
-        for group in _by_instant(source(day)):
+        for group in _by_instant(f for f in facts if f.occurred_at <= cause.occurred_at):
             count += desk.runtime.ingest(group)
-        return f"{count} new facts ingested"
+        later = sum(f.occurred_at > cause.occurred_at for f in facts)
+        return f"{count} new facts ingested" + (
+            f"; {later} later ones are fed as the clock passes them" if later else "")
 
     return (
         Job("ingest", time(8, 30), ingest),
@@ -129,13 +148,18 @@ def _pipeline(desk: Desk, day: date, cause: Cause) -> str:
     processed = desk.runtime.pump()
     view = desk.runtime.view
     waiting = len(pending(view.cards))
-    return f"{processed} events processed; {waiting} cards wait for approval"
+    return (f"{processed} events processed; so far {view.counts.get('SignalScored', 0)} "
+            f"signals, {view.counts.get('CardProposed', 0)} cards proposed and "
+            f"{view.counts.get('CardBlocked', 0)} blocked; {waiting} wait for approval")
 
 
 def _expiry(desk: Desk, day: date, cause: Cause) -> str:
     uow = UnitOfWork(desk.store, desk.clock)
+    earlier = desk.runtime.view.counts.get("CardExpired", 0)
     expired = expire_due(uow, desk.runtime.view, cause.occurred_at, cause)
-    return _complete(desk, uow, "expiry", day, cause, f"{len(expired)} cards expired")
+    return _complete(desk, uow, "expiry", day, cause,
+                     f"{len(expired)} cards expired now; {earlier} had expired earlier, as "
+                     f"bars passed their expiry")
 
 
 def _report(desk: Desk, day: date, cause: Cause) -> str:
@@ -158,10 +182,15 @@ def _complete(desk: Desk, uow: UnitOfWork, job: str, day: date, cause: Cause,
 class Scheduler:
     """Runs each daily job at its time, once a day; a restart skips what already ran."""
 
-    def __init__(self, desk: Desk, clock: Timeline, jobs: Sequence[Job] | None = None) -> None:
+    def __init__(self, desk: Desk, clock: Timeline, jobs: Sequence[Job] | None = None,
+                 feed: Source | None = None) -> None:
         self.desk = desk
         self.clock = clock
-        self.jobs = tuple(jobs if jobs is not None else daily_jobs())
+        self.jobs = tuple(jobs if jobs is not None else daily_jobs(feed))
+        self.feed = feed
+        self.fed: dict[date, Fed] = {}
+        self._queued: deque[list[InputFact]] = deque()
+        self._queued_day: date | None = None
 
     def run_due(self) -> list[Ran]:
         """Run every job of today whose time has come and whose run is not logged yet."""
@@ -189,10 +218,36 @@ class Scheduler:
         while True:
             ran += self.run_due()
             wake = self.next_run()
-            if until is not None and wake > until:
-                self.clock.sleep_until(until)
+            last = until is not None and wake > until
+            stop = until if last and until is not None else wake
+            self._feed_until(stop)
+            self.clock.sleep_until(stop)
+            if last:
                 return ran
-            self.clock.sleep_until(wake)
+
+    def _feed_until(self, until: datetime) -> None:
+        """Feed today's facts after the pre-open ingest, each when the clock reaches it (up
+        to `until`); facts already logged are skipped, so a restart repeats nothing."""
+        if self.feed is None:
+            return
+        day = self.clock.now().astimezone(IST).date()
+        ingest = next((j for j in self.jobs if j.name == "ingest"), None)
+        if ingest is None or not self._done(ingest, day):
+            return
+        if self._queued_day != day:
+            after = self._due_at(ingest, day)
+            self._queued = deque(g for g in _by_instant(self.feed(day))
+                                 if g[0].occurred_at > after)
+            self._queued_day = day
+        while self._queued and self._queued[0][0].occurred_at <= until:
+            group = self._queued.popleft()
+            self.clock.sleep_until(group[0].occurred_at)
+            new = self.desk.runtime.ingest(group)
+            if new:
+                fed = self.fed.setdefault(day, Fed())
+                fed.facts += new
+                fed.first = fed.first or group[0].occurred_at
+                fed.last = group[0].occurred_at
 
     def next_run(self) -> datetime:
         """When the next job is due after now."""

@@ -59,3 +59,35 @@ def redact(url: str) -> str:
     if parsed.password:
         return url.replace(f":{parsed.password}@", ":***@")
     return url
+
+
+def missing_store(url: str) -> str | None:
+    """Why the store at `url` cannot be read without creating it, or None when it exists.
+
+    Read-only commands check this first: opening a store creates its file, folder and
+    tables, which would turn a mistyped path into an empty log that "verifies" fine.
+    """
+    parsed = urlparse(url)
+    if parsed.scheme == "sqlite":
+        path = unquote(url[len("sqlite:///"):]) if url.startswith("sqlite:///") else ""
+        if not path or path == ":memory:":
+            return None if path else f"{url!r}: expected sqlite:///relative/path"
+        return None if Path(path).is_file() else f"no event store at {path} (no such file)"
+    if parsed.scheme in ("postgresql", "postgres"):
+        return _missing_postgres(url)
+    return f"{redact(url)!r}: store URL must start with sqlite:/// or postgresql://"
+
+
+def _missing_postgres(url: str) -> str | None:
+    import psycopg  # only PostgreSQL stores need the driver here
+
+    try:
+        with psycopg.connect(url, connect_timeout=5) as conn:
+            row = conn.execute("SELECT to_regclass('stored_events') IS NOT NULL").fetchone()
+    except psycopg.Error as e:
+        message = str(e)
+        password = urlparse(url).password
+        if password:
+            message = message.replace(password, "***")
+        return f"cannot open the event store {redact(url)}: {message.strip()}"
+    return None if row and row[0] else f"no event store in {redact(url)} (no event table)"

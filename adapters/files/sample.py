@@ -12,12 +12,13 @@ import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
 
+from adapters.files.bar_rows import BAR_FIELDS, KIND_TEXT, BadBarRow, parse_bar_row
 from domain.events import AnnouncementArrived, BarClosed, InputRejected, NewsArrived, Payload
 from domain.ids import announcement_stream, bars_stream, news_stream, rejected_input_stream
 from domain.inputs import InputFact
@@ -84,14 +85,8 @@ def read_bars(path: Path, fallback: datetime) -> Iterator[InputFact]:
         header = f.readline()
         for line in f:
             try:
-                row = next(csv.DictReader([header, line]))
-                start = datetime.fromisoformat(row["ts"])
-                bar = BarClosed(
-                    symbol=row["symbol"], start=start, end=start + BAR_INTERVAL,
-                    open=_dec(row["open"]), high=_dec(row["high"]), low=_dec(row["low"]),
-                    close=_dec(row["close"]), volume=int(row["volume"]),
-                )
-            except (ValueError, KeyError, TypeError, InvalidOperation) as e:
+                bar = _bar(next(csv.DictReader([header, line])))
+            except (ValueError, KeyError, TypeError) as e:
                 yield _rejected("bars", _reason(e), line.rstrip("\n"), fallback)
                 continue
             fallback = bar.end
@@ -99,11 +94,20 @@ def read_bars(path: Path, fallback: datetime) -> Iterator[InputFact]:
                             "feed:bars")
 
 
-def _dec(text: str | None) -> Decimal:
-    value = Decimal(text or "")
-    if not value.is_finite():
-        raise ValueError(f"not a finite price: {text}")
-    return value
+def _bar(row: dict[str, str | None]) -> BarClosed:
+    """A CSV row as a bar, checked by the one bar-row validator (its reasons are words)."""
+    missing = [name for name in BAR_FIELDS if row.get(name) is None]
+    if missing:
+        raise BadBarRow(f"missing field(s): {', '.join(missing)}")
+    checked = parse_bar_row([row[name] or "" for name in BAR_FIELDS])
+    if not isinstance(checked.ts, datetime) or checked.kind != "aware":
+        raise BadBarRow(f"ts needs a time with UTC offset, got {KIND_TEXT[checked.kind]}: "
+                        f"{row['ts']!r}")
+    if checked.volume != checked.volume.to_integral_value():
+        raise BadBarRow(f"volume is not a whole number of shares: {row['volume']!r}")
+    return BarClosed(symbol=checked.symbol, start=checked.ts, end=checked.ts + BAR_INTERVAL,
+                     open=checked.open, high=checked.high, low=checked.low,
+                     close=checked.close, volume=int(checked.volume))
 
 
 def _bar_index(bar: BarClosed) -> int:

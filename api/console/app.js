@@ -55,11 +55,11 @@ async function redraw() {
 }
 
 function drawQueue() {
-  const hidden = renderQueue($("queue").tBodies[0], lastCards, selected, can, cardActions,
-    $("show-blocked").checked);
-  $("blocked-count").textContent = String(
-    lastCards.filter((c) => c.status === "BLOCKED").length);
-  return hidden;
+  const counts = renderQueue($("queue").tBodies[0], lastCards, selected, can, cardActions,
+    { blocked: $("show-blocked").checked, decided: $("show-decided").checked });
+  $("blocked-count").textContent = String(counts.blocked);
+  $("decided-count").textContent = String(counts.decided);
+  return counts;
 }
 
 function scheduleRedraw() {
@@ -205,6 +205,7 @@ async function logIn(event) {
 $("login-form").addEventListener("submit", logIn);
 $("logout").addEventListener("click", () => signOut());
 $("show-blocked").addEventListener("change", () => drawQueue());
+$("show-decided").addEventListener("change", () => drawQueue());
 if (token.get()) {
   start().catch((error) => { signOut(); failed("Log in", error); });
 } else {

@@ -2,6 +2,7 @@
 
 import { equityChart } from "./chart.js";
 import { el, money, replaceRows, signed } from "./dom.js";
+import { shortId } from "./queue.js";
 
 function killSwitchControl(account, can, actions) {
   if (!can.switch) return null;
@@ -51,7 +52,7 @@ export function renderPositions(tbody, positions) {
 export function renderOrders(tbody, orders) {
   replaceRows(tbody, orders.map((o) => el("tr",
     { dataset: { orderId: o.order_id, cardId: o.card_id, status: o.status } },
-    el("td", {}, el("code", {}, o.order_id)), el("td", {}, o.account_id), el("td", {}, o.symbol),
+    el("td", {}, shortId(o.order_id)), el("td", {}, o.account_id), el("td", {}, o.symbol),
     el("td", { class: "num" }, String(o.quantity)),
     el("td", { class: "num" }, money(o.entry_price)),
     el("td", { class: "num" }, money(o.exit_price)),

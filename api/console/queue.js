@@ -1,7 +1,7 @@
 // The approval queue and one card's detail: thesis, sizing, expected cost, guardrails and
 // the evidence it was proposed on. Approve and reject appear only for approvers and up.
 
-import { el, istTime, money, replaceRows } from "./dom.js";
+import { el, istTime, money } from "./dom.js";
 
 function decisionCell(card, can, actions) {
   if (card.status === "PROPOSED" && can.decide) {
@@ -21,32 +21,56 @@ function sized(card, text) {
   return card.status === "BLOCKED" ? "—" : text;
 }
 
-function cardLabel(card) {
-  // The id says it all but is long: strategy and symbol first, the id below in small type.
-  const [, , ...rest] = card.card_id.split("-");
-  return [el("span", {}, card.strategy || rest.join("-")), el("br", {}),
-    el("code", { class: "small muted" }, card.card_id)];
+/** A long id cut to its last part for the table; the full id shows on hover (title). */
+export function shortId(id) {
+  const tail = id.split("-").at(-1);
+  return el("code", { class: "small muted", title: id }, `…${tail}`);
 }
 
-export function renderQueue(tbody, cards, selected, can, actions, showBlocked) {
-  const shown = showBlocked ? cards : cards.filter((c) => c.status !== "BLOCKED");
-  const rows = shown.map((card) => el("tr",
-    { dataset: { cardId: card.card_id, status: card.status },
+function cardLabel(card) {
+  // The id is long: strategy and symbol first, the id's tail below, in full on hover.
+  const [, , ...rest] = card.card_id.split("-");
+  return [el("span", { title: card.card_id }, card.strategy || rest.join("-")), el("br", {}),
+    shortId(card.card_id)];
+}
+
+const DECIDED = new Set(["APPROVED", "REJECTED", "EXPIRED", "DENIED"]);
+
+function queueRow(card, selected, can, actions, hidden) {
+  return el("tr",
+    { dataset: { cardId: card.card_id, status: card.status }, hidden,
       class: card.card_id === selected ? "selected" : null },
     el("td", { class: "card" }, el("a", { href: `#${card.card_id}`,
       onclick: (e) => { e.preventDefault(); actions.select(card.card_id); } },
     cardLabel(card))),
-    el("td", {}, card.account_id), el("td", {}, card.symbol), el("td", {}, card.side),
+    el("td", {}, card.account_id), el("td", {}, card.symbol), el("td", {}, card.side ?? "—"),
     el("td", { class: "num" }, sized(card, String(card.quantity))),
     el("td", { class: "num" }, sized(card, money(card.reference_price))),
     el("td", { class: "num" }, sized(card, money(card.stop))),
     el("td", { class: "num" }, sized(card, money(card.target))),
     el("td", {}, istTime(card.expires_at)),
     el("td", { class: "status" }, card.status),
-    decisionCell(card, can, actions)));
-  replaceRows(tbody, rows, showBlocked ? "no cards yet" : "no cards waiting or decided yet",
-    11);
-  return cards.length - shown.length;
+    decisionCell(card, can, actions));
+}
+
+/** Cards waiting for a decision first (the API orders them by expiry); decided cards are
+ * folded away (rows kept, hidden) unless `show.decided`; blocked ones only with
+ * `show.blocked`. Returns how many cards are decided and blocked, for the toggles. */
+export function renderQueue(tbody, cards, selected, can, actions, show) {
+  const waiting = cards.filter((c) => c.status === "PROPOSED");
+  const decided = cards.filter((c) => DECIDED.has(c.status));
+  const blocked = cards.filter((c) => c.status === "BLOCKED");
+  const rows = [
+    ...waiting.map((c) => queueRow(c, selected, can, actions, false)),
+    ...decided.map((c) => queueRow(c, selected, can, actions, !show.decided)),
+    ...(show.blocked ? blocked.map((c) => queueRow(c, selected, can, actions, false)) : []),
+  ];
+  if (!waiting.length) {
+    rows.unshift(el("tr", { class: "empty" },
+      el("td", { colspan: 11, class: "muted" }, "no cards waiting for a decision")));
+  }
+  tbody.replaceChildren(...rows);
+  return { decided: decided.length, blocked: blocked.length };
 }
 
 function headline(event) {
@@ -57,8 +81,11 @@ function headline(event) {
 export function renderCard(container, detail) {
   const c = detail.card;
   container.replaceChildren(
-    el("p", {}, `${c.side} ${c.quantity} ${c.symbol} for ${c.account_id} — ${c.strategy}, `,
-      el("strong", { class: "status" }, c.status), c.reason ? ` (${c.reason})` : ""),
+    c.status === "BLOCKED"
+      ? el("p", {}, `${c.symbol} for ${c.account_id}: `, el("strong", { class: "status" },
+        c.status), ` by ${c.decided_by} (${c.reason})`)
+      : el("p", {}, `${c.side} ${c.quantity} ${c.symbol} for ${c.account_id} — ${c.strategy}, `,
+        el("strong", { class: "status" }, c.status), c.reason ? ` (${c.reason})` : ""),
     el("h3", {}, "Thesis"), el("p", { class: "thesis" }, detail.thesis || "—"),
     el("dl", { class: "figures" },
       el("dt", {}, "Entry / stop / target"),

@@ -38,6 +38,7 @@ from streams.kafka.rows import OFFSET_PREFIX, PM_PROGRESS
 from streams.kafka.views import WorkerViews, kafka_view
 from streams.kafka.watchdog import EXIT_STALLED
 from streams.ports import Clock
+from streams.process_managers.auto_approver import DEMO_POLICY
 
 DESK = str(Path(sys.executable).with_name("desk"))
 
@@ -184,7 +185,7 @@ def run_demo_kafka(
     partitions: int = DEFAULT_PARTITIONS, workers: int = 1,
 ) -> DeskView:
     """Feed the sample day through a fresh relay and workers; return the merged view."""
-    stack = KafkaStack(store_url, bootstrap, partitions, workers, approver=operator,
+    stack = KafkaStack(store_url, bootstrap, partitions, workers, approver=DEMO_POLICY,
                        namespace=demo_namespace(store_url))
     stack.start()
     try:

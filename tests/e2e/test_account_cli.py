@@ -267,6 +267,7 @@ def test_account_show_and_mandate_when_id_unknown_then_exit_1_with_a_clear_messa
     desk: DeskCli, tmp_path: Path
 ) -> None:
     store = _store(tmp_path)
+    desk.run("account", "new", "--answers", str(SAMPLE_ANSWERS), "--yes", "--store", store)
 
     shown = desk.run("account", "show", "nobody", "--store", store, check=False)
     changed = desk.run("account", "mandate", "nobody", "--set", "cash_buffer_pct=5",
@@ -274,6 +275,19 @@ def test_account_show_and_mandate_when_id_unknown_then_exit_1_with_a_clear_messa
 
     assert shown.returncode == 1 and "unknown account 'nobody'" in shown.stderr
     assert changed.returncode == 1 and "unknown account 'nobody'" in changed.stderr
+
+
+def test_account_show_when_the_store_does_not_exist_then_exit_2_and_nothing_created(
+    desk: DeskCli, tmp_path: Path
+) -> None:
+    missing = tmp_path / "typo" / "desk.db"
+
+    shown = desk.run("account", "show", "growth-asha", "--store", f"sqlite:///{missing}",
+                     check=False)
+
+    assert shown.returncode == 2
+    assert f"no event store at {missing}" in shown.stderr and "nothing was created" in shown.stderr
+    assert not missing.parent.exists()
 
 
 def test_account_list_when_the_demo_ran_then_three_accounts_with_deposits_and_buffers(

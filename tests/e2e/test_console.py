@@ -8,6 +8,7 @@ what changes arrives over the console's live feed.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -91,8 +92,18 @@ def test_console_when_approver_approves_a_card_then_order_and_position_appear_li
     row.get_by_role("button", name="Approve").click()
 
     expect(page.locator("#notice")).to_contain_text(f"Approved {SIP}: order")
+    expect(row).to_be_hidden()  # decided cards fold away below the waiting ones
+    page.locator("#show-decided").check()
     expect(row.locator(".status")).to_have_text("APPROVED")
-    expect(page.locator(f'#orders tr[data-card-id="{SIP}"]')).to_have_count(1)
+    expect(row.locator("td.card code")).to_have_attribute("title", SIP)  # full id on hover
+    order = page.locator(f'#orders tr[data-card-id="{SIP}"]')
+    expect(order).to_have_count(1)
+    expect(order.locator("code")).to_have_attribute("title", re.compile(r"^order-"))
+    # The orders table stays inside its panel (it scrolls there), not past the page.
+    assert page.evaluate("""() => {
+        const panel = document.querySelector('#orders-panel').getBoundingClientRect();
+        return panel.right <= document.querySelector('main').getBoundingClientRect().right;
+    }""")
     position = page.locator(
         '#positions tr[data-account="sip-aggressive"][data-symbol="BAJAJ-AUTO"]')
     expect(position).to_be_visible()  # filled on a later bar, shown from the live feed
@@ -140,6 +151,7 @@ def test_console_when_admin_trips_kill_switch_then_approval_refused_with_reason(
     notice = page.locator("#notice")
     expect(notice).to_contain_text(f"Approval of {SIP} refused (409)")
     expect(notice).to_contain_text("kill switch tripped")
+    page.locator("#show-decided").check()
     expect(card_row(page, SIP).locator(".status")).to_have_text("REJECTED")
     expect(page.locator(f'#orders tr[data-card-id="{SIP}"]')).to_have_count(0)
     assert screenshot(page, "admin-kill-switch").stat().st_size > 0

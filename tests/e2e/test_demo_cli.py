@@ -32,7 +32,7 @@ def test_demo_when_run_on_a_new_store_then_trades_close_and_stay_open_and_verify
 
     closed, open_ = _closed_and_open(summary)
     assert closed >= 1 and open_ >= 1
-    assert summary["approved_by"] == "operator:demo"
+    assert summary["approved_by"] == "policy:demo-approve-all"
     tactical = summary["accounts"]["event-tactical"]
     assert "daily loss" in tactical["kill_switch"]
     assert verdict["ok"] is True and verdict["compared_at"] == summary["log_position"]
@@ -50,12 +50,18 @@ def test_demo_when_run_twice_on_one_store_then_nothing_is_duplicated(
     assert second["accounts"] == first["accounts"]
 
 
-def test_demo_text_output_when_run_then_names_the_approving_operator(
+def test_demo_text_output_when_run_then_names_the_automated_approver_and_every_card(
     desk: DeskCli, tmp_path: Path
 ) -> None:
     out = desk.run("demo", "--store", _store(tmp_path), "--operator", "asha").stdout
 
-    assert "approved by operator:asha" in out
+    assert "approved by policy:demo-approve-all (an automated policy" in out
+    assert "operator:asha" not in out
+    # SIP's eighth card was refused when the guardrails were re-checked at approval.
+    assert ("cards proposed 8 (approved 7, rejected at approval 1, expired 0, waiting 0), "
+            "blocked before proposal 3") in out
+    assert "rejected INFY (" in out and "guardrail failed at approval" in out
+    assert "KILL SWITCH since " in out and "open positions then ran to their exits" in out
     assert "realised P&L" in out
 
 
@@ -155,7 +161,7 @@ def test_trace_when_given_a_closed_card_then_prints_news_to_exit_with_actors(
         assert event_type in types
     first_seen = [types.index(t) for t in expected]
     assert first_seen == sorted(first_seen), "lineage printed out of causal order"
-    assert "actor=operator:demo" in out and "actor=broker:paper" in out
+    assert "actor=policy:demo-approve-all" in out and "actor=broker:paper" in out
 
 
 def test_trace_when_id_is_unknown_then_exits_1_with_a_reason(

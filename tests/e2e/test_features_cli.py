@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -117,3 +118,18 @@ def test_desk_features_when_sample_bars_then_every_row_comes_out_with_sane_indic
     keys = input_keys(SAMPLE_BARS)
     assert f"wrote {len(keys)} bars of {len(set(s for s, _ in keys))} symbols" in proc.stdout
     assert_features_sane(out, keys)
+
+
+def test_features_when_sample_minute_bars_with_defaults_then_trends_show_and_numbers_are_short(
+    tmp_path: Path,
+) -> None:
+    out = tmp_path / "features.csv"
+
+    proc = features_module("--bars", str(SAMPLE_BARS), "--out", str(out))
+
+    assert "trend distance 0.004" in proc.stdout
+    assert "gap is empty on every row" in proc.stdout and "one session only" in proc.stdout
+    features = pl.read_csv(out, infer_schema_length=None)
+    assert features.filter(pl.col("regime") == "trend").height > 0
+    # No binary float noise such as 246.96300000000002 or 0.30000000000000004.
+    assert re.search(r"\.\d*(0{6,}|9{6,})\d", out.read_text()) is None

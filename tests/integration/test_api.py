@@ -247,11 +247,14 @@ def test_card_detail_when_fetched_then_thesis_evidence_guardrails_and_lineage(
         e["position"] for e in body["lineage"])
 
 
-def test_card_detail_when_card_was_blocked_then_reason_and_no_thesis(
+def test_card_detail_when_card_was_blocked_by_the_mandate_then_says_so_and_unknowns_are_null(
     viewer: httpx.Client,
 ) -> None:
     body = viewer.get(f"{V1}/cards/{BLOCKED}").json()
-    assert body["card"]["status"] == "BLOCKED"
+    card = body["card"]
+    assert card["status"] == "BLOCKED" and card["decided_by"] == "mandate"
+    assert [card[k] for k in ("strategy", "side", "quantity", "reference_price", "stop",
+                              "target", "expires_at")] == [None] * 7
     assert "Information Technology" in body["sizing"]
     assert body["thesis"] == "" and body["expected_cost"] is None
 
@@ -608,7 +611,7 @@ def test_approve_when_account_kill_switch_tripped_then_409_naming_it_and_no_orde
     assert tripped.status_code == 200
     assert tripped.json() == {"kill_switch": {
         "scope": "sip-aggressive", "tripped": True, "reason": "broker outage",
-        "since": "2026-11-20T08:05:00Z"}, "changed": True}
+        "since": "2026-11-20T13:35:00+05:30"}, "changed": True}
     with fresh.client("amy") as approver:
         response = approver.post(f"{V1}/cards/{SIP}/approve")
         assert response.status_code == 409
@@ -756,7 +759,7 @@ def test_equity_when_day_fed_then_a_point_per_minute_with_pnl_over_deposits(
     ledger = viewer.get(f"{V1}/accounts/sip-aggressive").json()["cash"]
     times = [p["at"] for p in curve["points"]]
     assert curve["account_id"] == "sip-aggressive"
-    assert times == sorted(set(times)) and all(t.endswith(":00Z") for t in times)
+    assert times == sorted(set(times)) and all(t.endswith(":00+05:30") for t in times)
     last = curve["points"][-1]
     assert last["equity"] == ledger["total"]  # nothing held: equity is cash
     assert float(last["pnl"]) == float(last["equity"]) - float(ledger["deposits"])

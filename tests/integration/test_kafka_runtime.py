@@ -26,6 +26,7 @@ from replay.verify import verify
 from streams.bootstrap import wall_clock
 from streams.demo import run_demo
 from streams.kafka.stack import KafkaStack, feed_stack
+from streams.process_managers.auto_approver import DEMO_POLICY
 
 pytestmark = [pytest.mark.kafka, pytest.mark.postgres]
 
@@ -53,7 +54,7 @@ def stack_for(tmp_path: Path) -> Iterator[Any]:
     def make(store_url: str, bootstrap: str, workers: int = 1,
              table_store: str = "memory://") -> KafkaStack:
         stack = KafkaStack(store_url, bootstrap, partitions=3, workers=workers,
-                           approver="demo", namespace=f"t{uuid.uuid4().hex[:10]}",
+                           approver=DEMO_POLICY, namespace=f"t{uuid.uuid4().hex[:10]}",
                            log_dir=tmp_path / "logs", table_store=table_store)
         stack.start()
         stacks.append(stack)

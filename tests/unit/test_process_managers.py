@@ -377,11 +377,11 @@ def test_auto_approver_when_a_card_is_proposed_then_approved_as_the_named_operat
                           adv_value=D("1000000000")), cause())
     [proposed] = desk.record(card)
 
-    recorded = desk.react(AutoApprover("demo", default_book()), proposed)
+    recorded = desk.react(AutoApprover("demo-approve-all", default_book()), proposed)
 
     [decision] = recorded
     assert isinstance(decision, CardApproved)
-    assert decision.approved_by == "operator:demo"
+    assert decision.approved_by == "policy:demo-approve-all"
 
 
 def test_reactions_when_no_approver_is_configured_then_nobody_reacts_to_proposals() -> None:
