@@ -11,9 +11,21 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
-from cli import account, demo, features, kafka, relay, replay, schedule, serve, worker
+from cli import (
+    account,
+    demo,
+    features,
+    imports,
+    kafka,
+    relay,
+    replay,
+    schedule,
+    serve,
+    tax,
+    worker,
+)
 
-GROUPS = (demo, replay, relay, worker, account, features, serve, schedule, kafka)
+GROUPS = (demo, replay, relay, worker, account, features, serve, schedule, kafka, imports, tax)
 
 
 class DeskParser(argparse.ArgumentParser):

@@ -29,6 +29,8 @@ from domain.tax import (
 class TaxBook:
     trades: dict[str, list[TaxTrade]] = field(default_factory=dict)  # by account, log order
     actions: list[CorporateAction] = field(default_factory=list)
+    fill_ids: set[str] = field(default_factory=set)  # the desk's own fills
+    linked: set[str] = field(default_factory=set)  # fills an imported trade was linked to
     stream_versions: dict[str, int] = field(default_factory=dict)
     position: int = 0
 
@@ -40,6 +42,11 @@ class TaxBook:
                                 method, picks)
         return tax_report(ledger, fy, fmv)
 
+    def unlinked_fills(self, account_id: str) -> list[TaxTrade]:
+        """The account's own fills no imported trade has claimed yet."""
+        return [t for t in self.trades.get(account_id, ())
+                if t.key in self.fill_ids and t.key not in self.linked]
+
 
 def apply_tax(book: TaxBook, event: Envelope, position: int = 0) -> TaxBook:
     """Fold one logged event into the book (idempotent per stream version)."""
@@ -49,12 +56,15 @@ def apply_tax(book: TaxBook, event: Envelope, position: int = 0) -> TaxBook:
     book.position = max(book.position, position)
     p = event.payload
     if isinstance(p, OrderFilled):
+        book.fill_ids.add(p.fill_id)
         stt = p.costs.stt
         charges = sum((getattr(p.costs, name) for name in type(p.costs).model_fields), ZERO)
         book.trades.setdefault(p.account_id, []).append(TaxTrade(
             p.fill_id, p.account_id, p.symbol, p.side, p.quantity, p.price, event.occurred_at,
             charges - stt, stt))
-    elif isinstance(p, TradeImported) and p.linked_fill is None:
+    elif isinstance(p, TradeImported) and p.linked_fill is not None:
+        book.linked.add(p.linked_fill)
+    elif isinstance(p, TradeImported):
         book.trades.setdefault(p.account_id, []).append(TaxTrade(
             event.stream_id, p.account_id, p.symbol, p.side, p.quantity, p.price,
             p.traded_at.astimezone(IST), p.charges, p.stt))

@@ -71,7 +71,7 @@ class TaxReport:
     long_term_exemption: Decimal  # the year's limit
     long_term_exempt: Decimal  # the part of the limit used
     speculative_income: Decimal
-    stt_paid: Decimal
+    stt_paid: Decimal  # on the year's sales and intraday days: never part of a gain's cost
     notes: tuple[str, ...]
 
     @property
@@ -84,8 +84,9 @@ def tax_report(ledger: Ledger, fy: FinancialYear, fmv: Mapping[str, Decimal] | N
     """The year's report from a ledger; `fmv` is each symbol's 31 Jan 2018 highest price."""
     fmv = fmv or {}
     notes: list[str] = [f"method: {ledger.method.label}"]
-    sales = tuple(_sale_line(s, fmv, rules, notes) for s in ledger.sales if s.sold in fy)
-    intraday = tuple(i for i in ledger.intraday if i.day in fy)
+    sales = tuple(_sale_line(s, fmv, rules, notes)
+                  for s in sorted(ledger.sales, key=lambda s: s.sold) if s.sold in fy)
+    intraday = tuple(sorted((i for i in ledger.intraday if i.day in fy), key=lambda i: i.day))
     lines = [line for s in sales for line in s.lots]
     short = sum((x.gain for x in lines if x.term == SHORT), ZERO)
     long = sum((x.gain for x in lines if x.term == LONG), ZERO)
