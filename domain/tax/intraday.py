@@ -2,13 +2,15 @@
 sold that day (the smaller side) was settled without delivery, so it is speculative
 business income (s.43(5)), netted per day per scrip before any delivery lot is touched.
 
-Each side's trades of the day are pooled at their average price; the netted quantity takes
-its share of each pool, and what is left of the larger side is the day's delivery trade.
+Within the day, the netted shares are the first bought and the first sold (in time order,
+as the desk's own round trips pair them); the later trades of the larger side, or what is
+left of one, are the day's delivery.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 
@@ -40,54 +42,49 @@ class IntradayResult:
         return self.sell_value - self.buy_value - self.charges - self.stt
 
 
-@dataclass(frozen=True)
-class _Pool:
-    quantity: int
-    value: Decimal
-    charges: Decimal
-    stt: Decimal
-
-    def part(self, quantity: int) -> tuple[Decimal, Decimal, Decimal]:
-        """(value, charges, stt) of `quantity` of the pool, each to the paisa."""
-        if quantity == self.quantity:
-            return self.value, self.charges, self.stt
-        share = Decimal(quantity) / Decimal(self.quantity)
-        return (to_paise(self.value * share), to_paise(self.charges * share),
-                to_paise(self.stt * share))
+def split_trade(t: TaxTrade, quantity: int) -> tuple[TaxTrade, TaxTrade]:
+    """(the first `quantity` shares of `t`, the rest), value and charges shared to the
+    paisa so the two parts add up to the trade exactly."""
+    share = Decimal(quantity) / Decimal(t.quantity)
+    value, charges, stt = to_paise(t.value * share), to_paise(t.charges * share), to_paise(
+        t.stt * share)
+    first = replace(t, quantity=quantity, gross=value, charges=charges, stt=stt)
+    rest = replace(t, quantity=t.quantity - quantity, gross=t.value - value,
+                   charges=t.charges - charges, stt=t.stt - stt)
+    return first, rest
 
 
-def _pool(trades: list[TaxTrade]) -> _Pool:
-    return _Pool(sum(t.quantity for t in trades), sum((t.value for t in trades), ZERO),
-                 sum((t.charges for t in trades), ZERO), sum((t.stt for t in trades), ZERO))
+def _first(trades: Sequence[TaxTrade], quantity: int) -> tuple[list[TaxTrade], list[TaxTrade]]:
+    """(the trades, or parts, making up the first `quantity` shares; the rest)."""
+    taken: list[TaxTrade] = []
+    for n, t in enumerate(trades):
+        if quantity == 0:
+            return taken, list(trades[n:])
+        if t.quantity <= quantity:
+            taken.append(t)
+            quantity -= t.quantity
+            continue
+        part, rest = split_trade(t, quantity)
+        return [*taken, part], [rest, *trades[n + 1:]]
+    return taken, []
 
 
 def net_day(symbol: str, day: date, trades: list[TaxTrade]
             ) -> tuple[IntradayResult | None, list[TaxTrade]]:
-    """(the day's intraday result, the delivery trades left), for one scrip's trades of a day.
-
-    A day with one side only nets nothing and keeps its trades as they are (each its own lot).
-    """
+    """(the day's intraday result, the delivery trades left), for one scrip's trades of a
+    day in time order. A day with one side only nets nothing."""
     buys = [t for t in trades if t.side is Side.BUY]
     sells = [t for t in trades if t.side is Side.SELL]
     if not buys or not sells:
         return None, trades
-    bought, sold = _pool(buys), _pool(sells)
-    netted = min(bought.quantity, sold.quantity)
-    b_value, b_charges, b_stt = bought.part(netted)
-    s_value, s_charges, s_stt = sold.part(netted)
-    result = IntradayResult(symbol, day, netted, b_value, s_value, b_charges, s_charges,
-                            b_stt + s_stt)
-    larger, side, group = (bought, Side.BUY, buys) if bought.quantity > sold.quantity else (
-        sold, Side.SELL, sells)
-    rest = larger.quantity - netted
-    if rest == 0:
-        return result, []
-    first = group[0]
-    used_value, used_charges, used_stt = larger.part(netted)
-    value = larger.value - used_value
-    # The delivery remainder at the pool's average price; the value stays exact in `gross`.
-    delivery = TaxTrade(
-        key=f"{first.key}+net", account_id=first.account_id, symbol=symbol, side=side,
-        quantity=rest, price=to_paise(value / rest), at=first.at,
-        charges=larger.charges - used_charges, stt=larger.stt - used_stt, gross=value)
-    return result, [delivery]
+    netted = min(sum(t.quantity for t in buys), sum(t.quantity for t in sells))
+    bought, buys_left = _first(buys, netted)
+    sold, sells_left = _first(sells, netted)
+    result = IntradayResult(
+        symbol, day, netted,
+        buy_value=sum((t.value for t in bought), ZERO),
+        sell_value=sum((t.value for t in sold), ZERO),
+        buy_charges=sum((t.charges for t in bought), ZERO),
+        sell_charges=sum((t.charges for t in sold), ZERO),
+        stt=sum((t.stt for t in (*bought, *sold)), ZERO))
+    return result, buys_left or sells_left
