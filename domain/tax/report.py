@@ -90,7 +90,7 @@ def tax_report(ledger: Ledger, fy: FinancialYear, fmv: Mapping[str, Decimal] | N
     lines = [line for s in sales for line in s.lots]
     short = sum((x.gain for x in lines if x.term == SHORT), ZERO)
     long = sum((x.gain for x in lines if x.term == LONG), ZERO)
-    limit = rule_on(fy.end, rules).long_term_exemption
+    limit = to_paise(rule_on(fy.end, rules).long_term_exemption)
     exempt = min(limit, max(long, ZERO))
     for s in (line.sale for line in sales):
         if s.unmatched:
@@ -99,9 +99,10 @@ def tax_report(ledger: Ledger, fy: FinancialYear, fmv: Mapping[str, Decimal] | N
     stt = sum((line.sale.stt for line in sales), ZERO) + sum((i.stt for i in intraday), ZERO)
     return TaxReport(
         account_id=ledger.account_id, fy=fy, method=ledger.method, sales=sales,
-        intraday=intraday, short_term_gains=short, long_term_gains=long,
-        long_term_exemption=limit, long_term_exempt=exempt,
-        speculative_income=sum((i.income for i in intraday), ZERO), stt_paid=stt,
+        intraday=intraday, short_term_gains=to_paise(short), long_term_gains=to_paise(long),
+        long_term_exemption=limit, long_term_exempt=to_paise(exempt),
+        speculative_income=to_paise(sum((i.income for i in intraday), ZERO)),
+        stt_paid=to_paise(stt),
         notes=tuple(dict.fromkeys(notes)))
 
 
