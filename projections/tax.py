@@ -24,6 +24,10 @@ from domain.tax import (
     tax_report,
 )
 
+# The only events the book folds: a reader may skip every other type.
+TAX_EVENT_TYPES = tuple(t.event_type for t in (OrderFilled, TradeImported,
+                                               CorporateActionRecorded))
+
 
 @dataclass
 class TaxBook:

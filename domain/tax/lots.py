@@ -84,35 +84,46 @@ class Sale:
     unmatched: int = 0
 
 
-def order_for(lots: Sequence[Lot], method: Method, picks: Sequence[str] = ()) -> list[int]:
-    """Indexes of `lots` in the order a sale consumes them."""
-    indexes = sorted(range(len(lots)), key=lambda i: lots[i].seq)
-    if method is Method.LIFO:
-        return indexes[::-1]
-    if method is Method.SPECIFIC and picks:
-        rank = {key: n for n, key in enumerate(picks)}
-        # Named lots first, in the order named; the rest first-in-first-out.
-        return sorted(indexes, key=lambda i: (rank.get(lots[i].key, len(rank)), lots[i].seq))
-    return indexes
+def _named_first(lots: Sequence[Lot], picks: Sequence[str]) -> list[int]:
+    """Indexes of `lots`: the named ones first, in the order named; the rest FIFO."""
+    rank = {key: n for n, key in enumerate(picks)}
+    return sorted(range(len(lots)), key=lambda i: (rank.get(lots[i].key, len(rank)), lots[i].seq))
 
 
 def consume(lots: list[Lot], quantity: int, method: Method, picks: Sequence[str] = ()
             ) -> tuple[list[Lot], list[Lot], int]:
-    """(the parts taken, the lots left in creation order, the quantity no lot covered)."""
+    """(the parts taken, the lots left in creation order, the quantity no lot covered).
+
+    `lots` are in creation order, so FIFO takes from the front and LIFO from the back; a
+    sale touches only the lots it takes (an account may hold thousands of lots of a scrip).
+    """
+    if method is Method.SPECIFIC and picks:
+        order: Sequence[int] = _named_first(lots, picks)
+    elif method is Method.LIFO:
+        order = range(len(lots) - 1, -1, -1)
+    else:
+        order = range(len(lots))
     taken: list[Lot] = []
-    left: dict[int, Lot] = dict(enumerate(lots))
+    cut: dict[int, Lot | None] = {}
     wanted = quantity
-    for i in order_for(lots, method, picks):
+    for i in order:
         if wanted == 0:
             break
-        part, rest = lots[i].take(wanted)
+        part, cut[i] = lots[i].take(wanted)
         taken.append(part)
         wanted -= part.quantity
-        if rest is None:
-            del left[i]
-        else:
-            left[i] = rest
-    return taken, [left[i] for i in sorted(left)], wanted
+    if not cut:
+        return taken, lots, wanted
+    if method is Method.FIFO or (method is Method.SPECIFIC and not picks):
+        last = max(cut)
+        rest = cut[last]
+        return taken, ([rest] if rest else []) + lots[last + 1:], wanted
+    if method is Method.LIFO:
+        first = min(cut)
+        rest = cut[first]
+        return taken, lots[:first] + ([rest] if rest else []), wanted
+    left = [cut.get(i, lot) for i, lot in enumerate(lots)]
+    return taken, [lot for lot in left if lot is not None], wanted
 
 
 def share_out(total: Decimal, weights: Sequence[int]) -> list[Decimal]:
