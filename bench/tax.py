@@ -36,7 +36,7 @@ def synthetic_tradebook(path: Path, trades: int, symbols: int, seed: int) -> Non
     held = dict.fromkeys(names, 0)
     days = [FIRST_DAY + timedelta(days=d) for d in range(730) if
             (FIRST_DAY + timedelta(days=d)).weekday() < 5]
-    per_day = max(1, trades // len(days))
+    per_day = -(-trades // len(days))  # ceiling: the last days may run short
     lines = [",".join(ZERODHA_HEADER)]
     n = 0
     for day in days:
