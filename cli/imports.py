@@ -132,7 +132,7 @@ def _tradebook(args: argparse.Namespace) -> int:
     path: Path = args.file
     try:
         mapping = load_mapping(args.mapping) if args.mapping else None
-        book = read_tradebook(path, args.broker, args.account, mapping)
+        book = read_tradebook(path, args.broker, args.account, mapping, now=wall_clock())
     except TradebookError as e:
         return _fail(2, str(e))
     store = DeskStore(store_url(args))
@@ -158,7 +158,7 @@ def _tradebook(args: argparse.Namespace) -> int:
 
 def _actions(args: argparse.Namespace) -> int:
     try:
-        found, bad = read_actions(args.file)
+        found, bad = read_actions(args.file, today=wall_clock().astimezone(IST).date())
     except TradebookError as e:
         return _fail(2, str(e))
     store = DeskStore(store_url(args))

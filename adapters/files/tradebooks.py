@@ -109,13 +109,15 @@ class Tradebook:
 
 
 def read_tradebook(path: Path, broker: str, account_id: str,
-                   mapping: TradebookMapping | None = None) -> Tradebook:
-    """Every row of `path` as a trade of `account_id`, or a bad row with its reason."""
+                   mapping: TradebookMapping | None = None, now: datetime | None = None
+                   ) -> Tradebook:
+    """Every row of `path` as a trade of `account_id`, or a bad row with its reason; a
+    trade after `now` is a bad row (it would move the desk's clock, which follows the log)."""
     mapping = mapping or MAPPINGS.get(broker)
     if mapping is None:
         raise TradebookError(f"--broker {broker} needs --mapping FILE naming its columns")
     with _open(path) as handle:
-        return _read(handle, path, broker, account_id, mapping)
+        return _read(handle, path, broker, account_id, mapping, now)
 
 
 def _open(path: Path) -> TextIO:
@@ -128,7 +130,7 @@ def _open(path: Path) -> TextIO:
 
 
 def _read(handle: TextIO, path: Path, broker: str, account_id: str,
-          mapping: TradebookMapping) -> Tradebook:
+          mapping: TradebookMapping, now: datetime | None) -> Tradebook:
     try:
         rows = csv.reader(handle)
         header = [h.strip() for h in next(rows, [])]
@@ -145,6 +147,9 @@ def _read(handle: TextIO, path: Path, broker: str, account_id: str,
             try:
                 stream_id, trade = _trade(row, where, mapping, broker, account_id,
                                           f"{path.name}:{line}")
+                if now is not None and trade.traded_at > now:
+                    raise ValueError(f"executed {trade.traded_at.isoformat()}, after now: a "
+                                     "tradebook lists trades done")
             except ValueError as e:
                 book.bad.append(BadRow(line, str(e)))
                 continue
@@ -252,9 +257,10 @@ def _when(text: str, day: date) -> datetime:
 ACTION_HEADER = ("symbol", "kind", "new", "old", "ex_date")
 
 
-def read_actions(path: Path) -> tuple[list[tuple[StreamId, CorporateActionRecorded]],
-                                      list[BadRow]]:
-    """Splits and bonuses from a CSV `symbol,kind,new,old,ex_date[,reference]`."""
+def read_actions(path: Path, today: date | None = None
+                 ) -> tuple[list[tuple[StreamId, CorporateActionRecorded]], list[BadRow]]:
+    """Splits and bonuses from a CSV `symbol,kind,new,old,ex_date[,reference]`; one with
+    an ex-date after `today` is a bad row until the day comes."""
     with _open(path) as handle:
         reader = csv.DictReader(handle)
         missing = [c for c in ACTION_HEADER if c not in (reader.fieldnames or [])]
@@ -271,6 +277,10 @@ def read_actions(path: Path) -> tuple[list[tuple[StreamId, CorporateActionRecord
             except ValidationError as e:
                 bad.append(BadRow(reader.line_num, "; ".join(
                     problem(err["loc"], err["msg"]) for err in e.errors())))
+                continue
+            if today is not None and action.ex_date > today:
+                bad.append(BadRow(reader.line_num, f"ex-date {action.ex_date} is after today: "
+                                                   "record it from that day"))
                 continue
             found.append((corporate_action_stream(action.symbol, action.kind, action.ex_date),
                           action))

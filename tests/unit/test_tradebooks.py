@@ -137,3 +137,23 @@ def test_read_actions_when_split_and_bonus_then_events_keyed_by_scrip_kind_and_d
         ("corpaction-HDFCBANK-bonus-20250826", ActionKind.BONUS, 1, 1),
     ]
     assert bad == []
+
+
+def test_read_when_a_trade_is_after_now_then_a_bad_row_and_the_rest_read(
+    tmp_path: Path
+) -> None:
+    path = tmp_path / "tb.csv"
+    path.write_text(HEADER + "INFY,,2025-01-02,NSE,EQ,EQ,buy,false,1,10,T0,O0,\n"
+                    "INFY,,2025-01-03,NSE,EQ,EQ,buy,false,1,10,T1,O1,2025-01-03T10:00:00\n")
+
+    book = read_tradebook(path, "zerodha", "asha", now=datetime(2025, 1, 2, 12, tzinfo=IST))
+
+    assert len(book.rows) == 1
+    assert book.bad[0].line == 3 and "after now" in book.bad[0].reason
+
+
+def test_read_actions_when_ex_date_is_after_today_then_a_bad_row() -> None:
+    found, bad = read_actions(SAMPLES / "corporate-actions.csv", today=date(2020, 1, 1))
+
+    assert len(found) == 1
+    assert bad[0].line == 3 and "after today" in bad[0].reason
