@@ -15,6 +15,7 @@ from api.gate import DeskGate
 from api.intake_sessions import IntakeSessions
 from api.metrics import Metrics
 from api.tokens import Operator, Tokens
+from projections.tax import TaxBook
 from streams.bootstrap import AnyDesk
 
 
@@ -32,6 +33,7 @@ class ApiState:
     intake: IntakeSessions = field(default_factory=IntakeSessions)
     openapi: dict[str, Any] = field(default_factory=dict)
     equity: EquityHistory = field(default_factory=EquityHistory)
+    tax: TaxBook = field(default_factory=TaxBook)  # folded on demand by the tax report
 
 
 STATE = web.AppKey("eventdesk_api", ApiState)

@@ -8,6 +8,7 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from domain.aggregates import CardStatus
+from domain.tax import Method
 
 MAX_BODY_BYTES = 64 * 1024
 MAX_PAGE = 500
@@ -53,6 +54,12 @@ class OrdersQuery(Strict):
 class PositionsQuery(Strict):
     account: Ident | None = Field(None, description="only this account's positions")
     open: bool | None = Field(None, description="true: only non-zero quantities")
+
+
+class TaxQuery(Strict):
+    fy: str = Field(pattern=r"^\d{4}-\d{2}$", description="financial year, e.g. 2025-26")
+    method: Method = Field(Method.FIFO, description="fifo (the law for demat holdings); lifo "
+                           "and specific are analysis views only")
 
 
 class EventsQuery(Strict):

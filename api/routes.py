@@ -15,6 +15,7 @@ from api.handlers import (
     intake,
     portfolio,
     service,
+    tax,
     treasury,
 )
 from api.inputs import (
@@ -26,8 +27,10 @@ from api.inputs import (
     OrdersQuery,
     PositionsQuery,
     ReasonBody,
+    TaxQuery,
     TransferBody,
 )
+from api.tax_report import TaxReportResource
 from api.tokens import Role
 
 V1 = "/api/v1"
@@ -96,6 +99,11 @@ ROUTES: tuple[Route, ...] = (
     Route("GET", f"{V1}/risk", "getRisk", portfolio.get_risk,
           "Risk per account and desk-wide totals, with every kill switch", "books", VIEWER,
           response=s.RiskReport),
+    Route("GET", f"{V1}/accounts/{{account_id}}/tax", "getTaxReport", tax.get_tax_report,
+          "Capital gains for a financial year: short and long term (FIFO lots, the law for "
+          "demat holdings; lifo/specific are analysis views), each sale's lots, the "
+          "long-term exemption used, and intraday speculative income", "books", VIEWER,
+          query=TaxQuery, response=TaxReportResource, errors=(422,)),
     # Kill switches
     Route("POST", f"{V1}/kill-switches/{{account}}/trip", "tripKillSwitch",
           controls.trip_kill_switch, "Halt new entries for an account", "kill switches",

@@ -12,10 +12,22 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
-from cli import account, demo, features, kafka, relay, replay, schedule, serve, worker
+from cli import (
+    account,
+    demo,
+    features,
+    imports,
+    kafka,
+    relay,
+    replay,
+    schedule,
+    serve,
+    tax,
+    worker,
+)
 from cli.options import MissingStore
 
-GROUPS = (demo, replay, relay, worker, account, features, serve, schedule, kafka)
+GROUPS = (demo, replay, relay, worker, account, features, serve, schedule, kafka, imports, tax)
 
 
 class DeskParser(argparse.ArgumentParser):

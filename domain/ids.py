@@ -148,6 +148,18 @@ def report_stream(day: date) -> StreamId:
     return StreamId(f"report-eod-{day:%Y%m%d}")
 
 
+# Tax records --------------------------------------------------------------------------
+def imported_trade_stream(broker: str, exchange: str, day: date, trade_id: str) -> StreamId:
+    """One imported trade, by its dedupe key (broker, exchange, trade date, trade id): a
+    second import of the same tradebook finds every stream written and adds nothing."""
+    return StreamId(f"trade-{broker}-{exchange}-{day:%Y%m%d}-{trade_id}")
+
+
+def corporate_action_stream(symbol: str, kind: str, ex_date: date) -> StreamId:
+    """One split or bonus of a scrip on its ex-date, recorded once."""
+    return StreamId(f"corpaction-{symbol}-{kind.lower()}-{ex_date:%Y%m%d}")
+
+
 def refusal_stream(process_manager: str, event_id: UUID) -> StreamId:
     """The record that `process_manager` refused the event `event_id` (written once)."""
     return StreamId(f"{REFUSAL_PREFIX}{process_manager}-{event_id}")

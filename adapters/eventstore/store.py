@@ -7,7 +7,7 @@ record a tracking position (which event of the log caused it) in the same transa
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, TypeVar
 
 import psycopg
@@ -122,16 +122,19 @@ class DeskStore(Application[str]):
     def stream(self, stream_id: str) -> list[Envelope]:
         return list(self.events.get(stream_id))  # type: ignore[arg-type]
 
-    def read(self, after: int = 0, limit: int = 1000) -> list[Recorded]:
-        """Up to `limit` events of the global log after position `after`."""
-        notifications = self.recorder.select_notifications(after + 1, limit)
+    def read(self, after: int = 0, limit: int = 1000, types: Sequence[str] = ()
+             ) -> list[Recorded]:
+        """Up to `limit` events of the global log after position `after` (of `types` only,
+        when given: the others are not even decoded)."""
+        notifications = self.recorder.select_notifications(after + 1, limit, topics=types)
         return [
             Recorded(n.id, Envelope.model_validate_json(n.state)) for n in notifications
         ]
 
-    def read_all(self, after: int = 0, batch: int = 2000) -> Iterator[Recorded]:
+    def read_all(self, after: int = 0, batch: int = 2000, types: Sequence[str] = ()
+                 ) -> Iterator[Recorded]:
         while True:
-            page = self.read(after, batch)
+            page = self.read(after, batch, types)
             yield from page
             if len(page) < batch:
                 return

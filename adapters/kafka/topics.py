@@ -73,6 +73,10 @@ _ROUTES: dict[str, tuple[str, str | None]] = {
     # The daily cycle's records: one stream per (job, day) and per report day.
     "JobCompleted": (ACCOUNTS_TOPIC, _STREAM),
     "DailyReportPublished": (ACCOUNTS_TOPIC, _STREAM),
+    # Trades from a broker's tradebook belong to their account, like its own fills.
+    "TradeImported": (ACCOUNTS_TOPIC, "account_id"),
+    # A split or bonus concerns every holder of the scrip: keyed like its bars.
+    "CorporateActionRecorded": (MARKET_TOPIC, "symbol"),
     "KillSwitchTripped": (RISK_TOPIC, "scope"),
     "KillSwitchReset": (RISK_TOPIC, "scope"),
     # A process manager's refusal: one stream per (process manager, event), kept in order.

@@ -7,6 +7,7 @@ import { askReason } from "./dialog.js";
 import { el, istTime } from "./dom.js";
 import { follow } from "./feed.js";
 import { renderCard, renderQueue } from "./queue.js";
+import { loadTax, renderTax } from "./tax.js";
 
 const RANK = { viewer: 1, approver: 2, admin: 3 };
 const REDRAW_MS = 300; // gathers a burst of events into one redraw
@@ -206,6 +207,15 @@ $("login-form").addEventListener("submit", logIn);
 $("logout").addEventListener("click", () => signOut());
 $("show-blocked").addEventListener("change", () => drawQueue());
 $("show-decided").addEventListener("change", () => drawQueue());
+$("tax-form").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  try {
+    renderTax($("tax"), await loadTax($("tax-account").value.trim(), $("tax-fy").value.trim(),
+      $("tax-method").value));
+  } catch (error) {
+    failed("Tax report", error);
+  }
+});
 if (token.get()) {
   start().catch((error) => { signOut(); failed("Log in", error); });
 } else {

@@ -28,6 +28,7 @@ from domain.events.envelope import (
     payload_type,
     register_upcaster,
 )
+from domain.events.imports import CorporateActionRecorded, TradeImported
 from domain.events.market import AnnouncementArrived, BarClosed, InputRejected, NewsArrived
 from domain.events.orders import (
     OrderAccepted,
@@ -68,6 +69,7 @@ __all__ = [
     "CashReturned",
     "CashTransferredIn",
     "CashTransferredOut",
+    "CorporateActionRecorded",
     "DailyReportPublished",
     "Envelope",
     "FundingPlanSet",
@@ -90,6 +92,7 @@ __all__ = [
     "Recorded",
     "SignalFiltered",
     "SignalScored",
+    "TradeImported",
     "TrancheReleased",
     "TransferApproved",
     "TransferProposed",

@@ -155,3 +155,20 @@ def test_console_when_admin_trips_kill_switch_then_approval_refused_with_reason(
     expect(card_row(page, SIP).locator(".status")).to_have_text("REJECTED")
     expect(page.locator(f'#orders tr[data-card-id="{SIP}"]')).to_have_count(0)
     assert screenshot(page, "admin-kill-switch").stat().st_size > 0
+
+
+def test_console_when_viewer_asks_for_tax_figures_then_the_years_report_shows(
+    server: DeskServer, browser: Browser,
+) -> None:
+    page = log_in(browser, server.url, "vic")
+
+    page.get_by_label("Account", exact=True).fill("event-tactical")
+    page.get_by_label("Financial year").fill("2026-27")
+    page.get_by_label("Method").select_option("lifo")
+    page.get_by_role("button", name="Show").click()
+
+    tax = page.locator("#tax")
+    expect(tax).to_contain_text("LIFO (analysis view only")
+    expect(tax).to_contain_text("Speculative income")
+    expect(page.locator("#tax-lots")).to_contain_text("no sales in this year")
+    assert page.evaluate("window.sameDocument")

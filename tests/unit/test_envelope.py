@@ -26,6 +26,7 @@ from domain.events import (
     CashReturned,
     CashTransferredIn,
     CashTransferredOut,
+    CorporateActionRecorded,
     DailyReportPublished,
     Envelope,
     FundingPlanSet,
@@ -45,6 +46,7 @@ from domain.events import (
     ReactionRefused,
     SignalFiltered,
     SignalScored,
+    TradeImported,
     TrancheReleased,
     TransferApproved,
     TransferProposed,
@@ -54,6 +56,7 @@ from domain.events import (
 )
 from domain.funding import FundingPlan, OnDate, OnDrawdown, Sip, Tranche
 from domain.session import IST
+from domain.tax import ActionKind
 from domain.values import GuardrailResult, Horizon, Leg, Side
 from tests.unit.conftest import (
     T0,
@@ -152,6 +155,13 @@ SAMPLES: dict[str, Payload] = {
             cards_approved=1, orders=1, halted=False),)),
         ReactionRefused(process_manager="execution", reason="unknown card card-1",
                         trigger_id=UUID(int=7), trigger_type="CardApproved"),
+        TradeImported(account_id="acc-1", broker="zerodha", exchange="NSE", trade_id="T1",
+                      order_id="O1", trade_date=TRADE_DATE, traded_at=datetime(
+                          2025, 1, 6, 10, 1, tzinfo=IST), symbol="M&M", isin="INE101A01026",
+                      side=Side.BUY, quantity=5, price=D("2999.950000"), charges=D("0"),
+                      stt=D("0"), source="tradebook.csv:2", linked_fill=None),
+        CorporateActionRecorded(symbol="TCS", kind=ActionKind.SPLIT, new=5, old=1,
+                                ex_date=TRADE_DATE, reference="NSE circular"),
     )
 }
 

@@ -1,0 +1,287 @@
+"""Broker tradebook files read into `TradeImported` events, and corporate-action files.
+
+Zerodha's Console tradebook has a documented, fixed header; Upstox's trade file is known
+with less certainty, so it is recognised by its header and its mapping can be replaced; any
+other CSV comes in through a mapping file (YAML or JSON) naming the column of each field.
+A row that cannot be read is reported with its line and reason; the rest are imported.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import TextIO
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from adapters.files.yaml_file import parse_yaml, problem
+from domain.events import CorporateActionRecorded, TradeImported
+from domain.ids import StreamId, corporate_action_stream, imported_trade_stream
+from domain.session import IST
+from domain.values import Side
+
+REQUIRED = ("symbol", "trade_date", "side", "quantity", "price", "trade_id")
+ISO_DATE = "%Y-%m-%d"
+OPTIONAL = ("isin", "exchange", "segment", "order_id", "time", "charges", "stt")
+
+
+class TradebookError(ValueError):
+    """The file cannot be imported at all: missing, unreadable, or not the format named."""
+
+
+class TradebookMapping(BaseModel):
+    """Which CSV column holds each field, how its dates and sides are written, and values
+    for fields the file lacks (`defaults: {exchange: NSE}`)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    columns: dict[str, str]
+    date_format: str = ISO_DATE
+    buy_words: tuple[str, ...] = ("buy", "b")
+    sell_words: tuple[str, ...] = ("sell", "s")
+    equity_segments: tuple[str, ...] = ("EQ",)
+    defaults: dict[str, str] = {}
+
+    def missing(self, header: list[str]) -> list[str]:
+        """Required fields the header cannot supply."""
+        return [f for f in REQUIRED if self.columns.get(f) not in header and f not in self.defaults]
+
+
+# Console -> Reports -> Tradebook (equity): the header as Zerodha writes it.
+ZERODHA_HEADER = (
+    "symbol", "isin", "trade_date", "exchange", "segment", "series", "trade_type", "auction",
+    "quantity", "price", "trade_id", "order_id", "order_execution_time")
+ZERODHA = TradebookMapping(columns={
+    "symbol": "symbol", "isin": "isin", "trade_date": "trade_date", "exchange": "exchange",
+    "segment": "segment", "side": "trade_type", "quantity": "quantity", "price": "price",
+    "trade_id": "trade_id", "order_id": "order_id", "time": "order_execution_time"})
+# Upstox's trade file as open-source importers read it (no public sample): replaceable.
+UPSTOX = TradebookMapping(columns={
+    "symbol": "Scrip Code", "segment": "Segment", "side": "Side", "quantity": "Quantity",
+    "price": "Price", "trade_id": "Trade Num", "time": "Trade Time", "trade_date": "Date"},
+    date_format="%d-%m-%Y", defaults={"exchange": "NSE"})
+MAPPINGS = {"zerodha": ZERODHA, "upstox": UPSTOX}
+
+
+def load_mapping(path: Path) -> TradebookMapping:
+    """A mapping file (YAML or JSON); TradebookError says which field is wrong."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as e:
+        raise TradebookError(f"cannot read mapping file {path}: {e.strerror or e}") from None
+    mapping = parse_yaml(text, str(path), TradebookMapping, TradebookError)
+    unknown = sorted(set(mapping.columns) - set(REQUIRED) - set(OPTIONAL))
+    if unknown:
+        raise TradebookError(f"{path}: columns names unknown field(s) {', '.join(unknown)}; "
+                             f"fields are {', '.join(REQUIRED + OPTIONAL)}")
+    return mapping
+
+
+def detect(header: list[str]) -> str | None:
+    """The broker whose file has this header, if any."""
+    for broker, mapping in MAPPINGS.items():
+        if not mapping.missing(header):
+            return broker
+    return None
+
+
+@dataclass(frozen=True)
+class ImportedRow:
+    line: int
+    stream_id: StreamId  # the dedupe key (broker, exchange, trade date, trade id)
+    trade: TradeImported
+
+
+@dataclass(frozen=True)
+class BadRow:
+    line: int
+    reason: str
+
+
+@dataclass
+class Tradebook:
+    rows: list[ImportedRow] = field(default_factory=list)
+    bad: list[BadRow] = field(default_factory=list)
+
+
+def read_tradebook(path: Path, broker: str, account_id: str,
+                   mapping: TradebookMapping | None = None, now: datetime | None = None
+                   ) -> Tradebook:
+    """Every row of `path` as a trade of `account_id`, or a bad row with its reason; a
+    trade after `now` is a bad row (it would move the desk's clock, which follows the log)."""
+    mapping = mapping or MAPPINGS.get(broker)
+    if mapping is None:
+        raise TradebookError(f"--broker {broker} needs --mapping FILE naming its columns")
+    with _open(path) as handle:
+        return _read(handle, path, broker, account_id, mapping, now)
+
+
+def _open(path: Path) -> TextIO:
+    try:
+        return path.open(newline="", encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise TradebookError(f"file not found: {path}") from None
+    except OSError as e:
+        raise TradebookError(f"cannot read {path}: {e.strerror or e}") from None
+
+
+def _read(handle: TextIO, path: Path, broker: str, account_id: str,
+          mapping: TradebookMapping, now: datetime | None) -> Tradebook:
+    try:
+        rows = csv.reader(handle)
+        header = [h.strip() for h in next(rows, [])]
+        missing = mapping.missing(header)
+        if missing:
+            found = detect(header)
+            hint = f"; it looks like a {found} file" if found and found != broker else ""
+            raise TradebookError(
+                f"{path}: not a {broker} tradebook: no column for {', '.join(missing)}"
+                f" (expected {', '.join(mapping.columns.get(f, f) for f in missing)}){hint}")
+        where = {f: header.index(c) for f, c in mapping.columns.items() if c in header}
+        book, first_line = Tradebook(), dict[StreamId, int]()
+        for line, row in _rows(rows, book):
+            try:
+                stream_id, trade = _trade(row, where, mapping, broker, account_id,
+                                          f"{path.name}:{line}")
+                if now is not None and trade.traded_at > now:
+                    raise ValueError(f"executed {trade.traded_at.isoformat()}, after now: a "
+                                     "tradebook lists trades done")
+            except ValueError as e:
+                book.bad.append(BadRow(line, str(e)))
+                continue
+            if stream_id in first_line:
+                book.bad.append(BadRow(line, f"duplicate of line {first_line[stream_id]} (same "
+                                             "exchange, trade date and trade id)"))
+                continue
+            first_line[stream_id] = line
+            book.rows.append(ImportedRow(line, stream_id, trade))
+        return book
+    except UnicodeDecodeError as e:
+        raise TradebookError(f"{path} is not UTF-8 text (byte {e.start})") from None
+
+
+def _rows(rows: Iterator[list[str]], book: Tradebook) -> Iterator[tuple[int, list[str]]]:
+    reader = rows
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as e:
+            book.bad.append(BadRow(getattr(reader, "line_num", 0), f"not a CSV row: {e}"))
+            continue
+        if any(cell.strip() for cell in row):
+            yield getattr(reader, "line_num", 0), row
+
+
+def _trade(row: list[str], where: dict[str, int], mapping: TradebookMapping, broker: str,
+           account_id: str, source: str) -> tuple[StreamId, TradeImported]:
+    cells = {f: row[i].strip() for f, i in where.items() if i < len(row)}
+
+    def get(name: str) -> str:
+        return cells.get(name) or mapping.defaults.get(name, "")
+
+    def need(name: str) -> str:
+        value = get(name)
+        if not value:
+            raise ValueError(f"{mapping.columns.get(name, name)} is empty")
+        return value
+
+    segment = get("segment").upper()
+    if segment and segment not in mapping.equity_segments:
+        raise ValueError(f"segment {segment}: only equity ({', '.join(mapping.equity_segments)})"
+                         " trades count for capital gains here")
+    day = _date(need("trade_date"), mapping.date_format)
+    side_word = need("side").lower()
+    if side_word in mapping.buy_words:
+        side = Side.BUY
+    elif side_word in mapping.sell_words:
+        side = Side.SELL
+    else:
+        raise ValueError(f"side {side_word!r} is neither buy nor sell")
+    quantity = _decimal("quantity", need("quantity"))
+    if quantity != quantity.to_integral_value() or quantity <= 0:
+        raise ValueError(f"quantity {quantity} is not a whole number of shares above 0")
+    exchange, trade_id = need("exchange").upper(), need("trade_id")
+    stream_id = imported_trade_stream(broker, exchange, day, trade_id)
+    try:
+        trade = TradeImported(
+            account_id=account_id, broker=broker, exchange=exchange, trade_id=trade_id,
+            order_id=get("order_id"), trade_date=day, traded_at=_when(get("time"), day),
+            symbol=need("symbol").upper(), isin=get("isin"), side=side, quantity=int(quantity),
+            price=_decimal("price", need("price")),
+            charges=_decimal("charges", get("charges") or "0"),
+            stt=_decimal("stt", get("stt") or "0"), source=source)
+    except ValidationError as e:
+        raise ValueError("; ".join(problem(err["loc"], err["msg"]) for err in e.errors())
+                         ) from None
+    return stream_id, trade
+
+
+def _decimal(name: str, text: str) -> Decimal:
+    try:
+        value = Decimal(text.replace(",", ""))
+    except InvalidOperation:
+        raise ValueError(f"{name} is not a number: {text!r}") from None
+    if not value.is_finite():
+        raise ValueError(f"{name} is not finite: {text!r}")
+    return value
+
+
+def _date(text: str, fmt: str) -> date:
+    try:
+        if fmt == ISO_DATE:  # strptime is slow; a year's tradebook has 100,000 rows
+            return date.fromisoformat(text)
+        return datetime.strptime(text, fmt).date()
+    except ValueError:
+        raise ValueError(f"trade date {text!r} is not like {fmt}") from None
+
+
+def _when(text: str, day: date) -> datetime:
+    """The execution time, read as IST when it has no offset; a time of day falls on `day`,
+    and no time at all is the day's open (ordering within the day is then the file's)."""
+    if not text:
+        return datetime.combine(day, time(9, 15), IST)
+    try:
+        at = datetime.fromisoformat(text) if "-" in text or "T" in text else datetime.combine(
+            day, time.fromisoformat(text))
+    except ValueError:
+        raise ValueError(f"execution time {text!r} is not an ISO time") from None
+    return at.replace(tzinfo=IST) if at.tzinfo is None else at
+
+
+ACTION_HEADER = ("symbol", "kind", "new", "old", "ex_date")
+
+
+def read_actions(path: Path, today: date | None = None
+                 ) -> tuple[list[tuple[StreamId, CorporateActionRecorded]], list[BadRow]]:
+    """Splits and bonuses from a CSV `symbol,kind,new,old,ex_date[,reference]`; one with
+    an ex-date after `today` is a bad row until the day comes."""
+    with _open(path) as handle:
+        reader = csv.DictReader(handle)
+        missing = [c for c in ACTION_HEADER if c not in (reader.fieldnames or [])]
+        if missing:
+            raise TradebookError(f"{path}: header lacks column(s) {', '.join(missing)}")
+        found: list[tuple[StreamId, CorporateActionRecorded]] = []
+        bad: list[BadRow] = []
+        for row in reader:
+            try:
+                action = CorporateActionRecorded(
+                    symbol=(row["symbol"] or "").strip().upper(),
+                    kind=(row["kind"] or "").strip().upper(), new=row["new"], old=row["old"],
+                    ex_date=row["ex_date"], reference=(row.get("reference") or "").strip())
+            except ValidationError as e:
+                bad.append(BadRow(reader.line_num, "; ".join(
+                    problem(err["loc"], err["msg"]) for err in e.errors())))
+                continue
+            if today is not None and action.ex_date > today:
+                bad.append(BadRow(reader.line_num, f"ex-date {action.ex_date} is after today: "
+                                                   "record it from that day"))
+                continue
+            found.append((corporate_action_stream(action.symbol, action.kind, action.ex_date),
+                          action))
+        return found, bad
