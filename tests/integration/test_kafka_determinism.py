@@ -25,13 +25,14 @@ from adapters.kafka.jitter import ENV
 from streams.bootstrap import bootstrap, wall_clock
 from streams.feed import feed_day, sample_day
 from streams.kafka.stack import KafkaStack, feed_stack
+from streams.process_managers.auto_approver import DEMO_POLICY
 
 pytestmark = [pytest.mark.kafka, pytest.mark.postgres]
 
 IST = timezone(timedelta(hours=5, minutes=30))
-# Past the first momentum entries and their fills (09:52 AXISBANK), the first buyback
-# cards and the INFY target: approvals, orders, fills and closed trades all happen.
-UNTIL = datetime(2026, 11, 20, 11, 0, tzinfo=IST)
+# Past the first momentum cards (09:52 AXISBANK), their approvals, orders and entry fills,
+# where a feed that ran ahead of the reactions once made the Kafka run fill on another bar.
+UNTIL = datetime(2026, 11, 20, 10, 20, tzinfo=IST)
 MAX_PAUSE_MS = 6
 SEEDS = range(10)
 
@@ -50,7 +51,7 @@ def logged_events(store_url: str) -> list[Logged]:
 @pytest.fixture(scope="module")
 def embedded_morning(tmp_path_factory: pytest.TempPathFactory) -> list[Logged]:
     url = f"sqlite:///{tmp_path_factory.mktemp('embedded') / 'desk.db'}"
-    desk = bootstrap(url, load_instruments(SAMPLE_DIR / "instruments.csv"), approver="demo",
+    desk = bootstrap(url, load_instruments(SAMPLE_DIR / "instruments.csv"), approver=DEMO_POLICY,
                      clock=wall_clock)
     feed_day(desk.runtime, desk.store, sample_day(SAMPLE_DIR), "operator:demo", wall_clock,
              until=UNTIL)
@@ -72,7 +73,7 @@ def test_morning_when_timing_is_adversarial_then_kafka_logs_the_embedded_events(
     seed: int, postgres_url: str, kafka_broker: Any, tmp_path: Path,
     embedded_morning: list[Logged], busy_cpu: None,
 ) -> None:
-    stack = KafkaStack(postgres_url, kafka_broker.bootstrap, partitions=3, approver="demo",
+    stack = KafkaStack(postgres_url, kafka_broker.bootstrap, partitions=3, approver=DEMO_POLICY,
                        namespace=f"t{uuid.uuid4().hex[:10]}", log_dir=tmp_path / "logs",
                        env={ENV: f"{seed}:{MAX_PAUSE_MS}"})
     stack.start()
