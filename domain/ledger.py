@@ -13,9 +13,10 @@ both use it, so the write side and the read model cannot disagree.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from decimal import ROUND_CEILING, Decimal
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from domain.events import (
     CashDeployed,
@@ -84,35 +85,74 @@ class Ledger:
 L = TypeVar("L", bound=Ledger)
 
 
+def _with(ledger: L, **changes: object) -> L:
+    """A copy of `ledger` with `changes`: `dataclasses.replace` without its per-call field
+    introspection and `__init__`, which made a replayed cash event cost twice as much."""
+    new = object.__new__(type(ledger))
+    new.__dict__.update(ledger.__dict__)
+    new.__dict__.update(changes)
+    return new
+
+
 def post(ledger: L, event: LedgerEvent) -> L:
     """The ledger after one event (a ledger subclass keeps its own fields)."""
-    match event:
-        case MandateSet():
-            return replace(ledger, buffer_pct=event.mandate.cash_buffer_pct)
-        case CashDeposited():
-            return replace(ledger, free=ledger.free + event.amount,
-                           deposits=ledger.deposits + event.amount)
-        case CashTransferredIn():
-            return replace(ledger, free=ledger.free + event.amount,
-                           transfers_in=ledger.transfers_in + event.amount)
-        case CashTransferredOut():
-            return replace(ledger, free=ledger.free - event.amount,
-                           transfers_out=ledger.transfers_out + event.amount)
-        case CashReserved():
-            return replace(ledger, free=ledger.free - event.amount,
-                           reservations={**ledger.reservations, event.card_id: event.amount})
-        case CashReleased():
-            kept = {k: v for k, v in ledger.reservations.items() if k != event.card_id}
-            return replace(ledger, free=ledger.free + event.amount, reservations=kept)
-        case CashDeployed():
-            # The card's reservation pays first; an overrun comes out of free cash.
-            held = ledger.reservations.get(event.card_id, ZERO)
-            from_reservation = min(held, event.amount)
-            return replace(
-                ledger, free=ledger.free - (event.amount - from_reservation),
-                reservations={**ledger.reservations, event.card_id: held - from_reservation},
-                deployed=ledger.deployed + event.amount,
-            )
-        case CashReturned():
-            return replace(ledger, free=ledger.free + event.amount,
-                           deployed=ledger.deployed - event.cost_basis)
+    posting: Callable[[L, Any], L] = _POSTINGS[type(event)]
+    return posting(ledger, event)
+
+
+def _mandate(ledger: L, event: MandateSet) -> L:
+    return _with(ledger, buffer_pct=event.mandate.cash_buffer_pct)
+
+
+def _deposited(ledger: L, event: CashDeposited) -> L:
+    return _with(ledger, free=ledger.free + event.amount,
+                 deposits=ledger.deposits + event.amount)
+
+
+def _transferred_in(ledger: L, event: CashTransferredIn) -> L:
+    return _with(ledger, free=ledger.free + event.amount,
+                 transfers_in=ledger.transfers_in + event.amount)
+
+
+def _transferred_out(ledger: L, event: CashTransferredOut) -> L:
+    return _with(ledger, free=ledger.free - event.amount,
+                 transfers_out=ledger.transfers_out + event.amount)
+
+
+def _reserved(ledger: L, event: CashReserved) -> L:
+    return _with(ledger, free=ledger.free - event.amount,
+                 reservations={**ledger.reservations, event.card_id: event.amount})
+
+
+def _released(ledger: L, event: CashReleased) -> L:
+    kept = {k: v for k, v in ledger.reservations.items() if k != event.card_id}
+    return _with(ledger, free=ledger.free + event.amount, reservations=kept)
+
+
+def _deployed(ledger: L, event: CashDeployed) -> L:
+    # The card's reservation pays first; an overrun comes out of free cash.
+    held = ledger.reservations.get(event.card_id, ZERO)
+    from_reservation = min(held, event.amount)
+    return _with(
+        ledger, free=ledger.free - (event.amount - from_reservation),
+        reservations={**ledger.reservations, event.card_id: held - from_reservation},
+        deployed=ledger.deployed + event.amount,
+    )
+
+
+def _returned(ledger: L, event: CashReturned) -> L:
+    return _with(ledger, free=ledger.free + event.amount,
+                 deployed=ledger.deployed - event.cost_basis)
+
+
+# Event type -> its posting: one table, looked up once per event (replays run hot).
+_POSTINGS: dict[type, Callable[[Any, Any], Any]] = {
+    MandateSet: _mandate,
+    CashDeposited: _deposited,
+    CashTransferredIn: _transferred_in,
+    CashTransferredOut: _transferred_out,
+    CashReserved: _reserved,
+    CashReleased: _released,
+    CashDeployed: _deployed,
+    CashReturned: _returned,
+}

@@ -34,13 +34,17 @@ class Cash(Ledger):
     costs: Decimal = ZERO
 
 
+_EMPTY = Cash()  # immutable: every account starts from it (no construction per event)
+
+
 def apply_cash(view: DeskView, event: Envelope) -> None:
     """Fold one event into the per-account cash view."""
     payload = event.payload
     if isinstance(payload, LEDGER_EVENTS):
-        view.cash[payload.account_id] = post(view.cash.get(payload.account_id, Cash()), payload)
+        view.cash[payload.account_id] = post(view.cash.get(payload.account_id) or _EMPTY,
+                                             payload)
     elif isinstance(payload, PositionClosed):
-        cash = view.cash.get(payload.account_id, Cash())
+        cash = view.cash.get(payload.account_id) or _EMPTY
         view.cash[payload.account_id] = replace(
             cash, realised_pnl=cash.realised_pnl + payload.realised_pnl,
             costs=cash.costs + payload.costs)
