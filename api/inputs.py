@@ -57,7 +57,9 @@ class PositionsQuery(Strict):
 
 
 class TaxQuery(Strict):
-    fy: str = Field(pattern=r"^\d{4}-\d{2}$", description="financial year, e.g. 2025-26")
+    fy: str | None = Field(None, pattern=r"^\d{4}-\d{2}$",
+                           description="financial year, e.g. 2025-26 (default: the year "
+                           "the desk's time falls in)")
     method: Method = Field(Method.FIFO, description="fifo (the law for demat holdings); lifo "
                            "and specific are analysis views only")
 

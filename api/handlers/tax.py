@@ -7,7 +7,9 @@ from api.context import Call
 from api.errors import ApiError
 from api.inputs import TaxQuery
 from api.tax_report import TaxReportResource, tax_report_resource
+from domain.session import ist
 from domain.tax import TaxReport, financial_year
+from domain.tax.rules import fy_of
 from projections.tax import TaxBook, apply_tax
 from streams.ports import EventLog
 
@@ -23,11 +25,11 @@ async def get_tax_report(call: Call) -> TaxReportResource:
     q = call.query
     assert isinstance(q, TaxQuery)
     account_id = call.path["account_id"]
+    state = call.state
     try:
-        fy = financial_year(q.fy)
+        fy = financial_year(q.fy) if q.fy else fy_of(ist(state.desk_time()).date())
     except ValueError as e:
         raise ApiError(400, "invalid_query", str(e), field="fy") from None
-    state = call.state
 
     def report() -> TaxReport:
         """Fold what the log added since the last request, then compute the year."""
