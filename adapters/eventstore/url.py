@@ -83,7 +83,10 @@ def _missing_postgres(url: str) -> str | None:
 
     try:
         with psycopg.connect(url, connect_timeout=5) as conn:
-            row = conn.execute("SELECT to_regclass('stored_events') IS NOT NULL").fetchone()
+            # The library names the table after the application on PostgreSQL
+            # (`desk_events`), and `stored_events` elsewhere: either means a store exists.
+            row = conn.execute("SELECT to_regclass('desk_events') IS NOT NULL "
+                               "OR to_regclass('stored_events') IS NOT NULL").fetchone()
     except psycopg.Error as e:
         message = str(e)
         password = urlparse(url).password
