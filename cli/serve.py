@@ -128,7 +128,8 @@ def _run_kafka(args: argparse.Namespace, url: str, data: Path,
               f"{stack.namespace}.*, logs in {stack.log_dir}", flush=True)
 
         def settle() -> None:
-            wait_for_process_managers(desk.store, check=stack.check_running)
+            wait_for_process_managers(desk.store, check=stack.check_running,
+                                      stuck=stack.restart_workers)
 
         asyncio.run(_serve(desk, tokens, args.host, args.port, data, args.pace, settle))
     except KeyboardInterrupt:

@@ -48,6 +48,8 @@ class StackStalled(RuntimeError):
 
 
 MAX_RESTARTS = 3  # per process: a worker that keeps stalling is a failure, not a hiccup
+# Behind the log with no progress this long: the workers are restarted.
+STUCK_SECONDS = 45.0
 log = structlog.get_logger("eventdesk.stack")
 
 @dataclass
@@ -107,6 +109,25 @@ class KafkaStack:
                 continue
             raise StackStalled(f"{name} exited with code {code}; see {log_file}")
 
+    def restart_workers(self) -> None:
+        """Replace every worker with a fresh process (up to `MAX_RESTARTS` each): the
+        supervisor's answer to a worker that is alive but has stopped consuming."""
+        for name in [n for n in self.procs if n.startswith("worker-")]:
+            restarts = self.restarts.get(name, 0)
+            if restarts >= MAX_RESTARTS:
+                raise StackStalled(f"{name} stopped consuming {restarts + 1} times; see "
+                                   f"{self.log_dir / (name + '.log')}")
+            self.restarts[name] = restarts + 1
+            proc = self.procs[name]
+            proc.terminate()
+            try:
+                proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+            log.warning("stack.restarted", process=name, reason="no progress")
+            self.spawn(name)
+
     def kill(self, name: str) -> None:
         """SIGKILL one process, as a crash would (it is no longer watched)."""
         proc = self.procs.pop(name)
@@ -128,12 +149,15 @@ class KafkaStack:
 
 
 def wait_for_process_managers(
-    store: DeskStore, timeout: float = 120.0, check: Callable[[], None] = lambda: None
+    store: DeskStore, timeout: float = 120.0, check: Callable[[], None] = lambda: None,
+    stuck: Callable[[], None] | None = None, stuck_after: float = STUCK_SECONDS,
 ) -> None:
     """Block until the process managers have handled every event in the log, including
-    every event their own reactions wrote."""
+    every event their own reactions wrote. `stuck` runs when they have been behind with no
+    progress for `stuck_after` seconds (the stack restarts its workers there)."""
     snapshots = ViewSnapshots(store)
     deadline = time.monotonic() + timeout
+    last_done, moved_at = -1, time.monotonic()
     while True:
         check()
         # Progress first, then the head: the process managers commit what an event caused
@@ -146,7 +170,17 @@ def wait_for_process_managers(
         head = store.head()
         if done >= head:
             return
-        if time.monotonic() > deadline:
+        now = time.monotonic()
+        if done != last_done:
+            last_done, moved_at = done, now
+        elif stuck is not None and now - moved_at > stuck_after:
+            # Alive, ready by its own account, yet consuming nothing (seen after a group
+            # member was killed): a fresh process rejoins cleanly and resumes from the
+            # position the store tracks, so nothing is decided twice.
+            log.warning("stack.stuck", handled=done, log_head=head)
+            stuck()
+            moved_at = now
+        if now > deadline:
             raise StackStalled(f"process managers at {done}, log at {head} "
                                f"(relay at {store.tracked('relay')})")
         time.sleep(0.002)
@@ -205,7 +239,8 @@ def feed_stack(
 
     def settle() -> None:
         """Wait until the process managers have handled the whole log."""
-        wait_for_process_managers(store, timeout, stack.check_running)
+        wait_for_process_managers(store, timeout, stack.check_running,
+                                  stuck=stack.restart_workers)
 
     feed_day(WorkerViews(store, clock), store, sample_day(directory),
                     f"operator:{operator}", clock, settle=settle, until=until,
