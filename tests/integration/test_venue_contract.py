@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import importlib
-import importlib.util
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AbstractAsyncContextManager
 from decimal import Decimal
@@ -20,10 +19,8 @@ from domain.values import Leg
 from domain.venue import BracketRequest, VenueError, VenueErrorKind, VenueOrderStatus, VenueUpdate
 from tests.venues import Harness
 
-VENUES = [name for name in ("upstox", "zerodha", "ibkr")
-          if importlib.util.find_spec(f"tests.venues.{name}") is not None]
-
-pytestmark = pytest.mark.skipif(not VENUES, reason="no venue adapter yet")
+# Named, not discovered: a harness that goes missing fails the suite instead of skipping it.
+VENUES = ("upstox", "zerodha", "ibkr")
 
 D = Decimal
 
