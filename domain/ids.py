@@ -36,6 +36,7 @@ RISK_PREFIX = "risk-"
 SIGNAL_PREFIX = "sig-"
 TRANSFER_PREFIX = "transfer-"
 REFUSAL_PREFIX = "refusal-"
+FAILURE_PREFIX = "failure-"
 
 
 def uuid7(at: datetime, entropy: bytes) -> UUID:
@@ -163,3 +164,8 @@ def corporate_action_stream(symbol: str, kind: str, ex_date: date) -> StreamId:
 def refusal_stream(process_manager: str, event_id: UUID) -> StreamId:
     """The record that `process_manager` refused the event `event_id` (written once)."""
     return StreamId(f"{REFUSAL_PREFIX}{process_manager}-{event_id}")
+
+
+def failure_stream(process_manager: str, event_id: UUID) -> StreamId:
+    """The record that `process_manager` raised on the event `event_id` (written once)."""
+    return StreamId(f"{FAILURE_PREFIX}{process_manager}-{event_id}")

@@ -81,6 +81,7 @@ _ROUTES: dict[str, tuple[str, str | None]] = {
     "KillSwitchReset": (RISK_TOPIC, "scope"),
     # A process manager's refusal: one stream per (process manager, event), kept in order.
     "ReactionRefused": (RISK_TOPIC, _STREAM),
+    "ReactionFailed": (RISK_TOPIC, _STREAM),
 }
 
 

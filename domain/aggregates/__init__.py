@@ -5,7 +5,7 @@ from domain.aggregates.base import Aggregate, Cause, DomainError, StaleWrite
 from domain.aggregates.card import CardNotPending, CardStatus, TradeCard
 from domain.aggregates.inputs import InputStream
 from domain.aggregates.order import Order, OrderStatus
-from domain.aggregates.refusal import Refusal
+from domain.aggregates.refusal import ReactionFailure, Refusal
 from domain.aggregates.risk_guard import RiskGuard
 from domain.aggregates.schedule import DailyReport, JobRun
 from domain.aggregates.signal import Signal
@@ -23,6 +23,7 @@ __all__ = [
     "JobRun",
     "Order",
     "OrderStatus",
+    "ReactionFailure",
     "Refusal",
     "RiskGuard",
     "Signal",

@@ -38,7 +38,7 @@ from domain.events.orders import (
     OrderRejected,
     PositionClosed,
 )
-from domain.events.reactions import ReactionRefused
+from domain.events.reactions import ReactionFailed, ReactionRefused
 from domain.events.risk import DESK_SCOPE, KillSwitchReset, KillSwitchTripped
 from domain.events.schedule import AccountDay, DailyReportPublished, JobCompleted
 from domain.events.treasury import (
@@ -88,6 +88,7 @@ __all__ = [
     "OrderRejected",
     "Payload",
     "PositionClosed",
+    "ReactionFailed",
     "ReactionRefused",
     "Recorded",
     "SignalFiltered",

@@ -43,6 +43,7 @@ from domain.events import (
     OrderRejected,
     Payload,
     PositionClosed,
+    ReactionFailed,
     ReactionRefused,
     SignalFiltered,
     SignalScored,
@@ -155,6 +156,9 @@ SAMPLES: dict[str, Payload] = {
             cards_approved=1, orders=1, halted=False),)),
         ReactionRefused(process_manager="execution", reason="unknown card card-1",
                         trigger_id=UUID(int=7), trigger_type="CardApproved"),
+        ReactionFailed(process_manager="paper-fills", reason="InvalidOperation: [<class "
+                       "'decimal.InvalidOperation'>]", trigger_id=UUID(int=8),
+                       trigger_type="BarClosed", paused=["acc-1"]),
         TradeImported(account_id="acc-1", broker="zerodha", exchange="NSE", trade_id="T1",
                       order_id="O1", trade_date=TRADE_DATE, traded_at=datetime(
                           2025, 1, 6, 10, 1, tzinfo=IST), symbol="M&M", isin="INE101A01026",
