@@ -17,6 +17,7 @@ from domain.instruments import Instrument
 from domain.strategy.book import StrategyBook
 from domain.tagging import build_tagger
 from streams.embedded import EmbeddedRuntime
+from streams.input_gate import InputGate
 from streams.kafka.views import WorkerViews
 from streams.ports import Broker, Clock, DeskRuntime
 from streams.process_managers import ProcessManager, Reactions, reactions
@@ -89,7 +90,8 @@ def bootstrap(
     store = DeskStore(store_url)
     book = book if book is not None else default_book()
     broker = broker if broker is not None else PaperBroker()
-    runtime = EmbeddedRuntime(store, reactions_for(instruments, broker, book, approver), clock)
+    runtime = EmbeddedRuntime(store, reactions_for(instruments, broker, book, approver), clock,
+                              gate=InputGate(symbols=frozenset(instruments)))
     if start:
         runtime.start()
     return Desk(store, runtime, instruments, clock, book)

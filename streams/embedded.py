@@ -25,6 +25,7 @@ from domain.ids import refusal_stream
 from domain.inputs import InputFact
 from projections.desk import DeskView, apply
 from streams.feed import input_streams
+from streams.input_gate import InputGate
 from streams.ports import Clock
 from streams.process_managers import ProcessManager, Reactions
 from streams.process_managers.failures import record_failure
@@ -41,12 +42,13 @@ class EmbeddedRuntime:
 
     def __init__(
         self, store: DeskStore, reactions: Reactions, clock: Clock,
-        name: str = RUNTIME_NAME,
+        name: str = RUNTIME_NAME, gate: InputGate | None = None,
     ) -> None:
         self.store = store
         self.reactions = reactions
         self.clock = clock
         self.name = name
+        self.gate = gate if gate is not None else InputGate()
         self.view = DeskView()
         self._inbox: deque[Recorded] = deque()
         self._tracked = 0
@@ -75,10 +77,12 @@ class EmbeddedRuntime:
     def ingest(self, facts: Iterable[InputFact]) -> int:
         """Append outside facts not yet in the log, in one transaction, then pump.
 
-        Facts already logged (same stream and version) are skipped, so feeding a source
-        twice duplicates nothing.
+        Facts already logged (same stream and version, same content) are skipped, so feeding
+        a source twice duplicates nothing; the gate turns bad facts into rejections.
         """
-        streams = input_streams(facts, self.store, self.clock)
+        for symbol, bar in self.view.market.items():  # after a restart: the closes it knew
+            self.gate.last_close.setdefault(symbol, bar.close)
+        streams = input_streams(facts, self.store, self.clock, self.gate)
         if streams:
             self._inbox.extend(self.store.commit(*streams))
         self.pump()
