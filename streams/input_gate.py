@@ -22,10 +22,10 @@ from decimal import Decimal
 from adapters.eventstore.store import DeskStore
 from domain.events import AnnouncementArrived, BarClosed, InputRejected, NewsArrived, Payload
 from domain.ids import rejected_input_stream
+from domain.inputs import MAX_SHARE_PRICE as MAX_PRICE
 from domain.inputs import InputFact
 
 DEFAULT_BAND_PCT = Decimal("20")  # NSE's widest price band for equities
-MAX_PRICE = Decimal("10000000")  # rupees a share: far above any listed NSE equity
 FUTURE_TOLERANCE = timedelta(minutes=2)
 
 

@@ -84,6 +84,8 @@ def read_bars(path: Path, fallback: datetime) -> Iterator[InputFact]:
     with path.open(newline="") as f:
         header = f.readline()
         for line in f:
+            if not line.strip():  # a blank line is no bar (and no crash)
+                continue
             try:
                 bar = _bar(next(csv.DictReader([header, line])))
             except (ValueError, KeyError, TypeError) as e:
@@ -103,8 +105,6 @@ def _bar(row: dict[str, str | None]) -> BarClosed:
     if not isinstance(checked.ts, datetime) or checked.kind != "aware":
         raise BadBarRow(f"ts needs a time with UTC offset, got {KIND_TEXT[checked.kind]}: "
                         f"{row['ts']!r}")
-    if checked.volume != checked.volume.to_integral_value():
-        raise BadBarRow(f"volume is not a whole number of shares: {row['volume']!r}")
     return BarClosed(symbol=checked.symbol, start=checked.ts, end=checked.ts + BAR_INTERVAL,
                      open=checked.open, high=checked.high, low=checked.low,
                      close=checked.close, volume=int(checked.volume))
