@@ -102,4 +102,5 @@ def bootstrap_worker_views(
 ) -> Desk[WorkerViews]:
     """Open the store and serve the Kafka runtime's workers' views: no handler runs here."""
     store = DeskStore(store_url)
-    return Desk(store, WorkerViews(store, clock), instruments, clock)
+    gate = InputGate(symbols=frozenset(instruments))
+    return Desk(store, WorkerViews(store, clock, gate=gate), instruments, clock)
