@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 from dataclasses import dataclass
+from functools import lru_cache
 
 GENESIS = "0" * 64
 KEYED_PREFIX = "hmac-sha256:"
@@ -50,9 +51,15 @@ def chain_hash(
         h = hashlib.sha256(head)
         h.update(state)
         return h.hexdigest()
-    mac = hmac.new(key.secret, head, hashlib.sha256)
+    mac = _keyed(key.secret).copy()  # copying the keyed state skips re-deriving it per link
+    mac.update(head)
     mac.update(state)
     return f"{KEYED_PREFIX}{key.key_id}:{mac.hexdigest()}"
+
+
+@lru_cache(maxsize=8)
+def _keyed(secret: bytes) -> hmac.HMAC:
+    return hmac.new(secret, digestmod=hashlib.sha256)
 
 
 def link_key_id(link: str) -> str | None:
