@@ -163,3 +163,10 @@ def corporate_action_stream(symbol: str, kind: str, ex_date: date) -> StreamId:
 def refusal_stream(process_manager: str, event_id: UUID) -> StreamId:
     """The record that `process_manager` refused the event `event_id` (written once)."""
     return StreamId(f"{REFUSAL_PREFIX}{process_manager}-{event_id}")
+
+
+def feed_item_stream(kind: str, source: str, source_id: str) -> StreamId:
+    """A news item or filing taken from a live source (webhook, poller): one stream per
+    (source, source id), so two sources that reuse an id never share a stream."""
+    prefix = "ann" if kind == "announcement" else "news"
+    return StreamId(f"{prefix}-{short_hash(source, source_id, length=16)}")
