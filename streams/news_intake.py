@@ -92,6 +92,12 @@ class NewsIntake:
         self._position = max(self._position, self.store.head())
         return results
 
+    def reject(self, channel: str, reason: str, raw: str) -> str:
+        """Log a whole document from `channel` that could not be read; its stream id."""
+        fact = _rejection(channel, reason, raw, self.clock())
+        self.runtime.ingest([fact])
+        return fact.stream_id
+
     def _admit(self, raw: Any) -> Admission:
         if not isinstance(raw, Mapping):
             return Admission(Outcome.REJECTED, rejected_input_stream("news", _text(raw)),
@@ -105,6 +111,8 @@ class NewsIntake:
 
 
 def _text(raw: Any) -> str:
+    if isinstance(raw, str):
+        return raw[:MAX_RAW]
     return json.dumps(raw, sort_keys=True, default=str)[:MAX_RAW]
 
 

@@ -10,11 +10,13 @@ from domain.news.admission import (
     admit,
     content_hash,
 )
+from domain.news.polled import Polled
 
 __all__ = [
     "Admission",
     "InstrumentDirectory",
     "Outcome",
+    "Polled",
     "SeenItems",
     "SubmittedItem",
     "admit",
