@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from types import MappingProxyType
 
 from domain.session import ENTRY_CUTOFF, MARKET_OPEN, ist
@@ -56,6 +56,17 @@ class TradingCalendar:
     def trading_day(self, day: date) -> bool:
         """True when the exchange trades on `day` (IST date)."""
         return self.session(day) is not None
+
+    def trading_day_after(self, day: date, sessions: int = 1) -> date:
+        """The `sessions`-th trading day after `day` (0: `day` itself if it trades)."""
+        found = day
+        while not self.trading_day(found):
+            found += timedelta(days=1)
+        for _ in range(sessions):
+            found += timedelta(days=1)
+            while not self.trading_day(found):
+                found += timedelta(days=1)
+        return found
 
     def entries_open(self, at: datetime) -> bool:
         """True while the day's session accepts the desk's new entries."""
