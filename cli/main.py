@@ -17,6 +17,7 @@ from cli import (
     demo,
     features,
     imports,
+    instruments,
     kafka,
     news,
     relay,
@@ -29,7 +30,7 @@ from cli import (
 from cli.options import MissingStore
 
 GROUPS = (demo, replay, relay, worker, account, features, serve, schedule, kafka, imports, tax,
-          news)
+          news, instruments)
 
 
 class DeskParser(argparse.ArgumentParser):

@@ -170,3 +170,8 @@ def feed_item_stream(kind: str, source: str, source_id: str) -> StreamId:
     (source, source id), so two sources that reuse an id never share a stream."""
     prefix = "ann" if kind == "announcement" else "news"
     return StreamId(f"{prefix}-{short_hash(source, source_id, length=16)}")
+
+
+def instrument_stream(symbol: str) -> StreamId:
+    """The versions of one instrument in the master, one per change."""
+    return StreamId(f"instrument-{symbol}")
