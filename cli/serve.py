@@ -29,6 +29,7 @@ from api import tokens as api_tokens
 from api.app import create_app
 from api.gate import DeskGate
 from api.server import start
+from api.signing import SigningConfigError, load_key
 from cli.options import add_kafka, add_store, kafka_bootstrap, store_url
 from domain.instruments import Instrument
 from streams.bootstrap import AnyDesk, bootstrap, bootstrap_worker_views, wall_clock
@@ -75,7 +76,8 @@ def _run(args: argparse.Namespace) -> int:
     )
     try:
         tokens = api_tokens.load(args.tokens)
-    except (api_tokens.TokenConfigError, OSError) as e:
+        load_key()  # a bad ingest key stops the start here, not the first webhook call
+    except (api_tokens.TokenConfigError, SigningConfigError, OSError) as e:
         print(f"desk serve: {e}", file=sys.stderr)
         return 2
     if tokens is None:

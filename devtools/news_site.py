@@ -107,3 +107,43 @@ async def start(site: NewsSite | None = None, host: str = "127.0.0.1", port: int
     await web.TCPSite(runner, host, port).start()
     site.base_url = f"http://{host}:{runner.addresses[0][1]}"
     return site, runner
+
+
+SAMPLE_STORY = {"guid": "local-wire-1", "title": "Infosys board to consider share buyback",
+                "description": "Infosys said its board will meet to consider a buyback.",
+                "pubDate": "Fri, 20 Nov 2026 04:30:00 GMT", "category": "company"}
+SAMPLE_FILING = {"symbol": "INFY", "desc": "Buyback", "an_dt": "20-Nov-2026 10:05:30",
+                 "sort_date": "2026-11-20 10:05:30", "attchmntFile": "",
+                 "attchmntText": "Infosys Limited has informed the Exchange that the Board "
+                                 "approved a buyback through the tender offer route.",
+                 "sm_name": "Infosys Limited", "sm_isin": "INE009A01021", "seq_id": "900001",
+                 "smIndustry": "Computers - Software"}
+
+
+async def serve_forever(port: int) -> None:
+    """Serve a sample story and filing until interrupted."""
+    import asyncio
+
+    site = NewsSite(rss=rss_document([SAMPLE_STORY]))
+    site.set_announcements([SAMPLE_FILING])
+    _, runner = await start(site, port=port)
+    print(f"news site on {site.base_url}: RSS {site.base_url}{RSS_PATH}, NSE base URL "
+          f"{site.base_url}", flush=True)
+    try:
+        await asyncio.Event().wait()
+    finally:
+        await runner.cleanup()
+
+
+def main() -> None:
+    """`python -m devtools.news_site [PORT]`: the local news site, for demos."""
+    import asyncio
+    import contextlib
+    import sys
+
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(serve_forever(int(sys.argv[1]) if len(sys.argv) > 1 else 0))
+
+
+if __name__ == "__main__":
+    main()
