@@ -19,6 +19,7 @@ from api.tokens import Operator, Tokens
 from projections.tax import TaxBook
 from streams.bootstrap import AnyDesk
 from streams.news_intake import NewsIntake
+from streams.news_pollers import SourceState
 
 
 @dataclass
@@ -38,6 +39,7 @@ class ApiState:
     tax: TaxBook = field(default_factory=TaxBook)  # folded on demand by the tax report
     signature_check: SignatureCheck | None = None  # None: no ingest key, signed bodies refused
     news: NewsIntake | None = None  # made on the first ingest, in the writer thread
+    news_sources: dict[str, SourceState] = field(default_factory=dict)  # polled sources
 
 
 STATE = web.AppKey("eventdesk_api", ApiState)

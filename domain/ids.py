@@ -120,6 +120,15 @@ def tag_stream(source_id: str) -> StreamId:
     return StreamId(f"tag-{source_id}")
 
 
+def item_tag_stream(item_stream: str) -> StreamId:
+    """The tagging decision of the item logged on `item_stream`: `tag-<source id>` for a
+    file's item (`news-<source id>`), one per (source, source id) for a live source's."""
+    for prefix in ("news-", "ann-"):
+        if item_stream.startswith(prefix):
+            return tag_stream(item_stream.removeprefix(prefix))
+    return tag_stream(item_stream)
+
+
 def news_stream(source_id: str) -> StreamId:
     return StreamId(f"news-{source_id}")
 

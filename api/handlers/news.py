@@ -16,6 +16,7 @@ from api.inputs import Strict
 from api.schemas import Resource
 from domain.news import Outcome
 from streams.news_intake import ItemResult, NewsIntake, news_intake
+from streams.news_pollers import SourceState
 
 MAX_ITEMS = 100
 
@@ -73,3 +74,31 @@ async def ingest_news(call: Call) -> NewsIngested:
         raise ApiError(422, "items_rejected", "every item was rejected; see results",
                        field="items", extra=answer.model_dump(mode="json"))
     return answer
+
+
+def _label(text: str) -> str:
+    return text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+
+
+def news_metrics(sources: dict[str, SourceState]) -> str:
+    """Prometheus lines for each polled news source: polls, items by outcome, health."""
+    if not sources:
+        return ""
+    lines = ["# HELP desk_news_polls_total Polls of each news source",
+             "# TYPE desk_news_polls_total counter"]
+    lines += [f'desk_news_polls_total{{channel="{_label(c)}"}} {s.polls}'
+              for c, s in sources.items()]
+    lines += ["# HELP desk_news_items_total Items from each news source, by outcome",
+              "# TYPE desk_news_items_total counter"]
+    lines += [f'desk_news_items_total{{channel="{_label(c)}",outcome="{o}"}} {n}'
+              for c, s in sources.items() for o, n in s.counts.items()]
+    lines += ["# HELP desk_news_source_up 1 when the last poll of the source was read",
+              "# TYPE desk_news_source_up gauge"]
+    lines += [f'desk_news_source_up{{channel="{_label(c)}"}} {0 if s.last_error else 1}'
+              for c, s in sources.items()]
+    lines += ["# HELP desk_news_last_poll_timestamp_seconds When the source was last polled",
+              "# TYPE desk_news_last_poll_timestamp_seconds gauge"]
+    lines += [f'desk_news_last_poll_timestamp_seconds{{channel="{_label(c)}"}} '
+              f"{s.last_poll_at.timestamp():.3f}"
+              for c, s in sources.items() if s.last_poll_at is not None]
+    return "\n".join(lines) + "\n"

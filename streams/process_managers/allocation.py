@@ -25,7 +25,7 @@ from domain.events import (
     SignalFiltered,
     SignalScored,
 )
-from domain.ids import bar_signal_id, card_id_for, news_signal_id, tag_stream
+from domain.ids import bar_signal_id, card_id_for, item_tag_stream, news_signal_id
 from domain.instruments import Instrument
 from domain.live_features import FeatureValues
 from domain.money import ZERO
@@ -74,7 +74,7 @@ class Allocation:
     def _on_news(self, event: Envelope, item: NewsArrived | AnnouncementArrived,
                  view: DeskView, uow: UnitOfWork) -> list[Scored]:
         tagging = self.tagger.tag(news_item(item))
-        tagger = uow.get(Signal, tag_stream(item.source_id))
+        tagger = uow.get(Signal, item_tag_stream(event.stream_id))
         tagged = tagger.decide(news_tagged(event.event_id, item, tagging), uow.cause("tagger"))
         strategy = self.book.for_category(tagging.category.value)
         if tagged is None or strategy is None:

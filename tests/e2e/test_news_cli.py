@@ -5,12 +5,17 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 
 from tests.e2e.conftest import DeskCli
+from tests.served import DeskServer
+
+VIEWER = "viewer-token-vic-0123456789"
 
 
 @pytest.fixture
@@ -57,3 +62,32 @@ def test_news_poll_when_the_config_names_an_unknown_field_then_exit_2_naming_it(
 
     assert proc.returncode == 2
     assert "rss.0.etag" in proc.stderr
+
+
+def test_serve_when_given_a_pollers_file_then_polled_filings_show_in_the_api(
+    tmp_path: Path, news_site: str,
+) -> None:
+    config = tmp_path / "pollers.yaml"
+    config.write_text(f"interval_seconds: 0.2\nnse: {{base_url: '{news_site}'}}\n")
+    server = DeskServer(tmp_path / "desk.db", {"vic": ("viewer", VIEWER)},
+                        "--news-config", str(config))
+    try:
+        with httpx.Client(base_url=server.url, timeout=10,
+                          headers={"Authorization": f"Bearer {VIEWER}"}) as client:
+            filings: list[dict[str, object]] = []
+            for _ in range(300):  # until the first round is logged (no timing asserted)
+                page = client.get("/api/v1/events", params={"type": "AnnouncementArrived"})
+                filings = [e["payload"] for e in page.json()["events"]]
+                if filings:
+                    break
+                time.sleep(0.1)
+            time.sleep(1)  # a few more rounds: the same filing again
+            again = client.get("/api/v1/events", params={"type": "AnnouncementArrived"})
+            metrics = client.get("/metrics").text
+    finally:
+        server.stop()
+
+    assert [(f["symbol"], f["source_id"]) for f in filings] == [("INFY", "nse-900001")]
+    assert len(again.json()["events"]) == 1
+    assert 'desk_news_items_total{channel="nse:announcements",outcome="accepted"} 1' in metrics
+    assert 'desk_news_source_up{channel="nse:announcements"} 1' in metrics

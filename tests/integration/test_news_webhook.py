@@ -209,3 +209,16 @@ def test_ingest_when_the_batch_is_too_big_then_refused_whole(served: ServedApi) 
     assert too_many.json()["field"] == "items"
     assert too_large.status_code == 413
     assert logged(served, "AnnouncementArrived") == []
+
+
+def test_ingest_when_two_sources_reuse_a_source_id_then_each_item_is_tagged(
+    served: ServedApi,
+) -> None:
+    response = post_signed(served, [
+        item(),
+        item(kind="news", source="Mumbai Wire", headline="Infosys shares rise on buyback",
+             category="company"),
+    ])
+
+    assert response.json()["accepted"] == 2
+    assert len(logged(served, "NewsTagged")) == 2
