@@ -5,6 +5,9 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from hypothesis import given
+from hypothesis import strategies as st
+
 from domain.instruments import Instrument
 from domain.news import InstrumentDirectory, Outcome, SeenItems, SubmittedItem, admit
 
@@ -63,3 +66,26 @@ def test_admit_when_two_sources_share_an_id_then_each_has_its_own_stream() -> No
 
     assert other.outcome is Outcome.ACCEPTED
     assert other.stream_id != first.stream_id
+
+
+@given(headline=st.text(alphabet=st.characters(codec="utf-8", categories=("L", "N", "Zs")),
+                        min_size=1, max_size=80).filter(lambda t: t.strip()),
+       body=st.text(alphabet=st.characters(codec="utf-8", categories=("L", "N", "Zs")),
+                    max_size=200),
+       source_id=st.from_regex(r"[A-Za-z0-9._:-]{1,40}", fullmatch=True))
+def test_admit_when_any_item_is_sent_twice_then_accepted_once_then_duplicate(
+    headline: str, body: str, source_id: str,
+) -> None:
+    seen = SeenItems()
+    item = submitted(headline=headline, body=body, source_id=source_id)
+
+    first = admit(item, DIRECTORY, seen)
+    assert first.outcome is Outcome.ACCEPTED and first.payload is not None
+    seen.note(first.payload)
+    again = admit(item, DIRECTORY, seen)
+    respaced = admit(submitted(headline="  " + "   ".join(headline.split()) + " ", body=body,
+                               source_id=source_id + "-b"), DIRECTORY, seen)
+
+    assert again.outcome is Outcome.DUPLICATE
+    assert again.stream_id == first.stream_id
+    assert respaced.outcome is Outcome.DUPLICATE
