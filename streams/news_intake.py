@@ -9,7 +9,7 @@ validation and reactions follow. Runs where writes are serialised (the API's gat
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -18,14 +18,16 @@ from pydantic import ValidationError
 
 from adapters.eventstore.store import DeskStore
 from adapters.files.tagging_rules import load_tagging_rules
-from domain.events import AnnouncementArrived, InputRejected, NewsArrived
+from domain.events import AnnouncementArrived, InputRejected, InstrumentListed, NewsArrived
 from domain.ids import rejected_input_stream
 from domain.inputs import InputFact
+from domain.instruments import Instrument
 from domain.news import Admission, InstrumentDirectory, Outcome, SeenItems, SubmittedItem, admit
 from streams.bootstrap import AnyDesk
 from streams.ports import Clock, DeskRuntime
 
 ITEM_TYPES = (NewsArrived.event_type, AnnouncementArrived.event_type)
+WATCHED_TYPES = (*ITEM_TYPES, InstrumentListed.event_type)
 MAX_RAW = 100_000
 
 
@@ -50,21 +52,33 @@ class NewsIntake:
     """Admits items against what the log holds, and writes them through the runtime."""
 
     def __init__(self, store: DeskStore, runtime: DeskRuntime, clock: Clock,
-                 directory: InstrumentDirectory) -> None:
+                 instruments: Mapping[str, Instrument],
+                 aliases: Iterable[tuple[str, Iterable[str]]] = ()) -> None:
         self.store = store
         self.runtime = runtime
         self.clock = clock
-        self.directory = directory
+        self.aliases = [(symbol, tuple(names)) for symbol, names in aliases]
+        self.instruments = dict(instruments)
+        self.directory = InstrumentDirectory.of(self.instruments.values(), self.aliases)
         self.seen = SeenItems()
         self._position = 0
 
     def catch_up(self) -> None:
-        """Note the items logged since the last look (other feeds, a restart)."""
+        """Note the items logged since the last look (other feeds, a restart), and the
+        instruments the master gained (`desk instruments load`)."""
         head = self.store.head()
-        for rec in self.store.read_all(self._position, types=ITEM_TYPES):
+        listed = False
+        for rec in self.store.read_all(self._position, types=WATCHED_TYPES):
             payload = rec.event.payload
             if isinstance(payload, NewsArrived | AnnouncementArrived):
                 self.seen.note(payload)
+            elif isinstance(payload, InstrumentListed) and payload.symbol not in self.instruments:
+                self.instruments[payload.symbol] = Instrument(
+                    payload.symbol, payload.isin, payload.name, payload.sector,
+                    payload.lot_size, payload.tick_size)
+                listed = True
+        if listed:
+            self.directory = InstrumentDirectory.of(self.instruments.values(), self.aliases)
         self._position = max(self._position, head)
 
     def submit(self, items: Sequence[Any], channel: str) -> list[ItemResult]:
@@ -126,7 +140,7 @@ def _rejection(channel: str, reason: str, raw: Any, at: datetime) -> InputFact:
 
 
 def news_intake(desk: AnyDesk) -> NewsIntake:
-    """The intake of `desk`: its instruments, with the tagging rules' aliases."""
-    directory = InstrumentDirectory.of(desk.instruments.values(),
-                                       load_tagging_rules().symbols.aliases)
-    return NewsIntake(desk.store, desk.runtime, desk.clock, directory)
+    """The intake of `desk`: its instruments (and those the logged master adds), with the
+    tagging rules' aliases."""
+    return NewsIntake(desk.store, desk.runtime, desk.clock, desk.instruments,
+                      load_tagging_rules().symbols.aliases)

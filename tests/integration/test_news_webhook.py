@@ -6,15 +6,18 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
+from adapters.files.instrument_master import parse_upstox
 from api.signing import KEY_ENV, sign
 from api.tokens import Role
 from streams.bootstrap import bootstrap, wall_clock
+from streams.instrument_master import load_file
 from tests.served import INSTRUMENTS, ServedApi
 
 KEY = "k" * 40
@@ -222,3 +225,21 @@ def test_ingest_when_two_sources_reuse_a_source_id_then_each_item_is_tagged(
 
     assert response.json()["accepted"] == 2
     assert len(logged(served, "NewsTagged")) == 2
+
+
+def test_ingest_when_the_master_lists_a_new_instrument_then_items_naming_it_are_linked(
+    served: ServedApi,
+) -> None:
+    rows = [{"segment": "NSE_EQ", "name": "ETERNAL LIMITED", "trading_symbol": "ETERNAL",
+             "instrument_key": "NSE_EQ|INE758T01015", "isin": "INE758T01015",
+             "instrument_type": "EQ", "lot_size": 1, "tick_size": 1.0}]
+    before = post_signed(served, [item(source_id="e-1", symbols=["INE758T01015"])])
+    parsed = parse_upstox(json.dumps(rows).encode(), date(2026, 11, 27))
+    load_file(served.desk.store, served.desk.runtime, parsed, date(2026, 11, 27), "test")
+
+    after = post_signed(served, [item(source_id="e-2", symbols=["INE758T01015"],
+                                      headline="Eternal Limited - Updates")])
+
+    assert before.status_code == 422
+    assert after.json()["accepted"] == 1, after.text
+    assert logged(served, "AnnouncementArrived")[0]["symbol"] == "ETERNAL"
