@@ -14,9 +14,12 @@ from api.equity import EquityHistory
 from api.gate import DeskGate
 from api.intake_sessions import IntakeSessions
 from api.metrics import Metrics
+from api.signing import SignatureCheck
 from api.tokens import Operator, Tokens
 from projections.tax import TaxBook
 from streams.bootstrap import AnyDesk
+from streams.news_intake import NewsIntake
+from streams.news_pollers import SourceState
 
 
 @dataclass
@@ -34,6 +37,9 @@ class ApiState:
     openapi: dict[str, Any] = field(default_factory=dict)
     equity: EquityHistory = field(default_factory=EquityHistory)
     tax: TaxBook = field(default_factory=TaxBook)  # folded on demand by the tax report
+    signature_check: SignatureCheck | None = None  # None: no ingest key, signed bodies refused
+    news: NewsIntake | None = None  # made on the first ingest, in the writer thread
+    news_sources: dict[str, SourceState] = field(default_factory=dict)  # polled sources
 
 
 STATE = web.AppKey("eventdesk_api", ApiState)

@@ -13,6 +13,7 @@ from api.handlers import (
     equity,
     events,
     intake,
+    news,
     portfolio,
     service,
     tax,
@@ -35,6 +36,7 @@ from api.tokens import Role
 
 V1 = "/api/v1"
 VIEWER, APPROVER, ADMIN = Role.VIEWER, Role.APPROVER, Role.ADMIN
+INGEST = Role.INGEST
 
 ROUTES: tuple[Route, ...] = (
     # Accounts
@@ -117,6 +119,16 @@ ROUTES: tuple[Route, ...] = (
     Route("POST", f"{V1}/desk/resume", "resumeDesk", controls.resume_desk,
           "Reset the desk kill switch", "kill switches", ADMIN, body=ReasonBody,
           response=s.KillSwitchChange),
+    # Inputs
+    Route("POST", f"{V1}/ingest/news", "ingestNews", news.ingest_news,
+          "News and exchange filings from any source: an HMAC-signed body (X-Desk-Timestamp, "
+          "X-Desk-Signature) or a token with the ingest role (or above). Each item is linked "
+          "to instruments by symbol, ISIN or alias and deduplicated by source id and content; "
+          "the answer gives each item's outcome (422 when every item was rejected)",
+          "inputs", INGEST, body=news.NewsBatch, response=news.NewsIngested, errors=(422,),
+          signed=True, headers=(("X-Desk-Timestamp", "Unix seconds the body was signed at"),
+                                ("X-Desk-Signature", "sha256=<hex HMAC-SHA256 of "
+                                 "'<timestamp>.<body>'>"))),
     # Events
     Route("GET", f"{V1}/events", "listEvents", events.list_events,
           "A page of the log, filtered by type or stream", "events", VIEWER,

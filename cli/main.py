@@ -18,7 +18,9 @@ from cli import (
     demo,
     features,
     imports,
+    instruments,
     kafka,
+    news,
     relay,
     replay,
     schedule,
@@ -28,7 +30,8 @@ from cli import (
 )
 from cli.options import MissingStore
 
-GROUPS = (demo, replay, relay, worker, account, features, serve, schedule, kafka, imports, tax)
+GROUPS = (demo, replay, relay, worker, account, features, serve, schedule, kafka, imports, tax,
+          news, instruments)
 
 
 class DeskParser(argparse.ArgumentParser):

@@ -121,6 +121,15 @@ def tag_stream(source_id: str) -> StreamId:
     return StreamId(f"tag-{source_id}")
 
 
+def item_tag_stream(item_stream: str) -> StreamId:
+    """The tagging decision of the item logged on `item_stream`: `tag-<source id>` for a
+    file's item (`news-<source id>`), one per (source, source id) for a live source's."""
+    for prefix in ("news-", "ann-"):
+        if item_stream.startswith(prefix):
+            return tag_stream(item_stream.removeprefix(prefix))
+    return tag_stream(item_stream)
+
+
 def news_stream(source_id: str) -> StreamId:
     return StreamId(f"news-{source_id}")
 
@@ -169,3 +178,15 @@ def refusal_stream(process_manager: str, event_id: UUID) -> StreamId:
 def failure_stream(process_manager: str, event_id: UUID) -> StreamId:
     """The record that `process_manager` raised on the event `event_id` (written once)."""
     return StreamId(f"{FAILURE_PREFIX}{process_manager}-{event_id}")
+
+
+def feed_item_stream(kind: str, source: str, source_id: str) -> StreamId:
+    """A news item or filing taken from a live source (webhook, poller): one stream per
+    (source, source id), so two sources that reuse an id never share a stream."""
+    prefix = "ann" if kind == "announcement" else "news"
+    return StreamId(f"{prefix}-{short_hash(source, source_id, length=16)}")
+
+
+def instrument_stream(symbol: str) -> StreamId:
+    """The versions of one instrument in the master, one per change."""
+    return StreamId(f"instrument-{symbol}")

@@ -156,7 +156,7 @@ def recheck(
     return guardrails.check(guardrails.CardFacts(
         proposal.quantity, proposal.reference_price, reserve, view.equity(proposal.account_id),
         cash.available if cash else ZERO, account.mandate,
-        view.halted(proposal.account_id), now, context,
+        view.halted(proposal.account_id), now, context, book.calendar,
     ))
 
 

@@ -24,6 +24,7 @@ from domain.aggregates import Aggregate
 from domain.broker import BrokerAck, BrokerFunds, BrokerPosition, OrderUpdate, WorkingOrder
 from domain.events import BarClosed, Envelope, OrderPlaced, Recorded
 from domain.inputs import InputFact
+from domain.news import Polled
 from domain.venue import (
     BracketRequest,
     VenueOrder,
@@ -202,4 +203,18 @@ class DeskRuntime(Protocol):
 
     def ingest(self, facts: Iterable[InputFact]) -> int:
         """Append the facts not yet logged; return how many streams were written."""
+        ...
+
+
+class NewsSource(Protocol):
+    """A polled source of news or filings (an RSS/Atom feed, NSE announcements)."""
+
+    channel: str
+
+    async def poll(self) -> Polled:
+        """Fetch what the source has now (conditionally: `unchanged` when nothing is new)."""
+        ...
+
+    async def close(self) -> None:
+        """Release the connection pool."""
         ...

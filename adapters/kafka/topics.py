@@ -77,6 +77,8 @@ _ROUTES: dict[str, tuple[str, str | None]] = {
     "TradeImported": (ACCOUNTS_TOPIC, "account_id"),
     # A split or bonus concerns every holder of the scrip: keyed like its bars.
     "CorporateActionRecorded": (MARKET_TOPIC, "symbol"),
+    # A new version of an instrument in the master: keyed like its bars.
+    "InstrumentListed": (MARKET_TOPIC, "symbol"),
     "KillSwitchTripped": (RISK_TOPIC, "scope"),
     "KillSwitchReset": (RISK_TOPIC, "scope"),
     # A process manager's refusal: one stream per (process manager, event), kept in order.

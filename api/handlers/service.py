@@ -11,6 +11,7 @@ from api import schemas as s
 from api.context import ApiState, Call
 from api.docs_page import render_docs
 from api.errors import ApiError
+from api.handlers.news import news_metrics
 
 STORE_TIMEOUT = 2.0
 PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8"
@@ -47,7 +48,8 @@ async def ready(call: Call) -> s.Readiness:
 async def metrics(call: Call) -> web.Response:
     """Prometheus text: request counts and latencies, log head and view position."""
     head, position = await _log_figures(call.state)
-    return web.Response(body=call.state.metrics.render(head, position).encode(),
+    text = call.state.metrics.render(head, position) + news_metrics(call.state.news_sources)
+    return web.Response(body=text.encode(),
                         headers={"Content-Type": PROMETHEUS_TEXT})
 
 

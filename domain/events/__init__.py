@@ -29,6 +29,7 @@ from domain.events.envelope import (
     register_upcaster,
 )
 from domain.events.imports import CorporateActionRecorded, TradeImported
+from domain.events.instruments import InstrumentListed
 from domain.events.market import AnnouncementArrived, BarClosed, InputRejected, NewsArrived
 from domain.events.orders import (
     OrderAccepted,
@@ -74,6 +75,7 @@ __all__ = [
     "Envelope",
     "FundingPlanSet",
     "InputRejected",
+    "InstrumentListed",
     "JobCompleted",
     "KillSwitchReset",
     "KillSwitchTripped",

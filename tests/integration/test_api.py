@@ -358,7 +358,7 @@ def test_command_route_when_role_too_low_then_403_and_log_unchanged(
 ) -> None:
     head = shared.head()
     assert route.role is not None
-    for role in [r for r in Role if r < route.role]:
+    for role in [r for r in Role if r < route.role and r in BY_ROLE]:  # ingest: own tests
         with shared.client(BY_ROLE[role]) as client:
             response = client.request(route.method, _url(route), json=REASON)
         assert response.status_code == 403, (role, response.text)

@@ -31,6 +31,7 @@ from domain.events import (
     Envelope,
     FundingPlanSet,
     InputRejected,
+    InstrumentListed,
     JobCompleted,
     KillSwitchReset,
     KillSwitchTripped,
@@ -166,6 +167,10 @@ SAMPLES: dict[str, Payload] = {
                       stt=D("0"), source="tradebook.csv:2", linked_fill=None),
         CorporateActionRecorded(symbol="TCS", kind=ActionKind.SPLIT, new=5, old=1,
                                 ex_date=TRADE_DATE, reference="NSE circular"),
+        InstrumentListed(symbol="M&M", isin="INE101A01026", name="MAHINDRA & MAHINDRA LTD",
+                         lot_size=1, tick_size=D("0.10"), freeze_quantity=62000,
+                         venue_key="NSE_EQ|INE101A01026", effective_from=TRADE_DATE,
+                         source="upstox:NSE.json.gz"),
     )
 }
 
