@@ -55,6 +55,8 @@ _ROUTES: dict[str, tuple[str, str | None]] = {
     "OrderFilled": (ORDERS_TOPIC, "account_id"),
     "OrderCancelled": (ORDERS_TOPIC, "account_id"),
     "PositionClosed": (ORDERS_TOPIC, "account_id"),
+    "ExitRequested": (ORDERS_TOPIC, "account_id"),
+    "ExitRefused": (ORDERS_TOPIC, "account_id"),
     "AccountOpened": (ACCOUNTS_TOPIC, "account_id"),
     "MandateSet": (ACCOUNTS_TOPIC, "account_id"),
     "CashDeposited": (ACCOUNTS_TOPIC, "account_id"),
@@ -79,6 +81,7 @@ _ROUTES: dict[str, tuple[str, str | None]] = {
     "CorporateActionRecorded": (MARKET_TOPIC, "symbol"),
     "KillSwitchTripped": (RISK_TOPIC, "scope"),
     "KillSwitchReset": (RISK_TOPIC, "scope"),
+    "DeskLossLimitSet": (RISK_TOPIC, "scope"),  # beside the desk kill switch it sets
     # A process manager's refusal: one stream per (process manager, event), kept in order.
     "ReactionRefused": (RISK_TOPIC, _STREAM),
 }

@@ -28,6 +28,7 @@ from domain.events.envelope import (
     payload_type,
     register_upcaster,
 )
+from domain.events.exits import DeskLossLimitSet, ExitAction, ExitRefused, ExitRequested
 from domain.events.imports import CorporateActionRecorded, TradeImported
 from domain.events.market import AnnouncementArrived, BarClosed, InputRejected, NewsArrived
 from domain.events.orders import (
@@ -71,7 +72,11 @@ __all__ = [
     "CashTransferredOut",
     "CorporateActionRecorded",
     "DailyReportPublished",
+    "DeskLossLimitSet",
     "Envelope",
+    "ExitAction",
+    "ExitRefused",
+    "ExitRequested",
     "FundingPlanSet",
     "InputRejected",
     "JobCompleted",
