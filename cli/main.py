@@ -15,6 +15,7 @@ from typing import Any
 from cli import (
     account,
     demo,
+    exits,
     features,
     imports,
     kafka,
@@ -27,7 +28,8 @@ from cli import (
 )
 from cli.options import MissingStore
 
-GROUPS = (demo, replay, relay, worker, account, features, serve, schedule, kafka, imports, tax)
+GROUPS = (demo, replay, relay, worker, account, features, serve, schedule, kafka, imports, tax,
+          exits)
 
 
 class DeskParser(argparse.ArgumentParser):

@@ -114,5 +114,5 @@ def _status(view: Orders, order_id: str, status: str) -> None:
 def _finish(view: Orders, order_id: str, status: str) -> None:
     row = view.by_id.get(order_id)
     if row is not None:
-        row.status = status
+        row.status, row.exit_requested, row.exit_requested_at = status, "", None
         view.live_by_symbol.get(row.symbol, set()).discard(order_id)
