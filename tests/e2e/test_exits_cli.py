@@ -33,7 +33,8 @@ def feed_until(db: Path, hour: int, minute: int) -> None:
 
 @pytest.fixture(scope="module")
 def holding(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """sip-aggressive approved its BAJAJ-AUTO card at 13:35; the entry filled by 13:36 (the target is reached at 13:37)."""
+    """sip-aggressive approved its BAJAJ-AUTO card at 13:35; the entry filled by 13:36
+    (its target is reached at 13:37: an exit asked for now comes first)."""
     db = seed_sample_day(tmp_path_factory.mktemp("exits-cli") / "desk.db")
     desk = bootstrap(f"sqlite:///{db}", INSTRUMENTS, clock=wall_clock)
     approve(desk, desk.runtime.view.as_of or wall_clock(), SIP, "operator:amy")
