@@ -14,6 +14,7 @@ from typing import Any
 
 from cli import (
     account,
+    broker,
     demo,
     exits,
     features,
@@ -29,7 +30,7 @@ from cli import (
 from cli.options import MissingStore
 
 GROUPS = (demo, replay, relay, worker, account, features, serve, schedule, kafka, imports, tax,
-          exits)
+          exits, broker)
 
 
 class DeskParser(argparse.ArgumentParser):

@@ -20,6 +20,7 @@ from domain import guardrails, intake
 from domain.aggregates import (
     Account,
     Aggregate,
+    BrokerAccount,
     Cause,
     DomainError,
     Order,
@@ -28,7 +29,7 @@ from domain.aggregates import (
     Transfer,
 )
 from domain.events import DESK_SCOPE, ExitAction
-from domain.ids import account_stream, risk_stream, transfer_stream
+from domain.ids import account_stream, broker_stream, risk_stream, transfer_stream
 from domain.money import ZERO
 from domain.session import IST
 from domain.sizing import reserve_for
@@ -161,6 +162,17 @@ class SetDeskLossLimit(Command):
     """Set the desk-wide daily loss limit in rupees (zero: off)."""
 
     limit: Decimal
+    reason: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class AddBroker(Command):
+    """Connect an account to a broker: where its credentials are read from, never them."""
+
+    account_id: str
+    broker: str
+    credentials: dict[str, str]
+    settings: dict[str, str]
     reason: str
 
 
@@ -336,6 +348,15 @@ def _set_desk_loss_limit(cmd: SetDeskLossLimit, step: _Step) -> RiskGuard:
     return guard
 
 
+def _add_broker(cmd: AddBroker, step: _Step) -> BrokerAccount:
+    if cmd.account_id not in step.view.accounts:
+        raise DomainError(f"unknown account {cmd.account_id}")
+    link = step.uow.get(BrokerAccount, broker_stream(cmd.account_id))
+    link.configure(cmd.account_id, cmd.broker, cmd.credentials, cmd.settings, cmd.reason,
+                   step.cause)
+    return link
+
+
 # Command type -> the function that runs it: every operator action, whoever asks.
 _HANDLERS: dict[type[Command], Callable[[Any, _Step], Aggregate]] = {
     ApproveCard: _approve_card,
@@ -352,4 +373,5 @@ _HANDLERS: dict[type[Command], Callable[[Any, _Step], Aggregate]] = {
     FlattenAccount: _flatten_account,
     FlattenDesk: _flatten_desk,
     SetDeskLossLimit: _set_desk_loss_limit,
+    AddBroker: _add_broker,
 }

@@ -58,6 +58,7 @@ _ROUTES: dict[str, tuple[str, str | None]] = {
     "ExitRequested": (ORDERS_TOPIC, "account_id"),
     "ExitRefused": (ORDERS_TOPIC, "account_id"),
     "AccountOpened": (ACCOUNTS_TOPIC, "account_id"),
+    "BrokerConfigured": (ACCOUNTS_TOPIC, "account_id"),
     "MandateSet": (ACCOUNTS_TOPIC, "account_id"),
     "CashDeposited": (ACCOUNTS_TOPIC, "account_id"),
     "CashReserved": (ACCOUNTS_TOPIC, "account_id"),

@@ -9,6 +9,7 @@ from domain.events.accounts import (
     CashReturned,
     MandateSet,
 )
+from domain.events.brokers import BrokerConfigured
 from domain.events.decisions import (
     CardApproved,
     CardBlocked,
@@ -58,6 +59,7 @@ __all__ = [
     "AccountOpened",
     "AnnouncementArrived",
     "BarClosed",
+    "BrokerConfigured",
     "CardApproved",
     "CardBlocked",
     "CardExpired",
