@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from api import schemas as s
 from api.endpoint import Route
+from api.exits import ExitResult, LossLimitBody, LossLimitChange
 from api.handlers import (
     accounts,
     cards,
@@ -12,6 +13,7 @@ from api.handlers import (
     controls,
     equity,
     events,
+    exits,
     intake,
     news,
     portfolio,
@@ -129,6 +131,24 @@ ROUTES: tuple[Route, ...] = (
           signed=True, headers=(("X-Desk-Timestamp", "Unix seconds the body was signed at"),
                                 ("X-Desk-Signature", "sha256=<hex HMAC-SHA256 of "
                                  "'<timestamp>.<body>'>"))),
+    # Operator exits (allowed while a kill switch is tripped) and the desk loss limit
+    Route("POST", f"{V1}/orders/{{order_id}}/cancel", "cancelOrder", exits.cancel_order,
+          "Cancel a bracket whose entry has not filled", "exits", APPROVER, body=ReasonBody,
+          response=ExitResult, errors=(404, 409)),
+    Route("POST", f"{V1}/positions/{{account_id}}/{{symbol}}/close", "closePosition",
+          exits.close_position, "Close an account's position in a symbol at market",
+          "exits", APPROVER, body=ReasonBody, response=ExitResult, errors=(404, 409)),
+    Route("POST", f"{V1}/accounts/{{account_id}}/flatten", "flattenAccount",
+          exits.flatten_account,
+          "Cancel every working entry and close every position of an account", "exits",
+          APPROVER, body=ReasonBody, response=ExitResult, errors=(404, 409)),
+    Route("POST", f"{V1}/desk/flatten", "flattenDesk", exits.flatten_desk,
+          "Cancel every working entry and close every position of every account", "exits",
+          ADMIN, body=ReasonBody, response=ExitResult, errors=(409,)),
+    Route("POST", f"{V1}/desk/loss-limit", "setDeskLossLimit", exits.set_desk_loss_limit,
+          "Set the desk-wide daily loss limit: the desk kill switch trips when every "
+          "account's P&L together reaches it", "kill switches", ADMIN, body=LossLimitBody,
+          response=LossLimitChange, errors=(409,)),
     # Events
     Route("GET", f"{V1}/events", "listEvents", events.list_events,
           "A page of the log, filtered by type or stream", "events", VIEWER,

@@ -15,7 +15,9 @@ from typing import Any
 from adapters.eventstore.chain_keys import KeyFileError
 from cli import (
     account,
+    broker,
     demo,
+    exits,
     features,
     imports,
     instruments,
@@ -31,7 +33,7 @@ from cli import (
 from cli.options import MissingStore
 
 GROUPS = (demo, replay, relay, worker, account, features, serve, schedule, kafka, imports, tax,
-          news, instruments)
+          news, instruments, exits, broker)
 
 
 class DeskParser(argparse.ArgumentParser):

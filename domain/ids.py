@@ -37,6 +37,7 @@ SIGNAL_PREFIX = "sig-"
 TRANSFER_PREFIX = "transfer-"
 REFUSAL_PREFIX = "refusal-"
 FAILURE_PREFIX = "failure-"
+BROKER_PREFIX = "broker-"
 
 
 def uuid7(at: datetime, entropy: bytes) -> UUID:
@@ -64,6 +65,11 @@ def account_stream(account_id: str) -> StreamId:
 def risk_stream(scope: str) -> StreamId:
     """The kill-switch stream of one account, or of the desk (scope `DESK_SCOPE`)."""
     return StreamId(RISK_PREFIX + scope)
+
+
+def broker_stream(account_id: str) -> StreamId:
+    """The stream of one account's broker connection settings (`desk broker add`)."""
+    return StreamId(BROKER_PREFIX + account_id)
 
 
 def new_transfer_id(at: datetime, entropy: bytes) -> TransferId:

@@ -37,6 +37,7 @@ class Leg(StrEnum):
     STOP = "STOP"
     TARGET = "TARGET"
     SQUARE_OFF = "SQUARE_OFF"
+    OPERATOR = "OPERATOR"  # an operator closed the position by hand
 
 
 class Mandate(BaseModel):

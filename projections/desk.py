@@ -30,7 +30,10 @@ from domain.events import (
     CashReturned,
     CashTransferredIn,
     CashTransferredOut,
+    DeskLossLimitSet,
     Envelope,
+    ExitRefused,
+    ExitRequested,
     FundingPlanSet,
     KillSwitchReset,
     KillSwitchTripped,
@@ -116,6 +119,10 @@ class DeskView:
         risk = self.risk.get(account_id)
         return drawdown_pct(risk.peak_equity if risk else ZERO, self.equity(account_id))
 
+    def desk_daily_pnl(self) -> Decimal:
+        """Every account's daily P&L together: what the desk's loss limit is checked on."""
+        return sum((self.daily_pnl(a) for a in self.accounts), ZERO)
+
     def halted(self, account_id: str) -> bool:
         """True when the account's or the desk's kill switch is tripped."""
         return any(k.tripped for s, k in self.kills.items() if s in (account_id, DESK_SCOPE))
@@ -183,6 +190,9 @@ _ROUTES: dict[type, tuple[Fold, ...]] = {
     OrderDenied: (apply_queue, apply_research),
     KillSwitchTripped: (apply_risk,),
     KillSwitchReset: (apply_risk,),
+    DeskLossLimitSet: (apply_risk,),
+    ExitRequested: (apply_orders,),
+    ExitRefused: (apply_orders,),
 }
 
 # The name of the live read model's saved snapshot: the demo writes it, `desk verify` reads it.

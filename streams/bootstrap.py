@@ -26,6 +26,7 @@ from streams.process_managers.auto_approver import AutoApprover
 from streams.process_managers.execution import Execution
 from streams.process_managers.expiry import CardExpiry
 from streams.process_managers.funding import FundingWatch
+from streams.process_managers.operator_exits import OperatorExits
 from streams.process_managers.paper_fills import PaperFills
 from streams.process_managers.risk_watch import RiskWatch
 
@@ -66,6 +67,7 @@ def reactions_for(
         PaperFills(broker),
         Execution(broker),
         RiskWatch(),
+        OperatorExits(broker),
         CardExpiry(),
         FundingWatch(),
         Allocation(instruments, book, build_tagger(load_tagging_rules(), instruments.values())),

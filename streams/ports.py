@@ -114,6 +114,11 @@ class Broker(Protocol):
         """Move a live bracket's stop and/or target."""
         ...
 
+    def close(self, order: WorkingOrder) -> BrokerAck:
+        """Close a bracket's position at market (an operator's exit), as the desk's log
+        knows the bracket: its stop and target go, the exit fill comes from `updates`."""
+        ...
+
     def updates(self, bar: BarClosed, working: Sequence[WorkingOrder]) -> list[OrderUpdate]:
         """What happened to the desk's `working` brackets by the close of `bar`."""
         ...

@@ -55,7 +55,10 @@ _ROUTES: dict[str, tuple[str, str | None]] = {
     "OrderFilled": (ORDERS_TOPIC, "account_id"),
     "OrderCancelled": (ORDERS_TOPIC, "account_id"),
     "PositionClosed": (ORDERS_TOPIC, "account_id"),
+    "ExitRequested": (ORDERS_TOPIC, "account_id"),
+    "ExitRefused": (ORDERS_TOPIC, "account_id"),
     "AccountOpened": (ACCOUNTS_TOPIC, "account_id"),
+    "BrokerConfigured": (ACCOUNTS_TOPIC, "account_id"),
     "MandateSet": (ACCOUNTS_TOPIC, "account_id"),
     "CashDeposited": (ACCOUNTS_TOPIC, "account_id"),
     "CashReserved": (ACCOUNTS_TOPIC, "account_id"),
@@ -81,6 +84,7 @@ _ROUTES: dict[str, tuple[str, str | None]] = {
     "InstrumentListed": (MARKET_TOPIC, "symbol"),
     "KillSwitchTripped": (RISK_TOPIC, "scope"),
     "KillSwitchReset": (RISK_TOPIC, "scope"),
+    "DeskLossLimitSet": (RISK_TOPIC, "scope"),  # beside the desk kill switch it sets
     # A process manager's refusal: one stream per (process manager, event), kept in order.
     "ReactionRefused": (RISK_TOPIC, _STREAM),
     "ReactionFailed": (RISK_TOPIC, _STREAM),

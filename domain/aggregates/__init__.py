@@ -2,6 +2,7 @@
 
 from domain.aggregates.account import Account
 from domain.aggregates.base import Aggregate, Cause, DomainError, StaleWrite
+from domain.aggregates.broker_account import BrokerAccount
 from domain.aggregates.card import CardNotPending, CardStatus, TradeCard
 from domain.aggregates.inputs import InputStream
 from domain.aggregates.order import Order, OrderStatus
@@ -14,6 +15,7 @@ from domain.aggregates.transfer import Transfer, TransferStatus
 __all__ = [
     "Account",
     "Aggregate",
+    "BrokerAccount",
     "CardNotPending",
     "CardStatus",
     "Cause",

@@ -9,6 +9,7 @@ from domain.events.accounts import (
     CashReturned,
     MandateSet,
 )
+from domain.events.brokers import BrokerConfigured
 from domain.events.decisions import (
     CardApproved,
     CardBlocked,
@@ -28,6 +29,7 @@ from domain.events.envelope import (
     payload_type,
     register_upcaster,
 )
+from domain.events.exits import DeskLossLimitSet, ExitAction, ExitRefused, ExitRequested
 from domain.events.imports import CorporateActionRecorded, TradeImported
 from domain.events.instruments import InstrumentListed
 from domain.events.market import AnnouncementArrived, BarClosed, InputRejected, NewsArrived
@@ -58,6 +60,7 @@ __all__ = [
     "AccountOpened",
     "AnnouncementArrived",
     "BarClosed",
+    "BrokerConfigured",
     "CardApproved",
     "CardBlocked",
     "CardExpired",
@@ -72,7 +75,11 @@ __all__ = [
     "CashTransferredOut",
     "CorporateActionRecorded",
     "DailyReportPublished",
+    "DeskLossLimitSet",
     "Envelope",
+    "ExitAction",
+    "ExitRefused",
+    "ExitRequested",
     "FundingPlanSet",
     "InputRejected",
     "InstrumentListed",

@@ -5,12 +5,13 @@ what it filled)."""
 from __future__ import annotations
 
 from domain.aggregates import Cause, Order
-from domain.broker import OrderUpdate, UpdateKind, WorkingOrder
+from domain.broker import OrderUpdate, UpdateKind
 from domain.costs import Product, fill_costs
 from domain.events import BarClosed, Envelope, OrderFilled
 from domain.session import ist
 from domain.values import Leg, Side
 from projections.desk import DeskView
+from projections.orders import working
 from streams.ports import Broker
 from streams.unit_of_work import UnitOfWork
 
@@ -32,12 +33,8 @@ class PaperFills:
         live = view.orders.live_by_symbol.get(bar.symbol)
         if not live:
             return
-        working = [
-            WorkingOrder(o.order_id, o.symbol, o.quantity, o.status, o.placed_at, o.stop,
-                         o.target, o.square_off, o.entry_price)
-            for o in (view.orders.by_id[i] for i in sorted(live))
-        ]
-        for update in self.broker.updates(bar, working):
+        working_orders = [working(view.orders.by_id[i]) for i in sorted(live)]
+        for update in self.broker.updates(bar, working_orders):
             order = uow.get(Order, update.order_id)
             # Caused by the bar (the price evidence), but part of the order's chain.
             cause = Cause(event.occurred_at, uow.clock(), self.actor, order.correlation_id,
