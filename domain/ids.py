@@ -163,3 +163,8 @@ def corporate_action_stream(symbol: str, kind: str, ex_date: date) -> StreamId:
 def refusal_stream(process_manager: str, event_id: UUID) -> StreamId:
     """The record that `process_manager` refused the event `event_id` (written once)."""
     return StreamId(f"{REFUSAL_PREFIX}{process_manager}-{event_id}")
+
+
+def feed_gap_stream(feed: str, start: datetime) -> StreamId:
+    """A gap a live feed flagged, once per feed and start."""
+    return StreamId(f"gap-{feed}-{start.astimezone(UTC):%Y%m%dT%H%M%S%f}")

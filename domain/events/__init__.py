@@ -28,6 +28,7 @@ from domain.events.envelope import (
     payload_type,
     register_upcaster,
 )
+from domain.events.feeds import FeedGapFlagged
 from domain.events.imports import CorporateActionRecorded, TradeImported
 from domain.events.market import AnnouncementArrived, BarClosed, InputRejected, NewsArrived
 from domain.events.orders import (
@@ -72,6 +73,7 @@ __all__ = [
     "CorporateActionRecorded",
     "DailyReportPublished",
     "Envelope",
+    "FeedGapFlagged",
     "FundingPlanSet",
     "InputRejected",
     "JobCompleted",
