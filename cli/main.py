@@ -17,6 +17,7 @@ from cli import (
     demo,
     features,
     imports,
+    ingest,
     kafka,
     relay,
     replay,
@@ -27,7 +28,8 @@ from cli import (
 )
 from cli.options import MissingStore
 
-GROUPS = (demo, replay, relay, worker, account, features, serve, schedule, kafka, imports, tax)
+GROUPS = (demo, replay, relay, worker, account, features, serve, schedule, kafka, imports, tax,
+          ingest)
 
 
 class DeskParser(argparse.ArgumentParser):

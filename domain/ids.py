@@ -168,3 +168,8 @@ def refusal_stream(process_manager: str, event_id: UUID) -> StreamId:
 def feed_gap_stream(feed: str, start: datetime) -> StreamId:
     """A gap a live feed flagged, once per feed and start."""
     return StreamId(f"gap-{feed}-{start.astimezone(UTC):%Y%m%dT%H%M%S%f}")
+
+
+def interval_bars_stream(symbol: str, bar_start: datetime, interval: str) -> StreamId:
+    """One symbol's bars of another length than a minute (5m, 1h, 1d) for one IST day."""
+    return StreamId(f"bars{interval}-{symbol}-{ist(bar_start):%Y%m%d}")
