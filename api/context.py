@@ -15,6 +15,7 @@ from api.gate import DeskGate
 from api.intake_sessions import IntakeSessions
 from api.metrics import Metrics
 from api.tokens import Operator, Tokens
+from domain.ticks import FeedStatus
 from projections.tax import TaxBook
 from streams.bootstrap import AnyDesk
 
@@ -34,6 +35,8 @@ class ApiState:
     openapi: dict[str, Any] = field(default_factory=dict)
     equity: EquityHistory = field(default_factory=EquityHistory)
     tax: TaxBook = field(default_factory=TaxBook)  # folded on demand by the tax report
+    # Live sources (`desk run`): each one's state for /ready and /metrics.
+    feeds: Callable[[], list[FeedStatus]] = list
 
 
 STATE = web.AppKey("eventdesk_api", ApiState)

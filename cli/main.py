@@ -21,6 +21,7 @@ from cli import (
     kafka,
     relay,
     replay,
+    run,
     schedule,
     serve,
     tax,
@@ -29,7 +30,7 @@ from cli import (
 from cli.options import MissingStore
 
 GROUPS = (demo, replay, relay, worker, account, features, serve, schedule, kafka, imports, tax,
-          ingest)
+          ingest, run)
 
 
 class DeskParser(argparse.ArgumentParser):

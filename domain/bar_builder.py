@@ -56,7 +56,7 @@ class _Symbol:
     bar: _OpenBar | None = None
     closed_through: int | None = None  # the last closed bar's minute (epoch minutes)
     cum_at_close: int | None = None  # cumulative volume when that bar closed
-    last: tuple[int, int, int | None, int] | None = None  # the last tick, to spot repeats
+    last: Tick | None = None  # the last tick, to spot repeats
 
 
 @dataclass
@@ -80,11 +80,12 @@ class BarBuilder:
         state = self.symbols.get(tick.symbol)
         if state is None:
             state = self.symbols[tick.symbol] = _Symbol()
-        key = (tick.at_ms, tick.ltp_paise, tick.cum_volume, tick.last_qty)
-        if key == state.last:
+        last = state.last
+        if (last is not None and tick.at_ms == last.at_ms and tick.ltp_paise == last.ltp_paise
+                and tick.cum_volume == last.cum_volume and tick.last_qty == last.last_qty):
             self.duplicates += 1
             return
-        state.last = key
+        state.last = tick
         if tick.ltp_paise <= 0:
             out.append(self._rejected(tick, "price must be positive (no trade yet?)"))
             return
