@@ -34,30 +34,29 @@ def decode_frame(frame: bytes, symbols: Mapping[str, str], received_ms: int) -> 
     if response.type == pb.market_info:
         return decoded
     fallback_ms = response.currentTs or received_ms
-    ticks = decoded.ticks
+    append, lookup = decoded.ticks.append, symbols.get
     for key, feed in response.feeds.items():
-        symbol = symbols.get(key)
+        symbol = lookup(key)
         if symbol is None:
             decoded.unknown.append(key)
             continue
         which = feed.WhichOneof("FeedUnion")
         cum: int | None = None
-        if which == "ltpc":
-            ltpc = feed.ltpc
-        elif which == "fullFeed":
+        if which == "fullFeed":
             full = feed.fullFeed
-            if full.WhichOneof("FullFeedUnion") == "marketFF":
-                ltpc = full.marketFF.ltpc
-                cum = full.marketFF.vtt
+            if full.HasField("marketFF"):
+                market = full.marketFF
+                ltpc, cum = market.ltpc, market.vtt
             else:
                 ltpc = full.indexFF.ltpc
+        elif which == "ltpc":
+            ltpc = feed.ltpc
         elif which == "firstLevelWithGreeks":
             ltpc = feed.firstLevelWithGreeks.ltpc
             cum = feed.firstLevelWithGreeks.vtt
         else:
             continue  # a feed with no price (a subscription acknowledgement)
-        ticks.append(Tick(symbol, round(ltpc.ltp * 100), ltpc.ltt or fallback_ms, cum,
-                          ltpc.ltq))
+        append(Tick(symbol, round(ltpc.ltp * 100), ltpc.ltt or fallback_ms, cum, ltpc.ltq))
     return decoded
 
 
