@@ -1,5 +1,6 @@
-"""`desk run` in a subprocess against a local Upstox V3 fake: bars land in the store, the
-feed's state is on /ready and /metrics, and a bad feeds file stops it with the reason."""
+"""`desk run` in a subprocess against a local Upstox V3 fake: bars land in the store (whose
+hash chain `desk replay verify` then checks), the feed's state is on /ready, /metrics and
+the console's header in Chromium, and a bad feeds file stops it with the reason."""
 
 from __future__ import annotations
 
@@ -12,11 +13,15 @@ import sys
 from pathlib import Path
 
 import httpx
+from playwright.async_api import async_playwright, expect
 
 from adapters.eventstore.store import DeskStore
 from devtools.feeds.servers import FakeUpstoxFeed
 from devtools.feeds.wire import Print, upstox_frame
+from tests.conftest import service_unavailable
 from tests.integration.test_live_feeds import RELIANCE, TOKEN, at
+
+CHROMIUM = Path("/usr/bin/chromium")
 
 VIEWER = "viewer-token-0123456789"
 
@@ -35,6 +40,23 @@ async def served_url(proc: asyncio.subprocess.Process) -> str:
     raise AssertionError("desk run exited before serving")
 
 
+async def console_feeds(url: str) -> str:
+    """The console header's feed line, as Chromium shows it."""
+    if not CHROMIUM.exists():
+        service_unavailable(f"{CHROMIUM} is missing (scripts/install-system-deps.sh installs it)")
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(
+            executable_path=str(CHROMIUM),
+            args=["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"])
+        page = await browser.new_page()
+        await page.goto(f"{url}/")
+        badge = page.locator("#market-feeds")
+        await expect(badge).to_be_visible(timeout=30_000)
+        text = await badge.inner_text()
+        await browser.close()
+        return text
+
+
 async def bars_logged(db: Path, count: int) -> None:
     store = DeskStore(f"sqlite:///{db}")
     while len(store.stream("bars-RELIANCE-20261120")) < count:
@@ -46,7 +68,7 @@ def test_desk_run_when_the_feed_sends_ticks_then_bars_commit_and_the_feed_shows_
 ) -> None:
     db = tmp_path / "desk.db"
 
-    async def body() -> tuple[dict[str, object], str]:
+    async def body() -> tuple[dict[str, object], str, str]:
         fake = FakeUpstoxFeed(TOKEN)
         await fake.start()
         config = tmp_path / "feeds.yaml"
@@ -68,20 +90,26 @@ def test_desk_run_when_the_feed_sends_ticks_then_bars_commit_and_the_feed_shows_
                 ready = (await http.get("/ready")).json()
                 metrics = (await http.get(
                     "/metrics", headers={"Authorization": f"Bearer {VIEWER}"})).text
+            header = await console_feeds(url)
         finally:
             proc.send_signal(signal.SIGTERM)
             await asyncio.wait_for(proc.wait(), 60)
             await fake.stop()
-        return ready, metrics
+        return ready, metrics, header
 
-    ready, metrics = asyncio.run(body())
+    ready, metrics, header = asyncio.run(body())
 
     [feed] = ready["feeds"]  # type: ignore[misc]
     assert feed["name"] == "upstox" and feed["connected"] is True and feed["subscribed"] == 1
     assert 'desk_feed_connected{feed="upstox"} 1' in metrics
+    assert header.startswith("feeds: upstox connected, lag ")
     store = DeskStore(f"sqlite:///{db}")
     bars = store.stream("bars-RELIANCE-20261120")
     assert [e.type for e in bars] == ["BarClosed", "BarClosed"]  # one by tick, one by clock
+    verify = subprocess.run([sys.executable, "-m", "cli", "replay", "verify", "--store",
+                             f"sqlite:///{db}"], env=desk_env(), capture_output=True,
+                            text=True, timeout=240)
+    assert verify.returncode == 0, verify.stdout + verify.stderr
 
 
 def test_desk_run_when_the_feeds_file_names_an_unknown_venue_then_exit_2(
