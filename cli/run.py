@@ -1,11 +1,12 @@
 """`desk run --feeds FILE`: the desk live in one process, on the embedded runtime.
 
 The API and console, the live market feeds the file configures (Upstox V3, Kite ticker),
-each folded into one-minute bars written through the API's write gate, and the desk's
-handlers reacting as the bars commit. Each feed's state (connected, last message, lag,
-reconnects) is on `/ready` and `/metrics`. Live sources are rows of `SOURCES`: a source
-kind reads its part of the config file and returns what to run, so other inputs (news
-pollers, webhooks) start beside the feeds by adding a row.
+each folded into one-minute bars written through the API's write gate, the desk's
+handlers reacting as the bars commit, and the scheduler's daily jobs at their times.
+Each feed's state (connected, last message, lag, reconnects) is on `/ready` and `/metrics`.
+Live sources are rows of `SOURCES`: a source kind reads its part of the config file and
+returns what to run, so other inputs (news pollers, webhooks) start beside the feeds by
+adding a row.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import os
 import signal
 import sys
 from collections.abc import Callable, Coroutine, Mapping
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +39,8 @@ from streams.bootstrap import Desk, bootstrap, wall_clock
 from streams.embedded import EmbeddedRuntime
 from streams.follow import follow_commits
 from streams.live_bars import LiveBars, Sink
+from streams.live_jobs import run_jobs
+from streams.scheduler import RealTimeline, Scheduler
 
 log = structlog.get_logger("eventdesk.run")
 
@@ -45,7 +49,7 @@ class LiveSource:
     """Something `desk run` keeps running: a loop to run, and its state for operators."""
 
     def __init__(self, name: str, run: Callable[[], Coroutine[Any, Any, None]],
-                 status: Callable[[], FeedStatus]) -> None:
+                 status: Callable[[], FeedStatus | None]) -> None:
         self.name = name
         self.run = run
         self.status = status
@@ -107,6 +111,9 @@ def _run(args: argparse.Namespace) -> int:
     except FeedConfigError as e:
         print(f"desk run: {e}", file=sys.stderr)
         return 2
+    scheduler = Scheduler(desk, RealTimeline())
+    sources.append(LiveSource("scheduler", partial(run_jobs, scheduler, gate.write),
+                              lambda: None))
     print(f"store: {redact(url)}; log head {desk.store.head()}; live sources: "
           f"{', '.join(s.name for s in sources)}", flush=True)
     asyncio.run(_serve(desk, tokens, gate, sources, args.host, args.port))
@@ -116,7 +123,7 @@ def _run(args: argparse.Namespace) -> int:
 async def _serve(desk: Desk[EmbeddedRuntime], tokens: api_tokens.Tokens, gate: DeskGate,
                  sources: list[LiveSource], host: str, port: int) -> None:
     app = create_app(desk, tokens, gate=gate)
-    app[STATE].feeds = lambda: [s.status() for s in sources]
+    app[STATE].feeds = lambda: [f for f in (s.status() for s in sources) if f is not None]
     runner, bound = await start(app, host, port)
     print(f"serving http://{host}:{bound}/ (console /, API /api/v1, ready /ready, "
           "metrics /metrics)", flush=True)
