@@ -16,6 +16,7 @@ from api.intake_sessions import IntakeSessions
 from api.metrics import Metrics
 from api.signing import SignatureCheck
 from api.tokens import Operator, Tokens
+from domain.ticks import FeedStatus
 from projections.tax import TaxBook
 from streams.bootstrap import AnyDesk
 from streams.news_intake import NewsIntake
@@ -40,6 +41,8 @@ class ApiState:
     signature_check: SignatureCheck | None = None  # None: no ingest key, signed bodies refused
     news: NewsIntake | None = None  # made on the first ingest, in the writer thread
     news_sources: dict[str, SourceState] = field(default_factory=dict)  # polled sources
+    # Live sources (`desk run`): each one's state for /ready and /metrics.
+    feeds: Callable[[], list[FeedStatus]] = list
 
 
 STATE = web.AppKey("eventdesk_api", ApiState)

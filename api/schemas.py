@@ -61,6 +61,7 @@ class Readiness(Resource):
     view_position: int
     lag: int
     reasons: list[str] = []
+    feeds: list[dict[str, object]] = []
 
 
 # Accounts -------------------------------------------------------------------------------

@@ -21,10 +21,12 @@ from cli import (
     features,
     imports,
     instruments,
+    ingest,
     kafka,
     news,
     relay,
     replay,
+    run,
     schedule,
     serve,
     tax,
@@ -33,7 +35,7 @@ from cli import (
 from cli.options import MissingStore
 
 GROUPS = (demo, replay, relay, worker, account, features, serve, schedule, kafka, imports, tax,
-          news, instruments, exits, broker)
+          news, instruments, exits, broker, ingest, run)
 
 
 class DeskParser(argparse.ArgumentParser):

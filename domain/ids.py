@@ -196,3 +196,11 @@ def feed_item_stream(kind: str, source: str, source_id: str) -> StreamId:
 def instrument_stream(symbol: str) -> StreamId:
     """The versions of one instrument in the master, one per change."""
     return StreamId(f"instrument-{symbol}")
+def feed_gap_stream(feed: str, start: datetime) -> StreamId:
+    """A gap a live feed flagged, once per feed and start."""
+    return StreamId(f"gap-{feed}-{start.astimezone(UTC):%Y%m%dT%H%M%S%f}")
+
+
+def interval_bars_stream(symbol: str, bar_start: datetime, interval: str) -> StreamId:
+    """One symbol's bars of another length than a minute (5m, 1h, 1d) for one IST day."""
+    return StreamId(f"bars{interval}-{symbol}-{ist(bar_start):%Y%m%d}")

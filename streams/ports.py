@@ -9,6 +9,8 @@ a real adapter and an in-memory fake (`tests/fakes.py`).
   paper broker, which fills from the desk's own bars).
 - `Venue`: a remote broker's trading API (Upstox, Kite, IBKR): asynchronous, driven outside
   any step, finding orders by the desk's client order id before it would place again.
+- `MarketFeed`: a live market-data feed (Upstox V3, Kite ticker): ticks as they arrive,
+  subscriptions, and its state for operators.
 - `DeskRuntime`: the read model, operator commands and outside facts, whichever runtime
   makes the desk's decisions.
 """
@@ -25,6 +27,7 @@ from domain.broker import BrokerAck, BrokerFunds, BrokerPosition, OrderUpdate, W
 from domain.events import BarClosed, Envelope, OrderPlaced, Recorded
 from domain.inputs import InputFact
 from domain.news import Polled
+from domain.ticks import FeedBatch, FeedStatus
 from domain.venue import (
     BracketRequest,
     VenueOrder,
@@ -190,6 +193,34 @@ class Venue(Protocol):
 
     async def close(self) -> None:
         """Close the session's connections."""
+        ...
+
+
+class MarketFeed(Protocol):
+    """A live market-data feed over one connection, reconnecting (and subscribing again)
+    by itself until closed. Frames that cannot be read come back as batches with their
+    bytes and the reason; time spent disconnected comes back as a batch with `gap_from`."""
+
+    name: str
+
+    def batches(self) -> AsyncIterator[FeedBatch]:
+        """Each frame's ticks as it arrives, decoded."""
+        ...
+
+    async def subscribe(self, keys: Sequence[str]) -> None:
+        """Add instruments (the venue's keys or tokens) to the subscription."""
+        ...
+
+    async def unsubscribe(self, keys: Sequence[str]) -> None:
+        """Remove instruments from the subscription."""
+        ...
+
+    def status(self) -> FeedStatus:
+        """Connected or not, the last message, lag and reconnects."""
+        ...
+
+    async def close(self) -> None:
+        """Close the connection and stop reconnecting."""
         ...
 
 

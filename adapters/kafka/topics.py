@@ -40,6 +40,7 @@ _ROUTES: dict[str, tuple[str, str | None]] = {
     "NewsArrived": (NEWS_TOPIC, _STREAM),
     "AnnouncementArrived": (NEWS_TOPIC, "symbol"),
     "InputRejected": (NEWS_TOPIC, _STREAM),
+    "FeedGapFlagged": (MARKET_TOPIC, _STREAM),
     "SignalScored": (SIGNALS_TOPIC, "symbol"),
     "SignalFiltered": (SIGNALS_TOPIC, "symbol"),
     "NewsTagged": (SIGNALS_TOPIC, "source_event"),

@@ -30,6 +30,7 @@ from domain.events.envelope import (
     register_upcaster,
 )
 from domain.events.exits import DeskLossLimitSet, ExitAction, ExitRefused, ExitRequested
+from domain.events.feeds import FeedGapFlagged
 from domain.events.imports import CorporateActionRecorded, TradeImported
 from domain.events.instruments import InstrumentListed
 from domain.events.market import AnnouncementArrived, BarClosed, InputRejected, NewsArrived
@@ -80,6 +81,7 @@ __all__ = [
     "ExitAction",
     "ExitRefused",
     "ExitRequested",
+    "FeedGapFlagged",
     "FundingPlanSet",
     "InputRejected",
     "InstrumentListed",
