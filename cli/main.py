@@ -18,6 +18,7 @@ from cli import (
     features,
     imports,
     kafka,
+    prompts,
     relay,
     replay,
     schedule,
@@ -27,7 +28,8 @@ from cli import (
 )
 from cli.options import MissingStore
 
-GROUPS = (demo, replay, relay, worker, account, features, serve, schedule, kafka, imports, tax)
+GROUPS = (demo, replay, relay, worker, account, features, serve, schedule, kafka, imports, tax,
+          prompts)
 
 
 class DeskParser(argparse.ArgumentParser):

@@ -163,3 +163,17 @@ def corporate_action_stream(symbol: str, kind: str, ex_date: date) -> StreamId:
 def refusal_stream(process_manager: str, event_id: UUID) -> StreamId:
     """The record that `process_manager` refused the event `event_id` (written once)."""
     return StreamId(f"{REFUSAL_PREFIX}{process_manager}-{event_id}")
+
+
+REVIEW_PREFIX = "review-"
+PROMPT_PREFIX = "prompt-"
+
+
+def review_stream(card_id: str) -> StreamId:
+    """The stream of one card's reviews (beside the card's own, so approval never waits)."""
+    return StreamId(REVIEW_PREFIX + card_id.removeprefix(CARD_PREFIX))
+
+
+def prompt_stream(name: str) -> StreamId:
+    """The stream of a named prompt's published versions."""
+    return StreamId(PROMPT_PREFIX + name)

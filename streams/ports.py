@@ -9,6 +9,8 @@ a real adapter and an in-memory fake (`tests/fakes.py`).
   paper broker, which fills from the desk's own bars).
 - `Venue`: a remote broker's trading API (Upstox, Kite, IBKR): asynchronous, driven outside
   any step, finding orders by the desk's client order id before it would place again.
+- `Reviewer`: the judge that reviews a proposed card (an OpenAI-compatible model, or the
+  rule-based reviewer), called off the hot path by the review worker.
 - `DeskRuntime`: the read model, operator commands and outside facts, whichever runtime
   makes the desk's decisions.
 """
@@ -22,8 +24,9 @@ from typing import TYPE_CHECKING, Protocol, TypeVar
 
 from domain.aggregates import Aggregate
 from domain.broker import BrokerAck, BrokerFunds, BrokerPosition, OrderUpdate, WorkingOrder
-from domain.events import BarClosed, Envelope, OrderPlaced, Recorded
+from domain.events import BarClosed, CardProposed, Envelope, OrderPlaced, Recorded
 from domain.inputs import InputFact
+from domain.review import PromptVersion, ReviewCall
 from domain.venue import (
     BracketRequest,
     VenueOrder,
@@ -184,6 +187,23 @@ class Venue(Protocol):
 
     async def close(self) -> None:
         """Close the session's connections."""
+        ...
+
+
+class Reviewer(Protocol):
+    """Reviews one card with one prompt version. Never raises for a failed call: a
+    timeout, refusal, rate limit or unusable answer comes back as `ReviewCall.failure`."""
+
+    kind: str  # "llm" or "rule-based", as the review events name it
+    model: str  # the model requested ("" for the rules)
+
+    async def review(self, card: CardProposed, prompt: PromptVersion,
+                     news: Sequence[str]) -> ReviewCall:
+        """The verdict on `card`, with the call's audit figures."""
+        ...
+
+    async def close(self) -> None:
+        """Release the reviewer's connections."""
         ...
 
 

@@ -6,6 +6,7 @@ from domain.aggregates.card import CardNotPending, CardStatus, TradeCard
 from domain.aggregates.inputs import InputStream
 from domain.aggregates.order import Order, OrderStatus
 from domain.aggregates.refusal import Refusal
+from domain.aggregates.review import CardReview, Prompt
 from domain.aggregates.risk_guard import RiskGuard
 from domain.aggregates.schedule import DailyReport, JobRun
 from domain.aggregates.signal import Signal
@@ -15,6 +16,7 @@ __all__ = [
     "Account",
     "Aggregate",
     "CardNotPending",
+    "CardReview",
     "CardStatus",
     "Cause",
     "DailyReport",
@@ -23,6 +25,7 @@ __all__ = [
     "JobRun",
     "Order",
     "OrderStatus",
+    "Prompt",
     "Refusal",
     "RiskGuard",
     "Signal",

@@ -39,6 +39,13 @@ from domain.events.orders import (
     PositionClosed,
 )
 from domain.events.reactions import ReactionRefused
+from domain.events.reviews import (
+    CardReviewed,
+    CardReviewFailed,
+    CardReviewRequested,
+    PromptPromoted,
+    PromptVersionPublished,
+)
 from domain.events.risk import DESK_SCOPE, KillSwitchReset, KillSwitchTripped
 from domain.events.schedule import AccountDay, DailyReportPublished, JobCompleted
 from domain.events.treasury import (
@@ -62,6 +69,9 @@ __all__ = [
     "CardExpired",
     "CardProposed",
     "CardRejected",
+    "CardReviewFailed",
+    "CardReviewRequested",
+    "CardReviewed",
     "CashDeployed",
     "CashDeposited",
     "CashReleased",
@@ -88,6 +98,8 @@ __all__ = [
     "OrderRejected",
     "Payload",
     "PositionClosed",
+    "PromptPromoted",
+    "PromptVersionPublished",
     "ReactionRefused",
     "Recorded",
     "SignalFiltered",
