@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from aiohttp import web
@@ -17,6 +18,7 @@ from api.metrics import Metrics
 from api.tokens import Operator, Tokens
 from projections.tax import TaxBook
 from streams.bootstrap import AnyDesk
+from streams.judge import judge_prices
 
 
 @dataclass
@@ -34,6 +36,8 @@ class ApiState:
     openapi: dict[str, Any] = field(default_factory=dict)
     equity: EquityHistory = field(default_factory=EquityHistory)
     tax: TaxBook = field(default_factory=TaxBook)  # folded on demand by the tax report
+    # The judge's price table (model -> per million tokens in, out) for the prompt figures.
+    prices: dict[str, tuple[Decimal, Decimal]] = field(default_factory=judge_prices)
 
 
 STATE = web.AppKey("eventdesk_api", ApiState)

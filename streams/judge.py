@@ -9,13 +9,18 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
+from decimal import Decimal
+
+import structlog
 
 from adapters.eventstore.store import DeskStore
-from adapters.llm.config import JudgeConfig, load_judge_config
+from adapters.llm.config import JudgeConfig, JudgeConfigError, load_judge_config
 from adapters.llm.rules import RuleReviewer
 from projections.desk import DeskView
 from streams.ports import Clock, Reviewer
 from streams.review_worker import ReviewWorker
+
+log = structlog.get_logger("eventdesk.judge")
 
 REVIEW_MODES = ("auto", "llm", "rules", "off")
 
@@ -73,3 +78,14 @@ def review_summary(view: DeskView) -> dict[str, object]:
         "verdicts": dict(sorted(verdicts.items())),
         "reviewers": sorted({f"{r.reviewer} {r.model_requested}".strip() for r in rows}),
     }
+
+
+def judge_prices() -> dict[str, tuple[Decimal, Decimal]]:
+    """The price table of the judge's config (per million tokens in, out); empty when the
+    config cannot be read (costs then show as 0)."""
+    try:
+        config = load_judge_config()
+    except JudgeConfigError as e:
+        log.warning("judge config unreadable; costs left at 0", error=str(e))
+        return {}
+    return {m: (p.input_per_million, p.output_per_million) for m, p in config.prices.items()}

@@ -15,6 +15,7 @@ from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from contextlib import suppress
 from typing import Any, TypeVar, cast
+from uuid import UUID
 
 import structlog
 
@@ -67,6 +68,7 @@ class ReviewWorker:
         prompt_name: str = DEFAULT_PROMPT.name,
         write: Write | None = None,
         batch: int = 256,
+        flush: int = 64,
         name: str = WORKER_NAME,
     ) -> None:
         self.store = store
@@ -78,6 +80,8 @@ class ReviewWorker:
         self._writer: Write = write or _inline
         self._position = -1
         self._headlines: OrderedDict[str, str] = OrderedDict()
+        self.flush = flush
+        self._known: dict[int, PromptVersion] = {}  # prompt versions by number, this run
         self.reviewed = 0
         self.failed = 0
 
@@ -106,7 +110,10 @@ class ReviewWorker:
                     await asyncio.wait_for(stop.wait(), poll_seconds)
 
     async def run_once(self) -> tuple[int, bool]:
-        """Review the next page of cards; (reviews concluded, whether more may follow)."""
+        """Review the next page of cards; (reviews concluded, whether more may follow).
+
+        The page's requests are recorded in one transaction before any call; outcomes are
+        recorded as they come back, `flush` at a time, the last ones with the position."""
         if self._position < 0:
             self._position = await self._write(lambda: self.store.tracked(self.name))
         after = self._position
@@ -121,73 +128,81 @@ class ReviewWorker:
             elif isinstance(payload, NewsArrived | AnnouncementArrived):
                 self._remember(str(rec.event.event_id), payload.headline)
         production, candidate = await self._prompts(cards)
-        outcomes = await asyncio.gather(*(self._review(e, production, candidate) for e in cards))
+        open_reviews = await self._request(cards, production, candidate)
+        done: list[CardReview] = []
+        for finished in asyncio.as_completed([self._review(e, r) for e, r in open_reviews]):
+            done.append(await finished)
+            if len(done) >= self.flush:
+                await self._commit(done)
+                done = []
         last = page[-1].position
-        await self._write(lambda: self.store.commit(tracking=(self.name, last)))
+        await self._write(lambda: self.store.commit(*done, tracking=(self.name, last)))
         self._position = last
-        return sum(outcomes), len(page) == self.batch
+        return len(open_reviews), len(page) == self.batch
 
-    async def _review(
-        self, event: Envelope, production: PromptVersion, candidate: PromptVersion | None
-    ) -> int:
-        card = event.payload
-        assert isinstance(card, CardProposed)
-        stream = review_stream(card.card_id)
-        review: CardReview = await self._write(lambda: self.store.load(CardReview, stream))
-        if review.done:
-            return 0
-        prompt = pick_prompt(card.card_id, production, candidate)
-        cause = Cause(
-            event.occurred_at, self.clock(), self.actor, event.correlation_id, event.event_id
-        )
-        if review.request is None:
-            review.request_review(
-                CardReviewRequested(
-                    card_id=card.card_id,
-                    account_id=card.account_id,
+    async def _request(
+        self, cards: list[Envelope], production: PromptVersion, candidate: PromptVersion | None
+    ) -> list[tuple[Envelope, CardReview]]:
+        """The page's cards still to review, each with its review stream, the requests of
+        new ones recorded (one transaction). A review requested before a crash is asked
+        again with the version it recorded; a concluded one is left alone."""
+        streams = [review_stream(e.payload.card_id) for e in cards]  # type: ignore[attr-defined]
+        versions = await self._write(lambda: self.store.versions(streams))
+        started = [s for s in streams if versions.get(s, 0)]
+        loaded = await self._write(
+            lambda: {s: self.store.load(CardReview, s) for s in started})
+        todo: list[tuple[Envelope, CardReview]] = []
+        for event, stream in zip(cards, streams, strict=True):
+            card = event.payload
+            assert isinstance(card, CardProposed)
+            review = loaded.get(stream) or CardReview(stream)
+            if review.done:
+                continue
+            if review.request is None:
+                prompt = pick_prompt(card.card_id, production, candidate)
+                review.request_review(CardReviewRequested(
+                    card_id=card.card_id, account_id=card.account_id,
                     reviewer=self.reviewer.kind,
-                    prompt_name=prompt.name,
-                    prompt_version=prompt.version,
-                    model_requested=self.reviewer.model,
-                ),
-                cause,
-            )
-            requested = await self._write(lambda: self.store.commit(review))
-            cause = Cause(
-                event.occurred_at,
-                self.clock(),
-                self.actor,
-                event.correlation_id,
-                requested[0].event.event_id,
-            )
+                    prompt_name=prompt.name, prompt_version=prompt.version,
+                    model_requested=self.reviewer.model), self._cause(event, event.event_id))
+            todo.append((event, review))
+        fresh = [r for _, r in todo if r.has_pending]
+        if fresh:
+            await self._write(lambda: self.store.commit(*fresh))
+        return todo
+
+    async def _review(self, event: Envelope, review: CardReview) -> CardReview:
+        """Call the reviewer for one card; its outcome waits in `review` to be committed."""
+        card = event.payload
+        assert isinstance(card, CardProposed) and review.request is not None
+        prompt = self._known.get(review.request.prompt_version, DEFAULT_PROMPT)
+        if self.reviewer.kind == "rule-based":
+            prompt = RULES_PROMPT
         news = [self._headlines[str(e)] for e in card.evidence if str(e) in self._headlines]
         call = await self.reviewer.review(card, prompt, news)
-        review.conclude(
-            _outcome(card, prompt, call, self.reviewer),
-            Cause(
-                event.occurred_at,
-                self.clock(),
-                self.actor,
-                event.correlation_id,
-                cause.causation_id,
-            ),
-        )
-        await self._write(lambda: self.store.commit(review))
+        review.conclude(_outcome(card, prompt, call, self.reviewer),
+                        self._cause(event, review.request_event_id or event.event_id))
         if call.body is None:
             self.failed += 1
-            log.warning(
-                "card review failed",
-                card_id=card.card_id,
-                reason=call.failure,
-                correlation_id=event.correlation_id,
-            )
+            log.warning("card review failed", card_id=card.card_id, reason=call.failure,
+                        correlation_id=event.correlation_id)
         else:
             self.reviewed += 1
-        return 1
+        return review
 
-    async def _prompts(self, cards: list[Envelope]) -> tuple[PromptVersion, PromptVersion | None]:
-        """The production and candidate versions; the rules name their own. The first
-        review publishes the built-in prompt as version 1 when none is published."""
+    async def _commit(self, reviews: list[CardReview]) -> None:
+        await self._write(lambda: self.store.commit(*reviews))
+
+    def _cause(self, event: Envelope, caused_by: UUID) -> Cause:
+        return Cause(event.occurred_at, self.clock(), self.actor, event.correlation_id,
+                     caused_by)
+
+    async def _prompts(
+        self, cards: list[Envelope]
+    ) -> tuple[PromptVersion, PromptVersion | None]:
+        """The production and candidate versions (every version kept for resumed
+        requests); the rules name their own. The first review publishes the built-in
+        prompt as version 1 when none is published."""
         if self.reviewer.kind == "rule-based":
             return RULES_PROMPT, None
         stream = prompt_stream(self.prompt_name)
@@ -195,16 +210,14 @@ class ReviewWorker:
         if not prompt.versions and cards:
             first = cards[0]
             prompt.publish(
-                DEFAULT_PROMPT.system,
-                DEFAULT_PROMPT.user_template,
-                "production",
-                DEFAULT_PROMPT.candidate_share,
-                "built-in default",
+                DEFAULT_PROMPT.system, DEFAULT_PROMPT.user_template, "production",
+                DEFAULT_PROMPT.candidate_share, "built-in default",
                 Cause(first.occurred_at, self.clock(), self.actor, f"prompt-{self.prompt_name}"),
             )
             await self._write(lambda: self.store.commit(prompt))
         if not prompt.versions:
             return DEFAULT_PROMPT, None
+        self._known = dict(prompt.versions)
         candidate = prompt.versions.get(prompt.candidate) if prompt.candidate else None
         return prompt.versions[prompt.production], candidate
 

@@ -124,8 +124,10 @@ class OpenAIReviewer:
                 }
             }
         )
+        # The format and tools go as `extra_body`: the same JSON on the wire, without the
+        # SDK's recursive transform of the schema on every call (most of its CPU per call).
         completion = await self._client.chat.completions.create(
-            model=self.model, messages=messages, temperature=0, **extra
+            model=self.model, messages=messages, temperature=0, extra_body=extra
         )
         usage = completion.usage
         audit = ReviewCall(

@@ -4,6 +4,7 @@ Prompt: a named prompt's versions and which one is production, which the candida
 from __future__ import annotations
 
 from decimal import Decimal
+from uuid import UUID
 
 from domain.aggregates.base import Aggregate, Cause, DomainError
 from domain.events import (
@@ -24,12 +25,13 @@ class CardReview(Aggregate):
     def __init__(self, stream_id: str) -> None:
         super().__init__(stream_id)
         self.request: CardReviewRequested | None = None
+        self.request_event_id: UUID | None = None  # known when requested in this process
         self.done = False
 
     def request_review(self, request: CardReviewRequested, cause: Cause) -> None:
         """Record that the card went to the reviewer (once)."""
         if self.request is None:
-            self._record(request, cause)
+            self.request_event_id = self._record(request, cause).event_id
 
     def conclude(self, outcome: CardReviewed | CardReviewFailed, cause: Cause) -> None:
         """Record the review's outcome; a second outcome for the same request is ignored."""
