@@ -12,6 +12,7 @@ request body is kept in `requests`, so tests can see exactly what reached the mo
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import json
 from collections import deque
@@ -54,12 +55,11 @@ class FakeChatServer:
                 raise ValueError(f"unknown fault {fault!r}: one of {FAULTS}")
             self.script.append(fault)
 
-    async def start(self) -> str:
-        app = web.Application()
-        app.router.add_post("/v1/chat/completions", self._chat)
-        self._runner = web.AppRunner(app, access_log=None)
+    async def start(self, port: int = 0) -> str:
+        """Listen on 127.0.0.1 (`port` 0: one the OS picks); returns the base URL."""
+        self._runner = web.AppRunner(_app(self), access_log=None)
         await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        site = web.TCPSite(self._runner, "127.0.0.1", port)
         await site.start()
         port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
         self.base_url = f"http://127.0.0.1:{port}/v1"
@@ -149,3 +149,33 @@ def _error(status: int, code: str, message: str) -> web.Response:
     return web.json_response(
         {"error": {"message": message, "type": code, "param": None, "code": code}}, status=status
     )
+
+
+async def _serve(port: int, api_key: str, latency: float) -> None:
+    fake = FakeChatServer(api_key=api_key, latency_seconds=latency)
+    await fake.start(port)
+    print(f"serving {fake.base_url} (OPENAI_API_KEY={api_key})", flush=True)
+    await asyncio.Event().wait()
+
+
+def _app(fake: FakeChatServer) -> web.Application:
+    app = web.Application()
+    app.router.add_post("/v1/chat/completions", fake._chat)
+    return app
+
+
+def main() -> None:
+    """`python -m devtools.llm_fake [--port N]`: the fake on 127.0.0.1 until interrupted."""
+    import argparse
+
+    parser = argparse.ArgumentParser(description="a local OpenAI-compatible chat fake")
+    parser.add_argument("--port", type=int, default=0)
+    parser.add_argument("--api-key", default="test-key")
+    parser.add_argument("--latency", type=float, default=0.0, help="seconds per answer")
+    args = parser.parse_args()
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(_serve(args.port, args.api_key, args.latency))
+
+
+if __name__ == "__main__":
+    main()
