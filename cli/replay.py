@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from dataclasses import asdict
 from datetime import datetime
 from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 
@@ -14,6 +15,7 @@ from domain.session import IST
 from projections.desk import DeskView, apply, snapshot
 from projections.lineage import TraceNotFound, trace
 from replay.render import explained, json_line, line, record
+from replay.reviews import replay_rule_reviews
 from replay.verify import verify
 
 
@@ -21,6 +23,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     replay = sub.add_parser("replay", help="audit the event log: verify, trace, state, events")
     rsub = replay.add_subparsers(dest="replay_command", required=True, metavar="ACTION")
     p = rsub.add_parser("verify", help="check the hash chain and rebuild every projection")
+    p.add_argument("--rule-reviews", action="store_true",
+                   help="also run the judge's rule-based reviewer over every card (the model "
+                   "is never called): recorded rule reviews must come out identical")
     add_store(p)
     p.set_defaults(func=_verify)
     p = rsub.add_parser("trace", help="the causal chain of a card, order, signal or event")
@@ -43,10 +48,15 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 def _verify(args: argparse.Namespace) -> int:
     store = existing_store(args)
     verdict = verify(store)
+    rules = replay_rule_reviews(store) if args.rule_reviews else None
+    if rules is not None and not rules.ok:
+        verdict.fail(f"{len(rules.differing)} rule-based reviews do not come out the same "
+                     f"again: {', '.join(rules.differing[:5])}")
     if args.json:
         print(json.dumps({"ok": verdict.ok, "events": verdict.events,
                           "problems": verdict.problems, "first_bad": verdict.first_bad,
-                          "compared_at": verdict.compared_at, "store": redact(store.url)}))
+                          "compared_at": verdict.compared_at, "store": redact(store.url),
+                          **({"rule_reviews": asdict(rules)} if rules else {})}))
     else:
         print(f"store {redact(store.url)}: {verdict.events} events checked")
         if verdict.ok and verdict.compared_at is not None:
@@ -57,6 +67,10 @@ def _verify(args: argparse.Namespace) -> int:
             print("OK: hash chain intact, every event decoded and folded; no live state was "
                   "saved in this store (only `desk demo` saves one), so no rebuild was "
                   "compared")
+        if rules is not None:
+            print(f"rule-based reviewer over {rules.cards} cards: {rules.reproduced} of "
+                  f"{rules.rule_reviews} recorded rule reviews reproduced; same verdict as "
+                  f"the model on {rules.same_verdict_as_model} of {rules.model_reviews}")
         for problem in verdict.problems:
             print(f"FAIL: {problem}")
     return 0 if verdict.ok else 1

@@ -24,6 +24,7 @@ from domain.events import NewsArrived
 from domain.ids import review_stream
 from domain.review import DEFAULT_PROMPT
 from projections.desk import DeskView, apply
+from replay.reviews import replay_rule_reviews
 from streams.review_worker import ReviewWorker
 from tests.unit.conftest import T0, meta_label, proposal
 
@@ -206,3 +207,17 @@ async def test_worker_when_no_model_configured_then_rules_write_the_same_event_m
     assert reviewed.type == "CardReviewed"
     assert reviewed.payload.reviewer == "rule-based"  # type: ignore[attr-defined]
     assert reviewed.actor == "judge:rule-based"
+
+
+@pytest.mark.asyncio
+async def test_replay_when_rules_run_again_then_recorded_rule_reviews_are_reproduced(
+    fake: FakeChatServer, tmp_path: Path,
+) -> None:
+    store = _store(tmp_path, cards=3)
+    await ReviewWorker(store, RuleReviewer(), lambda: T0).drain()
+    asked_before = len(fake.requests)
+
+    replayed = replay_rule_reviews(store)
+
+    assert (replayed.cards, replayed.rule_reviews, replayed.reproduced) == (3, 3, 3)
+    assert replayed.ok and len(fake.requests) == asked_before == 0
