@@ -16,6 +16,7 @@ from typing import Any, get_args
 
 from domain.events import CardProposed
 from domain.events.reviews import Verdict
+from domain.values import GuardrailResult
 
 SCHEMA_NAME = "card_review"
 MAX_NEWS_ITEMS = 5
@@ -212,6 +213,18 @@ def rule_review(card: CardProposed) -> ReviewBody:
         tuple(risks),
         f"a close beyond the stop at {card.stop}",
     )
+
+
+def oppose_guardrail(verdict: str | None) -> GuardrailResult:
+    """The judge as a guardrail at approval (only where the mandate sets
+    `judge_oppose_blocks`): a recorded "oppose" fails it; no review yet, or a pending or
+    failed one, passes, so approval never waits for the judge."""
+    if verdict == "oppose":
+        return GuardrailResult(name="judge", passed=False,
+                               detail="the judge opposes this card and the mandate makes "
+                               "that binding")
+    return GuardrailResult(name="judge", passed=True,
+                           detail=f"judge verdict: {verdict or 'none recorded'}")
 
 
 def share_point(card_id: str) -> Decimal:

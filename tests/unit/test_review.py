@@ -18,6 +18,7 @@ from domain.review import (
     MAX_NEWS_ITEMS,
     InvalidReview,
     PromptVersion,
+    oppose_guardrail,
     parse_review,
     pick_prompt,
     render,
@@ -169,3 +170,18 @@ def test_prompt_when_template_lacks_card_placeholder_then_publish_is_refused() -
     with pytest.raises(DomainError, match="card"):
         Prompt("prompt-x").publish("s", "no placeholder", "production", Decimal(0), "",
                                    cause())
+
+
+@pytest.mark.parametrize("verdict,passes", [
+    ("oppose", False), ("caution", True), ("support", True), (None, True),
+])
+def test_oppose_guardrail_when_verdict_recorded_then_only_oppose_fails(
+    verdict: str | None, passes: bool,
+) -> None:
+    assert oppose_guardrail(verdict).passed is passes
+
+
+def test_mandate_when_not_set_then_the_judge_never_blocks_approval() -> None:
+    from tests.unit.conftest import mandate
+
+    assert mandate().judge_oppose_blocks is False
