@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from aiohttp import web
@@ -19,6 +20,7 @@ from api.tokens import Operator, Tokens
 from domain.ticks import FeedStatus
 from projections.tax import TaxBook
 from streams.bootstrap import AnyDesk
+from streams.judge import judge_prices
 from streams.news_intake import NewsIntake
 from streams.news_pollers import SourceState
 
@@ -43,6 +45,8 @@ class ApiState:
     news_sources: dict[str, SourceState] = field(default_factory=dict)  # polled sources
     # Live sources (`desk run`): each one's state for /ready and /metrics.
     feeds: Callable[[], list[FeedStatus]] = list
+    # The judge's price table (model -> per million tokens in, out) for the prompt figures.
+    prices: dict[str, tuple[Decimal, Decimal]] = field(default_factory=judge_prices)
 
 
 STATE = web.AppKey("eventdesk_api", ApiState)

@@ -17,6 +17,7 @@ from api.handlers import (
     intake,
     news,
     portfolio,
+    prompts,
     service,
     tax,
     treasury,
@@ -33,6 +34,7 @@ from api.inputs import (
     TaxQuery,
     TransferBody,
 )
+from api.review_resources import PromptTable, PromptText
 from api.tax_report import TaxReportResource
 from api.tokens import Role
 
@@ -90,6 +92,14 @@ ROUTES: tuple[Route, ...] = (
     Route("POST", f"{V1}/cards/{{card_id}}/reject", "rejectCard", cards.reject_card,
           "Reject a waiting card, with a reason", "cards", APPROVER, body=ReasonBody,
           response=s.Decision, errors=(409,)),
+    # The judge's prompt registry
+    Route("GET", f"{V1}/prompts", "listPrompts", prompts.list_prompts,
+          "Every prompt version of the judge with its figures: reviews, failures, latency "
+          "p50/p95, tokens, cost, agreement with human decisions, realised outcome by verdict",
+          "cards", VIEWER, response=PromptTable),
+    Route("GET", f"{V1}/prompts/{{name}}/{{version}}", "getPrompt", prompts.get_prompt,
+          "One published prompt version: its exact text, hash and figures", "cards", VIEWER,
+          response=PromptText),
     # Books
     Route("GET", f"{V1}/orders", "listOrders", portfolio.list_orders,
           "Orders with their fills, oldest first", "books", VIEWER, query=OrdersQuery,

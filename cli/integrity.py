@@ -12,6 +12,7 @@ import json
 import os
 import secrets
 import sys
+from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -34,6 +35,7 @@ from adapters.eventstore.checkpoints import (
 )
 from adapters.eventstore.url import redact, store_label
 from cli.options import add_store, existing_store
+from replay.reviews import replay_rule_reviews
 from replay.verify import Verdict, verify
 
 EXIT_STATE_NOT_COMPARED = 3
@@ -48,6 +50,9 @@ def register(rsub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
                    help="a checkpoint printed by `desk replay anchor` (default: the newest of "
                    "this store in the checkpoint file)")
     _add_checkpoint_file(p)
+    p.add_argument("--rule-reviews", action="store_true",
+                   help="also run the judge's rule-based reviewer over every card (the model "
+                   "is never called): recorded rule reviews must come out identical")
     p.set_defaults(func=_verify)
     p = rsub.add_parser("anchor", help="verify, then sign the log's head and append the "
                         "checkpoint to the checkpoint file; prints it to keep elsewhere")
@@ -81,6 +86,10 @@ def _verify(args: argparse.Namespace) -> int:
     verdict = verify(store, keyring, cp, public)
     if cp is not None and cp.store != label:
         verdict.fail(f"the checkpoint names the store {cp.store}, not this one ({label})")
+    rules = replay_rule_reviews(store) if args.rule_reviews else None
+    if rules is not None and not rules.ok:
+        verdict.fail(f"{len(rules.differing)} rule-based reviews do not come out the same "
+                     f"again: {', '.join(rules.differing[:5])}")
     code = 0 if verdict.ok and verdict.compared_at is not None else 1
     if verdict.ok and verdict.compared_at is None:
         code = EXIT_STATE_NOT_COMPARED
@@ -89,7 +98,8 @@ def _verify(args: argparse.Namespace) -> int:
                           "problems": verdict.problems, "first_bad": verdict.first_bad,
                           "compared_at": verdict.compared_at, "chain": verdict.chain,
                           "keys": verdict.keys, "checkpoint": verdict.checkpoint,
-                          "store": redact(store.url)}))
+                          "store": redact(store.url),
+                          **({"rule_reviews": asdict(rules)} if rules else {})}))
         return code
     print(f"store {redact(store.url)}: {verdict.events} events checked")
     print(_chain_line(verdict))
@@ -101,6 +111,10 @@ def _verify(args: argparse.Namespace) -> int:
         print("NOT COMPARED: hash chain intact, every event decoded and folded, but no live "
               "state was saved in this store, so no rebuild was compared (`desk demo` saves "
               "one; after a demo, a missing live state means its row was deleted)")
+    if rules is not None:
+        print(f"rule-based reviewer over {rules.cards} cards: {rules.reproduced} of "
+              f"{rules.rule_reviews} recorded rule reviews reproduced; same verdict as "
+              f"the model on {rules.same_verdict_as_model} of {rules.model_reviews}")
     for problem in verdict.problems:
         print(f"FAIL: {problem}")
     return code

@@ -20,10 +20,11 @@ from cli import (
     exits,
     features,
     imports,
-    instruments,
     ingest,
+    instruments,
     kafka,
     news,
+    prompts,
     relay,
     replay,
     run,
@@ -35,7 +36,7 @@ from cli import (
 from cli.options import MissingStore
 
 GROUPS = (demo, replay, relay, worker, account, features, serve, schedule, kafka, imports, tax,
-          news, instruments, exits, broker, ingest, run)
+          news, instruments, exits, broker, ingest, run, prompts)
 
 
 class DeskParser(argparse.ArgumentParser):

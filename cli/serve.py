@@ -39,8 +39,10 @@ from streams.bootstrap import AnyDesk, bootstrap, bootstrap_worker_views, wall_c
 from streams.embedded import EmbeddedRuntime
 from streams.feed import feed_day_paced, sample_day
 from streams.follow import follow_commits
+from streams.judge import build_reviewer
 from streams.news_intake import news_intake
 from streams.news_pollers import run_pollers
+from streams.review_worker import ReviewWorker
 
 log = structlog.get_logger("eventdesk.serve")
 
@@ -72,6 +74,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--tokens", type=Path, default=None, metavar="FILE",
                    help="API tokens, one 'name:role:token' a line (default: $DESK_API_TOKENS)")
     p.add_argument("--verbose", action="store_true", help="log every request (debug level)")
+    p.add_argument("--reviews", choices=("auto", "llm", "rules", "off"), default="off",
+                   help="embedded: run the judge's review worker beside the API (auto = the "
+                   "model when OPENAI_BASE_URL/OPENAI_API_KEY is set, else the rules)")
     p.set_defaults(func=_run)
 
 
@@ -112,7 +117,7 @@ def _run(args: argparse.Namespace) -> int:
         desk: AnyDesk = bootstrap(url, instruments, clock=wall_clock)
         print(f"store: {redact(url)}; log head {desk.store.head()}")
         asyncio.run(_serve(desk, tokens, args.host, args.port, data if args.demo else None,
-                           args.pace, news=news))
+                           args.pace, news=news, reviews=args.reviews))
         return 0
     return _run_kafka(args, url, data, instruments, tokens)
 
@@ -157,7 +162,7 @@ def _interrupt(signum: int, frame: FrameType | None) -> None:
 async def _serve(desk: AnyDesk, tokens: api_tokens.Tokens, host: str, port: int,
                  demo: Path | None, pace: float,
                  settle: Callable[[], None] | None = None, *,
-                 news: PollersConfig | None = None) -> None:
+                 news: PollersConfig | None = None, reviews: str = "off") -> None:
     gate = DeskGate()
     app = create_app(desk, tokens, gate=gate)
     runner, bound = await start(app, host, port)
@@ -175,10 +180,12 @@ async def _serve(desk: AnyDesk, tokens: api_tokens.Tokens, host: str, port: int,
     # Kafka runtime's views are re-read by `WorkerViews` itself.
     follow = (asyncio.create_task(follow_commits(desk.runtime, gate.write, stop))
               if isinstance(desk.runtime, EmbeddedRuntime) else None)
+    judge = (asyncio.create_task(run_reviews(desk, gate, reviews, stop))
+             if reviews != "off" else None)
     try:
         await stop.wait()
     finally:
-        for task in (feed, follow, pollers):
+        for task in (feed, follow, pollers, judge):
             if task is not None:
                 task.cancel()
                 await asyncio.gather(task, return_exceptions=True)
@@ -193,6 +200,18 @@ async def poll_news(desk: AnyDesk, app: web.Application, config: PollersConfig,
     intake = state.news = state.news or news_intake(desk)
     await run_pollers(config.sources(), intake, state.gate.write, desk.clock,
                       config.interval_seconds, stop, state.news_sources)
+
+
+async def run_reviews(desk: AnyDesk, gate: DeskGate, mode: str, stop: asyncio.Event) -> None:
+    """The judge beside the API: every new card reviewed off the hot path, its writes
+    through the API's one writer (the follower folds them into the view)."""
+    reviewer = build_reviewer(mode)
+    worker = ReviewWorker(desk.store, reviewer, desk.clock, write=gate.write)
+    print(f"judge: {reviewer.kind} {reviewer.model}".rstrip(), flush=True)
+    try:
+        await worker.run(stop)
+    finally:
+        await reviewer.close()
 
 
 async def feed_sample_day(desk: AnyDesk, gate: DeskGate, directory: Path, pace: float,

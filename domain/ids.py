@@ -204,3 +204,15 @@ def feed_gap_stream(feed: str, start: datetime) -> StreamId:
 def interval_bars_stream(symbol: str, bar_start: datetime, interval: str) -> StreamId:
     """One symbol's bars of another length than a minute (5m, 1h, 1d) for one IST day."""
     return StreamId(f"bars{interval}-{symbol}-{ist(bar_start):%Y%m%d}")
+REVIEW_PREFIX = "review-"
+PROMPT_PREFIX = "prompt-"
+
+
+def review_stream(card_id: str) -> StreamId:
+    """The stream of one card's reviews (beside the card's own, so approval never waits)."""
+    return StreamId(REVIEW_PREFIX + card_id.removeprefix(CARD_PREFIX))
+
+
+def prompt_stream(name: str) -> StreamId:
+    """The stream of a named prompt's published versions."""
+    return StreamId(PROMPT_PREFIX + name)

@@ -23,6 +23,9 @@ from domain.events import (
     CardExpired,
     CardProposed,
     CardRejected,
+    CardReviewed,
+    CardReviewFailed,
+    CardReviewRequested,
     CashDeployed,
     CashDeposited,
     CashReleased,
@@ -46,6 +49,8 @@ from domain.events import (
     OrderPlaced,
     OrderRejected,
     PositionClosed,
+    PromptPromoted,
+    PromptVersionPublished,
     SignalFiltered,
     SignalScored,
     TrancheReleased,
@@ -62,6 +67,7 @@ from projections.market import LastBar, apply_market
 from projections.orders import Orders, apply_orders
 from projections.positions import Positions, apply_positions
 from projections.research import Research, apply_research
+from projections.reviews import Reviews, apply_reviews
 from projections.risk import (
     KillSwitch,
     Risk,
@@ -90,6 +96,7 @@ class DeskView:
     risk: dict[str, Risk] = field(default_factory=dict)
     kills: dict[str, KillSwitch] = field(default_factory=dict)
     research: Research = field(default_factory=Research)
+    reviews: Reviews = field(default_factory=Reviews)
     counts: Counter[str] = field(default_factory=Counter)
     duplicates: int = 0
 
@@ -181,7 +188,7 @@ _ROUTES: dict[type, tuple[Fold, ...]] = {
     OrderRejected: (apply_orders,),
     OrderCancelled: (apply_orders,),
     OrderFilled: (apply_positions, apply_orders),
-    PositionClosed: (apply_cash, apply_positions, apply_risk, apply_research),
+    PositionClosed: (apply_cash, apply_positions, apply_risk, apply_research, apply_reviews),
     CardProposed: (apply_queue, apply_research),
     CardBlocked: (apply_queue,),
     CardApproved: (apply_queue, apply_research),
@@ -193,6 +200,11 @@ _ROUTES: dict[type, tuple[Fold, ...]] = {
     DeskLossLimitSet: (apply_risk,),
     ExitRequested: (apply_orders,),
     ExitRefused: (apply_orders,),
+    CardReviewRequested: (apply_reviews,),
+    CardReviewed: (apply_reviews,),
+    CardReviewFailed: (apply_reviews,),
+    PromptVersionPublished: (apply_reviews,),
+    PromptPromoted: (apply_reviews,),
 }
 
 # The name of the live read model's saved snapshot: the demo writes it, `desk verify` reads it.

@@ -31,6 +31,7 @@ from domain.aggregates import (
 from domain.events import DESK_SCOPE, ExitAction
 from domain.ids import account_stream, broker_stream, risk_stream, transfer_stream
 from domain.money import ZERO
+from domain.review import oppose_guardrail
 from domain.session import IST
 from domain.sizing import reserve_for
 from domain.strategy.book import StrategyBook
@@ -225,7 +226,13 @@ def _existing_card(uow: UnitOfWork, card_id: str) -> TradeCard:
 def _approve_card(cmd: ApproveCard, step: _Step) -> TradeCard:
     """Approve a waiting card; a failing re-check rejects it with the reason instead."""
     card = _existing_card(step.uow, cmd.card_id)
-    card.approve(cmd.actor, cmd.at, recheck(card, step.view, step.book, cmd.at), step.cause)
+    checks = recheck(card, step.view, step.book, cmd.at)
+    account = step.view.accounts.get(card.proposal.account_id) if card.proposal else None
+    if account is not None and account.mandate is not None and \
+            account.mandate.judge_oppose_blocks:
+        review = step.view.reviews.by_card.get(card.id)
+        checks = (*checks, oppose_guardrail(review.verdict if review else None))
+    card.approve(cmd.actor, cmd.at, checks, step.cause)
     return card
 
 

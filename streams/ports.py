@@ -11,6 +11,8 @@ a real adapter and an in-memory fake (`tests/fakes.py`).
   any step, finding orders by the desk's client order id before it would place again.
 - `MarketFeed`: a live market-data feed (Upstox V3, Kite ticker): ticks as they arrive,
   subscriptions, and its state for operators.
+- `Reviewer`: the judge that reviews a proposed card (an OpenAI-compatible model, or the
+  rule-based reviewer), called off the hot path by the review worker.
 - `DeskRuntime`: the read model, operator commands and outside facts, whichever runtime
   makes the desk's decisions.
 """
@@ -24,9 +26,10 @@ from typing import TYPE_CHECKING, Protocol, TypeVar
 
 from domain.aggregates import Aggregate
 from domain.broker import BrokerAck, BrokerFunds, BrokerPosition, OrderUpdate, WorkingOrder
-from domain.events import BarClosed, Envelope, OrderPlaced, Recorded
+from domain.events import BarClosed, CardProposed, Envelope, OrderPlaced, Recorded
 from domain.inputs import InputFact
 from domain.news import Polled
+from domain.review import PromptVersion, ReviewCall
 from domain.ticks import FeedBatch, FeedStatus
 from domain.venue import (
     BracketRequest,
@@ -221,6 +224,20 @@ class MarketFeed(Protocol):
 
     async def close(self) -> None:
         """Close the connection and stop reconnecting."""
+class Reviewer(Protocol):
+    """Reviews one card with one prompt version. Never raises for a failed call: a
+    timeout, refusal, rate limit or unusable answer comes back as `ReviewCall.failure`."""
+
+    kind: str  # "llm" or "rule-based", as the review events name it
+    model: str  # the model requested ("" for the rules)
+
+    async def review(self, card: CardProposed, prompt: PromptVersion,
+                     news: Sequence[str]) -> ReviewCall:
+        """The verdict on `card`, with the call's audit figures."""
+        ...
+
+    async def close(self) -> None:
+        """Release the reviewer's connections."""
         ...
 
 

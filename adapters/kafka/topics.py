@@ -50,6 +50,12 @@ _ROUTES: dict[str, tuple[str, str | None]] = {
     "CardRejected": (CARDS_TOPIC, "account_id"),
     "CardExpired": (CARDS_TOPIC, "account_id"),
     "OrderDenied": (CARDS_TOPIC, "account_id"),
+    # The judge's reviews travel with their card (same account key, same partition).
+    "CardReviewRequested": (CARDS_TOPIC, "account_id"),
+    "CardReviewed": (CARDS_TOPIC, "account_id"),
+    "CardReviewFailed": (CARDS_TOPIC, "account_id"),
+    "PromptVersionPublished": (CARDS_TOPIC, _STREAM),
+    "PromptPromoted": (CARDS_TOPIC, _STREAM),
     "OrderPlaced": (ORDERS_TOPIC, "account_id"),
     "OrderAccepted": (ORDERS_TOPIC, "account_id"),
     "OrderRejected": (ORDERS_TOPIC, "account_id"),

@@ -7,6 +7,7 @@ import { askReason } from "./dialog.js";
 import { el, istTime } from "./dom.js";
 import { follow } from "./feed.js";
 import { renderCard, renderQueue } from "./queue.js";
+import { loadPrompts, renderPrompts } from "./judge.js";
 import { loadTax, renderTax } from "./tax.js";
 
 const RANK = { viewer: 1, approver: 2, admin: 3 };
@@ -52,6 +53,7 @@ async function redraw() {
   renderPositions($("positions").tBodies[0], books.positions, can, exitActions);
   renderOrders($("orders").tBodies[0], books.orders, can, exitActions);
   drawDesk(books.risk.desk);
+  renderPrompts($("prompts").tBodies[0], await loadPrompts());
   if (selected) await showCard(selected);
 }
 

@@ -7,6 +7,7 @@ from domain.aggregates.card import CardNotPending, CardStatus, TradeCard
 from domain.aggregates.inputs import InputStream
 from domain.aggregates.order import Order, OrderStatus
 from domain.aggregates.refusal import ReactionFailure, Refusal
+from domain.aggregates.review import CardReview, Prompt
 from domain.aggregates.risk_guard import RiskGuard
 from domain.aggregates.schedule import DailyReport, JobRun
 from domain.aggregates.signal import Signal
@@ -17,6 +18,7 @@ __all__ = [
     "Aggregate",
     "BrokerAccount",
     "CardNotPending",
+    "CardReview",
     "CardStatus",
     "Cause",
     "DailyReport",
@@ -25,6 +27,7 @@ __all__ = [
     "JobRun",
     "Order",
     "OrderStatus",
+    "Prompt",
     "ReactionFailure",
     "Refusal",
     "RiskGuard",

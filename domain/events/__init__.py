@@ -43,6 +43,13 @@ from domain.events.orders import (
     PositionClosed,
 )
 from domain.events.reactions import ReactionFailed, ReactionRefused
+from domain.events.reviews import (
+    CardReviewed,
+    CardReviewFailed,
+    CardReviewRequested,
+    PromptPromoted,
+    PromptVersionPublished,
+)
 from domain.events.risk import DESK_SCOPE, KillSwitchReset, KillSwitchTripped
 from domain.events.schedule import AccountDay, DailyReportPublished, JobCompleted
 from domain.events.treasury import (
@@ -67,6 +74,9 @@ __all__ = [
     "CardExpired",
     "CardProposed",
     "CardRejected",
+    "CardReviewFailed",
+    "CardReviewRequested",
+    "CardReviewed",
     "CashDeployed",
     "CashDeposited",
     "CashReleased",
@@ -99,6 +109,8 @@ __all__ = [
     "OrderRejected",
     "Payload",
     "PositionClosed",
+    "PromptPromoted",
+    "PromptVersionPublished",
     "ReactionFailed",
     "ReactionRefused",
     "Recorded",

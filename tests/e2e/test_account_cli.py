@@ -98,6 +98,7 @@ def test_account_new_when_answers_file_is_complete_then_show_prints_the_expected
         "max_position_pct": "20", "daily_loss_limit": "7500.00", "max_drawdown_pct": "8",
         "cash_buffer_pct": "10", "sectors_allowed": ["Healthcare", "Fast Moving Consumer Goods"],
         "sectors_banned": ["Information Technology"], "auto_approve": False,
+        "judge_oppose_blocks": False,
     }
     first = shown["mandate_history"][0]
     assert first["actor"] == "operator:asha"
