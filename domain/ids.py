@@ -216,3 +216,17 @@ def review_stream(card_id: str) -> StreamId:
 def prompt_stream(name: str) -> StreamId:
     """The stream of a named prompt's published versions."""
     return StreamId(PROMPT_PREFIX + name)
+
+
+NOTIFY_PREFIX = "notify-"
+
+
+def notification_stream(event_id: UUID, channel: str) -> StreamId:
+    """One event's deliveries to one channel (an operator's chat): the outbox's dedup key."""
+    return StreamId(f"{NOTIFY_PREFIX}{channel}-{event_id}")
+
+
+def callback_key(card_id: str) -> str:
+    """A short, fixed-length key naming a card inside a chat button (Telegram allows 64
+    bytes of callback data); the desk finds the card again by the same function."""
+    return hashlib.sha256(card_id.encode()).hexdigest()[:24]

@@ -13,6 +13,7 @@ a real adapter and an in-memory fake (`tests/fakes.py`).
   subscriptions, and its state for operators.
 - `Reviewer`: the judge that reviews a proposed card (an OpenAI-compatible model, or the
   rule-based reviewer), called off the hot path by the review worker.
+- `Notifier`: a chat channel operators are told on (Telegram), called by the outbox.
 - `DeskRuntime`: the read model, operator commands and outside facts, whichever runtime
   makes the desk's decisions.
 """
@@ -29,6 +30,7 @@ from domain.broker import BrokerAck, BrokerFunds, BrokerPosition, OrderUpdate, W
 from domain.events import BarClosed, CardProposed, Envelope, OrderPlaced, Recorded
 from domain.inputs import InputFact
 from domain.news import Polled
+from domain.notify import Message
 from domain.review import PromptVersion, ReviewCall
 from domain.ticks import FeedBatch, FeedStatus
 from domain.venue import (
@@ -238,6 +240,26 @@ class Reviewer(Protocol):
 
     async def close(self) -> None:
         """Release the reviewer's connections."""
+        ...
+
+
+class Notifier(Protocol):
+    """A channel that delivers messages to an operator's chat. Failures raise
+    `domain.notify.DeliveryError` with a reason safe to record (never the bot's token)."""
+
+    channel: str  # "telegram", as delivery events name it
+
+    async def send(self, chat: str, message: Message) -> str:
+        """Deliver `message` (with Approve/Reject buttons when it names a card); the
+        channel's id for it."""
+        ...
+
+    async def edit(self, message_id: str, text: str) -> None:
+        """Replace a sent message's text, removing its buttons (a decided card)."""
+        ...
+
+    async def close(self) -> None:
+        """Release the channel's connections."""
         ...
 
 

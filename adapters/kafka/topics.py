@@ -95,6 +95,8 @@ _ROUTES: dict[str, tuple[str, str | None]] = {
     # A process manager's refusal: one stream per (process manager, event), kept in order.
     "ReactionRefused": (RISK_TOPIC, _STREAM),
     "ReactionFailed": (RISK_TOPIC, _STREAM),
+    "NotificationSent": (RISK_TOPIC, _STREAM),  # operational, like the reactions above
+    "NotificationFailed": (RISK_TOPIC, _STREAM),
 }
 
 

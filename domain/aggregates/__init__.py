@@ -5,6 +5,7 @@ from domain.aggregates.base import Aggregate, Cause, DomainError, StaleWrite
 from domain.aggregates.broker_account import BrokerAccount
 from domain.aggregates.card import CardNotPending, CardStatus, TradeCard
 from domain.aggregates.inputs import InputStream
+from domain.aggregates.notification import Delivery
 from domain.aggregates.order import Order, OrderStatus
 from domain.aggregates.refusal import ReactionFailure, Refusal
 from domain.aggregates.review import CardReview, Prompt
@@ -22,6 +23,7 @@ __all__ = [
     "CardStatus",
     "Cause",
     "DailyReport",
+    "Delivery",
     "DomainError",
     "InputStream",
     "JobRun",

@@ -34,6 +34,7 @@ from domain.events.feeds import FeedGapFlagged
 from domain.events.imports import CorporateActionRecorded, TradeImported
 from domain.events.instruments import InstrumentListed
 from domain.events.market import AnnouncementArrived, BarClosed, InputRejected, NewsArrived
+from domain.events.notifications import NotificationFailed, NotificationSent
 from domain.events.orders import (
     OrderAccepted,
     OrderCancelled,
@@ -101,6 +102,8 @@ __all__ = [
     "MandateSet",
     "NewsArrived",
     "NewsTagged",
+    "NotificationFailed",
+    "NotificationSent",
     "OrderAccepted",
     "OrderCancelled",
     "OrderDenied",

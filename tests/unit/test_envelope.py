@@ -53,6 +53,8 @@ from domain.events import (
     OrderRejected,
     Payload,
     PositionClosed,
+    NotificationFailed,
+    NotificationSent,
     PromptPromoted,
     PromptVersionPublished,
     ReactionFailed,
@@ -209,6 +211,12 @@ SAMPLES: dict[str, Payload] = {
                                system="You review cards.", user_template="card = {card}",
                                sha256="c" * 64, candidate_share=D("0.25")),
         PromptPromoted(name="card-review", version=2, previous=1),
+        NotificationSent(event_id=UUID(int=7), about_type="CardProposed",
+                         channel="telegram-1111", operator="asha", message_id="1111:5",
+                         attempt=2),
+        NotificationFailed(event_id=UUID(int=7), about_type="CardProposed",
+                           channel="telegram-1111", operator="asha", attempt=1,
+                           reason="telegram 500: Internal Server Error"),
     )
 }
 

@@ -1,0 +1,102 @@
+"""What an operator is told, and about what: pure rendering of events into messages.
+
+A table maps each notifiable event type to its topic and its renderer; an operator's
+subscription is a set of topics. A new card's message carries the card id, so a channel
+with buttons can offer Approve and Reject on it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from domain.events import (
+    CardProposed,
+    CardReviewed,
+    KillSwitchReset,
+    KillSwitchTripped,
+    OrderFilled,
+    Payload,
+    PositionClosed,
+)
+from domain.session import ist
+
+TOPICS = ("cards", "fills", "exits", "kill_switches")
+
+
+@dataclass(frozen=True)
+class Message:
+    """A message for one operator: its text, and the card it asks a decision on (if any)."""
+
+    text: str
+    card_id: str = ""
+
+
+def _card(e: CardProposed, verdict: str) -> Message:
+    judged = f"\nJudge: {verdict}" if verdict else ""
+    return Message(
+        f"New card {e.card_id}\n{e.side} {e.quantity} {e.symbol} for {e.account_id}"
+        f" ({e.strategy})\nEntry {e.reference_price} · stop {e.stop} · target {e.target}"
+        f"\nThesis: {e.thesis[:600]}{judged}"
+        f"\nExpires {ist(e.expires_at):%d %b %H:%M} IST",
+        card_id=e.card_id,
+    )
+
+
+def _reviewed(e: CardReviewed, _: str) -> Message:
+    return Message(f"Judge on {e.card_id}: {e.verdict} ({e.confidence})\n{e.thesis[:600]}")
+
+
+def _filled(e: OrderFilled, _: str) -> Message:
+    return Message(f"Filled {e.leg} {e.side} {e.quantity} {e.symbol} @ {e.price}"
+                   f" for {e.account_id} ({e.order_id})")
+
+
+def _closed(e: PositionClosed, _: str) -> Message:
+    return Message(f"Closed {e.quantity} {e.symbol} for {e.account_id}: {e.entry_price} →"
+                   f" {e.exit_price} ({e.exit_leg}), realised P&L ₹{e.realised_pnl}")
+
+
+def _tripped(e: KillSwitchTripped, _: str) -> Message:
+    return Message(f"KILL SWITCH tripped for {e.scope}: {e.reason}"
+                   f" ({e.metric} {e.value} vs limit {e.limit})")
+
+
+def _reset(e: KillSwitchReset, _: str) -> Message:
+    return Message(f"Kill switch reset for {e.scope}: {e.reason}")
+
+
+# Event type -> (topic, renderer taking the payload and the card's judge verdict if known).
+RENDERERS: dict[str, tuple[str, Callable[[Any, str], Message]]] = {
+    CardProposed.event_type: ("cards", _card),
+    CardReviewed.event_type: ("cards", _reviewed),
+    OrderFilled.event_type: ("fills", _filled),
+    PositionClosed.event_type: ("exits", _closed),
+    KillSwitchTripped.event_type: ("kill_switches", _tripped),
+    KillSwitchReset.event_type: ("kill_switches", _reset),
+}
+
+
+def render(payload: Payload, verdict: str = "") -> tuple[str, Message] | None:
+    """The topic and message for an event, or None when operators are not told of it."""
+    row = RENDERERS.get(payload.event_type)
+    if row is None:
+        return None
+    topic, renderer = row
+    return topic, renderer(payload, verdict)
+
+
+def outcome_text(card_id: str, decided: str, actor: str, reason: str = "") -> str:
+    """The text a card's message shows once decided from a chat (the buttons are gone)."""
+    why = f": {reason}" if reason else ""
+    return f"Card {card_id} {decided} by {actor}{why}"
+
+
+class DeliveryError(Exception):
+    """A channel did not accept a message; `reason` is safe to record (never a secret)."""
+
+    def __init__(self, reason: str, retry_after: float = 0.0) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.retry_after = retry_after
