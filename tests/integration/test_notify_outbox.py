@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
 import pytest_asyncio
@@ -15,13 +16,14 @@ from adapters.eventstore.store import DeskStore
 from adapters.notify.telegram import TelegramNotifier
 from devtools.telegram_fake import FakeBotApi
 from domain.aggregates import Cause, RiskGuard, TradeCard
-from domain.events import NotificationFailed, NotificationSent
+from domain.events import NotificationFailed, NotificationSent, Payload
 from domain.ids import risk_stream
 from domain.money import ZERO
 from streams.notify.outbox import Outbox, Recipient
 from tests.unit.conftest import T0, proposal
 
 ASHA = Recipient("asha", "1111", frozenset({"cards", "kill_switches"}))
+P = TypeVar("P", bound=Payload)
 RAVI = Recipient("ravi", "2222", frozenset({"kill_switches"}))
 
 
@@ -55,7 +57,7 @@ def _outbox(store: DeskStore, notifier: TelegramNotifier, *recipients: Recipient
                   backoff_seconds=0.01, max_backoff_seconds=0.05)
 
 
-def _logged(store: DeskStore, kind: type) -> list:
+def _logged(store: DeskStore, kind: type[P]) -> list[P]:
     return [r.event.payload for r in store.read_all() if isinstance(r.event.payload, kind)]
 
 
