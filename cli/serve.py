@@ -27,6 +27,8 @@ from aiohttp import web
 from adapters.eventstore.url import redact
 from adapters.files.sample import SAMPLE_DIR, load_instruments
 from adapters.news.config import NewsConfigError, PollersConfig, load_pollers
+from adapters.notify.config import NotifyConfig, NotifyConfigError
+from adapters.notify.config import load as load_notify
 from api import tokens as api_tokens
 from api.app import create_app
 from api.context import STATE
@@ -34,6 +36,7 @@ from api.gate import DeskGate
 from api.server import start
 from api.signing import SigningConfigError, load_key
 from cli.options import add_kafka, add_store, kafka_bootstrap, store_url
+from cli.serve_notify import attach, run_outbox
 from domain.instruments import Instrument
 from streams.bootstrap import AnyDesk, bootstrap, bootstrap_worker_views, wall_clock
 from streams.embedded import EmbeddedRuntime
@@ -71,6 +74,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--news-config", type=Path, default=None, metavar="FILE",
                    help="poll the news sources of this pollers file (see desk news poll) "
                    "while serving, through the webhook's intake")
+    p.add_argument("--notify-config", type=Path, default=None, metavar="FILE",
+                   help="tell operators on Telegram and let them approve from a message "
+                   "(a TOML file; see README, Notifications)")
     p.add_argument("--tokens", type=Path, default=None, metavar="FILE",
                    help="API tokens, one 'name:role:token' a line (default: $DESK_API_TOKENS)")
     p.add_argument("--verbose", action="store_true", help="log every request (debug level)")
@@ -91,7 +97,9 @@ def _run(args: argparse.Namespace) -> int:
         tokens = api_tokens.load(args.tokens)
         load_key()  # a bad ingest key stops the start here, not the first webhook call
         news = load_pollers(args.news_config) if args.news_config else None
-    except (api_tokens.TokenConfigError, SigningConfigError, NewsConfigError, OSError) as e:
+        notify = load_notify(args.notify_config) if args.notify_config else None
+    except (api_tokens.TokenConfigError, SigningConfigError, NewsConfigError,
+            NotifyConfigError, OSError) as e:
         print(f"desk serve: {e}", file=sys.stderr)
         return 2
     if tokens is None:
@@ -117,13 +125,14 @@ def _run(args: argparse.Namespace) -> int:
         desk: AnyDesk = bootstrap(url, instruments, clock=wall_clock)
         print(f"store: {redact(url)}; log head {desk.store.head()}")
         asyncio.run(_serve(desk, tokens, args.host, args.port, data if args.demo else None,
-                           args.pace, news=news, reviews=args.reviews))
+                           args.pace, news=news, reviews=args.reviews, notify=notify))
         return 0
-    return _run_kafka(args, url, data, instruments, tokens)
+    return _run_kafka(args, url, data, instruments, tokens, notify)
 
 
 def _run_kafka(args: argparse.Namespace, url: str, data: Path,
-               instruments: dict[str, Instrument], tokens: api_tokens.Tokens) -> int:
+               instruments: dict[str, Instrument], tokens: api_tokens.Tokens,
+               notify: NotifyConfig | None = None) -> int:
     """Serve the workers' views; with `--demo`, run the relay and workers too."""
     from streams.kafka.stack import KafkaStack, demo_namespace, wait_for_process_managers
 
@@ -132,7 +141,7 @@ def _run_kafka(args: argparse.Namespace, url: str, data: Path,
     if not args.demo:
         print("reading the views `desk worker` processes publish; run `desk relay` and "
               "`desk worker` on this store", flush=True)
-        asyncio.run(_serve(desk, tokens, args.host, args.port, None, args.pace))
+        asyncio.run(_serve(desk, tokens, args.host, args.port, None, args.pace, notify=notify))
         return 0
     stack = KafkaStack(url, kafka_bootstrap(args), args.partitions,
                        args.workers, approver=None, namespace=demo_namespace(url))
@@ -147,7 +156,8 @@ def _run_kafka(args: argparse.Namespace, url: str, data: Path,
             wait_for_process_managers(desk.store, check=stack.check_running,
                                       stuck=stack.restart_workers)
 
-        asyncio.run(_serve(desk, tokens, args.host, args.port, data, args.pace, settle))
+        asyncio.run(_serve(desk, tokens, args.host, args.port, data, args.pace, settle,
+                           notify=notify))
     except KeyboardInterrupt:
         pass
     finally:
@@ -162,9 +172,11 @@ def _interrupt(signum: int, frame: FrameType | None) -> None:
 async def _serve(desk: AnyDesk, tokens: api_tokens.Tokens, host: str, port: int,
                  demo: Path | None, pace: float,
                  settle: Callable[[], None] | None = None, *,
-                 news: PollersConfig | None = None, reviews: str = "off") -> None:
+                 news: PollersConfig | None = None, reviews: str = "off",
+                 notify: NotifyConfig | None = None) -> None:
     gate = DeskGate()
     app = create_app(desk, tokens, gate=gate)
+    bot = attach(app, notify) if notify else None
     runner, bound = await start(app, host, port)
     print(f"serving http://{host}:{bound}/ (console /, API /api/v1, docs /docs, "
           "spec /openapi.json)",
@@ -182,10 +194,12 @@ async def _serve(desk: AnyDesk, tokens: api_tokens.Tokens, host: str, port: int,
               if isinstance(desk.runtime, EmbeddedRuntime) else None)
     judge = (asyncio.create_task(run_reviews(desk, gate, reviews, stop))
              if reviews != "off" else None)
+    outbox = (asyncio.create_task(run_outbox(desk, gate, notify, bot, stop))
+              if notify and bot else None)
     try:
         await stop.wait()
     finally:
-        for task in (feed, follow, pollers, judge):
+        for task in (feed, follow, pollers, judge, outbox):
             if task is not None:
                 task.cancel()
                 await asyncio.gather(task, return_exceptions=True)

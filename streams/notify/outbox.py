@@ -74,6 +74,7 @@ class Outbox:
         concurrency: int = 16,
         backoff_seconds: float = 0.5,
         max_backoff_seconds: float = 60.0,
+        start_at_head: bool = False,
         name: str = WORKER_NAME,
     ) -> None:
         self.store = store
@@ -83,6 +84,7 @@ class Outbox:
         self.batch = batch
         self.name = name
         self.backoff_seconds = backoff_seconds
+        self.start_at_head = start_at_head
         self.max_backoff_seconds = max_backoff_seconds
         self._writer: Write = write or _inline
         self._limit = asyncio.Semaphore(concurrency)
@@ -124,7 +126,7 @@ class Outbox:
     async def run_once(self) -> tuple[int, bool]:
         """Deliver the next page; (messages sent, whether more may follow at once)."""
         if self._position < 0:
-            self._position = await self._write(lambda: self.store.tracked(self.name))
+            self._position = await self._write(self._start)
         after = self._position
         page: list[Recorded] = await self._write(
             lambda: self.store.read(after, self.batch, _READ))
@@ -143,6 +145,17 @@ class Outbox:
         self.failed += len(results) - sent
         self._pace(bool(failed_at))
         return sent, not failed_at and len(page) == self.batch
+
+    def _start(self) -> int:
+        """Where to read from: the tracked position; on the very first run of a desk that
+        already has a history, its head when `start_at_head` (operators are told what
+        happens from now on, not every expired card of the past)."""
+        tracked = self.store.tracked(self.name)
+        head = self.store.head()
+        if tracked == 0 and self.start_at_head and head > 0:
+            self.store.commit(tracking=(self.name, head))
+            return head
+        return tracked
 
     async def _jobs(self, page: list[Recorded]) -> list[_Job]:
         """The page's deliveries not yet accepted by the channel, each with its stream."""
