@@ -11,8 +11,11 @@ press to a webhook as Telegram does, with the `X-Telegram-Bot-Api-Secret-Token` 
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import itertools
 import json
+import sys
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,6 +23,7 @@ import aiohttp
 from aiohttp import web
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+DEFAULT_TOKEN = "123456:fake-bot-token"
 
 
 @dataclass
@@ -41,8 +45,9 @@ def _fail(code: int, description: str) -> web.Response:
 class FakeBotApi:
     """The fake; `await start()` returns its base URL (give it as the bot's api_base)."""
 
-    def __init__(self, token: str = "123456:test-token") -> None:
+    def __init__(self, token: str = DEFAULT_TOKEN, *, echo: bool = False) -> None:
         self.token = token
+        self.echo = echo  # print each message sent, with its buttons (python -m …)
         self.base_url = ""
         self.messages: dict[tuple[int, int], ChatMessage] = {}
         self.answers: list[dict[str, Any]] = []
@@ -104,6 +109,9 @@ class FakeBotApi:
             return _fail(400, "Bad Request: BUTTON_DATA_INVALID")
         chat_id, message_id = int(body["chat_id"]), next(self._ids)
         self.messages[chat_id, message_id] = ChatMessage(chat_id, message_id, text, buttons)
+        if self.echo:
+            print(f"chat {chat_id} message {message_id}: {text.splitlines()[0]} "
+                  f"{' '.join(buttons)}".rstrip(), flush=True)
         return web.json_response({"ok": True, "result": {
             "message_id": message_id, "chat": {"id": chat_id, "type": "private"},
             "date": 0, "text": text}})
@@ -147,3 +155,20 @@ class FakeBotApi:
         async with aiohttp.ClientSession() as session, session.post(
             url, json=update, headers={SECRET_HEADER: secret}) as response:
             return response.status, await response.json(content_type=None)
+
+
+async def _serve(port: int) -> None:
+    fake = FakeBotApi(echo=True)
+    print(f"fake Telegram Bot API at {await fake.start(port)} (token {fake.token})", flush=True)
+    await asyncio.Event().wait()
+
+
+def main() -> None:
+    """`python -m devtools.telegram_fake [PORT]`: the fake on loopback, printing messages."""
+    port = int(sys.argv[1]) if len(sys.argv) > 1 else 0
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(_serve(port))
+
+
+if __name__ == "__main__":
+    main()
