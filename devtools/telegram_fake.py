@@ -16,6 +16,7 @@ import contextlib
 import itertools
 import json
 import sys
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -35,6 +36,7 @@ class ChatMessage:
     text: str
     buttons: list[str] = field(default_factory=list)
     edits: int = 0
+    accepted_at: float = field(default_factory=time.perf_counter)  # for benches
 
 
 def _fail(code: int, description: str) -> web.Response:
