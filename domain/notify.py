@@ -12,7 +12,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from domain.events import (
+    CardApproved,
+    CardExpired,
     CardProposed,
+    CardRejected,
     CardReviewed,
     KillSwitchReset,
     KillSwitchTripped,
@@ -85,6 +88,21 @@ def render(payload: Payload, verdict: str = "") -> tuple[str, Message] | None:
         return None
     topic, renderer = row
     return topic, renderer(payload, verdict)
+
+
+def decided_text(payload: Payload) -> tuple[str, str] | None:
+    """(card id, what its message now shows) once a card is decided or expired; else None."""
+    if isinstance(payload, CardApproved):
+        return payload.card_id, outcome_text(payload.card_id, "approved", payload.approved_by)
+    if isinstance(payload, CardRejected):
+        return payload.card_id, outcome_text(payload.card_id, "rejected", payload.rejected_by,
+                                             payload.reason)
+    if isinstance(payload, CardExpired):
+        return payload.card_id, f"Card {payload.card_id} expired undecided"
+    return None
+
+
+DECIDED = (CardApproved.event_type, CardRejected.event_type, CardExpired.event_type)
 
 
 def outcome_text(card_id: str, decided: str, actor: str, reason: str = "") -> str:

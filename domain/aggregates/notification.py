@@ -16,6 +16,7 @@ class Delivery(Aggregate):
         super().__init__(stream_id)
         self.sent = False
         self.attempts = 0
+        self.message_id = ""  # the channel's id for the sent message
 
     def record_sent(self, sent: NotificationSent, cause: Cause) -> None:
         """Record the channel's acceptance (a second one for the same delivery is ignored)."""
@@ -30,6 +31,7 @@ class Delivery(Aggregate):
     def _on_notification_sent(self, e: NotificationSent) -> None:
         self.sent = True
         self.attempts = e.attempt
+        self.message_id = e.message_id
 
     def _on_notification_failed(self, e: NotificationFailed) -> None:
         self.attempts = e.attempt

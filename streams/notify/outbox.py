@@ -15,6 +15,7 @@ import asyncio
 from collections.abc import Awaitable, Callable, Sequence
 from contextlib import suppress
 from dataclasses import dataclass
+from functools import partial
 from typing import Any, TypeVar, cast
 
 import structlog
@@ -23,7 +24,7 @@ from adapters.eventstore.store import DeskStore
 from domain.aggregates import Cause, Delivery
 from domain.events import CardReviewed, Envelope, NotificationFailed, NotificationSent, Recorded
 from domain.ids import notification_stream
-from domain.notify import RENDERERS, DeliveryError, Message, render
+from domain.notify import DECIDED, RENDERERS, DeliveryError, Message, decided_text, render
 from streams.ports import Clock, Notifier
 
 log = structlog.get_logger("eventdesk.notify")
@@ -33,7 +34,7 @@ Write = Callable[[Callable[[], Any]], Awaitable[Any]]
 """Runs one store call where writes are serialised (the API's gate), or inline."""
 
 WORKER_NAME = "notify"
-_READ = tuple(RENDERERS)
+_READ = (*RENDERERS, *DECIDED)
 _VERDICTS_KEPT = 50_000
 
 
@@ -139,6 +140,7 @@ class Outbox:
         deliveries = [job.delivery for job in jobs if job.delivery.has_pending]
         tracking = (self.name, reached) if reached > self._position else None
         await self._write(lambda: self.store.commit(*deliveries, tracking=tracking))
+        await self._show_outcomes([r for r in page if r.position <= reached])
         self._position = max(self._position, reached)
         sent = sum(results)
         self.sent += sent
@@ -205,6 +207,33 @@ class Outbox:
             return False
         job.delivery.record_sent(NotificationSent(message_id=message_id, **about), cause)
         return True
+
+    async def _show_outcomes(self, page: list[Recorded]) -> None:
+        """Edit each decided card's messages to show the outcome, their buttons gone,
+        whoever decided (the console, a chat, the expiry). Best effort: a failed edit
+        is logged, and a press on a stale button is refused by the card itself."""
+        for rec in page:
+            decided = decided_text(rec.event.payload)
+            if decided is None:
+                continue
+            card_id, text = decided
+            sent = await self._write(partial(self._card_messages, card_id))
+            for delivery in sent:
+                if delivery.message_id:
+                    try:
+                        await self.notifier.edit(delivery.message_id, text)
+                    except DeliveryError as e:
+                        log.warning("notification edit failed", reason=e.reason,
+                                    card_id=card_id, correlation_id=rec.event.correlation_id)
+
+    def _card_messages(self, card_id: str) -> list[Delivery]:
+        """The deliveries of a card's proposal to the recipients told of cards."""
+        proposed = self.store.stream(card_id)[:1]
+        if not proposed:
+            return []
+        return [self.store.load(Delivery, notification_stream(proposed[0].event_id,
+                                                              self._channel(r)))
+                for r in self.recipients if "cards" in r.topics]
 
     def _channel(self, recipient: Recipient) -> str:
         return f"{self.notifier.channel}-{recipient.chat}"

@@ -123,3 +123,29 @@ async def test_outbox_when_the_channel_is_down_then_failures_are_recorded_and_no
     assert len(texts) == 5 and len(set(texts)) == 5  # all five cards, each once
     assert len(_logged(store, NotificationSent)) == 5
     assert bot.token not in " ".join(f.reason for f in _logged(store, NotificationFailed))
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("decide,shown", [
+    ("approve", "approved by operator:carol"),
+    ("reject", "rejected by operator:carol: too late in the day"),
+])
+async def test_outbox_when_a_card_is_decided_elsewhere_then_its_message_shows_the_outcome(
+    tmp_path: Path, bot: FakeBotApi, notifier: TelegramNotifier, decide: str, shown: str,
+) -> None:
+    store = _store(tmp_path)
+    outbox = _outbox(store, notifier)
+    await outbox.drain()
+    [proposed] = [r.event for r in store.read_all() if r.event.stream_id.startswith("card-")]
+    card = store.load(TradeCard, proposed.stream_id)
+    cause = Cause(T0, T0, "operator:carol", "corr-0")
+    if decide == "approve":
+        card.approve("operator:carol", T0, (), cause)
+    else:
+        card.reject("operator:carol", "too late in the day", T0, cause)
+    store.commit(card)
+
+    await outbox.drain()
+
+    [message] = bot.chat(1111)
+    assert shown in message.text and message.buttons == []
