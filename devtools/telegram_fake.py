@@ -55,6 +55,7 @@ class FakeBotApi:
         self.answers: list[dict[str, Any]] = []
         self.requests = 0
         self.failing = 0
+        self.blocked: set[int] = set()  # chats whose user blocked the bot (403 for good)
         self.webhook: dict[str, Any] = {}
         self._ids = itertools.count(1)
         self._updates = itertools.count(1)
@@ -109,7 +110,10 @@ class FakeBotApi:
                    (body.get("reply_markup") or {}).get("inline_keyboard", []) for b in row]
         if any(not 1 <= len(d.encode()) <= 64 for d in buttons):
             return _fail(400, "Bad Request: BUTTON_DATA_INVALID")
-        chat_id, message_id = int(body["chat_id"]), next(self._ids)
+        chat_id = int(body["chat_id"])
+        if chat_id in self.blocked:
+            return _fail(403, "Forbidden: bot was blocked by the user")
+        message_id = next(self._ids)
         self.messages[chat_id, message_id] = ChatMessage(chat_id, message_id, text, buttons)
         if self.echo:
             print(f"chat {chat_id} message {message_id}: {text.splitlines()[0]} "

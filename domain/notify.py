@@ -112,9 +112,12 @@ def outcome_text(card_id: str, decided: str, actor: str, reason: str = "") -> st
 
 
 class DeliveryError(Exception):
-    """A channel did not accept a message; `reason` is safe to record (never a secret)."""
+    """A channel did not accept a message; `reason` is safe to record (never a secret).
+    `permanent`: asking again cannot help (the chat blocked the bot, a malformed message),
+    so the outbox records it and moves on; anything else is retried until it goes."""
 
-    def __init__(self, reason: str, retry_after: float = 0.0) -> None:
+    def __init__(self, reason: str, retry_after: float = 0.0, permanent: bool = False) -> None:
         super().__init__(reason)
         self.reason = reason
         self.retry_after = retry_after
+        self.permanent = permanent

@@ -12,6 +12,9 @@ from domain.notify import DeliveryError, Message
 MAX_TEXT = 4096  # sendMessage text limit, in characters
 MAX_CALLBACK_DATA = 64  # bytes
 ACTIONS = {"ap": "approve", "rj": "reject"}
+# Refusals about this chat or this message: asking again cannot help. 401 (a bad token)
+# is not among them: it is the desk's configuration, fixed by a restart, then retried.
+PERMANENT = frozenset({400, 403})
 
 
 def send_body(chat_id: str, message: Message) -> dict[str, Any]:
@@ -48,7 +51,8 @@ def result(status: int, payload: Any) -> Any:
     description = str(payload.get("description", ""))[:200]
     params = payload.get("parameters") or {}
     retry_after = float(params.get("retry_after", 0)) if isinstance(params, dict) else 0.0
-    raise DeliveryError(f"telegram {code}: {description}".rstrip(": "), retry_after)
+    raise DeliveryError(f"telegram {code}: {description}".rstrip(": "), retry_after,
+                        permanent=code in PERMANENT)
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ class Delivery(Aggregate):
         self.sent = False
         self.attempts = 0
         self.message_id = ""  # the channel's id for the sent message
+        self.given_up = False  # refused for good: not tried again
 
     def record_sent(self, sent: NotificationSent, cause: Cause) -> None:
         """Record the channel's acceptance (a second one for the same delivery is ignored)."""
@@ -35,3 +36,4 @@ class Delivery(Aggregate):
 
     def _on_notification_failed(self, e: NotificationFailed) -> None:
         self.attempts = e.attempt
+        self.given_up = e.given_up

@@ -37,3 +37,4 @@ class NotificationFailed(Payload):
     operator: str
     attempt: int
     reason: Annotated[str, Field(max_length=500)]
+    given_up: bool = False  # a permanent refusal (e.g. the chat blocked the bot): no retry

@@ -5,8 +5,9 @@ event becomes a message for every operator subscribed to its topic; each (event,
 delivery lives on its own stream, so a message the channel accepted is never sent again,
 whatever restarts. A failure is recorded with its reason and retried with exponential
 backoff; the position never passes an event with an undelivered message, so an outage
-loses nothing. Delivery is at-least-once: only a crash between the channel's acceptance
-and its record can repeat a message.
+loses nothing. A refusal that asking again cannot change (the chat blocked the bot) is
+recorded as given up and no longer holds the others back. Delivery is at-least-once:
+only a crash between the channel's acceptance and its record can repeat a message.
 """
 
 from __future__ import annotations
@@ -135,14 +136,14 @@ class Outbox:
             return 0, False
         jobs = await self._jobs(page)
         results = await asyncio.gather(*(self._deliver(job) for job in jobs))
-        failed_at = [job.position for job, ok in zip(jobs, results, strict=True) if not ok]
+        failed_at = [job.position for job, done in zip(jobs, results, strict=True) if not done]
         reached = min(failed_at) - 1 if failed_at else page[-1].position
         deliveries = [job.delivery for job in jobs if job.delivery.has_pending]
         tracking = (self.name, reached) if reached > self._position else None
         await self._write(lambda: self.store.commit(*deliveries, tracking=tracking))
         await self._show_outcomes([r for r in page if r.position <= reached])
         self._position = max(self._position, reached)
-        sent = sum(results)
+        sent = sum(1 for job in jobs if job.delivery.sent)
         self.sent += sent
         self.failed += len(results) - sent
         self._pace(bool(failed_at))
@@ -183,7 +184,7 @@ class Outbox:
         jobs = []
         for rec, recipient, message, stream in wanted:
             delivery = loaded.get(stream) or Delivery(stream)
-            if not delivery.sent:
+            if not delivery.sent and not delivery.given_up:
                 jobs.append(_Job(rec.position, rec.event, recipient, message, delivery))
         return jobs
 
@@ -201,10 +202,12 @@ class Outbox:
                 message_id = await self.notifier.send(recipient.chat, job.message)
         except DeliveryError as e:
             self.retry_in = max(self.retry_in, e.retry_after)
-            job.delivery.record_failed(NotificationFailed(reason=e.reason[:500], **about), cause)
+            job.delivery.record_failed(NotificationFailed(
+                reason=e.reason[:500], given_up=e.permanent, **about), cause)
             log.warning("notification failed", reason=e.reason, operator=recipient.operator,
-                        attempt=attempt, correlation_id=event.correlation_id)
-            return False
+                        attempt=attempt, given_up=e.permanent,
+                        correlation_id=event.correlation_id)
+            return e.permanent  # given up: recorded, and it no longer holds the position
         job.delivery.record_sent(NotificationSent(message_id=message_id, **about), cause)
         return True
 

@@ -149,3 +149,22 @@ async def test_outbox_when_a_card_is_decided_elsewhere_then_its_message_shows_th
 
     [message] = bot.chat(1111)
     assert shown in message.text and message.buttons == []
+
+
+@pytest.mark.asyncio
+async def test_outbox_when_a_chat_blocked_the_bot_then_it_is_given_up_and_others_still_hear(
+    tmp_path: Path, bot: FakeBotApi, notifier: TelegramNotifier,
+) -> None:
+    store = _store(tmp_path, cards=2)
+    bot.blocked.add(2222)
+    everything = Recipient("ravi", "2222", frozenset({"cards"}))
+    outbox = _outbox(store, notifier, ASHA, everything)
+
+    await outbox.drain()
+    await outbox.drain()
+
+    assert len(bot.chat(1111)) == 2 and outbox.retry_in == 0
+    failures = _logged(store, NotificationFailed)
+    assert [(f.operator, f.given_up, f.attempt) for f in failures] == [("ravi", True, 1)] * 2
+    assert failures[0].reason == "telegram 403: Forbidden: bot was blocked by the user"
+    assert store.tracked("notify") == 2  # past both cards (log positions 1 and 2)

@@ -57,21 +57,24 @@ def test_edit_body_when_a_card_is_decided_then_the_buttons_are_removed() -> None
     assert edit_body("1111:42", "done") == {"chat_id": "1111", "message_id": 42, "text": "done"}
 
 
-@pytest.mark.parametrize("status,answer,reason,retry_after", [
+@pytest.mark.parametrize("status,answer,reason,retry_after,permanent", [
     (429, {"ok": False, "error_code": 429, "description": "Too Many Requests: retry after 7",
            "parameters": {"retry_after": 7}}, "telegram 429: Too Many Requests: retry after 7",
-     7.0),
+     7.0, False),
     (403, {"ok": False, "error_code": 403, "description": "Forbidden: bot was blocked by the "
-           "user"}, "telegram 403: Forbidden: bot was blocked by the user", 0.0),
-    (502, "<html>bad gateway</html>", "http 502: not a Bot API answer", 0.0),
+           "user"}, "telegram 403: Forbidden: bot was blocked by the user", 0.0, True),
+    (401, {"ok": False, "error_code": 401, "description": "Unauthorized"},
+     "telegram 401: Unauthorized", 0.0, False),  # the desk's token: fix it, then retried
+    (502, "<html>bad gateway</html>", "http 502: not a Bot API answer", 0.0, False),
 ])
 def test_result_when_the_bot_api_refuses_then_the_reason_is_named(
-    status: int, answer: Any, reason: str, retry_after: float,
+    status: int, answer: Any, reason: str, retry_after: float, permanent: bool,
 ) -> None:
     with pytest.raises(DeliveryError) as refused:
         result(status, answer)
 
     assert refused.value.reason == reason and refused.value.retry_after == retry_after
+    assert refused.value.permanent == permanent
 
 
 def test_parse_callback_when_a_button_is_pressed_then_who_what_and_where_are_read() -> None:
