@@ -19,15 +19,13 @@ from dataclasses import dataclass, field
 import structlog
 from aiohttp import web
 
-from adapters.notify.config import NotifyConfig
-from adapters.notify.telegram import TelegramNotifier
-from adapters.notify.telegram_wire import Callback, parse_callback
 from api import operator
 from api.context import STATE, ApiState
 from api.errors import ApiError
 from api.tokens import Role
 from domain.ids import callback_key
-from domain.notify import DeliveryError, outcome_text
+from domain.notify import ButtonPress, ChatOperator, DeliveryError, outcome_text
+from streams.ports import ChatBot
 
 log = structlog.get_logger("eventdesk.telegram")
 
@@ -39,10 +37,11 @@ _PRESSES_KEPT = 100_000
 
 @dataclass
 class TelegramHook:
-    """The webhook's configuration, its bot, and the presses already handled."""
+    """The webhook's bot, its operators and secret, and the presses already handled."""
 
-    config: NotifyConfig
-    bot: TelegramNotifier
+    bot: ChatBot
+    operators: tuple[ChatOperator, ...]
+    secret: str = field(repr=False)
     seen: OrderedDict[str, None] = field(default_factory=OrderedDict)
 
     def first_time(self, callback_id: str) -> bool:
@@ -54,13 +53,18 @@ class TelegramHook:
             self.seen.popitem(last=False)
         return True
 
+    def operator(self, user_id: int) -> ChatOperator | None:
+        """The desk operator a chat user is, or None for a stranger."""
+        return next((o for o in self.operators if o.telegram_user_id == user_id), None)
+
 
 HOOK = web.AppKey("eventdesk_telegram", TelegramHook)
 
 
-def mount(app: web.Application, config: NotifyConfig, bot: TelegramNotifier) -> None:
+def mount(app: web.Application, bot: ChatBot, operators: tuple[ChatOperator, ...],
+          secret: str) -> None:
     """Serve the webhook at `PATH` on the API's application."""
-    app[HOOK] = TelegramHook(config, bot)
+    app[HOOK] = TelegramHook(bot, operators, secret)
     app.router.add_post(PATH, telegram_update, name="telegramUpdate")
 
 
@@ -72,30 +76,31 @@ async def telegram_update(request: web.Request) -> web.Response:
     """One Update from Telegram: a button press becomes the operator's decision."""
     hook = request.app[HOOK]
     presented = request.headers.get(SECRET_HEADER, "")
-    if not hmac.compare_digest(presented.encode(), hook.config.webhook_secret.encode()):
+    if not hmac.compare_digest(presented.encode(), hook.secret.encode()):
         log.warning("telegram update refused", reason="bad secret token")
         return _refuse(401, "bad secret token")
     try:
         update = await request.json()
     except ValueError:
         return _refuse(400, "not JSON")
-    press = parse_callback(update)
+    press = hook.bot.read_press(update)
     if press is None:
         return web.json_response({"ok": True, "ignored": "not a button press"})
     status, text = await _decide(request.app[STATE], hook, press)
-    await _tell(hook.bot.answer(press.callback_id, text))
+    await _tell(hook.bot.answer(press.press_id, text))
     return web.json_response({"ok": status == 200, "reason": text}, status=status)
 
 
-async def _decide(state: ApiState, hook: TelegramHook, press: Callback) -> tuple[int, str]:
+async def _decide(state: ApiState, hook: TelegramHook, press: ButtonPress
+                  ) -> tuple[int, str]:
     """Run the press as its operator's command; (HTTP status, what the presser is told)."""
-    chat_operator = hook.config.by_user(press.user_id)
+    chat_operator = hook.operator(press.user_id)
     if chat_operator is None:
         log.warning("telegram press refused", reason="unknown user", user_id=press.user_id)
         return 403, "You are not a desk operator."
     if Role.parse(chat_operator.role) < Role.APPROVER:
         return 403, f"{chat_operator.name}: your role may not decide cards."
-    if not hook.first_time(press.callback_id):
+    if not hook.first_time(press.press_id):
         log.warning("telegram press refused", reason="replayed", operator=chat_operator.name)
         return 409, "This press was already handled."
     async with state.gate.reading():

@@ -18,7 +18,7 @@ from streams.notify.outbox import Outbox, Recipient
 def attach(app: web.Application, config: NotifyConfig) -> TelegramNotifier:
     """Mount the webhook (before the app starts); the bot it and the outbox share."""
     bot = TelegramNotifier(config.api_base, config.token)
-    mount(app, config, bot)
+    mount(app, bot, config.operators, config.webhook_secret)
     return bot
 
 

@@ -29,6 +29,34 @@ TOPICS = ("cards", "fills", "exits", "kill_switches")
 
 
 @dataclass(frozen=True)
+class ChatOperator:
+    """A desk operator reachable on a chat: who may press buttons, where messages go."""
+
+    name: str
+    role: str  # viewer, approver or admin, as the API's tokens name them
+    telegram_user_id: int
+    chat_id: int
+    topics: frozenset[str]
+
+    @property
+    def actor(self) -> str:
+        """The actor a decision taken from the chat records."""
+        return f"operator:{self.name} via telegram"
+
+
+@dataclass(frozen=True)
+class ButtonPress:
+    """A button pressed in a chat: who pressed it, on which message, asking what about
+    which card (by its `domain.ids.callback_key`)."""
+
+    press_id: str
+    user_id: int
+    message_ref: str
+    action: str  # "approve" or "reject"
+    card_key: str
+
+
+@dataclass(frozen=True)
 class Message:
     """A message for one operator: its text, and the card it asks a decision on (if any)."""
 

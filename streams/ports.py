@@ -13,7 +13,8 @@ a real adapter and an in-memory fake (`tests/fakes.py`).
   subscriptions, and its state for operators.
 - `Reviewer`: the judge that reviews a proposed card (an OpenAI-compatible model, or the
   rule-based reviewer), called off the hot path by the review worker.
-- `Notifier`: a chat channel operators are told on (Telegram), called by the outbox.
+- `Notifier`: a chat channel operators are told on (Telegram), called by the outbox;
+  `ChatBot`: one whose buttons come back to the API's webhook.
 - `DeskRuntime`: the read model, operator commands and outside facts, whichever runtime
   makes the desk's decisions.
 """
@@ -30,7 +31,7 @@ from domain.broker import BrokerAck, BrokerFunds, BrokerPosition, OrderUpdate, W
 from domain.events import BarClosed, CardProposed, Envelope, OrderPlaced, Recorded
 from domain.inputs import InputFact
 from domain.news import Polled
-from domain.notify import Message
+from domain.notify import ButtonPress, Message
 from domain.review import PromptVersion, ReviewCall
 from domain.ticks import FeedBatch, FeedStatus
 from domain.venue import (
@@ -260,6 +261,18 @@ class Notifier(Protocol):
 
     async def close(self) -> None:
         """Release the channel's connections."""
+        ...
+
+
+class ChatBot(Notifier, Protocol):
+    """A channel whose messages carry Approve/Reject buttons, pressed back to a webhook."""
+
+    def read_press(self, update: object) -> ButtonPress | None:
+        """The button press in a webhook body, or None for anything else (never raises)."""
+        ...
+
+    async def answer(self, press_id: str, text: str) -> None:
+        """Tell the presser how the press went (stops the client's spinner)."""
         ...
 
 

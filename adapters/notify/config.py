@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from domain.notify import TOPICS
+from domain.notify import TOPICS, ChatOperator
 
 DEFAULT_API_BASE = "https://api.telegram.org"
 ROLES = ("viewer", "approver", "admin")  # as the API's tokens name them
@@ -35,22 +35,6 @@ _SECRET = re.compile(r"^[A-Za-z0-9_-]{1,256}$")  # what Telegram accepts as a se
 
 class NotifyConfigError(ValueError):
     """The notifications file cannot be used (the message never contains a secret)."""
-
-
-@dataclass(frozen=True)
-class ChatOperator:
-    """A desk operator reachable on Telegram: who may press buttons, where messages go."""
-
-    name: str
-    role: str  # one of ROLES
-    telegram_user_id: int
-    chat_id: int
-    topics: frozenset[str]
-
-    @property
-    def actor(self) -> str:
-        """The actor a decision taken from the chat records."""
-        return f"operator:{self.name} via telegram"
 
 
 @dataclass(frozen=True)

@@ -8,8 +8,14 @@ from typing import Any
 
 import aiohttp
 
-from adapters.notify.telegram_wire import edit_body, message_ref, result, send_body
-from domain.notify import DeliveryError, Message
+from adapters.notify.telegram_wire import (
+    edit_body,
+    message_ref,
+    parse_callback,
+    result,
+    send_body,
+)
+from domain.notify import ButtonPress, DeliveryError, Message
 
 CHANNEL = "telegram"
 
@@ -54,6 +60,10 @@ class TelegramNotifier:
     async def edit(self, message_id: str, text: str) -> None:
         """Show `text` instead of the message's, without buttons."""
         await self.call("editMessageText", edit_body(message_id, text))
+
+    def read_press(self, update: object) -> ButtonPress | None:
+        """The button press in a webhook Update, or None for anything else."""
+        return parse_callback(update)
 
     async def answer(self, callback_id: str, text: str) -> None:
         """Stop the client's spinner on a button press, showing `text` (≤ 200 chars)."""

@@ -3,11 +3,10 @@ answers it reads back (core.telegram.org/bots/api). Tested against documented pa
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from domain.ids import callback_key
-from domain.notify import DeliveryError, Message
+from domain.notify import ButtonPress, DeliveryError, Message
 
 MAX_TEXT = 4096  # sendMessage text limit, in characters
 MAX_CALLBACK_DATA = 64  # bytes
@@ -55,18 +54,7 @@ def result(status: int, payload: Any) -> Any:
                         permanent=code in PERMANENT)
 
 
-@dataclass(frozen=True)
-class Callback:
-    """A button press: who pressed it, on which message, asking what about which card."""
-
-    callback_id: str
-    user_id: int
-    message_ref: str
-    action: str  # "approve" or "reject"
-    card_key: str
-
-
-def parse_callback(update: Any) -> Callback | None:
+def parse_callback(update: Any) -> ButtonPress | None:
     """The button press in an Update, or None when the update is anything else or
     malformed (a stranger's junk never raises)."""
     if not isinstance(update, dict):
@@ -78,7 +66,7 @@ def parse_callback(update: Any) -> Callback | None:
         data = str(query["data"])
         prefix, _, key = data.partition(":")
         message = query["message"]
-        return Callback(str(query["id"]), int(query["from"]["id"]),
+        return ButtonPress(str(query["id"]), int(query["from"]["id"]),
                         message_ref(message["chat"]["id"], message["message_id"]),
                         ACTIONS[prefix], key)
     except (KeyError, TypeError, ValueError):

@@ -14,7 +14,6 @@ import aiohttp
 import pytest
 import pytest_asyncio
 
-from adapters.notify.config import ChatOperator, NotifyConfig
 from adapters.notify.telegram import TelegramNotifier
 from api.app import create_app
 from api.context import STATE
@@ -23,7 +22,7 @@ from api.telegram_hook import PATH, mount
 from api.tokens import parse
 from devtools.telegram_fake import ChatMessage, FakeBotApi
 from domain.events import CardApproved, CardRejected
-from domain.notify import TOPICS
+from domain.notify import TOPICS, ChatOperator
 from streams.bootstrap import AnyDesk, bootstrap, wall_clock
 from streams.notify.outbox import Outbox, Recipient
 from tests.served import INSTRUMENTS, WAITING, copy_store, seed_sample_day
@@ -73,7 +72,7 @@ async def served(seeded: Path, tmp_path: Path) -> AsyncIterator[Desk]:
     await bot.start()
     notifier = TelegramNotifier(bot.base_url, bot.token)
     app = create_app(desk, parse(f"carol:approver:{API_TOKEN}"))
-    mount(app, NotifyConfig(bot.base_url, bot.token, SECRET, (ASHA, VIC)), notifier)
+    mount(app, notifier, (ASHA, VIC), SECRET)
     runner, port = await start(app, "127.0.0.1", 0)
     outbox = Outbox(desk.store, notifier, [Recipient("asha", "1111", frozenset(TOPICS))],
                     desk.clock, write=app[STATE].gate.write)

@@ -86,7 +86,7 @@ def test_parse_callback_when_a_button_is_pressed_then_who_what_and_where_are_rea
     press = parse_callback(update)
 
     assert press is not None and (press.user_id, press.message_ref) == (1111, "-100:42")
-    assert (press.action, press.card_key, press.callback_id) == ("reject", "abc",
+    assert (press.action, press.card_key, press.press_id) == ("reject", "abc",
                                                                  "4382bfdwdsb323b2d9")
 
 
