@@ -50,6 +50,16 @@ def _propose_late_card(db: Path) -> None:
     store.close()
 
 
+def _wait_for_the_outbox(db: Path) -> None:
+    """Until the outbox has taken its start (the log's head: history is not replayed)."""
+    store = DeskStore(f"sqlite:///{db}")
+    for _ in range(300):
+        if store.tracked("notify"):
+            break
+        time.sleep(0.1)
+    store.close()
+
+
 def test_serve_when_notify_config_is_given_then_a_new_card_is_decided_from_telegram(
     tmp_path: Path, bot: FakeBotApi, monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -64,6 +74,7 @@ def test_serve_when_notify_config_is_given_then_a_new_card_is_decided_from_teleg
     server = DeskServer(db, {"carol": ("approver", "a-long-enough-console-token")},
                         "--notify-config", str(config))
     try:
+        _wait_for_the_outbox(db)
         _propose_late_card(db)
         for _ in range(300):  # bounded wait for the outbox to deliver
             shown = [m for m in bot.chat(1111) if NEW_CARD in m.text]
