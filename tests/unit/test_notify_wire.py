@@ -11,10 +11,11 @@ import pytest
 
 from adapters.notify.config import NotifyConfigError, load, parse
 from adapters.notify.telegram_wire import edit_body, parse_callback, result, send_body
-from domain.events import CardReviewed, InputRejected, KillSwitchTripped
+from domain.events import CardReviewed, InputRejected, KillSwitchTripped, PositionClosed
 from domain.ids import callback_key
 from domain.notify import DeliveryError, Message, render
-from tests.unit.conftest import D, proposal
+from domain.values import Leg
+from tests.unit.conftest import D, fill, proposal
 
 LONG_CARD = "card-income-conservative-buyback-BAJAJ-AUTO-20261120-and-then-some-more"
 
@@ -174,3 +175,17 @@ def test_render_when_the_judge_reviews_a_card_then_subscribers_of_cards_hear_the
     topic, message = render(reviewed) or ("", Message(""))
 
     assert topic == "cards" and "Judge on card-1: caution (0.6)" in message.text
+
+
+def test_render_when_an_entry_fills_and_the_position_closes_then_each_is_told_once() -> None:
+    closed = PositionClosed(account_id="acc-1", order_id="order-1", symbol="TCS", quantity=100,
+                            entry_price=D("500.00"), exit_price=D("530.00"),
+                            exit_leg=Leg.TARGET, gross_pnl=D("3000.00"), costs=D("114.33"),
+                            realised_pnl=D("2885.67"))
+
+    filled = render(fill(Leg.ENTRY, "500.25"))
+    exited = render(closed)
+
+    assert filled == ("fills", Message("Filled ENTRY BUY 100 TCS @ 500.25 for acc-1 (order-1)"))
+    assert exited == ("exits", Message("Closed 100 TCS for acc-1: 500.00 → 530.00 (TARGET), "
+                                       "realised P&L ₹2885.67"))
