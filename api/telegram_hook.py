@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hmac
 from collections import OrderedDict
+from collections.abc import Awaitable
 from dataclasses import dataclass, field
 
 import structlog
@@ -129,9 +130,9 @@ async def _decide(state: ApiState, hook: TelegramHook, press: ButtonPress
     return 200, f"Card {decided}."
 
 
-async def _tell(call: object) -> None:
+async def _tell(call: Awaitable[None]) -> None:
     """Answer or edit in the chat; the decision stands whether or not Telegram hears it."""
     try:
-        await call  # type: ignore[misc]
+        await call
     except DeliveryError as e:
         log.warning("telegram answer failed", reason=e.reason)
