@@ -17,7 +17,7 @@ def authenticate(request: web.Request, tokens: Tokens, needs: Role) -> Operator:
     if not header:
         raise ApiError(401, "unauthorized", "missing bearer token", field="Authorization",
                        headers=_CHALLENGE)
-    if scheme.lower() != "bearer" or not token.strip():
+    if scheme.lower() != "bearer" or not token.strip() or not _printable_ascii(token):
         raise ApiError(401, "unauthorized", "expected 'Authorization: Bearer <token>'",
                        field="Authorization", headers=_CHALLENGE)
     operator = tokens.verify(token.strip())
@@ -29,3 +29,8 @@ def authenticate(request: web.Request, tokens: Tokens, needs: Role) -> Operator:
                        f"role {operator.role.label} may not do this; needs {needs.label}",
                        field="Authorization")
     return operator
+
+
+def _printable_ascii(text: str) -> bool:
+    """Tokens are printable ASCII; anything else (undecodable bytes, controls) is malformed."""
+    return text.isascii() and text.strip().isprintable()

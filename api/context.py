@@ -10,6 +10,7 @@ from typing import Any
 from aiohttp import web
 from pydantic import BaseModel
 
+from api.card_lineage import CardLineage
 from api.equity import EquityHistory
 from api.gate import DeskGate
 from api.intake_sessions import IntakeSessions
@@ -17,6 +18,8 @@ from api.metrics import Metrics
 from api.tokens import Operator, Tokens
 from projections.tax import TaxBook
 from streams.bootstrap import AnyDesk
+
+DEFAULT_MAX_SSE_CLIENTS = 64
 
 
 @dataclass
@@ -30,9 +33,11 @@ class ApiState:
     # The desk's "now" for operator commands: the market's time as the log knows it.
     desk_time: Callable[[], datetime]
     closing: bool = False
+    max_sse_clients: int = DEFAULT_MAX_SSE_CLIENTS  # beyond it, the live feed answers 503
     intake: IntakeSessions = field(default_factory=IntakeSessions)
     openapi: dict[str, Any] = field(default_factory=dict)
     equity: EquityHistory = field(default_factory=EquityHistory)
+    card_lineage: CardLineage = field(default_factory=CardLineage)
     tax: TaxBook = field(default_factory=TaxBook)  # folded on demand by the tax report
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 
+import structlog
 from aiohttp import web
 
 from api import schemas as s
@@ -13,6 +14,7 @@ from api.docs_page import render_docs
 from api.errors import ApiError
 
 STORE_TIMEOUT = 2.0
+log = structlog.get_logger("eventdesk.api")
 PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8"
 
 
@@ -22,11 +24,12 @@ async def health(call: Call) -> s.Health:
 
 
 async def _log_figures(state: ApiState) -> tuple[int, int]:
-    """Log head and view position, read together (no write in between)."""
+    """Log head and view position; the position first, so head >= position always holds
+    (the log only grows). The lock is never held while the store is read."""
     async with state.gate.reading():
-        head = await asyncio.wait_for(
-            state.gate.read_store(state.desk.store.head), STORE_TIMEOUT)
-        return head, state.desk.runtime.view.position
+        position = state.desk.runtime.view.position
+    head = await asyncio.wait_for(state.gate.probe(state.desk.store.head), STORE_TIMEOUT)
+    return head, position
 
 
 async def ready(call: Call) -> s.Readiness:
@@ -45,8 +48,16 @@ async def ready(call: Call) -> s.Readiness:
 
 
 async def metrics(call: Call) -> web.Response:
-    """Prometheus text: request counts and latencies, log head and view position."""
-    head, position = await _log_figures(call.state)
+    """Prometheus text: request counts and latencies, log head and view position.
+
+    When the store does not answer, the metrics are still served, with `desk_store_up 0`
+    and no log figures: a scrape must not fail because the thing it watches did."""
+    head: int | None
+    try:
+        head, position = await _log_figures(call.state)
+    except Exception as e:
+        log.warning("metrics: store unreadable", error=type(e).__name__)
+        head, position = None, call.state.desk.runtime.view.position
     return web.Response(body=call.state.metrics.render(head, position).encode(),
                         headers={"Content-Type": PROMETHEUS_TEXT})
 
