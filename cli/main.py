@@ -12,6 +12,7 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
+from adapters.eventstore.url import StoreUrlError
 from cli import (
     account,
     demo,
@@ -55,7 +56,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         code: int = args.func(args)
-    except MissingStore as e:
+    except (MissingStore, StoreUrlError) as e:  # neither message carries a password
         print(f"desk: {e}", file=sys.stderr)
         return 2
     except BrokenPipeError:

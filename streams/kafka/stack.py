@@ -24,6 +24,7 @@ from pathlib import Path
 import structlog
 
 from adapters.eventstore.store import DeskStore, ViewSnapshots
+from adapters.eventstore.url import STORE_ENV
 from adapters.kafka.admin import end_offsets, ensure_topics
 from adapters.kafka.topics import (
     DEFAULT_NAMESPACE,
@@ -79,7 +80,9 @@ class KafkaStack:
 
     def spawn(self, name: str) -> subprocess.Popen[bytes]:
         """Start (or restart) the relay (`relay`) or a worker (`worker-N`)."""
-        common = ["--store", self.store_url, "--bootstrap", self.bootstrap,
+        # The store URL (it may carry a password) goes through the environment: a child's
+        # argv is readable by every user of the machine (`ps`).
+        common = ["--bootstrap", self.bootstrap,
                   "--partitions", str(self.partitions), "--namespace", self.namespace]
         if name == "relay":
             argv = [DESK, "relay", *common]
@@ -89,7 +92,7 @@ class KafkaStack:
                     *(["--approver", self.approver] if self.approver else [])]
         log = (self.log_dir / f"{name}.log").open("ab")
         proc = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT,
-                                env={**os.environ, **self.env})
+                                env={**os.environ, **self.env, STORE_ENV: self.store_url})
         self.procs[name] = proc
         return proc
 
