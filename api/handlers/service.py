@@ -24,12 +24,12 @@ async def health(call: Call) -> s.Health:
 
 
 async def _log_figures(state: ApiState) -> tuple[int, int]:
-    """Log head and view position; the position first, so head >= position always holds
-    (the log only grows). The lock is never held while the store is read."""
-    async with state.gate.reading():
-        position = state.desk.runtime.view.position
+    """Log head, then view position: a write between the two can only move the position
+    past the head read (lag 0), never report a lag that is not there. The lock is never
+    held while the store is read, so a slow store cannot stall writers or other readers."""
     head = await asyncio.wait_for(state.gate.probe(state.desk.store.head), STORE_TIMEOUT)
-    return head, position
+    async with state.gate.reading():
+        return head, state.desk.runtime.view.position
 
 
 async def ready(call: Call) -> s.Readiness:

@@ -257,3 +257,23 @@ def test_serve_when_token_file_is_world_readable_then_exits_2_naming_it(
     assert "open to group or others" in run.stderr
     assert "admin-token" not in run.stderr + run.stdout
 
+
+
+# Absurd intake answers ----------------------------------------------------------------------
+@pytest.mark.parametrize("capital", [
+    "99999999999999999999999 crore", "9" * 400, "1000000000000000 lakh",
+    "99999999999999999999999 crore now, then SIP 99999999999999999999999 crore monthly",
+])
+def test_intake_when_capital_is_absurdly_large_then_422_with_the_reason(
+    served: ServedApi, capital: str,
+) -> None:
+    with served.client("ada") as client:
+        session = client.post("/api/v1/intake",
+                              json={"account_id": "absurd", "name": "Absurd"}).json()
+        answer_url = f"/api/v1/intake/{session['session_id']}/answer"
+        assert client.post(answer_url, json={"text": "growth"}).status_code == 200
+
+        answer = client.post(answer_url, json={"text": capital})
+
+    assert answer.status_code == 422
+    assert "more than this desk handles" in answer.text
