@@ -53,6 +53,15 @@ MAX_RESTARTS = 3  # per process: a worker that keeps stalling is a failure, not 
 STUCK_SECONDS = 45.0
 log = structlog.get_logger("eventdesk.stack")
 
+# Operator credentials (the API's token list, a CLI operator's token) that the relay and
+# workers never use: they are not handed on to them.
+_NOT_FOR_CHILDREN = ("DESK_API_TOKENS", "DESK_TOKEN")
+
+
+def _inherited() -> dict[str, str]:
+    return {k: v for k, v in os.environ.items() if k not in _NOT_FOR_CHILDREN}
+
+
 @dataclass
 class KafkaStack:
     """The relay and worker subprocesses of one run."""
@@ -92,7 +101,7 @@ class KafkaStack:
                     *(["--approver", self.approver] if self.approver else [])]
         log = (self.log_dir / f"{name}.log").open("ab")
         proc = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT,
-                                env={**os.environ, **self.env, STORE_ENV: self.store_url})
+                                env={**_inherited(), **self.env, STORE_ENV: self.store_url})
         self.procs[name] = proc
         return proc
 

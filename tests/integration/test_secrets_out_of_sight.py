@@ -53,8 +53,9 @@ def test_cli_when_store_url_is_unusable_then_exit_2_without_the_password(
 
 
 def test_stack_child_when_spawned_then_store_url_in_its_environment_not_its_argv(
-    tmp_path: Path,
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    monkeypatch.setenv("DESK_API_TOKENS", f"ada:admin:{PASSWORD}-token")
     url = f"sqlite:///{tmp_path}/desk.db?{PASSWORD}"  # any URL: it must not reach argv
     stack = KafkaStack(url, "127.0.0.1:1", log_dir=tmp_path / "logs")
     stack.log_dir.mkdir()
@@ -70,5 +71,6 @@ def test_stack_child_when_spawned_then_store_url_in_its_environment_not_its_argv
         stack.stop()
 
     assert PASSWORD.encode() not in cmdline
+    assert b"DESK_API_TOKENS" not in environ  # operator tokens are not handed on
     assert b"relay" in cmdline
     assert f"DESK_STORE={url}".encode() in environ.split(b"\0")
