@@ -26,6 +26,7 @@ from cli import (
     tax,
     worker,
 )
+from cli.identity import IdentityError
 from cli.options import MissingStore
 
 GROUPS = (demo, replay, relay, worker, account, features, serve, schedule, kafka, imports, tax)
@@ -56,7 +57,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         code: int = args.func(args)
-    except (MissingStore, StoreUrlError) as e:  # neither message carries a password
+    except (MissingStore, StoreUrlError, IdentityError) as e:  # no message carries a secret
         print(f"desk: {e}", file=sys.stderr)
         return 2
     except BrokenPipeError:
