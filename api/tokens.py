@@ -126,14 +126,14 @@ def parse(spec: str) -> Tokens:
 def load(path: Path | None = None) -> Tokens | None:
     """Tokens from `path`, else from `$DESK_API_TOKENS`; None when neither is set."""
     if path is not None:
-        _check_private(path)
+        check_private(path)
         return parse(path.read_text())
     spec = os.environ.get(ENV_VAR, "")
     return parse(spec) if spec.strip() else None
 
 
-def _check_private(path: Path) -> None:
-    """Refuse a token file others on this machine could read (or write)."""
+def check_private(path: Path) -> None:
+    """Refuse (`TokenConfigError`) a token file others on this machine could read or write."""
     mode = path.stat().st_mode & 0o777
     if os.name == "posix" and mode & 0o077:
         raise TokenConfigError(

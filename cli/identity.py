@@ -61,8 +61,5 @@ def operator(args: argparse.Namespace, needs: Role, doing: str) -> Operator:
 def _presented(path: Path | None) -> str:
     if path is None:
         return os.environ.get(TOKEN_ENV, "").strip()
-    mode = path.stat().st_mode & 0o777
-    if os.name == "posix" and mode & 0o077:
-        raise IdentityError(f"token file {path} is open to group or others (mode {mode:04o}); "
-                            f"make it owner-only: chmod 600 {path}")
+    api_tokens.check_private(path)
     return path.read_text().strip()
