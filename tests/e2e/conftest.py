@@ -14,10 +14,32 @@ import pytest
 DESK = str(Path(sys.executable).with_name("desk"))
 
 
+# The desk's operators in these tests (`$DESK_API_TOKENS`), as `desk serve` would know them:
+# commands that change the desk run as one of them (`$DESK_TOKEN`), by default desk-admin.
+OPERATORS = {
+    "desk-admin": ("admin", "desk-admin-token-0123456789"),
+    "asha": ("admin", "asha-admin-token-0123456789"),
+    "ada": ("admin", "ada-admin-token-0123456789"),
+    "meera": ("admin", "meera-admin-token-0123456789"),
+    "ravi": ("admin", "ravi-admin-token-0123456789"),
+    "amy": ("approver", "amy-approver-token-0123456789"),
+    "vic": ("viewer", "vic-viewer-token-0123456789"),
+}
+TOKENS_SPEC = ",".join(f"{name}:{role}:{token}" for name, (role, token) in OPERATORS.items())
+
+
 class DeskCli:
-    def __init__(self, cwd: Path) -> None:
+    def __init__(self, cwd: Path, operator: str | None = "desk-admin") -> None:
         self.cwd = cwd
-        self.env = {k: v for k, v in os.environ.items() if k != "DESK_STORE"}
+        self.env = {k: v for k, v in os.environ.items()
+                    if k not in ("DESK_STORE", "DESK_TOKEN", "DESK_API_TOKENS")}
+        self.env["DESK_API_TOKENS"] = TOKENS_SPEC
+        if operator is not None:
+            self.env["DESK_TOKEN"] = OPERATORS[operator][1]
+
+    def as_operator(self, operator: str | None) -> DeskCli:
+        """The same CLI run by `operator` (None: with no operator token at all)."""
+        return DeskCli(self.cwd, operator)
 
     def run(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
         proc = subprocess.run(
