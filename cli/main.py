@@ -14,6 +14,7 @@ from typing import Any
 
 from cli import (
     account,
+    backtest,
     demo,
     features,
     imports,
@@ -27,7 +28,10 @@ from cli import (
 )
 from cli.options import MissingStore
 
-GROUPS = (demo, replay, relay, worker, account, features, serve, schedule, kafka, imports, tax)
+GROUPS = (
+    demo, replay, relay, worker, account, features, serve, schedule, kafka, imports, tax,
+    backtest,
+)
 
 
 class DeskParser(argparse.ArgumentParser):
