@@ -60,7 +60,7 @@ def write_trades(result: BacktestResult, path: Path, zone: ZoneInfo) -> None:
 def write_equity(result: BacktestResult, path: Path, zone: ZoneInfo) -> None:
     pl.DataFrame(
         {
-            "ts": pl.Series(result.equity_at, dtype=pl.Datetime("us", "UTC")),
+            "ts": result.equity_at,
             "equity": result.equity,
             "in_position": result.exposed,
         }

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
-from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from bokeh.layouts import column
@@ -37,35 +35,32 @@ METRIC_LABELS = {
 }
 
 
-def _thin(times: Sequence[datetime], values: Sequence[float]) -> tuple[list[datetime], list[float]]:
-    step = max(1, math.ceil(len(times) / CHART_POINTS))
-    keep = list(range(0, len(times), step))
-    if times and keep[-1] != len(times) - 1:
-        keep.append(len(times) - 1)
-    return [times[i] for i in keep], [values[i] for i in keep]
+def _thin(count: int) -> list[int]:
+    """At most about CHART_POINTS evenly spread positions, the last one always kept."""
+    step = max(1, math.ceil(count / CHART_POINTS))
+    keep = list(range(0, count, step))
+    if count and keep[-1] != count - 1:
+        keep.append(count - 1)
+    return keep
 
 
 def _charts(result: BacktestResult, zone: ZoneInfo) -> LayoutDOM:
-    local = [t.astimezone(zone).replace(tzinfo=None) for t in result.equity_at]
-    times, equity = _thin(local, result.equity)
-    _, dd = _thin(local, [-100 * d for d in drawdown(result.equity)])
+    keep = _thin(len(result.equity))
+    local = result.equity_at.dt.convert_time_zone(zone.key).dt.replace_time_zone(None)
+    times = local.gather(keep).to_list()
+    dd = drawdown(result.equity)
+    equity = [result.equity[i] for i in keep]
+    shown_dd = [-100 * dd[i] for i in keep]
     top = figure(
-        height=300,
-        sizing_mode="stretch_width",
-        x_axis_type="datetime",
-        title="Equity",
+        height=300, sizing_mode="stretch_width", x_axis_type="datetime", title="Equity",
         tools="pan,box_zoom,reset,save",
     )
     top.line(times, equity, line_width=1.6, color="#1f5fa8")
     bottom = figure(
-        height=180,
-        sizing_mode="stretch_width",
-        x_axis_type="datetime",
-        x_range=top.x_range,
-        title="Drawdown %",
-        tools="pan,box_zoom,reset,save",
+        height=180, sizing_mode="stretch_width", x_axis_type="datetime", x_range=top.x_range,
+        title="Drawdown %", tools="pan,box_zoom,reset,save",
     )
-    bottom.varea(x=times, y1=dd, y2=[0.0] * len(dd), color="#c0392b", alpha=0.5)
+    bottom.varea(x=times, y1=shown_dd, y2=[0.0] * len(shown_dd), color="#c0392b", alpha=0.5)
     return column(top, bottom, sizing_mode="stretch_width")
 
 

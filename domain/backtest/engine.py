@@ -23,7 +23,7 @@ import polars as pl
 from domain.costs import RATE_TABLE, Product, fill_costs
 from domain.money import PAISA, round_to_tick
 from domain.strategy.book import Strategy
-from domain.strategy.rules import all_hold, features_named
+from domain.strategy.rules import all_hold, could_hold, features_named
 from domain.values import Side
 
 
@@ -137,7 +137,7 @@ class BacktestResult:
     trades: list[Trade] = field(default_factory=list)
     refusals: list[Refusal] = field(default_factory=list)
     open_positions: list[OpenPosition] = field(default_factory=list)
-    equity_at: list[datetime] = field(default_factory=list)
+    equity_at: pl.Series = field(default_factory=lambda: pl.Series("ts", []))  # aware UTC
     equity: list[float] = field(default_factory=list)
     exposed: list[bool] = field(default_factory=list)  # a position held at that time
     cash: Decimal = Decimal(0)
@@ -176,6 +176,8 @@ class _Book:
     marks: dict[str, float] = field(default_factory=dict)
 
     def equity(self) -> float:
+        if not self.positions:
+            return float(self.cash)
         held = sum(p.quantity * self.marks[p.symbol] for p in self.positions.values())
         return float(self.cash) + held
 
@@ -237,35 +239,46 @@ def run_backtest(
     names = features_named([c for s in strategies for c in s.when + s.exit_when])
     result = BacktestResult(bars=bars.height)
     book = _Book(config, result, config.cash)
-    columns = [bars[c].to_list() for c in ("symbol", "ts", "open", "close", *names)]
-    symbols, times, opens, closes = columns[:4]
-    features = columns[4:]
-    before: dict[str, dict[str, float | None]] = {}
+    # Times stay in polars (as integers here): a Python datetime is made only for a fill.
+    ts = bars["ts"]
+    stamps = ts.to_physical().to_list()
+    screens = [could_hold(s.when) | could_hold(s.exit_when) for s in strategies]
+    may_act = bars.select(pl.any_horizontal(screens).alias("_may_act"))["_may_act"].to_list()
+    columns = [bars[c].to_list() for c in ("symbol", "open", "close", *names)]
+    symbols, opens, closes = columns[:3]
+    features = list(zip(names, columns[3:], strict=True))
+    previous_row: dict[str, int] = {}
     next_open = config.fill is FillAt.NEXT_OPEN
     last = bars.height - 1
+    points: list[int] = []
+    pending, positions, marks = book.pending, book.positions, book.marks
     for i in range(bars.height):
-        symbol, at, close = symbols[i], times[i], closes[i]
-        for strategy in strategies:
-            order = book.pending.pop((strategy.name, symbol), None)
-            if order is not None:
-                book.fill(symbol, order, opens[i], i, at)
-        book.marks[symbol] = close
-        now = {n: col[i] for n, col in zip(names, features, strict=True)}
-        previous = before.get(symbol)
-        before[symbol] = now
-        for strategy in strategies:
-            key = (strategy.name, symbol)
-            decided = _decide(strategy, key in book.positions, previous, now)
-            if decided is None:
-                continue
-            if next_open:
-                book.pending[key] = decided
-            else:
-                book.fill(symbol, decided, close, i, at)
-        if i == last or times[i + 1] != at:
-            result.equity_at.append(at)
+        symbol, close = symbols[i], closes[i]
+        if pending:
+            for strategy in strategies:
+                order = pending.pop((strategy.name, symbol), None)
+                if order is not None:
+                    book.fill(symbol, order, opens[i], i, ts[i])
+        marks[symbol] = close
+        before_row = previous_row.get(symbol)
+        previous_row[symbol] = i
+        if may_act[i]:
+            now = {n: col[i] for n, col in features}
+            before = None if before_row is None else {n: col[before_row] for n, col in features}
+            for strategy in strategies:
+                key = (strategy.name, symbol)
+                decided = _decide(strategy, key in positions, before, now)
+                if decided is None:
+                    continue
+                if next_open:
+                    pending[key] = decided
+                else:
+                    book.fill(symbol, decided, close, i, ts[i])
+        if i == last or stamps[i + 1] != stamps[i]:
+            points.append(i)
             result.equity.append(book.equity())
-            result.exposed.append(bool(book.positions))
+            result.exposed.append(bool(positions))
+    result.equity_at = ts.gather(points)
     result.cash = book.cash
     result.open_positions = [
         replace(p, mark=Decimal(repr(book.marks[p.symbol]))) for p in book.positions.values()

@@ -9,9 +9,8 @@ from __future__ import annotations
 
 import itertools
 import math
-from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 import polars as pl
@@ -21,11 +20,11 @@ from domain.backtest.engine import BacktestResult, Trade
 WEEKEND_SHARE = 2 / 7 * 0.6  # more bars than this on Sat/Sun: a market that trades daily
 
 
-def daily_returns(times: Sequence[datetime], equity: Sequence[float]) -> list[float]:
+def daily_returns(times: pl.Series, equity: Sequence[float]) -> list[float]:
     """Day-over-day returns of the equity's last value on each calendar day."""
-    frame = pl.DataFrame({"ts": times, "equity": equity})
-    if frame.height == 0:
+    if times.is_empty():
         return []
+    frame = pl.DataFrame({"ts": times, "equity": pl.Series(equity, dtype=pl.Float64)})
     last = (
         frame.group_by(pl.col("ts").dt.date().alias("day"), maintain_order=True)
         .agg(pl.col("equity").last())["equity"]
@@ -34,11 +33,11 @@ def daily_returns(times: Sequence[datetime], equity: Sequence[float]) -> list[fl
     return [b / a - 1 for a, b in itertools.pairwise(last)]
 
 
-def trading_days_per_year(times: Sequence[datetime]) -> int:
+def trading_days_per_year(times: pl.Series) -> int:
     """252, or 365 when the bars include weekends (crypto, some FX)."""
-    if not times:
+    if times.is_empty():
         return 252
-    weekend = sum(1 for t in times if t.weekday() >= 5) / len(times)
+    weekend = (times.dt.weekday() >= 6).sum() / len(times)  # Saturday is 6, Sunday 7
     return 365 if weekend > WEEKEND_SHARE else 252
 
 
@@ -51,36 +50,36 @@ def geometric_mean(returns: Sequence[float]) -> float:
 
 def drawdown(equity: Sequence[float]) -> list[float]:
     """1 - equity over its running peak, per point."""
-    peak = -math.inf
-    out = []
-    for value in equity:
-        peak = max(peak, value)
-        out.append(1 - value / peak)
-    return out
+    curve = pl.Series(equity, dtype=pl.Float64)
+    return (1 - curve / curve.cum_max()).to_list()
 
 
-def longest_drawdown(times: Sequence[datetime], dd: Sequence[float]) -> timedelta:
+def longest_drawdown(times: pl.Series, dd: Sequence[float]) -> timedelta:
     """The longest time from a peak to the next new peak (or to the end)."""
-    at_peak = [i for i, d in enumerate(dd) if d == 0]
     if not dd:
         return timedelta(0)
-    marks = sorted(set(at_peak) | {len(dd) - 1})
+    marks = sorted({i for i, d in enumerate(dd) if d == 0} | {len(dd) - 1})
+    at = times.gather(marks).to_list()
     longest = timedelta(0)
-    for before, after in itertools.pairwise(marks):
+    for (before, t0), (after, t1) in itertools.pairwise(zip(marks, at, strict=True)):
         if after > before + 1:
-            longest = max(longest, times[after] - times[before])
+            longest = max(longest, t1 - t0)
     return longest
 
 
-def exposure(times: Sequence[datetime], trades: Sequence[Trade]) -> float:
+def exposure(times: pl.Series, trades: Sequence[Trade]) -> float:
     """Share of the run's time points spent in a closed trade, entry to exit inclusive."""
-    if not times:
+    if times.is_empty() or not trades:
         return 0.0
-    held = [False] * len(times)
-    for t in trades:
-        first, last = bisect_left(times, t.entry_at), bisect_right(times, t.exit_at)
-        held[first:last] = [True] * (last - first)
-    return sum(held) / len(times)
+    dtype = times.dtype
+    starts = times.search_sorted(pl.Series([t.entry_at for t in trades], dtype=dtype), "left")
+    ends = times.search_sorted(pl.Series([t.exit_at for t in trades], dtype=dtype), "right")
+    change = [0] * (len(times) + 1)  # +1 where a trade starts, -1 after it ends
+    for start, end in zip(starts.to_list(), ends.to_list(), strict=True):
+        change[start] += 1
+        change[end] -= 1
+    held = int((pl.Series(change[:-1]).cum_sum() > 0).sum())
+    return held / len(times)
 
 
 def compute_metrics(result: BacktestResult, starting_cash: Decimal) -> dict[str, float | int | str]:
@@ -94,7 +93,7 @@ def compute_metrics(result: BacktestResult, starting_cash: Decimal) -> dict[str,
     variance = _variance(returns)
     volatility = math.sqrt(max(0.0, (variance + (1 + g) ** 2) ** days - (1 + g) ** (2 * days)))
     downside = math.sqrt(sum(min(r, 0.0) ** 2 for r in returns) / len(returns)) if returns else 0
-    span = (times[-1] - times[0]) if times else timedelta(0)
+    span = (times[-1] - times[0]) if len(times) else timedelta(0)
     years = (span.days + span.seconds / 86400) / 365.25
     final = float(result.final_equity)
     dd = drawdown(equity)

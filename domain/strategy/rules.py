@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
+import polars as pl
+
 from domain.strategy.book import CROSSINGS, Clause
 
 Values = Mapping[str, float | None]
@@ -36,7 +38,10 @@ def all_hold(clauses: Sequence[Clause], before: Values | None, now: Values) -> b
     """Every clause holds (an empty list never fires: a strategy needs a rule to act)."""
     if not clauses:
         return False
-    return all(clause_holds(c, before, now) for c in clauses)
+    for clause in clauses:  # noqa: SIM110 (a plain loop: it runs on every bar of every backtest)
+        if not clause_holds(clause, before, now):
+            return False
+    return True
 
 
 def features_named(clauses: Sequence[Clause]) -> tuple[str, ...]:
@@ -47,3 +52,19 @@ def features_named(clauses: Sequence[Clause]) -> tuple[str, ...]:
         if c.against is not None:
             names[c.against] = None
     return tuple(names)
+
+
+def could_hold(clauses: Sequence[Clause], by: str = "symbol") -> pl.Expr:
+    """A column that is true on every bar where `all_hold` might be true (and on more): a
+    crossing needs the sign of `feature - other` to change from the symbol's previous bar;
+    level clauses are left to `all_hold`. Bulk runs call `all_hold` only on those bars."""
+    if not clauses:
+        return pl.lit(False)
+    screens = []
+    for c in clauses:
+        if c.op not in CROSSINGS:
+            continue
+        right = pl.col(c.against) if c.against is not None else pl.lit(c.low)
+        side = (pl.col(c.feature) - right).sign()
+        screens.append((side != side.shift(1).over(by)).fill_null(False))
+    return pl.all_horizontal(screens) if screens else pl.lit(True)

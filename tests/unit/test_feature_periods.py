@@ -70,3 +70,24 @@ def test_crossing_when_values_move_then_only_strict_crossings_fire(
     )
 
     assert held is crossed
+
+
+def test_screen_when_level_and_crossing_clauses_then_bars_that_may_fire_are_kept() -> None:
+    from domain.strategy.rules import all_hold, could_hold
+
+    clauses = (Clause("fast", Op.CROSSES_BELOW, 0.0, against="slow"), Clause("rsi", Op.LT, 30))
+    frame = pl.DataFrame(
+        {
+            "symbol": ["A"] * 5,
+            "fast": [3.0, 1.0, 1.0, 4.0, 0.5],
+            "slow": [2.0, 2.0, 2.0, 2.0, 2.0],
+            "rsi": [20.0, 20.0, 50.0, 20.0, 40.0],
+        }
+    )
+
+    kept = frame.select(could_hold(clauses).alias("k"))["k"].to_list()
+    rows = frame.to_dicts()
+    fired = [i > 0 and all_hold(clauses, rows[i - 1], rows[i]) for i in range(5)]
+
+    assert fired == [False, True, False, False, False]
+    assert kept == [False, True, False, True, True]  # every fired bar kept; all_hold decides
