@@ -29,29 +29,15 @@ import numpy as np
 import pandas as pd
 import polars as pl
 from backtesting import Backtest
-from backtesting import Strategy as PeerStrategy
-from backtesting.lib import crossover
-from backtesting.test import SMA
 
 from adapters.files.strategy_book import load_strategy_book
 from cli.main import main as desk
 from domain.backtest.engine import BacktestConfig, Costs, FillAt
 from replay.backtest import run
+from tests.peers import PeerSmaCross
 
 STRATEGIES = Path(__file__).resolve().parents[1] / "data" / "backtest" / "sma_cross.yaml"
 CASH = 10_000_000
-
-
-class PeerSmaCross(PeerStrategy):
-    def init(self) -> None:
-        self.fast = self.I(SMA, self.data.Close, 10)
-        self.slow = self.I(SMA, self.data.Close, 20)
-
-    def next(self) -> None:
-        if crossover(self.fast, self.slow) and not self.position:
-            self.buy(size=10)
-        elif crossover(self.slow, self.fast) and self.position:
-            self.position.close()
 
 
 def synthetic(bars: int, seed: int) -> pd.DataFrame:

@@ -12,31 +12,16 @@ import pandas as pd
 import polars as pl
 import pytest
 from backtesting import Backtest
-from backtesting import Strategy as PeerStrategy
-from backtesting.lib import crossover
-from backtesting.test import GOOG, SMA
+from backtesting.test import GOOG
 
 from adapters.files.strategy_book import BOOK_PATH, parse_strategy_book
 from domain.backtest.engine import BacktestConfig, BacktestResult, Costs, FillAt, run_backtest
 from domain.backtest.metrics import compute_metrics
 from domain.feature_periods import periodic_features
+from tests.peers import PeerSmaCross
 
 SMA_CROSS = (BOOK_PATH.parents[1] / "backtest" / "sma_cross.yaml").read_text(encoding="utf-8")
 CASH = 10_000
-
-
-class PeerSmaCross(PeerStrategy):
-    """The same rules written for backtesting.py: long only, 10 shares, exit on the cross."""
-
-    def init(self) -> None:
-        self.fast = self.I(SMA, self.data.Close, 10)
-        self.slow = self.I(SMA, self.data.Close, 20)
-
-    def next(self) -> None:
-        if crossover(self.fast, self.slow) and not self.position:
-            self.buy(size=10)
-        elif crossover(self.slow, self.fast) and self.position:
-            self.position.close()
 
 
 def _peer(ohlc: pd.DataFrame) -> pd.Series:
