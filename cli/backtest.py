@@ -25,6 +25,7 @@ import polars as pl
 from adapters.files.backtest_output import json_ready, write_run
 from adapters.files.strategy_book import StrategyBookError, load_strategy_book
 from adapters.reports.backtest_report import backtest_html
+from adapters.reports.pdf import PdfUnavailable, print_pdf
 from cli.features import BarsFileError, read_bars
 from domain.backtest.engine import BacktestConfig, Costs, FillAt
 from replay.backtest import ZONES, BacktestSetupError, Calendar, bars_in_utc, run
@@ -102,6 +103,11 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         help="write trades.csv, equity.csv, events.jsonl, metrics.json and report.html here",
     )
     p.add_argument(
+        "--pdf",
+        action="store_true",
+        help="with --out, also print report.html to report.pdf (headless Chromium)",
+    )
+    p.add_argument(
         "--json",
         action="store_true",
         help='print {"trades", "final_equity", "metrics", "out"} as JSON',
@@ -172,6 +178,11 @@ def _run(args: argparse.Namespace) -> int:
         except OSError as e:
             print(f"desk backtest: cannot write {args.out}: {e.strerror}", file=sys.stderr)
             return 2
+        if args.pdf:
+            try:
+                print_pdf(args.out / "report.html", args.out / "report.pdf")
+            except PdfUnavailable as e:
+                print(f"desk backtest: {e}", file=sys.stderr)
     out = str(args.out) if args.out is not None else None
     if args.json:
         print(

@@ -115,13 +115,13 @@ def test_backtest_when_nse_minute_bars_with_india_costs_then_trades_pay_charges(
     assert report["metrics"]["trades"] == report["trades"]
 
 
-def test_report_when_opened_offline_in_chromium_then_charts_and_tables_render(
+def test_report_when_opened_offline_in_chromium_then_charts_tables_and_pdf(
     desk: DeskCli,
     tmp_path: Path,
     browser: Browser,
 ) -> None:
     out = tmp_path / "run"
-    run_goog(desk, goog_csv(tmp_path / "goog.csv"), out)
+    run_goog(desk, goog_csv(tmp_path / "goog.csv"), out, "--pdf")
     page = browser.new_context(viewport={"width": 1200, "height": 900}).new_page()
     outside: list[str] = []
     page.route(
@@ -140,5 +140,6 @@ def test_report_when_opened_offline_in_chromium_then_charts_and_tables_render(
     assert page.get_by_role("cell", name="Sharpe").is_visible()
     assert page.locator("table").nth(1).locator("tbody tr").count() == 46
     assert outside == []  # self-contained: nothing fetched from anywhere
+    assert (out / "report.pdf").read_bytes().startswith(b"%PDF")
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / "backtest-report.png"), full_page=True)
