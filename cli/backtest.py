@@ -23,6 +23,7 @@ from zoneinfo import ZoneInfo
 import polars as pl
 
 from adapters.files.backtest_output import json_ready, write_run
+from adapters.files.bar_frames import read_clean_bars
 from adapters.files.strategy_book import StrategyBookError, load_strategy_book
 from adapters.reports.backtest_report import backtest_html
 from adapters.reports.pdf import PdfUnavailable, print_pdf
@@ -132,6 +133,11 @@ def _read(path: Path) -> pl.DataFrame:
         raise BarsFileError(f"no *.csv files in {path}")
     frames, kinds = [], set()
     for file in files:
+        clean = read_clean_bars(file)  # bulk when every row is clean; else row by row
+        if clean is not None:
+            frames.append(clean[0])
+            kinds.add(clean[1])
+            continue
         read = read_bars(file)
         for skipped in read.skipped:
             print(f"{file}:{skipped.line}: skipped: {skipped.reason}", file=sys.stderr)
