@@ -48,8 +48,9 @@ def synthetic(bars: int, seed: int) -> pd.DataFrame:
     high = np.maximum(open_, close) + 0.05
     low = np.minimum(open_, close) - 0.05
     index = pd.date_range("2020-01-01", periods=bars, freq="min")
-    return pd.DataFrame({"Open": open_, "High": high, "Low": low, "Close": close,
-                         "Volume": 1000.0}, index=index)
+    return pd.DataFrame(
+        {"Open": open_, "High": high, "Low": low, "Close": close, "Volume": 1000.0}, index=index
+    )
 
 
 def ours_frame(ohlc: pd.DataFrame) -> pl.DataFrame:
@@ -66,13 +67,16 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--bars", type=int, default=1_000_000)
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--csv", action="store_true",
-                        help="also time `desk backtest` end to end on the bars as CSV")
+    parser.add_argument(
+        "--csv", action="store_true", help="also time `desk backtest` end to end on the bars as CSV"
+    )
     args = parser.parse_args()
     ohlc = synthetic(args.bars, args.seed)
     frame = ours_frame(ohlc)
-    print(f"{args.bars:,} one-minute bars, SMA(10)/SMA(20) cross, 10 shares, next-open "
-          f"fills, no costs; cores {os.cpu_count()}, load {os.getloadavg()[0]:.2f}")
+    print(
+        f"{args.bars:,} one-minute bars, SMA(10)/SMA(20) cross, 10 shares, next-open "
+        f"fills, no costs; cores {os.cpu_count()}, load {os.getloadavg()[0]:.2f}"
+    )
 
     book = load_strategy_book(STRATEGIES)
     config = BacktestConfig(Decimal(CASH), FillAt.NEXT_OPEN, Costs.NONE, tick_rounding=False)
@@ -80,22 +84,39 @@ def main() -> None:
     ours = run(frame, book, config)
     ours_s = time.perf_counter() - started
     ours_rss = peak_rss_mib()
-    print(f"eventdesk    {ours_s:8.2f} s  {args.bars / ours_s:12,.0f} bars/s  "
-          f"{len(ours.result.trades):,} trades, final equity {ours.result.final_equity}; "
-          f"peak RSS {ours_rss:,.0f} MiB")
+    print(
+        f"eventdesk    {ours_s:8.2f} s  {args.bars / ours_s:12,.0f} bars/s  "
+        f"{len(ours.result.trades):,} trades, final equity {ours.result.final_equity}; "
+        f"peak RSS {ours_rss:,.0f} MiB"
+    )
 
     if args.csv:
         with tempfile.TemporaryDirectory() as tmp:
             csv = Path(tmp) / "bars.csv"
-            frame.select("symbol", "ts", "open", "high", "low", "close", "volume") \
-                .write_csv(csv)
+            frame.select("symbol", "ts", "open", "high", "low", "close", "volume").write_csv(csv)
             started = time.perf_counter()
-            desk(["backtest", "--bars", str(csv), "--strategies", str(STRATEGIES), "--cash",
-                  str(CASH), "--costs", "none", "--calendar", "none", "--out",
-                  str(Path(tmp) / "run")])
+            desk(
+                [
+                    "backtest",
+                    "--bars",
+                    str(csv),
+                    "--strategies",
+                    str(STRATEGIES),
+                    "--cash",
+                    str(CASH),
+                    "--costs",
+                    "none",
+                    "--calendar",
+                    "none",
+                    "--out",
+                    str(Path(tmp) / "run"),
+                ]
+            )
             cli_s = time.perf_counter() - started
-        print(f"desk backtest (CSV in, files out) {cli_s:8.2f} s  "
-              f"{args.bars / cli_s:12,.0f} bars/s; peak RSS {peak_rss_mib():,.0f} MiB")
+        print(
+            f"desk backtest (CSV in, files out) {cli_s:8.2f} s  "
+            f"{args.bars / cli_s:12,.0f} bars/s; peak RSS {peak_rss_mib():,.0f} MiB"
+        )
 
     started = time.perf_counter()
     with warnings.catch_warnings():
@@ -103,17 +124,26 @@ def main() -> None:
         peer = Backtest(ohlc, PeerSmaCross, cash=CASH, commission=0).run()
     peer_s = time.perf_counter() - started
     peer_final = Decimal(str(float(peer["Equity Final [$]"]))).quantize(Decimal("0.01"))
-    print(f"backtesting.py {peer_s:6.2f} s  {args.bars / peer_s:12,.0f} bars/s  "
-          f"{len(peer._trades):,} trades, final equity {peer_final}")
+    print(
+        f"backtesting.py {peer_s:6.2f} s  {args.bars / peer_s:12,.0f} bars/s  "
+        f"{len(peer._trades):,} trades, final equity {peer_final}"
+    )
 
-    same_trades = [(t.entry_bar, t.exit_bar, float(t.entry_price), float(t.exit_price))
-                   for t in ours.result.trades] == [
+    same_trades = [
+        (t.entry_bar, t.exit_bar, float(t.entry_price), float(t.exit_price))
+        for t in ours.result.trades
+    ] == [
         (t.EntryBar, t.ExitBar, float(t.EntryPrice), float(t.ExitPrice))
-        for t in peer._trades.itertuples()]
-    print(f"identical trades: {same_trades}; identical final equity: "
-          f"{peer_final == ours.result.final_equity}")
-    print(f"eventdesk / backtesting.py bars/s: {peer_s / ours_s:.2f}x (goal >= 1.5x); "
-          f"memory goal < 2048 MiB: {ours_rss < 2048}")
+        for t in peer._trades.itertuples()
+    ]
+    print(
+        f"identical trades: {same_trades}; identical final equity: "
+        f"{peer_final == ours.result.final_equity}"
+    )
+    print(
+        f"eventdesk / backtesting.py bars/s: {peer_s / ours_s:.2f}x (goal >= 1.5x); "
+        f"memory goal < 2048 MiB: {ours_rss < 2048}"
+    )
 
 
 if __name__ == "__main__":

@@ -52,13 +52,20 @@ def _charts(result: BacktestResult, zone: ZoneInfo) -> LayoutDOM:
     equity = [result.equity[i] for i in keep]
     shown_dd = [-100 * dd[i] for i in keep]
     top = figure(
-        height=300, sizing_mode="stretch_width", x_axis_type="datetime", title="Equity",
+        height=300,
+        sizing_mode="stretch_width",
+        x_axis_type="datetime",
+        title="Equity",
         tools="pan,box_zoom,reset,save",
     )
     top.line(times, equity, line_width=1.6, color="#1f5fa8")
     bottom = figure(
-        height=180, sizing_mode="stretch_width", x_axis_type="datetime", x_range=top.x_range,
-        title="Drawdown %", tools="pan,box_zoom,reset,save",
+        height=180,
+        sizing_mode="stretch_width",
+        x_axis_type="datetime",
+        x_range=top.x_range,
+        title="Drawdown %",
+        tools="pan,box_zoom,reset,save",
     )
     bottom.varea(x=times, y1=shown_dd, y2=[0.0] * len(shown_dd), color="#c0392b", alpha=0.5)
     return column(top, bottom, sizing_mode="stretch_width")
