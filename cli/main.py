@@ -16,6 +16,7 @@ from adapters.eventstore.chain_keys import KeyFileError
 from adapters.eventstore.url import StoreUrlError
 from cli import (
     account,
+    backtest,
     broker,
     demo,
     exits,
@@ -38,7 +39,7 @@ from cli.identity import IdentityError
 from cli.options import MissingStore
 
 GROUPS = (demo, replay, relay, worker, account, features, serve, schedule, kafka, imports, tax,
-          news, instruments, exits, broker, ingest, run, prompts)
+          news, instruments, exits, broker, ingest, run, prompts, backtest)
 
 
 class DeskParser(argparse.ArgumentParser):

@@ -1,4 +1,4 @@
-"""Run the real `desk` console command in a subprocess."""
+"""Run the real `desk` console command in a subprocess; a headless Chromium for pages."""
 
 from __future__ import annotations
 
@@ -6,12 +6,17 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import Browser, sync_playwright
+
+from tests.conftest import service_unavailable
 
 DESK = str(Path(sys.executable).with_name("desk"))
+CHROMIUM = Path("/usr/bin/chromium")
 
 
 # The desk's operators in these tests (`$DESK_API_TOKENS`), as `desk serve` would know them:
@@ -65,3 +70,16 @@ class DeskCli:
 @pytest.fixture
 def desk(tmp_path: Path) -> DeskCli:
     return DeskCli(tmp_path)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    """Headless Chromium (the system's, as CI installs it) for a module's page tests."""
+    if not CHROMIUM.exists():
+        service_unavailable(f"{CHROMIUM} is missing (scripts/install-system-deps.sh installs it)")
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=str(CHROMIUM),
+            args=["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"])
+        yield chromium
+        chromium.close()

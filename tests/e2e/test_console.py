@@ -14,12 +14,10 @@ from pathlib import Path
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 
-from tests.conftest import service_unavailable
 from tests.served import REPO, WAITING, DeskServer, copy_store, seed_sample_day
 
-CHROMIUM = Path("/usr/bin/chromium")
 SCREENSHOTS = REPO / "artifacts" / "screenshots"
 TOKENS = {"vic": ("viewer", "viewer-token-vic-0123456789"),
           "amy": ("approver", "approver-token-amy-0123456789"),
@@ -40,18 +38,6 @@ def server(seeded: Path, tmp_path: Path) -> Iterator[DeskServer]:
     served = DeskServer(copy_store(seeded, tmp_path), TOKENS, "--demo", "--pace", PACE)
     yield served
     served.stop()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    if not CHROMIUM.exists():
-        service_unavailable(f"{CHROMIUM} is missing (scripts/install-system-deps.sh installs it)")
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"])
-        yield chromium
-        chromium.close()
 
 
 def log_in(browser: Browser, url: str, name: str) -> Page:
