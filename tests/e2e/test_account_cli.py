@@ -202,6 +202,7 @@ def test_account_new_when_run_at_a_terminal_then_bad_answers_are_reasked_and_man
         "max_position_pct": "10", "daily_loss_limit": "15000.00", "max_drawdown_pct": "5",
         "cash_buffer_pct": "10", "sectors_allowed": [],
         "sectors_banned": ["Information Technology"], "auto_approve": False,
+        "judge_oppose_blocks": False,
     }
     assert shown["mandate_history"][0]["actor"] == "operator:ravi"
     assert shown["cash"]["deposits"] == "1000000.00"
