@@ -114,6 +114,12 @@ def fill_id_for(order_id: str, leg: Leg) -> FillId:
     return FillId(f"{order_id}-{leg.value.lower()}")
 
 
+def venue_fill_id(venue: str, trade_id: str) -> FillId:
+    """A fill a remote venue reported, named by the venue's own trade id, so the same
+    trade pushed twice (or imported by reconciliation) is recorded once."""
+    return FillId(f"{venue}:{trade_id}")
+
+
 # Inputs and the daily cycle --------------------------------------------------------------
 def tag_stream(source_id: str) -> StreamId:
     """The tagging decision of one news item or announcement."""

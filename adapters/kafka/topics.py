@@ -53,6 +53,7 @@ _ROUTES: dict[str, tuple[str, str | None]] = {
     "OrderAccepted": (ORDERS_TOPIC, "account_id"),
     "OrderRejected": (ORDERS_TOPIC, "account_id"),
     "OrderFilled": (ORDERS_TOPIC, "account_id"),
+    "OrderPartiallyFilled": (ORDERS_TOPIC, "account_id"),
     "OrderCancelled": (ORDERS_TOPIC, "account_id"),
     "PositionClosed": (ORDERS_TOPIC, "account_id"),
     "AccountOpened": (ACCOUNTS_TOPIC, "account_id"),

@@ -12,6 +12,7 @@ from domain.session import ist
 from domain.values import Leg, Side
 from projections.desk import DeskView
 from streams.ports import Broker
+from streams.routing.routes import VenueRoutes
 from streams.unit_of_work import UnitOfWork
 
 
@@ -20,9 +21,10 @@ class PaperFills:
 
     name = "paper-fills"
 
-    def __init__(self, broker: Broker) -> None:
+    def __init__(self, broker: Broker, routes: VenueRoutes | None = None) -> None:
         self.broker = broker
         self.actor = f"broker:{broker.name}"
+        self.remote = (routes or VenueRoutes()).venues  # they report their own fills
 
     def handle(self, event: Envelope, view: DeskView, uow: UnitOfWork) -> None:
         """On each closed bar, record what the broker says happened to the working brackets."""
@@ -36,7 +38,10 @@ class PaperFills:
             WorkingOrder(o.order_id, o.symbol, o.quantity, o.status, o.placed_at, o.stop,
                          o.target, o.square_off, o.entry_price)
             for o in (view.orders.by_id[i] for i in sorted(live))
+            if o.broker not in self.remote
         ]
+        if not working:
+            return
         for update in self.broker.updates(bar, working):
             order = uow.get(Order, update.order_id)
             # Caused by the bar (the price evidence), but part of the order's chain.

@@ -40,6 +40,7 @@ from domain.events import (
     OrderAccepted,
     OrderCancelled,
     OrderDenied,
+    OrderPartiallyFilled,
     OrderRejected,
     Payload,
     PositionClosed,
@@ -119,6 +120,9 @@ SAMPLES: dict[str, Payload] = {
         OrderAccepted(order_id="order-1", account_id="acc-1", broker_order_id="paper-order-1"),
         OrderRejected(order_id="order-1", account_id="acc-1", reason="quantity must be positive"),
         fill(Leg.ENTRY, "500.25", costs=charges(stt="50.03", exchange_txn="1.49")),
+        OrderPartiallyFilled(order_id="order-1", account_id="acc-1", fill_id="upstox:T1",
+                             leg=Leg.ENTRY, quantity=40, price=D("500.25"), filled=40,
+                             traded_at=T0),
         OrderCancelled(order_id="order-1", account_id="acc-1", leg=Leg.STOP,
                        reason="one-cancels-other"),
         PositionClosed(
