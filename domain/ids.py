@@ -36,6 +36,7 @@ RISK_PREFIX = "risk-"
 SIGNAL_PREFIX = "sig-"
 TRANSFER_PREFIX = "transfer-"
 REFUSAL_PREFIX = "refusal-"
+RECONCILIATION_PREFIX = "recon-"
 
 
 def uuid7(at: datetime, entropy: bytes) -> UUID:
@@ -118,6 +119,17 @@ def venue_fill_id(venue: str, trade_id: str) -> FillId:
     """A fill a remote venue reported, named by the venue's own trade id, so the same
     trade pushed twice (or imported by reconciliation) is recorded once."""
     return FillId(f"{venue}:{trade_id}")
+
+
+def reconciliation_stream(venue: str) -> StreamId:
+    """The record of one venue's reconciliations: breaks, external orders, resolutions."""
+    return StreamId(RECONCILIATION_PREFIX + venue)
+
+
+def break_id_for(venue: str, kind: str, subject: str, desk_side: str, venue_side: str) -> str:
+    """One difference, named by what it is about and both sides: the same difference seen
+    again is the same break; a changed one is a new break."""
+    return f"break-{venue}-{kind.lower()}-{subject}-{short_hash(desk_side, venue_side, length=8)}"
 
 
 # Inputs and the daily cycle --------------------------------------------------------------

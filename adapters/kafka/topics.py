@@ -56,6 +56,10 @@ _ROUTES: dict[str, tuple[str, str | None]] = {
     "OrderPartiallyFilled": (ORDERS_TOPIC, "account_id"),
     "OrderCancelled": (ORDERS_TOPIC, "account_id"),
     "PositionClosed": (ORDERS_TOPIC, "account_id"),
+    # A venue's reconciliation record stays in order on its stream.
+    "ReconciliationBreak": (ORDERS_TOPIC, _STREAM),
+    "ExternalOrderObserved": (ORDERS_TOPIC, _STREAM),
+    "BreakResolved": (ORDERS_TOPIC, _STREAM),
     "AccountOpened": (ACCOUNTS_TOPIC, "account_id"),
     "MandateSet": (ACCOUNTS_TOPIC, "account_id"),
     "CashDeposited": (ACCOUNTS_TOPIC, "account_id"),

@@ -121,6 +121,15 @@ class UpstoxBook:
         """Cancel a GTT and its open order, as the RMS or another platform would."""
         self._cancel_gtt(self.gtts[gtt_order_id], orders_too=True, why="cancelled by RMS")
 
+    def place_elsewhere(self, symbol: str, quantity: int, price: Decimal) -> str:
+        """An untagged order placed and filled outside the desk (the broker's own terminal,
+        another platform); its order id."""
+        key = next(k for k, r in self.instruments.items() if r["symbol"] == symbol)
+        order = self._new_order({"instrument_token": key, "product": "D", "price": price,
+                                 "quantity": quantity, "transaction_type": "BUY"})
+        self._fill(order, price)
+        return str(order["order_id"])
+
     # --- book ------------------------------------------------------------------------
 
     def _next_id(self) -> str:

@@ -40,6 +40,11 @@ from domain.events.orders import (
     PositionClosed,
 )
 from domain.events.reactions import ReactionRefused
+from domain.events.reconciliation import (
+    BreakResolved,
+    ExternalOrderObserved,
+    ReconciliationBreak,
+)
 from domain.events.risk import DESK_SCOPE, KillSwitchReset, KillSwitchTripped
 from domain.events.schedule import AccountDay, DailyReportPublished, JobCompleted
 from domain.events.treasury import (
@@ -58,6 +63,7 @@ __all__ = [
     "AccountOpened",
     "AnnouncementArrived",
     "BarClosed",
+    "BreakResolved",
     "CardApproved",
     "CardBlocked",
     "CardExpired",
@@ -73,6 +79,7 @@ __all__ = [
     "CorporateActionRecorded",
     "DailyReportPublished",
     "Envelope",
+    "ExternalOrderObserved",
     "FundingPlanSet",
     "InputRejected",
     "JobCompleted",
@@ -91,6 +98,7 @@ __all__ = [
     "Payload",
     "PositionClosed",
     "ReactionRefused",
+    "ReconciliationBreak",
     "Recorded",
     "SignalFiltered",
     "SignalScored",

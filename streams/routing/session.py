@@ -1,19 +1,22 @@
-"""A venue session: the router's passes and the venue's update stream, side by side, for as
-long as the desk runs."""
+"""A venue session: the router's passes, the venue's update stream and reconciliation (at
+start, then every N seconds), side by side, for as long as the desk runs."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 import structlog
 
 from adapters.eventstore.store import DeskStore
 from domain.instruments import Instrument
 from domain.venue import VenueError
+from projections.desk import DeskView
 from streams.ports import Clock, Venue
+from streams.routing.reconcile import DEFAULT_RECONCILE_SECONDS, Reconciler
 from streams.routing.router import Notify, OrderRouter
+from streams.routing.routes import VenueRoutes
 from streams.routing.updates import VenueUpdates
 
 log = structlog.get_logger("eventdesk.venue_session")
@@ -25,18 +28,26 @@ class VenueSession:
     """Routes the desk's orders to `venue` and records what the venue pushes back."""
 
     def __init__(self, store: DeskStore, venue: Venue, instruments: Mapping[str, Instrument],
-                 clock: Clock, notify: Notify = lambda _: None,
-                 poll_seconds: float = DEFAULT_POLL_SECONDS) -> None:
+                 routes: VenueRoutes, view: Callable[[], DeskView], clock: Clock,
+                 notify: Notify = lambda _: None, poll_seconds: float = DEFAULT_POLL_SECONDS,
+                 reconcile_seconds: float = DEFAULT_RECONCILE_SECONDS) -> None:
         self.venue = venue
         self.router = OrderRouter(store, venue, instruments, clock, notify)
         self.updates = VenueUpdates(store, venue.name, clock, notify)
+        self.reconciler = Reconciler(store, venue, routes, view, clock, notify)
         self.poll_seconds = poll_seconds
+        self.reconcile_seconds = reconcile_seconds
 
     async def run(self, stop: asyncio.Event) -> None:
-        """Route and listen until `stop` is set."""
+        """Reconcile, then route, listen and reconcile again every N seconds until `stop`."""
         listening = asyncio.create_task(self._listen())
+        loop = asyncio.get_running_loop()
+        due = loop.time()
         try:
             while not stop.is_set():
+                if loop.time() >= due:
+                    await self._reconcile()
+                    due = loop.time() + self.reconcile_seconds
                 await self.router.route()
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(stop.wait(), self.poll_seconds)
@@ -44,6 +55,13 @@ class VenueSession:
             listening.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await listening
+
+    async def _reconcile(self) -> None:
+        try:
+            await self.reconciler.reconcile()
+        except VenueError as e:
+            log.warning("reconciliation could not reach the venue", venue=self.venue.name,
+                        error=str(e))
 
     async def _listen(self) -> None:
         while True:

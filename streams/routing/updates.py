@@ -36,12 +36,12 @@ class VenueUpdates:
     """Records one venue's updates on the desk's orders."""
 
     def __init__(self, store: DeskStore, venue: str, clock: Clock,
-                 notify: Notify = lambda _: None) -> None:
+                 notify: Notify = lambda _: None, actor: str = "") -> None:
         self.store = store
         self.venue = venue
         self.clock = clock
         self.notify = notify
-        self.actor = f"broker:{venue}"
+        self.actor = actor or f"broker:{venue}"  # reconciliation imports under its own name
         self.refused: list[str] = []  # updates the desk could not apply, with the reason
 
     def record(self, update: VenueUpdate) -> list[Recorded]:
