@@ -79,7 +79,7 @@ class Routed:
 
 
 @asynccontextmanager
-async def routed_desk(tmp_path: Path) -> AsyncIterator[Routed]:
+async def routed_desk(tmp_path: Path, **settings: object) -> AsyncIterator[Routed]:
     desk = bootstrap(f"sqlite:///{tmp_path / 'desk.db'}",
                      load_instruments(SAMPLE_DIR / "instruments.csv"),
                      routes=VenueRoutes(default="upstox"))
@@ -88,7 +88,7 @@ async def routed_desk(tmp_path: Path) -> AsyncIterator[Routed]:
     account.set_mandate(mandate(cash_buffer_pct=D("0")), "test", cause())
     account.deposit(D("100000.00"), "neft-1", cause())
     desk.store.commit(account)
-    async with open_fake(tmp_path) as (fake, venue):
+    async with open_fake(tmp_path, **settings) as (fake, venue):
         routed = Routed(desk, fake, venue, UpstoxControls(fake, venue),
                         OrderRouter(desk.store, venue, desk.instruments, wall_clock),
                         VenueUpdates(desk.store, venue.name, wall_clock))
@@ -100,19 +100,21 @@ async def routed_desk(tmp_path: Path) -> AsyncIterator[Routed]:
             desk.store.close()
 
 
-def approve(desk: Desk) -> None:
-    """card-1 (buy 100 TCS, stop 490, target 530) proposed and approved by an operator."""
+def approve(desk: Desk, card_id: str = "card-1", **overrides: object) -> None:
+    """A card (card-1: buy 100 TCS, stop 490, target 530) proposed and approved by an
+    operator."""
     uow = UnitOfWork(desk.store, wall_clock)
-    card = uow.fresh(TradeCard, "card-1")
-    card.propose(proposal(), cause())
+    card = uow.fresh(TradeCard, card_id)
+    card.propose(proposal(card_id=card_id, **overrides), cause())
     card.approve("operator:asha", T0, (), cause())
     desk.runtime.execute(uow)
 
 
-def run(tmp_path: Path, body: Callable[[Routed], Awaitable[None]]) -> None:
+def run(tmp_path: Path, body: Callable[[Routed], Awaitable[None]], seconds: float = 30,
+        **settings: object) -> None:
     async def main() -> None:
-        async with routed_desk(tmp_path) as routed:
-            await asyncio.wait_for(body(routed), 30)
+        async with routed_desk(tmp_path, **settings) as routed:
+            await asyncio.wait_for(body(routed), seconds)
     asyncio.run(main())
 
 
