@@ -13,7 +13,7 @@ import csv
 import json
 import secrets
 from collections import deque
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 from pathlib import Path
@@ -67,6 +67,7 @@ class UpstoxBook:
         self.cash = cash
         self.algo_names: list[str] = []  # X-Algo-Name of each order request
         self.fill_entry_on_place: Decimal | None = None  # fill before answering the place
+        self.clock: Callable[[], datetime] = lambda: datetime.now(IST)  # the book's timestamps
         self.slow_next = 0.0  # seconds to hold the next order answer, after acting on it
         self._failures: deque[int] = deque()
         self._recent: dict[str, deque[float]] = {}
@@ -132,6 +133,9 @@ class UpstoxBook:
 
     # --- book ------------------------------------------------------------------------
 
+    def _now_text(self) -> str:
+        return self.clock().astimezone(IST).strftime("%Y-%m-%d %H:%M:%S")
+
     def _next_id(self) -> str:
         self._seq += 1
         return f"{datetime.now(IST):%y%m%d}{self._seq:09d}"
@@ -149,7 +153,7 @@ class UpstoxBook:
             "filled_quantity": 0, "pending_quantity": int(body["quantity"]),
             "status_message": "", "status_message_raw": None, "exchange_order_id": "",
             "parent_order_id": None, "order_id": self._next_id(), "variety": "SIMPLE",
-            "order_timestamp": now_text(), "exchange_timestamp": None, "is_amo": False,
+            "order_timestamp": self._now_text(), "exchange_timestamp": None, "is_amo": False,
             "order_request_id": "1", "order_ref_id": secrets.token_hex(6),
         }
         self.orders[order["order_id"]] = order
@@ -164,7 +168,7 @@ class UpstoxBook:
     def _fill(self, order: dict[str, Any], price: Decimal) -> None:
         quantity = order["pending_quantity"]
         order.update(status="complete", filled_quantity=order["quantity"], pending_quantity=0,
-                     average_price=float(price), exchange_timestamp=now_text(),
+                     average_price=float(price), exchange_timestamp=self._now_text(),
                      exchange_order_id=f"1100000{order['order_id'][-9:]}")
         self.trades.append({
             key: order[key] for key in ("exchange", "product", "trading_symbol",

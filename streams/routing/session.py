@@ -40,7 +40,7 @@ class VenueSession:
 
     async def run(self, stop: asyncio.Event) -> None:
         """Reconcile, then route, listen and reconcile again every N seconds until `stop`."""
-        listening = asyncio.create_task(self._listen())
+        listening = asyncio.create_task(self.listen())
         loop = asyncio.get_running_loop()
         due = loop.time()
         try:
@@ -63,7 +63,8 @@ class VenueSession:
             log.warning("reconciliation could not reach the venue", venue=self.venue.name,
                         error=str(e))
 
-    async def _listen(self) -> None:
+    async def listen(self) -> None:
+        """Record the venue's updates as they come, listening again after a failure."""
         while True:
             try:
                 async for update in self.venue.updates():

@@ -29,6 +29,7 @@ from streams.routing.router import Notify
 log = structlog.get_logger("eventdesk.venue_updates")
 
 _AVERAGE = Decimal("0.0001")
+_PAISE = Decimal("0.01")
 _RETRIES = 3
 
 
@@ -111,7 +112,7 @@ def apply_trade(order: Order, trade: VenueTrade, cause: Cause, venue: str) -> No
         return
     parts = [(p.quantity, p.price) for p in order.partials.get(trade.leg, [])]
     parts.append((trade.quantity, trade.price))
-    price = trade.price if len(parts) == 1 else (
+    price = _in_paise(trade.price) if len(parts) == 1 else (
         sum((q * p for q, p in parts), Decimal(0)) / placed.quantity).quantize(_AVERAGE)
     side = placed.side if trade.leg is Leg.ENTRY else (
         Side.SELL if placed.side is Side.BUY else Side.BUY)
@@ -122,3 +123,10 @@ def apply_trade(order: Order, trade: VenueTrade, cause: Cause, venue: str) -> No
         costs=fill_costs(side, placed.quantity, price, product, ist(trade.at).date()),
         rule=f"{venue} trade {trade.trade_id} ({len(parts)} part(s))",
     ), cause)
+
+
+def _in_paise(price: Decimal) -> Decimal:
+    """A venue's price written to the paise at least (JSON floats drop trailing zeros:
+    806.6 is 806.60, as the desk writes every other price)."""
+    exponent = price.as_tuple().exponent
+    return price.quantize(_PAISE) if isinstance(exponent, int) and exponent > -2 else price
