@@ -15,6 +15,7 @@ from api.gate import DeskGate
 from api.inputs import MAX_BODY_BYTES
 from api.metrics import Metrics, metrics_middleware
 from api.routes import ROUTES
+from api.signing import SignatureCheck, load_key
 from api.tokens import Tokens
 from streams.bootstrap import AnyDesk
 
@@ -25,13 +26,16 @@ VERSION = "1.0.0"
 def create_app(
     desk: AnyDesk, tokens: Tokens, *, gate: DeskGate | None = None,
     desk_time: Callable[[], datetime] | None = None,
+    signature_check: SignatureCheck | None = None,
 ) -> web.Application:
-    """The API over `desk`; `gate` is shared with anything else that writes (the demo feed)."""
+    """The API over `desk`; `gate` is shared with anything else that writes (the demo feed).
+    Signed news bodies verify against `signature_check`, else the key in the environment."""
     metrics = Metrics()
     state = ApiState(
         desk=desk, tokens=tokens, gate=gate or DeskGate(), metrics=metrics,
         desk_time=desk_time or operator.desk_clock(desk),
         openapi=openapi.build(ROUTES, TITLE, VERSION),
+        signature_check=signature_check or _signature_check(),
     )
     app = web.Application(
         middlewares=[metrics_middleware(metrics), errors_middleware],
@@ -42,6 +46,11 @@ def create_app(
         app.router.add_route(route.method, route.path, serve(route), name=route.name)
     app.on_shutdown.append(_stop_live_feeds)
     return app
+
+
+def _signature_check() -> SignatureCheck | None:
+    key = load_key()
+    return SignatureCheck(key) if key is not None else None
 
 
 async def _stop_live_feeds(app: web.Application) -> None:

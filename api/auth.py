@@ -1,10 +1,19 @@
-"""Who is calling: the bearer token of a request, checked against a route's role."""
+"""Who is calling: the bearer token of a request, checked against a route's role, or a
+signed body on the ingest webhook."""
 
 from __future__ import annotations
 
 from aiohttp import web
 
 from api.errors import ApiError
+from api.signing import (
+    KEY_ENV,
+    KEY_FILE_ENV,
+    SIGNATURE_HEADER,
+    TIMESTAMP_HEADER,
+    SignatureCheck,
+    SignatureRefused,
+)
 from api.tokens import Operator, Role, Tokens
 
 _CHALLENGE = {"WWW-Authenticate": 'Bearer realm="eventdesk"'}
@@ -29,3 +38,20 @@ def authenticate(request: web.Request, tokens: Tokens, needs: Role) -> Operator:
                        f"role {operator.role.label} may not do this; needs {needs.label}",
                        field="Authorization")
     return operator
+
+
+SIGNED_WEBHOOK = Operator("signed-webhook", Role.INGEST)
+
+
+async def authenticate_signed(request: web.Request, check: SignatureCheck | None) -> Operator:
+    """The signed-webhook sender when the body's HMAC verifies and is fresh; 401 otherwise."""
+    if check is None:
+        raise ApiError(401, "unauthorized", "signed bodies are not accepted: the desk has no "
+                       f"ingest key (set {KEY_ENV} or {KEY_FILE_ENV})", field=SIGNATURE_HEADER)
+    body = await request.read()
+    try:
+        check.verify(request.headers.get(TIMESTAMP_HEADER, ""),
+                     request.headers.get(SIGNATURE_HEADER, ""), body)
+    except SignatureRefused as e:
+        raise ApiError(401, "unauthorized", str(e), field=SIGNATURE_HEADER) from None
+    return SIGNED_WEBHOOK

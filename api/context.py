@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from aiohttp import web
@@ -14,9 +15,14 @@ from api.equity import EquityHistory
 from api.gate import DeskGate
 from api.intake_sessions import IntakeSessions
 from api.metrics import Metrics
+from api.signing import SignatureCheck
 from api.tokens import Operator, Tokens
+from domain.ticks import FeedStatus
 from projections.tax import TaxBook
 from streams.bootstrap import AnyDesk
+from streams.judge import judge_prices
+from streams.news_intake import NewsIntake
+from streams.news_pollers import SourceState
 
 
 @dataclass
@@ -34,6 +40,13 @@ class ApiState:
     openapi: dict[str, Any] = field(default_factory=dict)
     equity: EquityHistory = field(default_factory=EquityHistory)
     tax: TaxBook = field(default_factory=TaxBook)  # folded on demand by the tax report
+    signature_check: SignatureCheck | None = None  # None: no ingest key, signed bodies refused
+    news: NewsIntake | None = None  # made on the first ingest, in the writer thread
+    news_sources: dict[str, SourceState] = field(default_factory=dict)  # polled sources
+    # Live sources (`desk run`): each one's state for /ready and /metrics.
+    feeds: Callable[[], list[FeedStatus]] = list
+    # The judge's price table (model -> per million tokens in, out) for the prompt figures.
+    prices: dict[str, tuple[Decimal, Decimal]] = field(default_factory=judge_prices)
 
 
 STATE = web.AppKey("eventdesk_api", ApiState)

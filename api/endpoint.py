@@ -16,11 +16,12 @@ from typing import Any
 from aiohttp import web
 from pydantic import BaseModel, ValidationError
 
-from api.auth import authenticate
-from api.context import STATE, Answer, Call
+from api.auth import authenticate, authenticate_signed
+from api.context import STATE, Answer, ApiState, Call
 from api.errors import ApiError
 from api.inputs import MAX_BODY_BYTES, NoQuery
-from api.tokens import Role
+from api.signing import SIGNATURE_HEADER
+from api.tokens import Operator, Role
 
 Handler = Callable[[Call], Awaitable[Answer]]
 
@@ -44,6 +45,7 @@ class Route:
     media_type: str = JSON
     errors: tuple[int, ...] = ()  # statuses beyond those the route's shape implies
     headers: tuple[tuple[str, str], ...] = ()  # request headers read: (name, description)
+    signed: bool = False  # an HMAC-signed body (api/signing.py) may stand in for a token
 
     @property
     def path_params(self) -> list[str]:
@@ -56,7 +58,7 @@ def serve(route: Route) -> Callable[[web.Request], Awaitable[web.StreamResponse]
     async def handle(request: web.Request) -> web.StreamResponse:
         """Serve one request of this route."""
         state = request.app[STATE]
-        operator = authenticate(request, state.tokens, route.role) if route.role else None
+        operator = await _caller(route, request, state)
         call = Call(
             request=request, state=state, operator=operator,
             path=dict(request.match_info), query=parse_query(route.query, request),
@@ -69,6 +71,13 @@ def serve(route: Route) -> Callable[[web.Request], Awaitable[web.StreamResponse]
 
     handle.__name__ = route.name
     return handle
+
+
+async def _caller(route: Route, request: web.Request, state: ApiState) -> Operator | None:
+    """Who calls: a signed body on a signed route, else the bearer token (public: nobody)."""
+    if route.signed and SIGNATURE_HEADER in request.headers:
+        return await authenticate_signed(request, state.signature_check)
+    return authenticate(request, state.tokens, route.role) if route.role is not None else None
 
 
 def parse_query(model: type[BaseModel], request: web.Request) -> BaseModel:

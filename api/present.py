@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 
 from api import schemas as s
@@ -117,7 +117,7 @@ def transfer(row: TransferRow) -> s.TransferResource:
 
 
 # Cards ----------------------------------------------------------------------------------
-def card(row: CardRow) -> s.Card:
+def card(row: CardRow, verdict: str | None = None) -> s.Card:
     """A card's summary row: what, how much, its status and expiry. A blocked card was never
     sized: its side, strategy, quantity and prices are unknown (null), and `decided_by` says
     what blocked it."""
@@ -133,7 +133,7 @@ def card(row: CardRow) -> s.Card:
         strategy=row.strategy, side=row.side, quantity=row.quantity,
         reference_price=row.reference_price, stop=row.stop, target=row.target,
         expires_at=row.expires_at, status=row.status, decided_by=row.decided_by,
-        reason=row.reason,
+        reason=row.reason, verdict=verdict,
     )
 
 
@@ -151,7 +151,8 @@ def blocked_by(reason: str) -> str:
     return _BLOCKERS.get(head, _BLOCKERS.get(head.split(" ")[0], "allocation"))
 
 
-def queue(rows: Iterable[CardRow]) -> list[s.Card]:
+def queue(rows: Iterable[CardRow], verdicts: Mapping[str, str] | None = None
+          ) -> list[s.Card]:
     """Waiting cards first, soonest expiry first; then the decided ones by id."""
     def order(row: CardRow) -> tuple[bool, str, str]:
         """The queue's sort key: waiting first, soonest expiry first, then by id."""
@@ -159,7 +160,8 @@ def queue(rows: Iterable[CardRow]) -> list[s.Card]:
         expiry = row.expires_at.isoformat() if waiting and row.expires_at else ""
         return (not waiting, expiry, row.card_id)
 
-    return [card(r) for r in sorted(rows, key=order)]
+    verdicts = verdicts or {}
+    return [card(r, verdicts.get(r.card_id)) for r in sorted(rows, key=order)]
 
 
 def card_detail(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from api import schemas as s
 from api.endpoint import Route
+from api.exits import ExitResult, LossLimitBody, LossLimitChange
 from api.handlers import (
     accounts,
     cards,
@@ -12,8 +13,11 @@ from api.handlers import (
     controls,
     equity,
     events,
+    exits,
     intake,
+    news,
     portfolio,
+    prompts,
     service,
     tax,
     treasury,
@@ -30,11 +34,13 @@ from api.inputs import (
     TaxQuery,
     TransferBody,
 )
+from api.review_resources import PromptTable, PromptText
 from api.tax_report import TaxReportResource
 from api.tokens import Role
 
 V1 = "/api/v1"
 VIEWER, APPROVER, ADMIN = Role.VIEWER, Role.APPROVER, Role.ADMIN
+INGEST = Role.INGEST
 
 ROUTES: tuple[Route, ...] = (
     # Accounts
@@ -86,6 +92,14 @@ ROUTES: tuple[Route, ...] = (
     Route("POST", f"{V1}/cards/{{card_id}}/reject", "rejectCard", cards.reject_card,
           "Reject a waiting card, with a reason", "cards", APPROVER, body=ReasonBody,
           response=s.Decision, errors=(409,)),
+    # The judge's prompt registry
+    Route("GET", f"{V1}/prompts", "listPrompts", prompts.list_prompts,
+          "Every prompt version of the judge with its figures: reviews, failures, latency "
+          "p50/p95, tokens, cost, agreement with human decisions, realised outcome by verdict",
+          "cards", VIEWER, response=PromptTable),
+    Route("GET", f"{V1}/prompts/{{name}}/{{version}}", "getPrompt", prompts.get_prompt,
+          "One published prompt version: its exact text, hash and figures", "cards", VIEWER,
+          response=PromptText),
     # Books
     Route("GET", f"{V1}/orders", "listOrders", portfolio.list_orders,
           "Orders with their fills, oldest first", "books", VIEWER, query=OrdersQuery,
@@ -117,6 +131,34 @@ ROUTES: tuple[Route, ...] = (
     Route("POST", f"{V1}/desk/resume", "resumeDesk", controls.resume_desk,
           "Reset the desk kill switch", "kill switches", ADMIN, body=ReasonBody,
           response=s.KillSwitchChange),
+    # Inputs
+    Route("POST", f"{V1}/ingest/news", "ingestNews", news.ingest_news,
+          "News and exchange filings from any source: an HMAC-signed body (X-Desk-Timestamp, "
+          "X-Desk-Signature) or a token with the ingest role (or above). Each item is linked "
+          "to instruments by symbol, ISIN or alias and deduplicated by source id and content; "
+          "the answer gives each item's outcome (422 when every item was rejected)",
+          "inputs", INGEST, body=news.NewsBatch, response=news.NewsIngested, errors=(422,),
+          signed=True, headers=(("X-Desk-Timestamp", "Unix seconds the body was signed at"),
+                                ("X-Desk-Signature", "sha256=<hex HMAC-SHA256 of "
+                                 "'<timestamp>.<body>'>"))),
+    # Operator exits (allowed while a kill switch is tripped) and the desk loss limit
+    Route("POST", f"{V1}/orders/{{order_id}}/cancel", "cancelOrder", exits.cancel_order,
+          "Cancel a bracket whose entry has not filled", "exits", APPROVER, body=ReasonBody,
+          response=ExitResult, errors=(404, 409)),
+    Route("POST", f"{V1}/positions/{{account_id}}/{{symbol}}/close", "closePosition",
+          exits.close_position, "Close an account's position in a symbol at market",
+          "exits", APPROVER, body=ReasonBody, response=ExitResult, errors=(404, 409)),
+    Route("POST", f"{V1}/accounts/{{account_id}}/flatten", "flattenAccount",
+          exits.flatten_account,
+          "Cancel every working entry and close every position of an account", "exits",
+          APPROVER, body=ReasonBody, response=ExitResult, errors=(404, 409)),
+    Route("POST", f"{V1}/desk/flatten", "flattenDesk", exits.flatten_desk,
+          "Cancel every working entry and close every position of every account", "exits",
+          ADMIN, body=ReasonBody, response=ExitResult, errors=(409,)),
+    Route("POST", f"{V1}/desk/loss-limit", "setDeskLossLimit", exits.set_desk_loss_limit,
+          "Set the desk-wide daily loss limit: the desk kill switch trips when every "
+          "account's P&L together reaches it", "kill switches", ADMIN, body=LossLimitBody,
+          response=LossLimitChange, errors=(409,)),
     # Events
     Route("GET", f"{V1}/events", "listEvents", events.list_events,
           "A page of the log, filtered by type or stream", "events", VIEWER,

@@ -12,6 +12,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, PlainSerializer, WithJsonSchema
 
+from api.review_resources import Review
 from domain.funding import FundingPlan
 from domain.session import IST
 from domain.values import GuardrailResult, Mandate
@@ -61,6 +62,7 @@ class Readiness(Resource):
     view_position: int
     lag: int
     reasons: list[str] = []
+    feeds: list[dict[str, object]] = []
 
 
 # Accounts -------------------------------------------------------------------------------
@@ -220,6 +222,7 @@ class Card(Resource):
     status: str
     decided_by: str
     reason: str
+    verdict: str | None = None  # the judge's: support | caution | oppose (advisory)
 
 
 class CardList(Resource):
@@ -254,6 +257,7 @@ class CardDetail(Resource):
     guardrails: list[GuardrailResult]
     evidence: list[Event]
     lineage: list[Event]
+    review: Review | None = None  # the judge's review: pending, reviewed or failed
 
 
 class Fill(Resource):

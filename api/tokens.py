@@ -1,6 +1,7 @@
 """Bearer tokens and roles: configured as `name:role:token`, kept only as SHA-256 hashes.
 
-Roles are ordered viewer < approver < admin; a role may do whatever a lower one may. A
+Roles are ordered viewer < approver < admin; a role may do whatever a lower one may. The
+`ingest` role sits below viewer: it may only send news to the ingest webhook. A
 presented token is hashed and compared with every known hash in constant time, so neither
 the match nor its position in the list shows in the timing. Tokens are never logged or
 printed by this module; `generate` is for `desk serve --demo`, which prints them once.
@@ -25,6 +26,7 @@ _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 class Role(IntEnum):
     """What a token may do; each role includes the ones below it."""
 
+    INGEST = 0  # may only post news and filings to the ingest webhook
     VIEWER = 1
     APPROVER = 2
     ADMIN = 3
@@ -41,7 +43,7 @@ class Role(IntEnum):
             return cls[text.strip().upper()]
         except KeyError:
             raise TokenConfigError(
-                f"unknown role {text!r}: expected viewer, approver or admin") from None
+                f"unknown role {text!r}: expected ingest, viewer, approver or admin") from None
 
 
 class TokenConfigError(ValueError):

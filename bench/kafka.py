@@ -312,9 +312,12 @@ def opening_bars() -> list[InputFact]:
 
 
 def announcement(tag: str, run: int) -> InputFact:
-    """A fresh buyback filing for INFY at 10:05 IST, one session after another: the
-    playbook takes one buyback signal per symbol and session."""
-    published = sample_day(SAMPLE_DIR).day.replace(hour=10, minute=5) + timedelta(days=run)
+    """A fresh buyback filing for INFY at 10:05 IST, one session after another (trading
+    days of the exchange calendar): the playbook takes one buyback signal per symbol and
+    session."""
+    start = sample_day(SAMPLE_DIR).day.replace(hour=10, minute=5)
+    day = default_book().calendar.trading_day_after(start.date(), run)
+    published = start + timedelta(days=(day - start.date()).days)
     source_id = f"bench-{tag}-{run:05d}"
     payload = AnnouncementArrived(
         source_id=source_id, source="NSE", published_at=published,

@@ -22,6 +22,7 @@ from adapters.eventstore.store import DeskStore
 from adapters.eventstore.url import redact
 from adapters.files.sample import SAMPLE_DIR, load_instruments
 from adapters.files.strategy_book import default_book
+from cli import exits as cli_exits
 from cli import treasury as cli_treasury
 from cli.options import add_store, existing_store, operator_actor, store_url
 from domain import intake
@@ -71,6 +72,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     add_store(p)
     p.set_defaults(func=_mandate)
     cli_treasury.register(asub)
+    cli_exits.register_account(asub)
 
 
 # desk account new --------------------------------------------------------------------

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import argparse
 import json
+from typing import Any
 
 from adapters.eventstore.url import redact
 from adapters.files.sample import SAMPLE_DIR
 from cli.options import add_kafka, add_store, kafka_bootstrap, store_url
 from cli.venue_demo import VENUE_DEMOS, run_upstox_fake_demo
-from streams.bootstrap import wall_clock
-from streams.demo import print_summary, run_demo, summary
+from streams.bootstrap import Desk, wall_clock
+from streams.demo import print_summary, run_demo, save_live_view, summary
+from streams.judge import review_pending, review_summary
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -28,6 +30,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--broker", choices=("paper", *VENUE_DEMOS), default="paper",
                    help="paper (default), or upstox-fake: a local Upstox fake started on "
                    "127.0.0.1, reached through the Upstox adapter and the order router")
+    p.add_argument("--reviews", choices=("auto", "llm", "rules", "off"), default="auto",
+                   help="the judge after the day (embedded runtime): auto = the model when "
+                   "OPENAI_BASE_URL/OPENAI_API_KEY is set, else the rule-based reviewer")
     p.set_defaults(func=_run)
 
 
@@ -48,7 +53,11 @@ def _run(args: argparse.Namespace) -> int:
         data["events"] = DeskStore(url).head()
     else:
         desk = run_demo(url, Path(args.data), args.operator, wall_clock)
+        if args.reviews != "off":
+            _review(desk, args.reviews)
         data = summary(desk.runtime.view)
+        if args.reviews != "off":
+            data["reviews"] = review_summary(desk.runtime.view)
     data["store"] = redact(url)
     data["runtime"] = args.runtime
     if args.json:
@@ -60,4 +69,20 @@ def _run(args: argparse.Namespace) -> int:
             rec = data["reconciliation"]
             print(f"\nbroker: {data['broker']}; {rec['brackets_at_venue']} brackets at the "
                   f"venue; end-of-day reconciliation: {len(rec['differences'])} differences")
+        if "reviews" in data:
+            _print_reviews(data["reviews"])
     return 0
+
+
+def _review(desk: Desk, mode: str) -> None:
+    """Review the day's cards (off the hot path: after it), then fold the reviews in."""
+    review_pending(desk.store, wall_clock, mode)
+    desk.runtime.pump()
+    save_live_view(desk)
+
+
+def _print_reviews(r: dict[str, Any]) -> None:
+    verdicts = ", ".join(f"{k} {v}" for k, v in r["verdicts"].items()) or "none"
+    print(f"\njudge ({'; '.join(r['reviewers'])}): {r['cards_reviewed']} cards reviewed "
+          f"({verdicts}), {r['reviews_failed']} failed, {r['reviews_pending']} pending; "
+          f"`desk prompts list` shows each prompt version's figures")

@@ -12,14 +12,22 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
+from adapters.eventstore.chain_keys import KeyFileError
 from cli import (
     account,
+    broker,
     demo,
+    exits,
     features,
     imports,
+    ingest,
+    instruments,
     kafka,
+    news,
+    prompts,
     relay,
     replay,
+    run,
     schedule,
     serve,
     tax,
@@ -27,7 +35,8 @@ from cli import (
 )
 from cli.options import MissingStore
 
-GROUPS = (demo, replay, relay, worker, account, features, serve, schedule, kafka, imports, tax)
+GROUPS = (demo, replay, relay, worker, account, features, serve, schedule, kafka, imports, tax,
+          news, instruments, exits, broker, ingest, run, prompts)
 
 
 class DeskParser(argparse.ArgumentParser):
@@ -55,7 +64,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         code: int = args.func(args)
-    except MissingStore as e:
+    except (MissingStore, KeyFileError) as e:  # a bad key file: its reason, no traceback
         print(f"desk: {e}", file=sys.stderr)
         return 2
     except BrokenPipeError:

@@ -1,4 +1,5 @@
-"""`desk replay ...`: verify, trace, state as of a time, and the raw event log."""
+"""`desk replay ...`: verify, anchor and keygen (`cli/integrity.py`), trace, state as of a
+time, and the raw event log."""
 
 from __future__ import annotations
 
@@ -8,21 +9,18 @@ import sys
 from datetime import datetime
 from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 
-from adapters.eventstore.url import redact
+from cli import integrity
 from cli.options import add_store, existing_store
 from domain.session import IST
 from projections.desk import DeskView, apply, snapshot
 from projections.lineage import TraceNotFound, trace
 from replay.render import explained, json_line, line, record
-from replay.verify import verify
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     replay = sub.add_parser("replay", help="audit the event log: verify, trace, state, events")
     rsub = replay.add_subparsers(dest="replay_command", required=True, metavar="ACTION")
-    p = rsub.add_parser("verify", help="check the hash chain and rebuild every projection")
-    add_store(p)
-    p.set_defaults(func=_verify)
+    integrity.register(rsub)
     p = rsub.add_parser("trace", help="the causal chain of a card, order, signal or event")
     p.add_argument("ident", metavar="ID")
     p.add_argument("--brief", action="store_true",
@@ -38,28 +36,6 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     add_store(p)
     p.add_argument("--full", action="store_true", help="print whole payloads")
     p.set_defaults(func=_events)
-
-
-def _verify(args: argparse.Namespace) -> int:
-    store = existing_store(args)
-    verdict = verify(store)
-    if args.json:
-        print(json.dumps({"ok": verdict.ok, "events": verdict.events,
-                          "problems": verdict.problems, "first_bad": verdict.first_bad,
-                          "compared_at": verdict.compared_at, "store": redact(store.url)}))
-    else:
-        print(f"store {redact(store.url)}: {verdict.events} events checked")
-        if verdict.ok and verdict.compared_at is not None:
-            print(f"OK: hash chain intact, every event decoded and folded; the rebuild "
-                  f"matches the live state saved at position {verdict.compared_at}")
-        elif verdict.ok:
-            # `desk serve` and `desk schedule` never save a live view: say what was not done.
-            print("OK: hash chain intact, every event decoded and folded; no live state was "
-                  "saved in this store (only `desk demo` saves one), so no rebuild was "
-                  "compared")
-        for problem in verdict.problems:
-            print(f"FAIL: {problem}")
-    return 0 if verdict.ok else 1
 
 
 def _trace(args: argparse.Namespace) -> int:

@@ -22,19 +22,27 @@ from pathlib import Path
 from types import FrameType
 
 import structlog
+from aiohttp import web
 
 from adapters.eventstore.url import redact
 from adapters.files.sample import SAMPLE_DIR, load_instruments
+from adapters.news.config import NewsConfigError, PollersConfig, load_pollers
 from api import tokens as api_tokens
 from api.app import create_app
+from api.context import STATE
 from api.gate import DeskGate
 from api.server import start
+from api.signing import SigningConfigError, load_key
 from cli.options import add_kafka, add_store, kafka_bootstrap, store_url
 from domain.instruments import Instrument
 from streams.bootstrap import AnyDesk, bootstrap, bootstrap_worker_views, wall_clock
 from streams.embedded import EmbeddedRuntime
 from streams.feed import feed_day_paced, sample_day
 from streams.follow import follow_commits
+from streams.judge import build_reviewer
+from streams.news_intake import news_intake
+from streams.news_pollers import run_pollers
+from streams.review_worker import ReviewWorker
 
 log = structlog.get_logger("eventdesk.serve")
 
@@ -60,9 +68,15 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--pace", type=float, default=0.2,
                    help="demo: wall seconds per minute of desk time (default 0.2)")
     p.add_argument("--data", default=str(SAMPLE_DIR), help="sample data folder")
+    p.add_argument("--news-config", type=Path, default=None, metavar="FILE",
+                   help="poll the news sources of this pollers file (see desk news poll) "
+                   "while serving, through the webhook's intake")
     p.add_argument("--tokens", type=Path, default=None, metavar="FILE",
                    help="API tokens, one 'name:role:token' a line (default: $DESK_API_TOKENS)")
     p.add_argument("--verbose", action="store_true", help="log every request (debug level)")
+    p.add_argument("--reviews", choices=("auto", "llm", "rules", "off"), default="off",
+                   help="embedded: run the judge's review worker beside the API (auto = the "
+                   "model when OPENAI_BASE_URL/OPENAI_API_KEY is set, else the rules)")
     p.set_defaults(func=_run)
 
 
@@ -75,7 +89,9 @@ def _run(args: argparse.Namespace) -> int:
     )
     try:
         tokens = api_tokens.load(args.tokens)
-    except (api_tokens.TokenConfigError, OSError) as e:
+        load_key()  # a bad ingest key stops the start here, not the first webhook call
+        news = load_pollers(args.news_config) if args.news_config else None
+    except (api_tokens.TokenConfigError, SigningConfigError, NewsConfigError, OSError) as e:
         print(f"desk serve: {e}", file=sys.stderr)
         return 2
     if tokens is None:
@@ -101,7 +117,7 @@ def _run(args: argparse.Namespace) -> int:
         desk: AnyDesk = bootstrap(url, instruments, clock=wall_clock)
         print(f"store: {redact(url)}; log head {desk.store.head()}")
         asyncio.run(_serve(desk, tokens, args.host, args.port, data if args.demo else None,
-                           args.pace))
+                           args.pace, news=news, reviews=args.reviews))
         return 0
     return _run_kafka(args, url, data, instruments, tokens)
 
@@ -145,9 +161,11 @@ def _interrupt(signum: int, frame: FrameType | None) -> None:
 
 async def _serve(desk: AnyDesk, tokens: api_tokens.Tokens, host: str, port: int,
                  demo: Path | None, pace: float,
-                 settle: Callable[[], None] | None = None) -> None:
+                 settle: Callable[[], None] | None = None, *,
+                 news: PollersConfig | None = None, reviews: str = "off") -> None:
     gate = DeskGate()
-    runner, bound = await start(create_app(desk, tokens, gate=gate), host, port)
+    app = create_app(desk, tokens, gate=gate)
+    runner, bound = await start(app, host, port)
     print(f"serving http://{host}:{bound}/ (console /, API /api/v1, docs /docs, "
           "spec /openapi.json)",
           flush=True)
@@ -157,19 +175,43 @@ async def _serve(desk: AnyDesk, tokens: api_tokens.Tokens, host: str, port: int,
         loop.add_signal_handler(sig, stop.set)
     feed = (asyncio.create_task(feed_sample_day(desk, gate, demo, pace, settle))
             if demo else None)
+    pollers = (asyncio.create_task(poll_news(desk, app, news, stop)) if news else None)
     # The embedded desk folds what the CLI and other processes commit to its store; the
     # Kafka runtime's views are re-read by `WorkerViews` itself.
     follow = (asyncio.create_task(follow_commits(desk.runtime, gate.write, stop))
               if isinstance(desk.runtime, EmbeddedRuntime) else None)
+    judge = (asyncio.create_task(run_reviews(desk, gate, reviews, stop))
+             if reviews != "off" else None)
     try:
         await stop.wait()
     finally:
-        for task in (feed, follow):
+        for task in (feed, follow, pollers, judge):
             if task is not None:
                 task.cancel()
                 await asyncio.gather(task, return_exceptions=True)
         await runner.cleanup()
         gate.close()
+
+
+async def poll_news(desk: AnyDesk, app: web.Application, config: PollersConfig,
+                    stop: asyncio.Event) -> None:
+    """Poll the configured news sources through the webhook's intake, writes via the gate."""
+    state = app[STATE]
+    intake = state.news = state.news or news_intake(desk)
+    await run_pollers(config.sources(), intake, state.gate.write, desk.clock,
+                      config.interval_seconds, stop, state.news_sources)
+
+
+async def run_reviews(desk: AnyDesk, gate: DeskGate, mode: str, stop: asyncio.Event) -> None:
+    """The judge beside the API: every new card reviewed off the hot path, its writes
+    through the API's one writer (the follower folds them into the view)."""
+    reviewer = build_reviewer(mode)
+    worker = ReviewWorker(desk.store, reviewer, desk.clock, write=gate.write)
+    print(f"judge: {reviewer.kind} {reviewer.model}".rstrip(), flush=True)
+    try:
+        await worker.run(stop)
+    finally:
+        await reviewer.close()
 
 
 async def feed_sample_day(desk: AnyDesk, gate: DeskGate, directory: Path, pace: float,

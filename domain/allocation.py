@@ -100,7 +100,7 @@ def propose_card(facts: ProposalFacts) -> CardProposed | CardBlocked:
         return CardBlocked(**common, reason=f"sizing: {sizing.reason}")
     checks = guardrails.check(guardrails.CardFacts(
         sizing.quantity, signal.reference_price, sizing.reserve, facts.equity, facts.available,
-        mandate, facts.halted, facts.now, facts.context,
+        mandate, facts.halted, facts.now, facts.context, book.calendar,
     ))
     failed = [g for g in checks if not g.passed]
     if failed:

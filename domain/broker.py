@@ -33,6 +33,7 @@ class WorkingOrder:
     target: Decimal
     square_off: bool
     entry_price: Decimal | None = None  # known once the entry filled
+    exit_requested_at: datetime | None = None  # an operator asked to close the position
 
 
 class UpdateKind(StrEnum):

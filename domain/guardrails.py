@@ -11,9 +11,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 
+from domain.calendar import WEEKDAYS, TradingCalendar
 from domain.features import Regime
 from domain.money import HUNDRED, ZERO
-from domain.session import entries_open, ist
+from domain.session import ist
 from domain.strategy.book import GuardrailPolicy
 from domain.values import GuardrailResult, Mandate
 
@@ -50,6 +51,7 @@ class CardFacts:
     halted: bool
     now: datetime
     context: Context | None = None
+    calendar: TradingCalendar = WEEKDAYS  # holidays have no session
 
 
 def check(facts: CardFacts) -> tuple[GuardrailResult, ...]:
@@ -76,8 +78,9 @@ def check(facts: CardFacts) -> tuple[GuardrailResult, ...]:
         ),
         GuardrailResult(
             name="market_hours",
-            passed=entries_open(facts.now),
-            detail=f"{ist(facts.now):%H:%M:%S} IST vs entries 09:15-15:15",
+            passed=facts.calendar.entries_open(facts.now),
+            detail=facts.calendar.why_closed(facts.now)
+            or f"{ist(facts.now):%H:%M:%S} IST vs entries 09:15-15:15",
         ),
     )
     if facts.context is None:

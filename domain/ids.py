@@ -37,6 +37,8 @@ SIGNAL_PREFIX = "sig-"
 TRANSFER_PREFIX = "transfer-"
 REFUSAL_PREFIX = "refusal-"
 RECONCILIATION_PREFIX = "recon-"
+FAILURE_PREFIX = "failure-"
+BROKER_PREFIX = "broker-"
 
 
 def uuid7(at: datetime, entropy: bytes) -> UUID:
@@ -64,6 +66,11 @@ def account_stream(account_id: str) -> StreamId:
 def risk_stream(scope: str) -> StreamId:
     """The kill-switch stream of one account, or of the desk (scope `DESK_SCOPE`)."""
     return StreamId(RISK_PREFIX + scope)
+
+
+def broker_stream(account_id: str) -> StreamId:
+    """The stream of one account's broker connection settings (`desk broker add`)."""
+    return StreamId(BROKER_PREFIX + account_id)
 
 
 def new_transfer_id(at: datetime, entropy: bytes) -> TransferId:
@@ -138,6 +145,15 @@ def tag_stream(source_id: str) -> StreamId:
     return StreamId(f"tag-{source_id}")
 
 
+def item_tag_stream(item_stream: str) -> StreamId:
+    """The tagging decision of the item logged on `item_stream`: `tag-<source id>` for a
+    file's item (`news-<source id>`), one per (source, source id) for a live source's."""
+    for prefix in ("news-", "ann-"):
+        if item_stream.startswith(prefix):
+            return tag_stream(item_stream.removeprefix(prefix))
+    return tag_stream(item_stream)
+
+
 def news_stream(source_id: str) -> StreamId:
     return StreamId(f"news-{source_id}")
 
@@ -181,3 +197,40 @@ def corporate_action_stream(symbol: str, kind: str, ex_date: date) -> StreamId:
 def refusal_stream(process_manager: str, event_id: UUID) -> StreamId:
     """The record that `process_manager` refused the event `event_id` (written once)."""
     return StreamId(f"{REFUSAL_PREFIX}{process_manager}-{event_id}")
+
+
+def failure_stream(process_manager: str, event_id: UUID) -> StreamId:
+    """The record that `process_manager` raised on the event `event_id` (written once)."""
+    return StreamId(f"{FAILURE_PREFIX}{process_manager}-{event_id}")
+
+
+def feed_item_stream(kind: str, source: str, source_id: str) -> StreamId:
+    """A news item or filing taken from a live source (webhook, poller): one stream per
+    (source, source id), so two sources that reuse an id never share a stream."""
+    prefix = "ann" if kind == "announcement" else "news"
+    return StreamId(f"{prefix}-{short_hash(source, source_id, length=16)}")
+
+
+def instrument_stream(symbol: str) -> StreamId:
+    """The versions of one instrument in the master, one per change."""
+    return StreamId(f"instrument-{symbol}")
+def feed_gap_stream(feed: str, start: datetime) -> StreamId:
+    """A gap a live feed flagged, once per feed and start."""
+    return StreamId(f"gap-{feed}-{start.astimezone(UTC):%Y%m%dT%H%M%S%f}")
+
+
+def interval_bars_stream(symbol: str, bar_start: datetime, interval: str) -> StreamId:
+    """One symbol's bars of another length than a minute (5m, 1h, 1d) for one IST day."""
+    return StreamId(f"bars{interval}-{symbol}-{ist(bar_start):%Y%m%d}")
+REVIEW_PREFIX = "review-"
+PROMPT_PREFIX = "prompt-"
+
+
+def review_stream(card_id: str) -> StreamId:
+    """The stream of one card's reviews (beside the card's own, so approval never waits)."""
+    return StreamId(REVIEW_PREFIX + card_id.removeprefix(CARD_PREFIX))
+
+
+def prompt_stream(name: str) -> StreamId:
+    """The stream of a named prompt's published versions."""
+    return StreamId(PROMPT_PREFIX + name)

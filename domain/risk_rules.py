@@ -29,3 +29,13 @@ def limit_breach(mandate: Mandate, daily_pnl: Decimal, drawdown_pct: Decimal) ->
             f"drawdown {drawdown_pct:.2f}% reached limit {mandate.max_drawdown_pct}%",
         )
     return None
+
+
+def desk_limit_breach(loss_limit: Decimal | None, desk_daily_pnl: Decimal) -> Breach | None:
+    """The desk-wide daily loss limit broken by every account's P&L together, if set."""
+    if loss_limit is None or loss_limit <= 0 or desk_daily_pnl > -loss_limit:
+        return None
+    return Breach(
+        "desk_daily_pnl", desk_daily_pnl, -loss_limit,
+        f"desk daily loss {desk_daily_pnl:.2f} reached the desk limit -{loss_limit}",
+    )

@@ -37,6 +37,7 @@ class Leg(StrEnum):
     STOP = "STOP"
     TARGET = "TARGET"
     SQUARE_OFF = "SQUARE_OFF"
+    OPERATOR = "OPERATOR"  # an operator closed the position by hand
 
 
 class Mandate(BaseModel):
@@ -54,6 +55,8 @@ class Mandate(BaseModel):
     sectors_allowed: tuple[str, ...] = ()
     sectors_banned: tuple[str, ...] = ()
     auto_approve: bool = False
+    # The judge is advisory; only this makes a recorded "oppose" verdict fail approval.
+    judge_oppose_blocks: bool = False
 
     def allows_sector(self, sector: str) -> bool:
         """True when the mandate's sector lists admit `sector`."""

@@ -23,6 +23,9 @@ from domain.events import (
     CardExpired,
     CardProposed,
     CardRejected,
+    CardReviewed,
+    CardReviewFailed,
+    CardReviewRequested,
     CashDeployed,
     CashDeposited,
     CashReleased,
@@ -30,7 +33,10 @@ from domain.events import (
     CashReturned,
     CashTransferredIn,
     CashTransferredOut,
+    DeskLossLimitSet,
     Envelope,
+    ExitRefused,
+    ExitRequested,
     FundingPlanSet,
     KillSwitchReset,
     KillSwitchTripped,
@@ -43,6 +49,8 @@ from domain.events import (
     OrderPlaced,
     OrderRejected,
     PositionClosed,
+    PromptPromoted,
+    PromptVersionPublished,
     SignalFiltered,
     SignalScored,
     TrancheReleased,
@@ -59,6 +67,7 @@ from projections.market import LastBar, apply_market
 from projections.orders import Orders, apply_orders
 from projections.positions import Positions, apply_positions
 from projections.research import Research, apply_research
+from projections.reviews import Reviews, apply_reviews
 from projections.risk import (
     KillSwitch,
     Risk,
@@ -87,6 +96,7 @@ class DeskView:
     risk: dict[str, Risk] = field(default_factory=dict)
     kills: dict[str, KillSwitch] = field(default_factory=dict)
     research: Research = field(default_factory=Research)
+    reviews: Reviews = field(default_factory=Reviews)
     counts: Counter[str] = field(default_factory=Counter)
     duplicates: int = 0
 
@@ -115,6 +125,10 @@ class DeskView:
     def drawdown(self, account_id: str) -> Decimal:
         risk = self.risk.get(account_id)
         return drawdown_pct(risk.peak_equity if risk else ZERO, self.equity(account_id))
+
+    def desk_daily_pnl(self) -> Decimal:
+        """Every account's daily P&L together: what the desk's loss limit is checked on."""
+        return sum((self.daily_pnl(a) for a in self.accounts), ZERO)
 
     def halted(self, account_id: str) -> bool:
         """True when the account's or the desk's kill switch is tripped."""
@@ -174,7 +188,7 @@ _ROUTES: dict[type, tuple[Fold, ...]] = {
     OrderRejected: (apply_orders,),
     OrderCancelled: (apply_orders,),
     OrderFilled: (apply_positions, apply_orders),
-    PositionClosed: (apply_cash, apply_positions, apply_risk, apply_research),
+    PositionClosed: (apply_cash, apply_positions, apply_risk, apply_research, apply_reviews),
     CardProposed: (apply_queue, apply_research),
     CardBlocked: (apply_queue,),
     CardApproved: (apply_queue, apply_research),
@@ -183,6 +197,14 @@ _ROUTES: dict[type, tuple[Fold, ...]] = {
     OrderDenied: (apply_queue, apply_research),
     KillSwitchTripped: (apply_risk,),
     KillSwitchReset: (apply_risk,),
+    DeskLossLimitSet: (apply_risk,),
+    ExitRequested: (apply_orders,),
+    ExitRefused: (apply_orders,),
+    CardReviewRequested: (apply_reviews,),
+    CardReviewed: (apply_reviews,),
+    CardReviewFailed: (apply_reviews,),
+    PromptVersionPublished: (apply_reviews,),
+    PromptPromoted: (apply_reviews,),
 }
 
 # The name of the live read model's saved snapshot: the demo writes it, `desk verify` reads it.

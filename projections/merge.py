@@ -50,6 +50,12 @@ def _orders(merged: DeskView, part: DeskView) -> None:
         merged.orders.live_by_symbol.setdefault(symbol, set()).update(live)
 
 
+def _reviews(merged: DeskView, part: DeskView) -> None:
+    merged.reviews.by_card.update(part.reviews.by_card)
+    merged.reviews.outcomes.update(part.reviews.outcomes)
+    merged.reviews.prompts.update(part.reviews.prompts)  # each prompt's stream: one part
+
+
 def _duplicates(merged: DeskView, part: DeskView) -> None:
     merged.duplicates += part.duplicates
 
@@ -70,6 +76,7 @@ _COMBINED: dict[str, Combine] = {
     "kills": _update("kills"),
     "counts": _update("counts"),  # a Counter: update adds the parts' counts
     "duplicates": _duplicates,
+    "reviews": _reviews,
 }
 # DeskView fields one process holds whole, given to `merge` as they are.
 WHOLE = {

@@ -7,8 +7,11 @@ from datetime import datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
+from domain.broker import WorkingOrder
 from domain.events import (
     Envelope,
+    ExitRefused,
+    ExitRequested,
     OrderAccepted,
     OrderCancelled,
     OrderFilled,
@@ -39,6 +42,8 @@ class OrderRow:
     fills: int = 0
     cancelled: list[str] = field(default_factory=list)
     broker: str = "paper"  # the venue working it
+    exit_requested: str = ""  # an operator's pending exit: CANCEL or CLOSE
+    exit_requested_at: datetime | None = None
 
 
 @dataclass
@@ -49,6 +54,13 @@ class Orders:
     @classmethod
     def empty(cls) -> Orders:
         return cls({}, {})
+
+
+def working(row: OrderRow) -> WorkingOrder:
+    """A live bracket as the desk's log knows it: what a broker is asked about."""
+    return WorkingOrder(row.order_id, row.symbol, row.quantity, row.status, row.placed_at,
+                        row.stop, row.target, row.square_off, row.entry_price,
+                        row.exit_requested_at if row.exit_requested == "CLOSE" else None)
 
 
 def apply_orders(view: DeskView, event: Envelope) -> None:
@@ -83,6 +95,14 @@ def apply_orders(view: DeskView, event: Envelope) -> None:
             row.cancelled.append(payload.leg.value)
             if payload.leg is Leg.ENTRY:
                 _finish(orders, payload.order_id, "CANCELLED")
+        case ExitRequested():
+            row = orders.by_id.get(payload.order_id)
+            if row is not None:
+                row.exit_requested, row.exit_requested_at = payload.action.value, occurred_at
+        case ExitRefused():
+            row = orders.by_id.get(payload.order_id)
+            if row is not None:
+                row.exit_requested, row.exit_requested_at = "", None
         case _:
             pass
 
@@ -96,5 +116,5 @@ def _status(view: Orders, order_id: str, status: str) -> None:
 def _finish(view: Orders, order_id: str, status: str) -> None:
     row = view.by_id.get(order_id)
     if row is not None:
-        row.status = status
+        row.status, row.exit_requested, row.exit_requested_at = status, "", None
         view.live_by_symbol.get(row.symbol, set()).discard(order_id)

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from domain.events import Envelope, KillSwitchReset, KillSwitchTripped, PositionClosed
+from domain.events import (
+    DeskLossLimitSet,
+    Envelope,
+    KillSwitchReset,
+    KillSwitchTripped,
+    PositionClosed,
+)
 from domain.money import ZERO
 from domain.session import IST
 
@@ -27,6 +33,7 @@ class KillSwitch:
     tripped: bool = False
     reason: str = ""
     since: datetime | None = None
+    loss_limit: Decimal | None = None  # the desk's daily loss limit (desk scope only)
 
 
 def trading_day(at: datetime) -> date:
@@ -46,9 +53,14 @@ def apply_risk(view: DeskView, event: Envelope) -> None:
                 r.day, r.realised_today = day, ZERO
             r.realised_today += payload.realised_pnl
         case KillSwitchTripped():
-            kills[payload.scope] = KillSwitch(True, payload.reason, occurred_at)
+            kills[payload.scope] = replace(kills.get(payload.scope, KillSwitch()), tripped=True,
+                                           reason=payload.reason, since=occurred_at)
         case KillSwitchReset():
-            kills[payload.scope] = KillSwitch(False, "", occurred_at)
+            kills[payload.scope] = replace(kills.get(payload.scope, KillSwitch()),
+                                           tripped=False, reason="", since=occurred_at)
+        case DeskLossLimitSet():
+            kills[payload.scope] = replace(kills.get(payload.scope, KillSwitch()),
+                                           loss_limit=payload.limit or None)
         case _:
             pass
 

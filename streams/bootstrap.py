@@ -17,6 +17,7 @@ from domain.instruments import Instrument
 from domain.strategy.book import StrategyBook
 from domain.tagging import build_tagger
 from streams.embedded import EmbeddedRuntime
+from streams.input_gate import InputGate
 from streams.kafka.views import WorkerViews
 from streams.ports import Broker, Clock, DeskRuntime
 from streams.process_managers import ProcessManager, Reactions, reactions
@@ -25,6 +26,7 @@ from streams.process_managers.auto_approver import AutoApprover
 from streams.process_managers.execution import Execution
 from streams.process_managers.expiry import CardExpiry
 from streams.process_managers.funding import FundingWatch
+from streams.process_managers.operator_exits import OperatorExits
 from streams.process_managers.paper_fills import PaperFills
 from streams.process_managers.risk_watch import RiskWatch
 from streams.routing.routes import VenueRoutes
@@ -66,6 +68,7 @@ def reactions_for(
         PaperFills(broker, routes),
         Execution(broker, routes),
         RiskWatch(),
+        OperatorExits(broker),
         CardExpiry(),
         FundingWatch(),
         Allocation(instruments, book, build_tagger(load_tagging_rules(), instruments.values())),
@@ -93,7 +96,7 @@ def bootstrap(
     book = book if book is not None else default_book()
     broker = broker if broker is not None else PaperBroker()
     runtime = EmbeddedRuntime(store, reactions_for(instruments, broker, book, approver, routes),
-                             clock)
+                              clock, gate=InputGate(symbols=frozenset(instruments)))
     if start:
         runtime.start()
     return Desk(store, runtime, instruments, clock, book)
@@ -104,4 +107,5 @@ def bootstrap_worker_views(
 ) -> Desk[WorkerViews]:
     """Open the store and serve the Kafka runtime's workers' views: no handler runs here."""
     store = DeskStore(store_url)
-    return Desk(store, WorkerViews(store, clock), instruments, clock)
+    gate = InputGate(symbols=frozenset(instruments))
+    return Desk(store, WorkerViews(store, clock, gate=gate), instruments, clock)

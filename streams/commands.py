@@ -20,22 +20,33 @@ from domain import guardrails, intake
 from domain.aggregates import (
     Account,
     Aggregate,
+    BrokerAccount,
     Cause,
     DomainError,
+    Order,
     Reconciliation,
     RiskGuard,
     TradeCard,
     Transfer,
 )
 from domain.aggregates.reconciliation import RECONCILIATION_REASON
-from domain.ids import account_stream, reconciliation_stream, risk_stream, transfer_stream
+from domain.events import DESK_SCOPE, ExitAction
+from domain.ids import (
+    account_stream,
+    broker_stream,
+    reconciliation_stream,
+    risk_stream,
+    transfer_stream,
+)
 from domain.money import ZERO
+from domain.review import oppose_guardrail
 from domain.session import IST
 from domain.sizing import reserve_for
 from domain.strategy.book import StrategyBook
 from domain.values import GuardrailResult, Mandate
 from projections.desk import DeskView
 from projections.guard_facts import guard_context
+from projections.orders import OrderRow
 from streams.unit_of_work import UnitOfWork
 
 
@@ -133,6 +144,57 @@ class RejectTransfer(Command):
     reason: str
 
 
+@dataclass(frozen=True, kw_only=True)
+class CancelOrder(Command):
+    """Cancel a bracket whose entry has not filled (allowed while a kill switch is tripped)."""
+
+    order_id: str
+    reason: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class ClosePosition(Command):
+    """Close an account's open position in a symbol at market: every open bracket on it."""
+
+    account_id: str
+    symbol: str
+    reason: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class FlattenAccount(Command):
+    """Cancel every working entry and close every open position of one account."""
+
+    account_id: str
+    reason: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class FlattenDesk(Command):
+    """Cancel every working entry and close every open position of every account."""
+
+    reason: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class SetDeskLossLimit(Command):
+    """Set the desk-wide daily loss limit in rupees (zero: off)."""
+
+    limit: Decimal
+    reason: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class AddBroker(Command):
+    """Connect an account to a broker: where its credentials are read from, never them."""
+
+    account_id: str
+    broker: str
+    credentials: dict[str, str]
+    settings: dict[str, str]
+    reason: str
+
+
 @dataclass(frozen=True)
 class _Step:
     """What a command runs against: the unit of work, the read model, the desk's
@@ -168,7 +230,7 @@ def recheck(
     return guardrails.check(guardrails.CardFacts(
         proposal.quantity, proposal.reference_price, reserve, view.equity(proposal.account_id),
         cash.available if cash else ZERO, account.mandate,
-        view.halted(proposal.account_id), now, context,
+        view.halted(proposal.account_id), now, context, book.calendar,
     ))
 
 
@@ -182,7 +244,13 @@ def _existing_card(uow: UnitOfWork, card_id: str) -> TradeCard:
 def _approve_card(cmd: ApproveCard, step: _Step) -> TradeCard:
     """Approve a waiting card; a failing re-check rejects it with the reason instead."""
     card = _existing_card(step.uow, cmd.card_id)
-    card.approve(cmd.actor, cmd.at, recheck(card, step.view, step.book, cmd.at), step.cause)
+    checks = recheck(card, step.view, step.book, cmd.at)
+    account = step.view.accounts.get(card.proposal.account_id) if card.proposal else None
+    if account is not None and account.mandate is not None and \
+            account.mandate.judge_oppose_blocks:
+        review = step.view.reviews.by_card.get(card.id)
+        checks = (*checks, oppose_guardrail(review.verdict if review else None))
+    card.approve(cmd.actor, cmd.at, checks, step.cause)
     return card
 
 
@@ -267,6 +335,65 @@ def _reject_transfer(cmd: RejectTransfer, step: _Step) -> Transfer:
     return transfer
 
 
+def _cancel_order(cmd: CancelOrder, step: _Step) -> Order:
+    order = step.uow.get(Order, cmd.order_id)
+    if not order.exists:
+        raise DomainError(f"unknown order {cmd.order_id}")
+    order.request_exit(ExitAction.CANCEL, "order", cmd.reason, step.cause)
+    return order
+
+
+def _close_position(cmd: ClosePosition, step: _Step) -> Order:
+    rows = [r for r in _live(step.view, cmd.account_id)
+            if r.symbol == cmd.symbol and r.status == "OPEN"]
+    if not rows:
+        raise DomainError(f"account {cmd.account_id} holds no open position in {cmd.symbol}")
+    return _exit_all(rows, "position", cmd.reason, step)
+
+
+def _flatten_account(cmd: FlattenAccount, step: _Step) -> Order:
+    if cmd.account_id not in step.view.accounts:
+        raise DomainError(f"unknown account {cmd.account_id}")
+    return _exit_all(_live(step.view, cmd.account_id), "account", cmd.reason, step)
+
+
+def _flatten_desk(cmd: FlattenDesk, step: _Step) -> Order:
+    return _exit_all(_live(step.view, None), "desk", cmd.reason, step)
+
+
+def _live(view: DeskView, account_id: str | None) -> list[OrderRow]:
+    """The live brackets (entry working, or position open) of one account, or all, that
+    no operator exit is pending on, in order id order."""
+    return [view.orders.by_id[i] for ids in view.orders.live_by_symbol.values() for i in ids
+            if (account_id is None or view.orders.by_id[i].account_id == account_id)
+            and not view.orders.by_id[i].exit_requested]
+
+
+def _exit_all(rows: list[OrderRow], scope: str, reason: str, step: _Step) -> Order:
+    """An exit for each bracket: cancel an unfilled entry, close an open position."""
+    if not rows:
+        raise DomainError(f"nothing to exit: no working order or open position ({scope})")
+    orders = [step.uow.get(Order, r.order_id) for r in sorted(rows, key=lambda r: r.order_id)]
+    for order in orders:
+        order.request_exit(order.exit_action(), scope, reason, step.cause)
+    return orders[-1]
+
+
+def _set_desk_loss_limit(cmd: SetDeskLossLimit, step: _Step) -> RiskGuard:
+    guard = step.uow.get(RiskGuard, risk_stream(DESK_SCOPE))
+    guard.set_loss_limit(cmd.limit, cmd.reason, step.cause)
+    return guard
+
+
+def _add_broker(cmd: AddBroker, step: _Step) -> BrokerAccount:
+    if cmd.account_id not in step.view.accounts:
+        raise DomainError(f"unknown account {cmd.account_id}")
+    link = step.uow.get(BrokerAccount, broker_stream(cmd.account_id))
+    link.configure(cmd.account_id, cmd.broker, cmd.credentials, cmd.settings, cmd.reason,
+                   step.cause)
+    return link
+
+
 # Command type -> the function that runs it: every operator action, whoever asks.
 _HANDLERS: dict[type[Command], Callable[[Any, _Step], Aggregate]] = {
     ApproveCard: _approve_card,
@@ -279,4 +406,10 @@ _HANDLERS: dict[type[Command], Callable[[Any, _Step], Aggregate]] = {
     ProposeTransfer: _propose_transfer,
     ApproveTransfer: _approve_transfer,
     RejectTransfer: _reject_transfer,
+    CancelOrder: _cancel_order,
+    ClosePosition: _close_position,
+    FlattenAccount: _flatten_account,
+    FlattenDesk: _flatten_desk,
+    SetDeskLossLimit: _set_desk_loss_limit,
+    AddBroker: _add_broker,
 }

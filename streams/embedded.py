@@ -4,7 +4,9 @@ process managers.
 It folds the log into the read model and, for each event past its tracked position, runs
 the process managers that react to it (`REACTIONS`) and commits their writes together with
 that position. A process manager that refuses (`DomainError`) leaves nothing of its own
-behind; its refusal is logged as a `ReactionRefused` event instead. After a crash it
+behind; its refusal is logged as a `ReactionRefused` event instead. One that raises anything
+else leaves nothing of its own either: a `ReactionFailed` event and tripped kill switches
+record it (`process_managers/failures.py`) and the desk goes on. After a crash it
 resumes at the last position that produced writes; process managers are deterministic, so
 events re-run past that point decide exactly as they did before.
 """
@@ -23,8 +25,10 @@ from domain.ids import refusal_stream
 from domain.inputs import InputFact
 from projections.desk import DeskView, apply
 from streams.feed import input_streams
+from streams.input_gate import InputGate
 from streams.ports import Clock
 from streams.process_managers import ProcessManager, Reactions
+from streams.process_managers.failures import record_failure
 from streams.unit_of_work import UnitOfWork
 
 log = structlog.get_logger("eventdesk.embedded")
@@ -38,12 +42,13 @@ class EmbeddedRuntime:
 
     def __init__(
         self, store: DeskStore, reactions: Reactions, clock: Clock,
-        name: str = RUNTIME_NAME,
+        name: str = RUNTIME_NAME, gate: InputGate | None = None,
     ) -> None:
         self.store = store
         self.reactions = reactions
         self.clock = clock
         self.name = name
+        self.gate = gate if gate is not None else InputGate()
         self.view = DeskView()
         self._inbox: deque[Recorded] = deque()
         self._tracked = 0
@@ -72,10 +77,12 @@ class EmbeddedRuntime:
     def ingest(self, facts: Iterable[InputFact]) -> int:
         """Append outside facts not yet in the log, in one transaction, then pump.
 
-        Facts already logged (same stream and version) are skipped, so feeding a source
-        twice duplicates nothing.
+        Facts already logged (same stream and version, same content) are skipped, so feeding
+        a source twice duplicates nothing; the gate turns bad facts into rejections.
         """
-        streams = input_streams(facts, self.store, self.clock)
+        for symbol, bar in self.view.market.items():  # after a restart: the closes it knew
+            self.gate.last_close.setdefault(symbol, bar.close)
+        streams = input_streams(facts, self.store, self.clock, self.gate)
         if streams:
             self._inbox.extend(self.store.commit(*streams))
         self.pump()
@@ -138,7 +145,8 @@ class EmbeddedRuntime:
         raise StaleWrite(f"event {rec.position} could not be processed after {_RETRIES} tries")
 
     def _react(self, manager: ProcessManager, event: Envelope, uow: UnitOfWork) -> None:
-        """Run one reaction; a refusal undoes its changes and is recorded with its reason."""
+        """Run one reaction; a refusal or a failure undoes its changes and is recorded with its
+        reason (a failure also pauses the accounts concerned)."""
         uow.savepoint()
         try:
             manager.handle(event, self.view, uow)
@@ -148,5 +156,12 @@ class EmbeddedRuntime:
                         event_id=str(event.event_id), correlation_id=event.correlation_id)
             uow.get(Refusal, refusal_stream(manager.name, event.event_id)).record(
                 manager.name, str(e), event.event_id, event.type, uow.cause(manager.name))
+            return
+        except Exception as e:  # a bug or absurd data: a poison event must not stop the desk
+            uow.discard()
+            reason = record_failure(manager.name, event, e, self.view, uow)
+            log.error("reaction failed; accounts paused", process_manager=manager.name,
+                      reason=reason, event_id=str(event.event_id),
+                      correlation_id=event.correlation_id)
             return
         uow.release()

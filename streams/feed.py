@@ -3,7 +3,8 @@
 `day_steps` is the one sequence of writes, over either runtime; `feed_day` runs it at once
 (the demo, the Kafka stack, tests, benches) and `feed_day_paced` at a pace in desk time
 (`desk serve --demo`). Only facts the store has not logged are written (`input_streams`),
-so feeding a day twice adds nothing and a restarted feed goes on where it was.
+so feeding a day twice adds nothing and a restarted feed goes on where it was; what
+cannot be logged as given is logged as `InputRejected` with its reason (`input_gate.py`).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from domain.aggregates import Account, Cause, InputStream
 from domain.ids import account_stream
 from domain.inputs import InputFact
 from domain.session import IST
+from streams.input_gate import InputGate
 from streams.ports import Clock, DeskRuntime
 from streams.unit_of_work import UnitOfWork
 
@@ -81,15 +83,12 @@ def open_accounts(
 
 
 def input_streams(
-    facts: Iterable[InputFact], store: DeskStore, clock: Clock
+    facts: Iterable[InputFact], store: DeskStore, clock: Clock, gate: InputGate | None = None
 ) -> list[InputStream]:
-    """Write-once streams for the facts the store has not logged (by stream and version)."""
-    facts = list(facts)
-    logged = store.versions(f.stream_id for f in facts) if facts else {}
+    """Write-once streams for the facts to log: what `gate` lets in (new facts that pass,
+    and a rejection with its reason for each that does not; see `input_gate.py`)."""
     streams = []
-    for fact in facts:
-        if logged.get(fact.stream_id, 0) >= fact.version:
-            continue
+    for fact in (gate if gate is not None else InputGate()).screen(facts, store):
         cause = Cause(fact.occurred_at, clock(), fact.source, fact.stream_id)
         stream = InputStream.at(fact.stream_id, fact.version)
         stream.append(fact.payload, cause)

@@ -9,6 +9,10 @@ a real adapter and an in-memory fake (`tests/fakes.py`).
   paper broker, which fills from the desk's own bars).
 - `Venue`: a remote broker's trading API (Upstox, Kite, IBKR): asynchronous, driven outside
   any step, finding orders by the desk's client order id before it would place again.
+- `MarketFeed`: a live market-data feed (Upstox V3, Kite ticker): ticks as they arrive,
+  subscriptions, and its state for operators.
+- `Reviewer`: the judge that reviews a proposed card (an OpenAI-compatible model, or the
+  rule-based reviewer), called off the hot path by the review worker.
 - `DeskRuntime`: the read model, operator commands and outside facts, whichever runtime
   makes the desk's decisions.
 """
@@ -22,8 +26,11 @@ from typing import TYPE_CHECKING, Protocol, TypeVar
 
 from domain.aggregates import Aggregate
 from domain.broker import BrokerAck, BrokerFunds, BrokerPosition, OrderUpdate, WorkingOrder
-from domain.events import BarClosed, Envelope, OrderPlaced, Recorded
+from domain.events import BarClosed, CardProposed, Envelope, OrderPlaced, Recorded
 from domain.inputs import InputFact
+from domain.news import Polled
+from domain.review import PromptVersion, ReviewCall
+from domain.ticks import FeedBatch, FeedStatus
 from domain.venue import (
     BracketRequest,
     VenueOrder,
@@ -113,6 +120,11 @@ class Broker(Protocol):
         """Move a live bracket's stop and/or target."""
         ...
 
+    def close(self, order: WorkingOrder) -> BrokerAck:
+        """Close a bracket's position at market (an operator's exit), as the desk's log
+        knows the bracket: its stop and target go, the exit fill comes from `updates`."""
+        ...
+
     def updates(self, bar: BarClosed, working: Sequence[WorkingOrder]) -> list[OrderUpdate]:
         """What happened to the desk's `working` brackets by the close of `bar`."""
         ...
@@ -187,6 +199,48 @@ class Venue(Protocol):
         ...
 
 
+class MarketFeed(Protocol):
+    """A live market-data feed over one connection, reconnecting (and subscribing again)
+    by itself until closed. Frames that cannot be read come back as batches with their
+    bytes and the reason; time spent disconnected comes back as a batch with `gap_from`."""
+
+    name: str
+
+    def batches(self) -> AsyncIterator[FeedBatch]:
+        """Each frame's ticks as it arrives, decoded."""
+        ...
+
+    async def subscribe(self, keys: Sequence[str]) -> None:
+        """Add instruments (the venue's keys or tokens) to the subscription."""
+        ...
+
+    async def unsubscribe(self, keys: Sequence[str]) -> None:
+        """Remove instruments from the subscription."""
+        ...
+
+    def status(self) -> FeedStatus:
+        """Connected or not, the last message, lag and reconnects."""
+        ...
+
+    async def close(self) -> None:
+        """Close the connection and stop reconnecting."""
+class Reviewer(Protocol):
+    """Reviews one card with one prompt version. Never raises for a failed call: a
+    timeout, refusal, rate limit or unusable answer comes back as `ReviewCall.failure`."""
+
+    kind: str  # "llm" or "rule-based", as the review events name it
+    model: str  # the model requested ("" for the rules)
+
+    async def review(self, card: CardProposed, prompt: PromptVersion,
+                     news: Sequence[str]) -> ReviewCall:
+        """The verdict on `card`, with the call's audit figures."""
+        ...
+
+    async def close(self) -> None:
+        """Release the reviewer's connections."""
+        ...
+
+
 class DeskRuntime(Protocol):
     """The read model, operator commands and outside facts: `EmbeddedRuntime` (process
     managers run in this process) or `WorkerViews` (the Kafka runtime's workers run them)."""
@@ -202,4 +256,18 @@ class DeskRuntime(Protocol):
 
     def ingest(self, facts: Iterable[InputFact]) -> int:
         """Append the facts not yet logged; return how many streams were written."""
+        ...
+
+
+class NewsSource(Protocol):
+    """A polled source of news or filings (an RSS/Atom feed, NSE announcements)."""
+
+    channel: str
+
+    async def poll(self) -> Polled:
+        """Fetch what the source has now (conditionally: `unchanged` when nothing is new)."""
+        ...
+
+    async def close(self) -> None:
+        """Release the connection pool."""
         ...

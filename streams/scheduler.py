@@ -78,7 +78,7 @@ class Job:
     name: str
     at: time  # IST
     run: Callable[[Desk, date, Cause], str]  # does the day's work; returns the outcome
-    weekdays_only: bool = True
+    weekdays_only: bool = True  # skipped on days the exchange does not trade (the calendar)
 
 
 @dataclass(frozen=True)
@@ -198,7 +198,7 @@ class Scheduler:
         day = now.astimezone(IST).date()
         ran = []
         for job in self.jobs:
-            if job.weekdays_only and day.weekday() >= 5:
+            if job.weekdays_only and not self._trading(day):
                 continue
             if self._due_at(job, day) > now or self._done(job, day):
                 continue
@@ -257,9 +257,13 @@ class Scheduler:
             for job in sorted(self.jobs, key=lambda j: j.at):
                 d = day + timedelta(days=offset)
                 at = self._due_at(job, d)
-                if at > now and not (job.weekdays_only and d.weekday() >= 5):
+                if at > now and not (job.weekdays_only and not self._trading(d)):
                     return at
         raise AssertionError("no job in a week: the job list is empty")
+
+    def _trading(self, day: date) -> bool:
+        """Whether the exchange trades on `day` (weekends and holidays: no)."""
+        return self.desk.book.calendar.trading_day(day)
 
     @staticmethod
     def _due_at(job: Job, day: date) -> datetime:

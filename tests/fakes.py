@@ -163,6 +163,15 @@ class FakeBroker:
                                                            "target": new_target})
         return BrokerAck(True, broker_order_id=f"fake-{order_id}")
 
+    def close(self, order: WorkingOrder) -> BrokerAck:
+        order_id = order.order_id
+        self.calls.append(("close", order_id))
+        refusal = self.refusal or self._unchangeable(order_id) or (
+            "" if order_id in self._entries else f"order {order_id}: entry not filled")
+        if refusal:
+            return BrokerAck(False, reason=refusal)
+        return BrokerAck(True, broker_order_id=f"fake-{order_id}")
+
     def updates(self, bar: BarClosed, working: Sequence[WorkingOrder]) -> list[OrderUpdate]:
         asked = {w.order_id for w in working} - self._done
         reported = [u for u in self._pushed if u.order_id in asked]

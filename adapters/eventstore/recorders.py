@@ -17,20 +17,28 @@ from psycopg import Cursor
 from psycopg.rows import DictRow
 from psycopg.sql import SQL, Identifier
 
-from adapters.eventstore.chain import GENESIS, chain_hash
+from adapters.eventstore.chain import GENESIS, ChainKey, chain_hash
+from adapters.eventstore.chain_keys import chain_keyring
 
 CHAIN_TABLE = "event_chain"
 _IDS_PER_QUERY = 500  # well under SQLite's limit on bound parameters
 
 
+def _signing_key() -> ChainKey | None:
+    """The key new links are made with (`DESK_CHAIN_KEY_FILE` / `DESK_CHAIN_KEY`), if any."""
+    keyring = chain_keyring()
+    return keyring.current if keyring is not None else None
+
+
 def _chain_rows(
-    previous: str, ids: Sequence[int], stored_events: Sequence[StoredEvent]
+    previous: str, ids: Sequence[int], stored_events: Sequence[StoredEvent],
+    key: ChainKey | None,
 ) -> list[tuple[int, str]]:
     rows = []
     for notification_id, s in zip(ids, stored_events, strict=True):
         previous = chain_hash(
             previous, notification_id, str(s.originator_id), s.originator_version, s.topic,
-            s.state,
+            s.state, key,
         )
         rows.append((notification_id, previous))
     return rows
@@ -38,6 +46,10 @@ def _chain_rows(
 
 class ChainedSQLiteRecorder(SQLiteProcessRecorder):
     """SQLite process recorder (events + tracking) that also appends to the hash chain."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.chain_key = _signing_key()
 
     def construct_create_table_statements(self) -> list[str]:
         return [
@@ -55,17 +67,18 @@ class ChainedSQLiteRecorder(SQLiteProcessRecorder):
                 f"SELECT hash FROM {CHAIN_TABLE} ORDER BY notification_id DESC LIMIT 1"
             )
             row = c.fetchone()
-            rows = _chain_rows(row["hash"] if row else GENESIS, ids, stored_events)
+            rows = _chain_rows(row["hash"] if row else GENESIS, ids, stored_events,
+                               self.chain_key)
             c.executemany(f"INSERT INTO {CHAIN_TABLE} VALUES (?, ?)", rows)
         return ids
 
-    def chain(self, start: int, limit: int) -> list[tuple[int, str]]:
-        """Chain rows from notification id `start` on."""
+    def chain(self, start: int, end: int) -> list[tuple[int, str]]:
+        """Chain rows with notification ids from `start` to `end` (inclusive), in order."""
         with self.datastore.transaction(commit=False) as c:
             c.execute(
                 f"SELECT notification_id, hash FROM {CHAIN_TABLE} "
-                "WHERE notification_id >= ? ORDER BY notification_id LIMIT ?",
-                (start, limit),
+                "WHERE notification_id >= ? AND notification_id <= ? ORDER BY notification_id",
+                (start, end),
             )
             return [(r["notification_id"], r["hash"]) for r in c.fetchall()]
 
@@ -90,6 +103,7 @@ class ChainedPostgresRecorder(PostgresProcessRecorder):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.chain_key = _signing_key()
         self.chain_table = Identifier(self.datastore.schema, f"{self.events_table_name}_chain")
         self.sql_create_statements.append(
             SQL(
@@ -109,21 +123,22 @@ class ChainedPostgresRecorder(PostgresProcessRecorder):
                 )
             )
             row = curs.fetchone()
-            rows = _chain_rows(row["hash"] if row else GENESIS, ids, stored_events)
+            rows = _chain_rows(row["hash"] if row else GENESIS, ids, stored_events,
+                               self.chain_key)
             curs.executemany(
                 SQL("INSERT INTO {0} VALUES (%s, %s)").format(self.chain_table), rows
             )
         return ids
 
-    def chain(self, start: int, limit: int) -> list[tuple[int, str]]:
-        """Chain rows from notification id `start` on."""
+    def chain(self, start: int, end: int) -> list[tuple[int, str]]:
+        """Chain rows with notification ids from `start` to `end` (inclusive), in order."""
         with self.datastore.get_connection() as conn, conn.cursor() as curs:
             curs.execute(
                 SQL(
                     "SELECT notification_id, hash FROM {0} WHERE notification_id >= %s "
-                    "ORDER BY notification_id LIMIT %s"
+                    "AND notification_id <= %s ORDER BY notification_id"
                 ).format(self.chain_table),
-                (start, limit),
+                (start, end),
             )
             return [(r["notification_id"], r["hash"]) for r in curs.fetchall()]
 

@@ -140,6 +140,11 @@ class DeskStore(Application[str]):
                 return
             after = page[-1].position
 
+    def event_at(self, stream_id: str, version: int) -> Envelope | None:
+        """The event logged at `version` of `stream_id`, or None (one primary-key lookup)."""
+        found = self.recorder.select_events(stream_id, gt=version - 1, lte=version, limit=1)
+        return Envelope.model_validate_json(found[0].state) if found else None
+
     def versions(self, stream_ids: Iterable[str]) -> dict[str, int]:
         """The current version of each of these streams that is logged (absent: none)."""
         return self.chained.stream_versions(list(stream_ids))

@@ -94,3 +94,11 @@ def _missing_postgres(url: str) -> str | None:
             message = message.replace(password, "***")
         return f"cannot open the event store {redact(url)}: {message.strip()}"
     return None if row and row[0] else f"no event store in {redact(url)} (no event table)"
+
+
+def store_label(url: str) -> str:
+    """How checkpoints name a store: an SQLite file by its absolute path, else the URL
+    without its password."""
+    if url.startswith("sqlite:///") and url != "sqlite:///:memory:":
+        return f"sqlite:///{Path(unquote(url[len('sqlite:///'):])).resolve()}"
+    return redact(url)

@@ -1,15 +1,19 @@
 """The one validator of a bar row read as text (CSV): its values, or a reason a person reads.
 
 `desk features` and the sample feed both read bars through it, so a bad row is explained
-the same way everywhere (`open is not a number: 'abc'`), never by a library's internals.
+the same way everywhere (`open is not a number: 'abc'`), never by a library's internals, and
+both accept exactly the same rows (symbol spelling, whole volumes, the price ceiling).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
+
+from domain.inputs import MAX_SHARE_PRICE, SYMBOL_PATTERN
 
 BAR_FIELDS = ("symbol", "ts", "open", "high", "low", "close", "volume")
 
@@ -44,6 +48,8 @@ def parse_bar_row(fields: Sequence[str]) -> BarRow:
     symbol, ts_text, *number_texts = (f.strip() for f in fields[:len(BAR_FIELDS)])
     if not symbol:
         raise BadBarRow("symbol is empty")
+    if not re.match(SYMBOL_PATTERN, symbol):
+        raise BadBarRow(f"symbol is not an NSE trading symbol (A-Z, 0-9, & and -): {symbol!r}")
     ts, kind = _timestamp(ts_text)
     open_, high, low, close, volume = (
         _number(name, text) for name, text in zip(BAR_FIELDS[2:], number_texts, strict=True)
@@ -54,8 +60,12 @@ def parse_bar_row(fields: Sequence[str]) -> BarRow:
         raise BadBarRow(f"low {low} is above high {high}")
     if not low <= min(open_, close) <= max(open_, close) <= high:
         raise BadBarRow("prices inconsistent: need low <= open, close <= high")
+    if high > MAX_SHARE_PRICE:
+        raise BadBarRow(f"high {high} is above the ceiling of {MAX_SHARE_PRICE} a share")
     if volume < 0:
         raise BadBarRow(f"volume is negative: {volume}")
+    if volume != volume.to_integral_value():
+        raise BadBarRow(f"volume is not a whole number of shares: {str(volume)!r}")
     return BarRow(symbol, ts, kind, open_, high, low, close, volume)
 
 

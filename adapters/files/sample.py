@@ -19,11 +19,11 @@ from typing import Any
 from pydantic import ValidationError
 
 from adapters.files.bar_rows import BAR_FIELDS, KIND_TEXT, BadBarRow, parse_bar_row
+from domain.bar_builder import bar_slot
 from domain.events import AnnouncementArrived, BarClosed, InputRejected, NewsArrived, Payload
 from domain.ids import announcement_stream, bars_stream, news_stream, rejected_input_stream
 from domain.inputs import InputFact
 from domain.instruments import Instrument
-from domain.session import IST
 from domain.values import Mandate
 
 BAR_INTERVAL = timedelta(minutes=1)
@@ -84,13 +84,15 @@ def read_bars(path: Path, fallback: datetime) -> Iterator[InputFact]:
     with path.open(newline="") as f:
         header = f.readline()
         for line in f:
+            if not line.strip():  # a blank line is no bar (and no crash)
+                continue
             try:
                 bar = _bar(next(csv.DictReader([header, line])))
             except (ValueError, KeyError, TypeError) as e:
                 yield _rejected("bars", _reason(e), line.rstrip("\n"), fallback)
                 continue
             fallback = bar.end
-            yield InputFact(bars_stream(bar.symbol, bar.start), _bar_index(bar), bar, bar.end,
+            yield InputFact(bars_stream(bar.symbol, bar.start), bar_slot(bar.start), bar, bar.end,
                             "feed:bars")
 
 
@@ -103,17 +105,9 @@ def _bar(row: dict[str, str | None]) -> BarClosed:
     if not isinstance(checked.ts, datetime) or checked.kind != "aware":
         raise BadBarRow(f"ts needs a time with UTC offset, got {KIND_TEXT[checked.kind]}: "
                         f"{row['ts']!r}")
-    if checked.volume != checked.volume.to_integral_value():
-        raise BadBarRow(f"volume is not a whole number of shares: {row['volume']!r}")
     return BarClosed(symbol=checked.symbol, start=checked.ts, end=checked.ts + BAR_INTERVAL,
                      open=checked.open, high=checked.high, low=checked.low,
                      close=checked.close, volume=int(checked.volume))
-
-
-def _bar_index(bar: BarClosed) -> int:
-    """The bar's minute of the IST day, from 1: a fixed slot in its day's stream."""
-    local = bar.start.astimezone(IST)
-    return local.hour * 60 + local.minute + 1
 
 
 def read_news(path: Path, fallback: datetime) -> Iterator[InputFact]:

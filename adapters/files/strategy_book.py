@@ -6,6 +6,7 @@ Everything an operator can get wrong is checked here, and the error names the fi
 
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
@@ -13,6 +14,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from adapters.files.calendar import load_calendar
 from adapters.files.yaml_file import parse_yaml
 from domain.features import FEATURE_COLUMNS, Regime
 from domain.strategy.book import (
@@ -161,8 +163,10 @@ def parse_strategy_book(text: str, source: str = "<text>") -> StrategyBook:
 
 
 def load_strategy_book(path: Path = BOOK_PATH) -> StrategyBook:
-    """The strategy book from a YAML file (by default data/playbooks/strategies.yaml)."""
-    return parse_strategy_book(path.read_text(encoding="utf-8"), str(path))
+    """The strategy book from a YAML file (by default data/playbooks/strategies.yaml), with
+    the exchange's trading calendar (data/calendar)."""
+    book = parse_strategy_book(path.read_text(encoding="utf-8"), str(path))
+    return replace(book, calendar=load_calendar())
 
 
 @cache

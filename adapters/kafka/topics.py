@@ -40,6 +40,7 @@ _ROUTES: dict[str, tuple[str, str | None]] = {
     "NewsArrived": (NEWS_TOPIC, _STREAM),
     "AnnouncementArrived": (NEWS_TOPIC, "symbol"),
     "InputRejected": (NEWS_TOPIC, _STREAM),
+    "FeedGapFlagged": (MARKET_TOPIC, _STREAM),
     "SignalScored": (SIGNALS_TOPIC, "symbol"),
     "SignalFiltered": (SIGNALS_TOPIC, "symbol"),
     "NewsTagged": (SIGNALS_TOPIC, "source_event"),
@@ -49,6 +50,12 @@ _ROUTES: dict[str, tuple[str, str | None]] = {
     "CardRejected": (CARDS_TOPIC, "account_id"),
     "CardExpired": (CARDS_TOPIC, "account_id"),
     "OrderDenied": (CARDS_TOPIC, "account_id"),
+    # The judge's reviews travel with their card (same account key, same partition).
+    "CardReviewRequested": (CARDS_TOPIC, "account_id"),
+    "CardReviewed": (CARDS_TOPIC, "account_id"),
+    "CardReviewFailed": (CARDS_TOPIC, "account_id"),
+    "PromptVersionPublished": (CARDS_TOPIC, _STREAM),
+    "PromptPromoted": (CARDS_TOPIC, _STREAM),
     "OrderPlaced": (ORDERS_TOPIC, "account_id"),
     "OrderAccepted": (ORDERS_TOPIC, "account_id"),
     "OrderRejected": (ORDERS_TOPIC, "account_id"),
@@ -60,7 +67,10 @@ _ROUTES: dict[str, tuple[str, str | None]] = {
     "ReconciliationBreak": (ORDERS_TOPIC, _STREAM),
     "ExternalOrderObserved": (ORDERS_TOPIC, _STREAM),
     "BreakResolved": (ORDERS_TOPIC, _STREAM),
+    "ExitRequested": (ORDERS_TOPIC, "account_id"),
+    "ExitRefused": (ORDERS_TOPIC, "account_id"),
     "AccountOpened": (ACCOUNTS_TOPIC, "account_id"),
+    "BrokerConfigured": (ACCOUNTS_TOPIC, "account_id"),
     "MandateSet": (ACCOUNTS_TOPIC, "account_id"),
     "CashDeposited": (ACCOUNTS_TOPIC, "account_id"),
     "CashReserved": (ACCOUNTS_TOPIC, "account_id"),
@@ -82,10 +92,14 @@ _ROUTES: dict[str, tuple[str, str | None]] = {
     "TradeImported": (ACCOUNTS_TOPIC, "account_id"),
     # A split or bonus concerns every holder of the scrip: keyed like its bars.
     "CorporateActionRecorded": (MARKET_TOPIC, "symbol"),
+    # A new version of an instrument in the master: keyed like its bars.
+    "InstrumentListed": (MARKET_TOPIC, "symbol"),
     "KillSwitchTripped": (RISK_TOPIC, "scope"),
     "KillSwitchReset": (RISK_TOPIC, "scope"),
+    "DeskLossLimitSet": (RISK_TOPIC, "scope"),  # beside the desk kill switch it sets
     # A process manager's refusal: one stream per (process manager, event), kept in order.
     "ReactionRefused": (RISK_TOPIC, _STREAM),
+    "ReactionFailed": (RISK_TOPIC, _STREAM),
 }
 
 

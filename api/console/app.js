@@ -7,6 +7,7 @@ import { askReason } from "./dialog.js";
 import { el, istTime } from "./dom.js";
 import { follow } from "./feed.js";
 import { renderCard, renderQueue } from "./queue.js";
+import { loadPrompts, renderPrompts } from "./judge.js";
 import { loadTax, renderTax } from "./tax.js";
 
 const RANK = { viewer: 1, approver: 2, admin: 3 };
@@ -48,10 +49,11 @@ async function redraw() {
   const books = await loadBooks();
   lastCards = books.cards;
   drawQueue();
-  renderAccounts($("accounts"), books, can, switchActions);
-  renderPositions($("positions").tBodies[0], books.positions);
-  renderOrders($("orders").tBodies[0], books.orders);
+  renderAccounts($("accounts"), books, can, { ...switchActions, flatten: exitActions.flatten });
+  renderPositions($("positions").tBodies[0], books.positions, can, exitActions);
+  renderOrders($("orders").tBodies[0], books.orders, can, exitActions);
   drawDesk(books.risk.desk);
+  renderPrompts($("prompts").tBodies[0], await loadPrompts());
   if (selected) await showCard(selected);
 }
 
@@ -84,7 +86,8 @@ function drawDesk(desk) {
   controls.replaceChildren(can.switch ? (desk.halted
     ? el("button", { type: "button", onclick: () => switchActions.resume() }, "Resume desk")
     : el("button", { type: "button", class: "danger", onclick: () => switchActions.halt() },
-      "Halt desk")) : "");
+      "Halt desk")) : "", can.switch ? el("button", { type: "button", class: "danger",
+    onclick: () => exitActions.flattenDesk() }, "Flatten desk") : "");
 }
 
 async function showCard(cardId) {
@@ -144,6 +147,32 @@ const switchActions = {
     "No account takes new entries until the desk is resumed.", "Halt", "/api/v1/desk/halt"),
   resume: () => confirmSwitch("Resume the desk?", "Accounts may take new entries again.",
     "Resume", "/api/v1/desk/resume"),
+};
+
+// Operator exits: each asks for a reason (the confirmation step), then names what it did.
+async function confirmExit(title, text, label, path) {
+  const reason = await askReason(title, text, label);
+  if (reason === null) return;
+  await command(title.replace(/\?$/, ""), path, { reason }, (answer) =>
+    answer.orders.map((o) => o.refused ? `${o.order_id}: refused (${o.refused})`
+      : `${o.order_id}: ${o.action.toLowerCase()} ${o.exit_pending ? "sent" : o.status}`)
+      .join("; "));
+}
+
+const exitActions = {
+  cancel: (orderId) => confirmExit(`Cancel order ${orderId}?`,
+    "The entry has not filled: the bracket is cancelled and its cash released.", "Cancel order",
+    `/api/v1/orders/${encodeURIComponent(orderId)}/cancel`),
+  close: (account, symbol, quantity) => confirmExit(`Close ${symbol} for ${account}?`,
+    `Sells ${quantity} at market (paper: at the next bar); stop and target are cancelled.`,
+    "Close position",
+    `/api/v1/positions/${encodeURIComponent(account)}/${encodeURIComponent(symbol)}/close`),
+  flatten: (account) => confirmExit(`Flatten ${account}?`,
+    "Cancels every working entry and closes every position of this account.", "Flatten",
+    `/api/v1/accounts/${encodeURIComponent(account)}/flatten`),
+  flattenDesk: () => confirmExit("Flatten the whole desk?",
+    "Cancels every working entry and closes every position of every account.",
+    "Flatten desk", "/api/v1/desk/flatten"),
 };
 
 // The live feed --------------------------------------------------------------------------

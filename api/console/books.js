@@ -13,6 +13,11 @@ function killSwitchControl(account, can, actions) {
       onclick: () => actions.trip(account.account_id) }, "Trip kill switch");
 }
 
+// An exit button: shown to approvers and admins; the action asks for a reason first.
+function exitButton(label, allowed, onclick) {
+  return allowed ? el("button", { type: "button", class: "danger", onclick }, label) : null;
+}
+
 export function renderAccounts(container, books, can, actions) {
   const cash = Object.fromEntries(books.cash.map((c) => [c.account_id, c]));
   const risk = Object.fromEntries(books.risk.accounts.map((r) => [r.account_id, r]));
@@ -36,25 +41,31 @@ export function renderAccounts(container, books, can, actions) {
         el("dt", {}, "Exposure"), el("dd", {}, money(r.exposure))),
       equityChart(books.curves[account.account_id] || [], account.account_id),
       own && own.tripped ? el("p", { class: "muted" }, `Kill switch: ${own.reason}`) : null,
-      killSwitchControl(account, can, actions));
+      killSwitchControl(account, can, actions),
+      exitButton("Flatten account", can.decide && actions.flatten,
+        () => actions.flatten(account.account_id)));
   })));
 }
 
-export function renderPositions(tbody, positions) {
+export function renderPositions(tbody, positions, can, exits) {
   replaceRows(tbody, positions.map((p) => el("tr",
     { dataset: { account: p.account_id, symbol: p.symbol } },
     el("td", {}, p.account_id), el("td", {}, p.symbol),
     el("td", { class: "num" }, String(p.quantity)),
     el("td", { class: "num" }, money(p.average_price)), el("td", { class: "num" }, money(p.mark)),
-    signed(p.unrealised_pnl), signed(p.realised_pnl))), "no positions", 7);
+    signed(p.unrealised_pnl), signed(p.realised_pnl),
+    el("td", {}, exitButton("Close", can.decide && p.quantity > 0,
+      () => exits.close(p.account_id, p.symbol, p.quantity))))), "no positions", 8);
 }
 
-export function renderOrders(tbody, orders) {
+export function renderOrders(tbody, orders, can, exits) {
   replaceRows(tbody, orders.map((o) => el("tr",
     { dataset: { orderId: o.order_id, cardId: o.card_id, status: o.status } },
     el("td", {}, shortId(o.order_id)), el("td", {}, o.account_id), el("td", {}, o.symbol),
     el("td", { class: "num" }, String(o.quantity)),
     el("td", { class: "num" }, money(o.entry_price)),
     el("td", { class: "num" }, money(o.exit_price)),
-    el("td", { class: "status" }, o.status))), "no orders", 7);
+    el("td", { class: "status" }, o.status),
+    el("td", {}, exitButton("Cancel", can.decide && ["PLACED", "WORKING"].includes(o.status),
+      () => exits.cancel(o.order_id))))), "no orders", 8);
 }

@@ -2,6 +2,7 @@
 // the evidence it was proposed on. Approve and reject appear only for approvers and up.
 
 import { el, istTime, money } from "./dom.js";
+import { renderReview, verdictCell } from "./judge.js";
 
 function decisionCell(card, can, actions) {
   if (card.status === "PROPOSED" && can.decide) {
@@ -50,6 +51,7 @@ function queueRow(card, selected, can, actions, hidden) {
     el("td", { class: "num" }, sized(card, money(card.target))),
     el("td", {}, istTime(card.expires_at)),
     el("td", { class: "status" }, card.status),
+    verdictCell(card),
     decisionCell(card, can, actions));
 }
 
@@ -67,7 +69,7 @@ export function renderQueue(tbody, cards, selected, can, actions, show) {
   ];
   if (!waiting.length) {
     rows.unshift(el("tr", { class: "empty" },
-      el("td", { colspan: 11, class: "muted" }, "no cards waiting for a decision")));
+      el("td", { colspan: 12, class: "muted" }, "no cards waiting for a decision")));
   }
   tbody.replaceChildren(...rows);
   return { decided: decided.length, blocked: blocked.length };
@@ -93,6 +95,7 @@ export function renderCard(container, detail) {
       el("dt", {}, "Expected cost"), el("dd", {}, money(detail.expected_cost)),
       el("dt", {}, "Horizon / mandate"),
       el("dd", {}, `${detail.horizon || "—"} / v${detail.mandate_version ?? "—"}`)),
+    ...renderReview(detail.review),
     el("h3", {}, "Sizing"), el("p", { class: "thesis" }, detail.sizing || "—"),
     el("h3", {}, "Guardrails"),
     el("table", { class: "guardrails" }, el("tbody", {}, detail.guardrails.map((g) =>

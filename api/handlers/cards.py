@@ -7,6 +7,7 @@ from api import schemas as s
 from api.context import Call
 from api.errors import not_found
 from api.inputs import CardsQuery, ReasonBody
+from api.review_resources import review
 from domain.events import Envelope, Recorded
 from projections.lineage import trace
 from streams.ports import EventLog
@@ -22,7 +23,9 @@ async def list_cards(call: Call) -> s.CardList:
             and (q.account is None or r.account_id == q.account)
             and (q.strategy is None or r.strategy == q.strategy)
         ]
-        return s.CardList(cards=present.queue(rows))
+        verdicts = {c: r.verdict for c, r in
+                    call.state.desk.runtime.view.reviews.by_card.items() if r.verdict}
+        return s.CardList(cards=present.queue(rows, verdicts))
 
 
 async def get_card(call: Call) -> s.CardDetail:
@@ -32,10 +35,12 @@ async def get_card(call: Call) -> s.CardDetail:
         row = call.state.desk.runtime.view.cards.get(card_id)
         if row is None:
             raise not_found("card_id", f"no card {card_id!r}")
-        summary = present.card(row)
+        reviewed = call.state.desk.runtime.view.reviews.by_card.get(card_id)
+        summary = present.card(row, reviewed.verdict or None if reviewed else None)
+        judged = review(reviewed) if reviewed else None
     stream, lineage = await call.state.gate.read_store(
         _card_history, call.state.desk.store, card_id)
-    return present.card_detail(summary, stream, lineage)
+    return present.card_detail(summary, stream, lineage).model_copy(update={"review": judged})
 
 
 def _card_history(store: EventLog, card_id: str) -> tuple[list[Envelope], list[Recorded]]:

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import asyncio
 import json
+from datetime import UTC, datetime
 
 from aiohttp import web
 
+from api import feed_status
 from api import schemas as s
 from api.context import ApiState, Call
 from api.docs_page import render_docs
 from api.errors import ApiError
+from api.handlers.news import news_metrics
 
 STORE_TIMEOUT = 2.0
 PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8"
@@ -37,17 +40,24 @@ async def ready(call: Call) -> s.Readiness:
         raise ApiError(503, "not_ready", f"store unreachable: {type(e).__name__}",
                        field="store") from None
     lag = max(head - position, 0)
+    feeds, down = feed_status.readiness(call.state.feeds())
     if lag:
         raise ApiError(503, "not_ready", f"read model {lag} events behind the log",
                        field="runtime",
                        extra={"log_head": head, "view_position": position, "lag": lag})
-    return s.Readiness(status="ready", log_head=head, view_position=position, lag=lag)
+    if down:
+        raise ApiError(503, "not_ready", "; ".join(down), field="feeds",
+                       extra={"feeds": feeds})
+    return s.Readiness(status="ready", log_head=head, view_position=position, lag=lag,
+                       feeds=feeds)
 
 
 async def metrics(call: Call) -> web.Response:
     """Prometheus text: request counts and latencies, log head and view position."""
     head, position = await _log_figures(call.state)
-    return web.Response(body=call.state.metrics.render(head, position).encode(),
+    text = (call.state.metrics.render(head, position) + news_metrics(call.state.news_sources)
+            + feed_status.prometheus(call.state.feeds(), datetime.now(UTC)))
+    return web.Response(body=text.encode(),
                         headers={"Content-Type": PROMETHEUS_TEXT})
 
 

@@ -2,11 +2,13 @@
 
 from domain.aggregates.account import Account
 from domain.aggregates.base import Aggregate, Cause, DomainError, StaleWrite
+from domain.aggregates.broker_account import BrokerAccount
 from domain.aggregates.card import CardNotPending, CardStatus, TradeCard
 from domain.aggregates.inputs import InputStream
 from domain.aggregates.order import Order, OrderStatus
 from domain.aggregates.reconciliation import Reconciliation
-from domain.aggregates.refusal import Refusal
+from domain.aggregates.refusal import ReactionFailure, Refusal
+from domain.aggregates.review import CardReview, Prompt
 from domain.aggregates.risk_guard import RiskGuard
 from domain.aggregates.schedule import DailyReport, JobRun
 from domain.aggregates.signal import Signal
@@ -15,7 +17,9 @@ from domain.aggregates.transfer import Transfer, TransferStatus
 __all__ = [
     "Account",
     "Aggregate",
+    "BrokerAccount",
     "CardNotPending",
+    "CardReview",
     "CardStatus",
     "Cause",
     "DailyReport",
@@ -24,6 +28,8 @@ __all__ = [
     "JobRun",
     "Order",
     "OrderStatus",
+    "Prompt",
+    "ReactionFailure",
     "Reconciliation",
     "Refusal",
     "RiskGuard",

@@ -7,6 +7,9 @@ from enum import StrEnum
 
 from domain.aggregates.base import Aggregate, Cause, DomainError
 from domain.events import (
+    ExitAction,
+    ExitRefused,
+    ExitRequested,
     OrderAccepted,
     OrderCancelled,
     OrderFilled,
@@ -44,6 +47,7 @@ class Order(Aggregate):
         self.fill_ids: set[str] = set()
         self.cancelled_legs: set[Leg] = set()
         self.partials: dict[Leg, list[OrderPartiallyFilled]] = {}  # a venue's part fills
+        self.exit_requested: ExitAction | None = None  # an operator's exit, until it ends
 
     @property
     def order_id(self) -> str:
@@ -149,6 +153,37 @@ class Order(Aggregate):
                 leg not in self.cancelled_legs):
             self._record(OrderCancelled(order_id=self.id, account_id=self._account, leg=leg,
                                         reason=reason), cause)
+    def exit_action(self) -> ExitAction:
+        """What an operator's exit means for this order now: cancel a bracket whose entry
+        has not filled, close one whose entry has; a refusal when neither applies."""
+        if self.status in (OrderStatus.PLACED, OrderStatus.WORKING):
+            return ExitAction.CANCEL
+        if self.status is OrderStatus.OPEN:
+            return ExitAction.CLOSE
+        raise DomainError(f"order {self.id} is {self.status or 'unknown'}: nothing to exit")
+
+    def request_exit(self, action: ExitAction, scope: str, reason: str, cause: Cause) -> None:
+        """Record an operator's exit (the broker acts on it); one at a time per order."""
+        if self.exit_action() is not action:
+            raise DomainError(f"order {self.id} is {self.status}: cannot {action.lower()} it")
+        if self.exit_requested is not None:
+            raise DomainError(f"order {self.id}: an exit ({self.exit_requested}) is pending")
+        if not reason.strip():
+            raise DomainError("an exit needs a reason")
+        self._record(ExitRequested(order_id=self.id, account_id=self._account, action=action,
+                                   scope=scope, reason=reason.strip()), cause)
+
+    def refuse_exit(self, reason: str, cause: Cause) -> None:
+        """The broker refused the pending exit: recorded with its reason."""
+        if self.exit_requested is not None:
+            self._record(ExitRefused(order_id=self.id, account_id=self._account,
+                                     action=self.exit_requested, reason=reason), cause)
+
+    def _on_exit_requested(self, e: ExitRequested) -> None:
+        self.exit_requested = e.action
+
+    def _on_exit_refused(self, e: ExitRefused) -> None:
+        self.exit_requested = None
 
     def _on_order_placed(self, e: OrderPlaced) -> None:
         self.placed, self.status = e, OrderStatus.PLACED
@@ -169,8 +204,9 @@ class Order(Aggregate):
             self.entry, self.status = e, OrderStatus.OPEN
         else:
             self.exit, self.status = e, OrderStatus.CLOSED
+            self.exit_requested = None
 
     def _on_order_cancelled(self, e: OrderCancelled) -> None:
         self.cancelled_legs.add(e.leg)
         if e.leg is Leg.ENTRY:
-            self.status = OrderStatus.CANCELLED
+            self.status, self.exit_requested = OrderStatus.CANCELLED, None

@@ -9,6 +9,7 @@ from domain.events.accounts import (
     CashReturned,
     MandateSet,
 )
+from domain.events.brokers import BrokerConfigured
 from domain.events.decisions import (
     CardApproved,
     CardBlocked,
@@ -28,7 +29,10 @@ from domain.events.envelope import (
     payload_type,
     register_upcaster,
 )
+from domain.events.exits import DeskLossLimitSet, ExitAction, ExitRefused, ExitRequested
+from domain.events.feeds import FeedGapFlagged
 from domain.events.imports import CorporateActionRecorded, TradeImported
+from domain.events.instruments import InstrumentListed
 from domain.events.market import AnnouncementArrived, BarClosed, InputRejected, NewsArrived
 from domain.events.orders import (
     OrderAccepted,
@@ -39,11 +43,18 @@ from domain.events.orders import (
     OrderRejected,
     PositionClosed,
 )
-from domain.events.reactions import ReactionRefused
+from domain.events.reactions import ReactionFailed, ReactionRefused
 from domain.events.reconciliation import (
     BreakResolved,
     ExternalOrderObserved,
     ReconciliationBreak,
+)
+from domain.events.reviews import (
+    CardReviewed,
+    CardReviewFailed,
+    CardReviewRequested,
+    PromptPromoted,
+    PromptVersionPublished,
 )
 from domain.events.risk import DESK_SCOPE, KillSwitchReset, KillSwitchTripped
 from domain.events.schedule import AccountDay, DailyReportPublished, JobCompleted
@@ -64,11 +75,15 @@ __all__ = [
     "AnnouncementArrived",
     "BarClosed",
     "BreakResolved",
+    "BrokerConfigured",
     "CardApproved",
     "CardBlocked",
     "CardExpired",
     "CardProposed",
     "CardRejected",
+    "CardReviewFailed",
+    "CardReviewRequested",
+    "CardReviewed",
     "CashDeployed",
     "CashDeposited",
     "CashReleased",
@@ -78,10 +93,16 @@ __all__ = [
     "CashTransferredOut",
     "CorporateActionRecorded",
     "DailyReportPublished",
+    "DeskLossLimitSet",
     "Envelope",
+    "ExitAction",
+    "ExitRefused",
+    "ExitRequested",
     "ExternalOrderObserved",
+    "FeedGapFlagged",
     "FundingPlanSet",
     "InputRejected",
+    "InstrumentListed",
     "JobCompleted",
     "KillSwitchReset",
     "KillSwitchTripped",
@@ -97,6 +118,9 @@ __all__ = [
     "OrderRejected",
     "Payload",
     "PositionClosed",
+    "PromptPromoted",
+    "PromptVersionPublished",
+    "ReactionFailed",
     "ReactionRefused",
     "ReconciliationBreak",
     "Recorded",

@@ -16,3 +16,16 @@ class ReactionRefused(Payload):
     reason: str
     trigger_id: UUID  # the event it was reacting to
     trigger_type: str
+
+
+@register
+class ReactionFailed(Payload):
+    """A process manager raised on an event (a bug or absurd data, not a business rule):
+    nothing it changed for that event was kept, the accounts involved were paused with this
+    reason, and the desk went on. A restart does not run it on that event again."""
+
+    process_manager: str
+    reason: str  # the exception's type and message, shortened
+    trigger_id: UUID
+    trigger_type: str
+    paused: list[str]  # kill-switch scopes tripped because of it (accounts, or the desk)

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
 
+from domain.calendar import WEEKDAYS, TradingCalendar
 from domain.features import Regime
 from domain.values import Horizon, Objective
 
@@ -122,6 +123,7 @@ class StrategyBook:
     meta_label: MetaLabelPolicy
     allocation: AllocationPolicy
     guardrails: GuardrailPolicy
+    calendar: TradingCalendar = WEEKDAYS  # the exchange's trading days and sessions
 
     def for_category(self, category: str) -> Strategy | None:
         for strategy in self.strategies.values():

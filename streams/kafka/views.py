@@ -23,6 +23,7 @@ from projections.codec import decode_bar, decode_research, decode_view
 from projections.desk import DeskView, apply
 from projections.merge import merge
 from streams.feed import input_streams
+from streams.input_gate import InputGate
 from streams.kafka.rows import BAR_PREFIX, OFFSET_PREFIX, PM_PROGRESS, RESEARCH, VIEW_PREFIX
 from streams.ports import Clock
 from streams.unit_of_work import UnitOfWork
@@ -36,9 +37,11 @@ class WorkerViews:
     """A `DeskRuntime` whose reactions happen in the Kafka runtime's workers."""
 
     def __init__(self, store: DeskStore, clock: Clock, refresh: float = REFRESH_SECONDS,
-                 monotonic: Callable[[], float] = time.monotonic) -> None:
+                 monotonic: Callable[[], float] = time.monotonic,
+                 gate: InputGate | None = None) -> None:
         self.store = store
         self.clock = clock
+        self.gate = gate if gate is not None else InputGate()
         self.refresh = refresh
         self._monotonic = monotonic
         self._snapshots = ViewSnapshots(store)
@@ -71,7 +74,7 @@ class WorkerViews:
 
     def ingest(self, facts: Iterable[InputFact]) -> int:
         """Append the facts not yet logged (by stream and version); nothing reacts here."""
-        streams = input_streams(facts, self.store, self.clock)
+        streams = input_streams(facts, self.store, self.clock, self.gate)
         if streams:
             self.store.commit(*streams)
         return len(streams)

@@ -18,7 +18,9 @@ from domain.events import (
     BarClosed,
     CardApproved,
     CardProposed,
+    DeskLossLimitSet,
     Envelope,
+    ExitRequested,
     NewsArrived,
     OrderCancelled,
     OrderFilled,
@@ -32,6 +34,7 @@ from streams.process_managers.auto_approver import AutoApprover
 from streams.process_managers.execution import Execution
 from streams.process_managers.expiry import CardExpiry
 from streams.process_managers.funding import FundingWatch
+from streams.process_managers.operator_exits import OperatorExits
 from streams.process_managers.paper_fills import PaperFills
 from streams.process_managers.risk_watch import RiskWatch
 from streams.unit_of_work import UnitOfWork
@@ -61,6 +64,8 @@ REACTIONS: dict[type[Payload], tuple[type, ...]] = {
     PositionClosed: (Execution, RiskWatch),
     OrderRejected: (Execution,),
     OrderCancelled: (Execution,),
+    ExitRequested: (OperatorExits,),
+    DeskLossLimitSet: (RiskWatch,),
 }
 
 

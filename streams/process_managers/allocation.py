@@ -25,11 +25,10 @@ from domain.events import (
     SignalFiltered,
     SignalScored,
 )
-from domain.ids import bar_signal_id, card_id_for, news_signal_id, tag_stream
+from domain.ids import bar_signal_id, card_id_for, item_tag_stream, news_signal_id
 from domain.instruments import Instrument
 from domain.live_features import FeatureValues
 from domain.money import ZERO
-from domain.session import entries_open
 from domain.sizing import reserve_for
 from domain.strategy.book import Strategy, StrategyBook
 from domain.strategy.signals import Facts, event_side, score, triggered
@@ -75,7 +74,7 @@ class Allocation:
     def _on_news(self, event: Envelope, item: NewsArrived | AnnouncementArrived,
                  view: DeskView, uow: UnitOfWork) -> list[Scored]:
         tagging = self.tagger.tag(news_item(item))
-        tagger = uow.get(Signal, tag_stream(item.source_id))
+        tagger = uow.get(Signal, item_tag_stream(event.stream_id))
         tagged = tagger.decide(news_tagged(event.event_id, item, tagging), uow.cause("tagger"))
         strategy = self.book.for_category(tagging.category.value)
         if tagged is None or strategy is None:
@@ -103,7 +102,8 @@ class Allocation:
 
     def _on_bar(self, event: Envelope, bar: BarClosed, view: DeskView,
                 uow: UnitOfWork) -> list[Scored]:
-        if not entries_open(event.occurred_at) or bar.symbol not in self.instruments:
+        if not self.book.calendar.entries_open(event.occurred_at) or \
+                bar.symbol not in self.instruments:
             return []
         values = self._values(view, bar.symbol)
         batch: list[Scored] = []
@@ -141,8 +141,8 @@ class Allocation:
             return f"unknown symbol {symbol}: not in the instrument master"
         if symbol not in view.market:
             return f"no bar yet for {symbol}: no reference price"
-        if not entries_open(now):
-            return "arrived outside the entry window (09:15-15:15 IST)"
+        if not self.book.calendar.entries_open(now):
+            return f"arrived outside the entry window: {self.book.calendar.why_closed(now)}"
         return ""
 
     def _decide(self, uow: UnitOfWork, signal_id: str, decision: SignalScored | SignalFiltered,

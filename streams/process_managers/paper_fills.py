@@ -5,12 +5,13 @@ what it filled)."""
 from __future__ import annotations
 
 from domain.aggregates import Cause, Order
-from domain.broker import OrderUpdate, UpdateKind, WorkingOrder
+from domain.broker import OrderUpdate, UpdateKind
 from domain.costs import Product, fill_costs
 from domain.events import BarClosed, Envelope, OrderFilled
 from domain.session import ist
 from domain.values import Leg, Side
 from projections.desk import DeskView
+from projections.orders import working
 from streams.ports import Broker
 from streams.routing.routes import VenueRoutes
 from streams.unit_of_work import UnitOfWork
@@ -34,15 +35,11 @@ class PaperFills:
         live = view.orders.live_by_symbol.get(bar.symbol)
         if not live:
             return
-        working = [
-            WorkingOrder(o.order_id, o.symbol, o.quantity, o.status, o.placed_at, o.stop,
-                         o.target, o.square_off, o.entry_price)
-            for o in (view.orders.by_id[i] for i in sorted(live))
-            if o.broker not in self.remote
-        ]
-        if not working:
+        working_orders = [working(o) for o in (view.orders.by_id[i] for i in sorted(live))
+                          if o.broker not in self.remote]  # a remote venue fills its own
+        if not working_orders:
             return
-        for update in self.broker.updates(bar, working):
+        for update in self.broker.updates(bar, working_orders):
             order = uow.get(Order, update.order_id)
             # Caused by the bar (the price evidence), but part of the order's chain.
             cause = Cause(event.occurred_at, uow.clock(), self.actor, order.correlation_id,

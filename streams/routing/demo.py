@@ -14,6 +14,7 @@ from domain.broker import WorkingOrder
 from domain.events import BarClosed, Recorded
 from domain.values import Leg
 from projections.desk import DeskView
+from projections.orders import working as as_working
 from streams.bootstrap import Desk, bootstrap
 from streams.demo import save_live_view
 from streams.feed import open_accounts, sample_day
@@ -71,9 +72,7 @@ async def run_venue_demo(store_url: str, directory: Path, operator: str, clock: 
 def working(view: DeskView, venue: str, symbol: str) -> list[WorkingOrder]:
     """The desk's live brackets on `symbol` at `venue`, as the exchange needs them."""
     rows = (view.orders.by_id[i] for i in sorted(view.orders.live_by_symbol.get(symbol, ())))
-    return [WorkingOrder(o.order_id, o.symbol, o.quantity, o.status, o.placed_at, o.stop,
-                         o.target, o.square_off, o.entry_price)
-            for o in rows if o.broker == venue and o.status in ("WORKING", "OPEN")]
+    return [as_working(o) for o in rows if o.broker == venue and o.status in ("WORKING", "OPEN")]
 
 
 async def recorded(desk: Desk, filled: list[tuple[str, Leg]]) -> None:

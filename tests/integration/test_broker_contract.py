@@ -142,6 +142,30 @@ def test_cancel_when_order_unknown_then_refused_naming_it(venue: Venue) -> None:
     assert "order-9" in ack.reason
 
 
+def test_close_when_entry_filled_then_accepted(venue: Venue) -> None:
+    entered = _entered(venue)
+
+    ack = venue.broker.close(replace(entered, exit_requested_at=T0 + timedelta(minutes=2)))
+
+    assert ack.accepted and ack.broker_order_id
+
+
+def test_close_when_entry_not_filled_then_refused_saying_cancel_instead(venue: Venue) -> None:
+    venue.broker.place_bracket(ORDER)
+
+    ack = venue.broker.close(WORKING)
+
+    assert not ack.accepted
+    assert "not filled" in ack.reason
+
+
+def test_close_when_an_exit_already_filled_then_refused(venue: Venue) -> None:
+    entered = _entered(venue)
+    venue.broker.updates(venue.trade_through(Leg.STOP), [entered])
+
+    assert not venue.broker.close(entered).accepted
+
+
 def test_modify_when_stop_moves_below_target_then_accepted(venue: Venue) -> None:
     venue.broker.place_bracket(ORDER)
 

@@ -21,6 +21,9 @@ DAY = datetime(2026, 11, 20, 9, 0, tzinfo=IST)
     (5, "NaN", "close is not finite: 'NaN'"),
     (6, "-3", "volume is negative: -3"),
     (1, "yesterday", "ts is not an ISO 8601 date or time: 'yesterday'"),
+    # Rows `desk features` used to take while ingestion refused them (or the reverse).
+    (0, "infy", "symbol is not an NSE trading symbol (A-Z, 0-9, & and -): 'infy'"),
+    (3, "1e30", "high 1E+30 is above the ceiling of 10000000 a share"),
 ])
 def test_parse_bar_row_when_a_field_is_bad_then_the_reason_names_field_and_text(
     index: int, text: str, reason: str

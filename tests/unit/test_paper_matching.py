@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, timedelta
 from decimal import Decimal
 
@@ -177,3 +178,20 @@ def test_place_bracket_when_valid_then_accepted_with_paper_broker_id() -> None:
 
     assert ack.accepted
     assert ack.broker_order_id == "paper-order-7"
+
+
+def test_updates_when_operator_asked_to_close_then_next_bar_fills_before_its_stop() -> None:
+    asked = replace(working("OPEN"), exit_requested_at=T0)
+    through_the_stop = bar("495", "496", "470", "471", start=T0 + timedelta(minutes=1))
+
+    [fill] = PaperBroker().updates(through_the_stop, [asked])
+
+    assert fill.leg is Leg.OPERATOR
+    assert fill.price == D("494.75")  # the open, 495, less 5 bps, ticked down
+    assert "operator exit" in fill.detail
+
+
+def test_close_when_entry_filled_then_accepted_even_after_a_restart() -> None:
+    ack = PaperBroker().close(replace(working("OPEN"), entry_price=D("500")))
+
+    assert ack.accepted

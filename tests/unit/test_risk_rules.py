@@ -7,7 +7,7 @@ from decimal import Decimal
 from hypothesis import given
 from hypothesis import strategies as st
 
-from domain.risk_rules import Breach, limit_breach
+from domain.risk_rules import Breach, desk_limit_breach, limit_breach
 from tests.unit.conftest import D, mandate
 
 # Daily loss limit 5,000; max drawdown 10%.
@@ -66,3 +66,21 @@ def test_limit_breach_when_loss_at_or_beyond_limit_then_daily_breach_with_value(
 
     assert breach is not None
     assert (breach.metric, breach.value, breach.limit) == ("daily_pnl", -loss, D("-5000"))
+
+
+@given(st.decimals(min_value=-10**7, max_value=10**7, places=2))
+def test_desk_limit_breach_when_no_limit_set_then_never_breached(pnl: Decimal) -> None:
+    assert desk_limit_breach(None, pnl) is None
+    assert desk_limit_breach(D("0"), pnl) is None
+
+
+@given(st.decimals(min_value=1, max_value=10**7, places=2),
+       st.decimals(min_value=-10**7, max_value=10**7, places=2))
+def test_desk_limit_breach_when_pnl_reaches_minus_the_limit_then_breached_else_not(
+    limit: Decimal, pnl: Decimal,
+) -> None:
+    breach = desk_limit_breach(limit, pnl)
+
+    assert (breach is not None) == (pnl <= -limit)
+    if breach is not None:
+        assert breach.metric == "desk_daily_pnl" and breach.limit == -limit

@@ -12,7 +12,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
 
-from adapters.brokers.paper.matching import FillDecision, entry_fill, exit_fill
+from adapters.brokers.paper.matching import (
+    FillDecision,
+    entry_fill,
+    exit_fill,
+    operator_exit_fill,
+)
 from domain.broker import (
     BrokerAck,
     BrokerFunds,
@@ -93,6 +98,19 @@ class PaperBroker:
         bracket.stop, bracket.target = new_stop, new_target
         return BrokerAck(True, broker_order_id=_venue_id(order_id))
 
+    def close(self, order: WorkingOrder) -> BrokerAck:
+        """Close an open bracket at the next bar (see `matching`); its exits go with it.
+        A bracket this process never saw placed (a restart) is taken from the desk's log."""
+        order_id = order.order_id
+        bracket = self._book.setdefault(order_id, _adopted(order))
+        refusal = _unchangeable(order_id, bracket)
+        if refusal:
+            return BrokerAck(False, reason=refusal)
+        assert bracket is not None
+        if bracket.entry_price is None:
+            return BrokerAck(False, reason=f"order {order_id}: entry not filled; cancel instead")
+        return BrokerAck(True, broker_order_id=_venue_id(order_id))
+
     def updates(self, bar: BarClosed, working: Sequence[WorkingOrder]) -> list[OrderUpdate]:
         """The fills this bar causes, one per bracket at most, each with its rule."""
         fills: list[OrderUpdate] = []
@@ -160,6 +178,8 @@ def _unchangeable(order_id: str, bracket: _Bracket | None) -> str:
 def _decide(bar: BarClosed, order: WorkingOrder) -> FillDecision | None:
     if order.status == "WORKING":
         return entry_fill(order.placed_at, bar)
+    if order.status == "OPEN" and order.exit_requested_at is not None:
+        return operator_exit_fill(order.exit_requested_at, bar)
     if order.status == "OPEN":
         return exit_fill(order.stop, order.target, bar,
                          order.square_off and square_off_due(bar.start))

@@ -7,6 +7,10 @@
 - Target (sell limit): triggers when a bar's high reaches it; fills at the higher of the
   target and the bar's open. A bar that reaches both fills the stop (the cautious reading).
 - Square-off (intraday): at the square-off bar's open less 5 bps, tick down.
+- Operator exit (close by hand): on the first bar the desk sees after the request, at its
+  open when the bar starts at or after the request, else at its close (the bar was under
+  way: its close is the first price after the request); less 5 bps, tick down. It comes
+  before the stop and target of that bar, whose touches happen after the exit.
 """
 
 from __future__ import annotations
@@ -56,3 +60,14 @@ def exit_fill(
             Leg.SQUARE_OFF, price, f"intraday square-off at bar open {bar.open} - 5 bps"
         )
     return None
+
+
+def operator_exit_fill(requested_at: datetime, bar: BarClosed) -> FillDecision:
+    """Close by hand at the first price after the request, less 5 bps."""
+    started_after = bar.start >= requested_at
+    base, at = (bar.open, "open") if started_after else (bar.close, "close")
+    price = round_to_tick(base * (1 - SLIPPAGE), "down")
+    return FillDecision(
+        Leg.OPERATOR, price,
+        f"operator exit at bar {bar.start.isoformat()} {at} {base} - 5 bps",
+    )

@@ -1,0 +1,1 @@
+"""Kite Connect ticker: binary packets over a websocket, prices in paise."""

@@ -1,0 +1,170 @@
+"""The judge over any OpenAI-compatible server (OpenAI, vLLM, Ollama, llama.cpp's server),
+through the `openai` package's Chat Completions.
+
+The answer is asked for with a JSON-schema `response_format`; a server that rejects that
+(400) is asked again, and from then on, with a forced tool call whose parameters are the
+same schema. Retries (429, 5xx, timeouts, dropped connections) are counted here, not in
+the SDK, so each review records how many it took. The key never appears in a log or error.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Sequence
+from decimal import Decimal
+from typing import Any
+
+import openai
+import structlog
+from openai import AsyncOpenAI
+
+from adapters.llm.config import JudgeConfig
+from domain.events import CardProposed
+from domain.review import (
+    REVIEW_SCHEMA,
+    SCHEMA_NAME,
+    InvalidReview,
+    PromptVersion,
+    RenderedPrompt,
+    ReviewCall,
+    parse_review,
+    render,
+)
+
+log = structlog.get_logger("eventdesk.judge")
+
+_RETRIED: dict[type[Exception], str] = {
+    openai.APITimeoutError: "timeout",
+    openai.RateLimitError: "rate_limit",
+    openai.InternalServerError: "error",
+    openai.APIConnectionError: "error",
+}
+
+
+class OpenAIReviewer:
+    """Reviews cards with a chat model; at most `config.concurrency` calls at once."""
+
+    kind = "llm"
+
+    def __init__(self, config: JudgeConfig) -> None:
+        self.config = config
+        self.model = config.model
+        self.use_tools = False  # set once the server has rejected the json_schema format
+        self._client = AsyncOpenAI(
+            base_url=config.base_url or None,
+            api_key=config.api_key or "not-needed",
+            timeout=config.timeout_seconds,
+            max_retries=0,
+        )
+        self._slots = asyncio.Semaphore(config.concurrency)
+
+    async def review(
+        self, card: CardProposed, prompt: PromptVersion, news: Sequence[str]
+    ) -> ReviewCall:
+        rendered = render(prompt, card, news)
+        async with self._slots:
+            started = time.perf_counter()
+            retries = 0
+            while True:
+                try:
+                    call = await self._call(rendered)
+                    break
+                except tuple(_RETRIED) as e:
+                    if retries >= self.config.max_retries:
+                        reason = next(r for t, r in _RETRIED.items() if isinstance(e, t))
+                        call = ReviewCall(None, reason, _describe(e))
+                        break
+                    retries += 1
+                    await asyncio.sleep(self.config.backoff_seconds * 2 ** (retries - 1))
+                except openai.APIError as e:
+                    call = ReviewCall(None, "error", _describe(e))
+                    break
+            latency = Decimal(f"{(time.perf_counter() - started) * 1000:.3f}")
+        return _with(call, prompt_sha256=rendered.sha256, latency_ms=latency, retries=retries)
+
+    async def _call(self, rendered: RenderedPrompt) -> ReviewCall:
+        if not self.use_tools:
+            try:
+                return await self._ask(rendered, tools=False)
+            except openai.BadRequestError as e:
+                log.info(
+                    "json_schema format rejected, using a forced tool call",
+                    model=self.model,
+                    status=e.status_code,
+                )
+                self.use_tools = True
+        return await self._ask(rendered, tools=True)
+
+    async def _ask(self, rendered: RenderedPrompt, tools: bool) -> ReviewCall:
+        messages: Any = [
+            {"role": "system", "content": rendered.system},
+            {"role": "user", "content": rendered.user},
+        ]
+        extra: dict[str, Any] = (
+            {
+                "tools": [
+                    {
+                        "type": "function",
+                        "function": {
+                            "name": SCHEMA_NAME,
+                            "description": "Record the review of the trade card.",
+                            "parameters": REVIEW_SCHEMA,
+                            "strict": True,
+                        },
+                    }
+                ],
+                "tool_choice": {"type": "function", "function": {"name": SCHEMA_NAME}},
+            }
+            if tools
+            else {
+                "response_format": {
+                    "type": "json_schema",
+                    "json_schema": {"name": SCHEMA_NAME, "schema": REVIEW_SCHEMA, "strict": True},
+                }
+            }
+        )
+        # The format and tools go as `extra_body`: the same JSON on the wire, without the
+        # SDK's recursive transform of the schema on every call (most of its CPU per call).
+        completion = await self._client.chat.completions.create(
+            model=self.model, messages=messages, temperature=0, extra_body=extra
+        )
+        usage = completion.usage
+        audit = ReviewCall(
+            None,
+            model_returned=completion.model or "",
+            request_id=getattr(completion, "_request_id", None) or completion.id or "",
+            tokens_in=usage.prompt_tokens if usage else 0,
+            tokens_out=usage.completion_tokens if usage else 0,
+        )
+        if not completion.choices:
+            return _with(audit, failure="invalid_output", detail="no choices in the answer")
+        choice = completion.choices[0]
+        message = choice.message
+        if getattr(message, "refusal", None) or choice.finish_reason == "content_filter":
+            return _with(
+                audit, failure="refusal", detail=(message.refusal or "content filter")[:1_000]
+            )
+        text = message.content or ""
+        if tools:
+            calls = message.tool_calls or []
+            function = getattr(calls[0], "function", None) if calls else None
+            text = function.arguments if function is not None else ""
+        try:
+            return _with(audit, body=parse_review(text))
+        except InvalidReview as e:
+            return _with(audit, failure="invalid_output", detail=str(e))
+
+    async def close(self) -> None:
+        await self._client.close()
+
+
+def _with(call: ReviewCall, **changes: Any) -> ReviewCall:
+    fields = {**call.__dict__, **changes}
+    return ReviewCall(**fields)
+
+
+def _describe(e: Exception) -> str:
+    """An error's kind and status, never the request (which carries no key, but may be long)."""
+    status = getattr(e, "status_code", None)
+    return f"{type(e).__name__}{f' {status}' if status else ''}: {str(e)[:300]}"

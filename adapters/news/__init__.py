@@ -1,0 +1,1 @@
+"""News and filings pollers: RSS/Atom feeds and NSE corporate announcements."""

@@ -1,0 +1,144 @@
+"""`desk run --feeds FILE`: the desk live in one process, on the embedded runtime.
+
+The API and console, the live market feeds the file configures (Upstox V3, Kite ticker),
+each folded into one-minute bars written through the API's write gate, the desk's
+handlers reacting as the bars commit, and the scheduler's daily jobs at their times.
+Each feed's state (connected, last message, lag, reconnects) is on `/ready` and `/metrics`.
+Live sources are rows of `SOURCES`: a source kind reads its part of the config file and
+returns what to run, so other inputs (news pollers, webhooks) start beside the feeds by
+adding a row.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import os
+import signal
+import sys
+from collections.abc import Callable, Coroutine, Mapping
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+import structlog
+
+from adapters.eventstore.url import redact
+from adapters.feeds.config import FeedConfigError, load_feeds
+from adapters.files.sample import SAMPLE_DIR, load_instruments
+from api import tokens as api_tokens
+from api.app import create_app
+from api.context import STATE
+from api.gate import DeskGate
+from api.server import start
+from cli.options import add_store, store_url
+from domain.inputs import InputFact
+from domain.ticks import FeedStatus
+from streams.bootstrap import Desk, bootstrap, wall_clock
+from streams.embedded import EmbeddedRuntime
+from streams.follow import follow_commits
+from streams.live_bars import LiveBars, Sink
+from streams.live_jobs import run_jobs
+from streams.scheduler import RealTimeline, Scheduler
+
+log = structlog.get_logger("eventdesk.run")
+
+
+class LiveSource:
+    """Something `desk run` keeps running: a loop to run, and its state for operators."""
+
+    def __init__(self, name: str, run: Callable[[], Coroutine[Any, Any, None]],
+                 status: Callable[[], FeedStatus | None]) -> None:
+        self.name = name
+        self.run = run
+        self.status = status
+
+
+def market_feeds(path: Path, env: Mapping[str, str], sink: Sink) -> list[LiveSource]:
+    """Each configured market feed, folded into bars and written through `sink`."""
+    sources = []
+    for feed in load_feeds(path, env, wall_clock):
+        live = LiveBars(feed, sink, wall_clock)
+        sources.append(LiveSource(feed.name, live.run, feed.status))
+    return sources
+
+
+# source kind -> how to build its sources from the config file, given where facts go
+SOURCES: dict[str, Callable[[Path, Mapping[str, str], Sink], list[LiveSource]]] = {
+    "feeds": market_feeds,
+}
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser("run", help="the desk live: API, console and live feeds in one process")
+    add_store(p)
+    p.add_argument("--feeds", type=Path, required=True, metavar="FILE",
+                   help="YAML/JSON naming the feeds and instruments to subscribe "
+                   "(secrets come from the environment, see README 'Running live')")
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default loopback)")
+    p.add_argument("--port", type=int, default=8000, help="port (0: any free port)")
+    p.add_argument("--data", default=str(SAMPLE_DIR), help="folder of instruments.csv")
+    p.add_argument("--tokens", type=Path, default=None, metavar="FILE",
+                   help="API tokens, one 'name:role:token' a line (default: $DESK_API_TOKENS)")
+    p.set_defaults(func=_run)
+
+
+def _run(args: argparse.Namespace) -> int:
+    structlog.configure(
+        logger_factory=structlog.PrintLoggerFactory(sys.stderr),
+        wrapper_class=structlog.make_filtering_bound_logger(logging.INFO),
+    )
+    try:
+        tokens = api_tokens.load(args.tokens)
+    except (api_tokens.TokenConfigError, OSError) as e:
+        print(f"desk run: {e}", file=sys.stderr)
+        return 2
+    if tokens is None:
+        print("desk run: no API tokens; give --tokens FILE or set "
+              f"{api_tokens.ENV_VAR}=name:role:token,...", file=sys.stderr)
+        return 2
+    url = store_url(args)
+    desk = bootstrap(url, load_instruments(Path(args.data) / "instruments.csv"),
+                     clock=wall_clock)
+    gate = DeskGate()
+
+    async def sink(facts: list[InputFact]) -> int:
+        return await gate.write(lambda: desk.runtime.ingest(facts))
+
+    try:
+        sources = [s for build in SOURCES.values() for s in build(args.feeds, os.environ, sink)]
+    except FeedConfigError as e:
+        print(f"desk run: {e}", file=sys.stderr)
+        return 2
+    scheduler = Scheduler(desk, RealTimeline())
+    sources.append(LiveSource("scheduler", partial(run_jobs, scheduler, gate.write),
+                              lambda: None))
+    print(f"store: {redact(url)}; log head {desk.store.head()}; live sources: "
+          f"{', '.join(s.name for s in sources)}", flush=True)
+    asyncio.run(_serve(desk, tokens, gate, sources, args.host, args.port))
+    return 0
+
+
+async def _serve(desk: Desk[EmbeddedRuntime], tokens: api_tokens.Tokens, gate: DeskGate,
+                 sources: list[LiveSource], host: str, port: int) -> None:
+    app = create_app(desk, tokens, gate=gate)
+    app[STATE].feeds = lambda: [f for f in (s.status() for s in sources) if f is not None]
+    runner, bound = await start(app, host, port)
+    print(f"serving http://{host}:{bound}/ (console /, API /api/v1, ready /ready, "
+          "metrics /metrics)", flush=True)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    tasks = [asyncio.create_task(s.run(), name=s.name) for s in sources]
+    tasks.append(asyncio.create_task(follow_commits(desk.runtime, gate.write, stop)))
+    try:
+        await stop.wait()
+    finally:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        await runner.cleanup()
+        gate.close()
+        log.info("desk run stopped", log_head=desk.store.head())
