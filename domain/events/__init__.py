@@ -38,11 +38,17 @@ from domain.events.orders import (
     OrderAccepted,
     OrderCancelled,
     OrderFilled,
+    OrderPartiallyFilled,
     OrderPlaced,
     OrderRejected,
     PositionClosed,
 )
 from domain.events.reactions import ReactionFailed, ReactionRefused
+from domain.events.reconciliation import (
+    BreakResolved,
+    ExternalOrderObserved,
+    ReconciliationBreak,
+)
 from domain.events.reviews import (
     CardReviewed,
     CardReviewFailed,
@@ -68,6 +74,7 @@ __all__ = [
     "AccountOpened",
     "AnnouncementArrived",
     "BarClosed",
+    "BreakResolved",
     "BrokerConfigured",
     "CardApproved",
     "CardBlocked",
@@ -91,6 +98,7 @@ __all__ = [
     "ExitAction",
     "ExitRefused",
     "ExitRequested",
+    "ExternalOrderObserved",
     "FeedGapFlagged",
     "FundingPlanSet",
     "InputRejected",
@@ -105,6 +113,7 @@ __all__ = [
     "OrderCancelled",
     "OrderDenied",
     "OrderFilled",
+    "OrderPartiallyFilled",
     "OrderPlaced",
     "OrderRejected",
     "Payload",
@@ -113,6 +122,7 @@ __all__ = [
     "PromptVersionPublished",
     "ReactionFailed",
     "ReactionRefused",
+    "ReconciliationBreak",
     "Recorded",
     "SignalFiltered",
     "SignalScored",
