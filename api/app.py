@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import asyncio
+from collections.abc import Callable, Iterable
 from datetime import datetime
 
 from aiohttp import web
 
 from api import openapi, operator
-from api.context import STATE, ApiState
+from api.context import DEFAULT_MAX_SSE_CLIENTS, STATE, ApiState
 from api.endpoint import serve
 from api.errors import errors_middleware
 from api.gate import DeskGate
+from api.hardening import add_security_headers, allowed_hosts_middleware
 from api.inputs import MAX_BODY_BYTES
 from api.metrics import Metrics, metrics_middleware
 from api.routes import ROUTES
@@ -27,6 +29,7 @@ def create_app(
     desk: AnyDesk, tokens: Tokens, *, gate: DeskGate | None = None,
     desk_time: Callable[[], datetime] | None = None,
     signature_check: SignatureCheck | None = None,
+    max_sse_clients: int = DEFAULT_MAX_SSE_CLIENTS, allowed_hosts: Iterable[str] = (),
 ) -> web.Application:
     """The API over `desk`; `gate` is shared with anything else that writes (the demo feed).
     Signed news bodies verify against `signature_check`, else the key in the environment."""
@@ -34,16 +37,19 @@ def create_app(
     state = ApiState(
         desk=desk, tokens=tokens, gate=gate or DeskGate(), metrics=metrics,
         desk_time=desk_time or operator.desk_clock(desk),
-        openapi=openapi.build(ROUTES, TITLE, VERSION),
+        openapi=openapi.build(ROUTES, TITLE, VERSION), max_sse_clients=max_sse_clients,
         signature_check=signature_check or _signature_check(),
     )
     app = web.Application(
-        middlewares=[metrics_middleware(metrics), errors_middleware],
+        middlewares=[metrics_middleware(metrics), allowed_hosts_middleware(allowed_hosts),
+                     errors_middleware],
         client_max_size=MAX_BODY_BYTES,
     )
     app[STATE] = state
     for route in ROUTES:
         app.router.add_route(route.method, route.path, serve(route), name=route.name)
+    app.on_response_prepare.append(add_security_headers)
+    app.on_startup.append(_index_card_lineage)
     app.on_shutdown.append(_stop_live_feeds)
     return app
 
@@ -51,6 +57,17 @@ def create_app(
 def _signature_check() -> SignatureCheck | None:
     key = load_key()
     return SignatureCheck(key) if key is not None else None
+
+
+async def _index_card_lineage(app: web.Application) -> None:
+    """Index the log for card lineage in the background while the server starts serving."""
+    state = app[STATE]
+    task = asyncio.create_task(state.card_lineage.warm(state.gate, state.desk.store))
+    _WARMING.add(task)
+    task.add_done_callback(_WARMING.discard)
+
+
+_WARMING: set[asyncio.Task[None]] = set()  # keeps the warm-up task referenced until done
 
 
 async def _stop_live_feeds(app: web.Application) -> None:

@@ -26,7 +26,7 @@ def authenticate(request: web.Request, tokens: Tokens, needs: Role) -> Operator:
     if not header:
         raise ApiError(401, "unauthorized", "missing bearer token", field="Authorization",
                        headers=_CHALLENGE)
-    if scheme.lower() != "bearer" or not token.strip():
+    if scheme.lower() != "bearer" or not token.strip() or not _printable_ascii(token):
         raise ApiError(401, "unauthorized", "expected 'Authorization: Bearer <token>'",
                        field="Authorization", headers=_CHALLENGE)
     operator = tokens.verify(token.strip())
@@ -55,3 +55,8 @@ async def authenticate_signed(request: web.Request, check: SignatureCheck | None
     except SignatureRefused as e:
         raise ApiError(401, "unauthorized", str(e), field=SIGNATURE_HEADER) from None
     return SIGNED_WEBHOOK
+
+
+def _printable_ascii(text: str) -> bool:
+    """Tokens are printable ASCII; anything else (undecodable bytes, controls) is malformed."""
+    return text.isascii() and text.strip().isprintable()

@@ -11,6 +11,7 @@ from typing import Any
 from aiohttp import web
 from pydantic import BaseModel
 
+from api.card_lineage import CardLineage
 from api.equity import EquityHistory
 from api.gate import DeskGate
 from api.intake_sessions import IntakeSessions
@@ -24,6 +25,8 @@ from streams.judge import judge_prices
 from streams.news_intake import NewsIntake
 from streams.news_pollers import SourceState
 
+DEFAULT_MAX_SSE_CLIENTS = 64
+
 
 @dataclass
 class ApiState:
@@ -36,9 +39,11 @@ class ApiState:
     # The desk's "now" for operator commands: the market's time as the log knows it.
     desk_time: Callable[[], datetime]
     closing: bool = False
+    max_sse_clients: int = DEFAULT_MAX_SSE_CLIENTS  # beyond it, the live feed answers 503
     intake: IntakeSessions = field(default_factory=IntakeSessions)
     openapi: dict[str, Any] = field(default_factory=dict)
     equity: EquityHistory = field(default_factory=EquityHistory)
+    card_lineage: CardLineage = field(default_factory=CardLineage)
     tax: TaxBook = field(default_factory=TaxBook)  # folded on demand by the tax report
     signature_check: SignatureCheck | None = None  # None: no ingest key, signed bodies refused
     news: NewsIntake | None = None  # made on the first ingest, in the writer thread

@@ -6,6 +6,8 @@ parameters, body and answers, then every schema with its fields.
 
 from __future__ import annotations
 
+import base64
+import hashlib
 from html import escape
 from typing import Any
 
@@ -18,6 +20,10 @@ h1{margin-bottom:.2rem} h2{border-bottom:2px solid #dde;padding-bottom:.2rem;mar
 table{border-collapse:collapse;margin:.3rem 0} td,th{border:1px solid #e3e3ea;padding:2px 8px;
 text-align:left;vertical-align:top} th{background:#f5f5fa} .muted{color:#666}
 """
+
+# For the Content Security Policy: the one inline style block this page carries.
+INLINE_STYLE_HASH = "sha256-" + base64.b64encode(
+    hashlib.sha256(_STYLE.encode()).digest()).decode()
 
 
 def render_docs(spec: dict[str, Any]) -> str:

@@ -8,6 +8,7 @@ escapes a handler is a bug, logged and answered with a bare 500.
 from __future__ import annotations
 
 import json
+import traceback
 from typing import Any
 
 import structlog
@@ -89,9 +90,11 @@ async def errors_middleware(request: web.Request, handler: Handler) -> web.Strea
             body["detail"] = f"{request.method} is not allowed on {request.path}"
         headers = {k: v for k, v in e.headers.items() if k.lower() == "allow"}
         return json_response(e.status, body, headers)
-    except Exception:
-        log.exception("unhandled error", method=request.method,
-                      route=_route_label(request))
+    except Exception as e:
+        # The traceback as plain text, whatever renderer is configured: a rich renderer
+        # would print every frame's locals (presented tokens, the whole API state).
+        log.error("unhandled error", method=request.method, route=_route_label(request),
+                  error=type(e).__name__, traceback=traceback.format_exc(limit=20))
         return json_response(500, {"error": "internal", "detail": "internal error, see logs"})
 
 

@@ -44,6 +44,8 @@ class DeskGate:
     def __init__(self) -> None:
         self._lock = asyncio.Lock()
         self._writer = ThreadPoolExecutor(1, thread_name_prefix="desk-writer")
+        # Health probes read on a thread of their own, never queued behind feed readers.
+        self._prober = ThreadPoolExecutor(1, thread_name_prefix="desk-probe")
         self.bell = LogBell()
 
     async def write(self, fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
@@ -68,6 +70,12 @@ class DeskGate:
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(None, functools.partial(fn, *args, **kwargs))
 
+    async def probe(self, fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
+        """Run a small store read for a health probe on the probe thread."""
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._prober, functools.partial(fn, *args, **kwargs))
+
     def close(self) -> None:
-        """Finish the write in flight and stop the writer thread."""
+        """Finish the write in flight and stop the writer and probe threads."""
         self._writer.shutdown(wait=True)
+        self._prober.shutdown(wait=False, cancel_futures=True)

@@ -45,14 +45,22 @@ class Metrics:
         self.requests[(route, method, status)] += 1
         self.latency.setdefault((route, method), Histogram()).observe(seconds)
 
-    def render(self, log_head: int, view_position: int) -> str:
-        """The exposition text; log figures are passed in, read by the caller."""
+    def render(self, log_head: int | None, view_position: int) -> str:
+        """The exposition text; log figures are passed in, read by the caller (`log_head`
+        None: the store did not answer)."""
         out = [
-            *_gauge("desk_log_head", "Position of the last event in the log.", log_head),
+            *_gauge("desk_store_up", "1 when the store answered this scrape, else 0.",
+                    int(log_head is not None)),
             *_gauge("desk_view_position", "Log position the live read model reflects.",
                     view_position),
-            *_gauge("desk_view_lag_events", "Events logged but not yet in the read model.",
-                    max(log_head - view_position, 0)),
+        ]
+        if log_head is not None:
+            out += [
+                *_gauge("desk_log_head", "Position of the last event in the log.", log_head),
+                *_gauge("desk_view_lag_events", "Events logged but not yet in the read model.",
+                        max(log_head - view_position, 0)),
+            ]
+        out += [
             *_gauge("desk_api_sse_clients", "Connected live event feed clients.",
                     self.sse_clients),
             "# HELP desk_api_requests_total API requests by route, method and status.",

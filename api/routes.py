@@ -166,6 +166,7 @@ ROUTES: tuple[Route, ...] = (
     Route("GET", f"{V1}/events/stream", "streamEvents", events.stream_events,
           "Live events as server-sent events; each id is the log position, resumable",
           "events", VIEWER, query=EventStreamQuery, media_type="text/event-stream",
+          errors=(503,),
           headers=(("Last-Event-ID", "resume after this log position (wins over ?after=)"),)),
     # Service
     Route("GET", "/health", "health", service.health, "Liveness", "service", None,

@@ -64,7 +64,9 @@ class Operator:
 
 
 def _digest(token: str) -> bytes:
-    return hashlib.sha256(token.encode()).digest()
+    # surrogateescape: a header's undecodable bytes arrive as lone surrogates; they must
+    # hash (to no known token), never raise.
+    return hashlib.sha256(token.encode("utf-8", "surrogateescape")).digest()
 
 
 class Tokens:
@@ -126,9 +128,19 @@ def parse(spec: str) -> Tokens:
 def load(path: Path | None = None) -> Tokens | None:
     """Tokens from `path`, else from `$DESK_API_TOKENS`; None when neither is set."""
     if path is not None:
+        check_private(path)
         return parse(path.read_text())
     spec = os.environ.get(ENV_VAR, "")
     return parse(spec) if spec.strip() else None
+
+
+def check_private(path: Path) -> None:
+    """Refuse (`TokenConfigError`) a token file others on this machine could read or write."""
+    mode = path.stat().st_mode & 0o777
+    if os.name == "posix" and mode & 0o077:
+        raise TokenConfigError(
+            f"token file {path} is open to group or others (mode {mode:04o}); "
+            f"make it owner-only: chmod 600 {path}")
 
 
 def generate(names: dict[str, Role]) -> tuple[Tokens, dict[str, str]]:

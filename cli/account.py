@@ -22,9 +22,11 @@ from adapters.eventstore.store import DeskStore
 from adapters.eventstore.url import redact
 from adapters.files.sample import SAMPLE_DIR, load_instruments
 from adapters.files.strategy_book import default_book
+from api.tokens import Role
 from cli import exits as cli_exits
 from cli import treasury as cli_treasury
-from cli.options import add_store, existing_store, operator_actor, store_url
+from cli.identity import add_identity, operator
+from cli.options import add_store, existing_store, store_url
 from domain import intake
 from domain.aggregates import Account, DomainError, StaleWrite
 from domain.events import Envelope, MandateSet
@@ -50,7 +52,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--answers", metavar="FILE", help="YAML or JSON answers (non-interactive)")
     p.add_argument("--id", help="account id (default: from the name)")
     p.add_argument("--name", help="account name")
-    p.add_argument("--operator", help="who opens it, recorded as operator:NAME (default: you)")
+    add_identity(p)
     p.add_argument("--yes", action="store_true", help="confirm the summary without asking")
     p.add_argument("--data", default=str(SAMPLE_DIR), help="folder with instruments.csv")
     add_store(p)
@@ -67,7 +69,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--set", dest="settings", action="append", required=True,
                    metavar="KEY=VALUE", help="a mandate field to change (repeatable)")
     p.add_argument("--reason", required=True, help="why the mandate changes")
-    p.add_argument("--actor", help="who changes it, recorded as operator:NAME (default: you)")
+    add_identity(p)
     p.add_argument("--data", default=str(SAMPLE_DIR), help="folder with instruments.csv")
     add_store(p)
     p.set_defaults(func=_mandate)
@@ -85,6 +87,7 @@ def _new(args: argparse.Namespace) -> int:
 
 
 def _new_account(args: argparse.Namespace) -> int:
+    actor = operator(args, Role.ADMIN, "opening an account").actor
     try:
         meta, answers = _load_answers(Path(args.answers)) if args.answers else ({}, None)
         known = _known_sectors(Path(args.data))
@@ -118,7 +121,7 @@ def _new_account(args: argparse.Namespace) -> int:
         return _fail(FAILED, "not confirmed: nothing stored (pass --yes to confirm)")
     opening = intake.confirm(session)
     try:
-        _open(store, opening, operator_actor(args.operator))
+        _open(store, opening, actor)
     except (DomainError, StaleWrite) as e:
         return _fail(FAILED, f"nothing stored: {e}")
     if args.json:
@@ -201,6 +204,7 @@ def _mandate(args: argparse.Namespace) -> int:
         known = _known_sectors(Path(args.data))
     except (OSError, ValueError) as e:
         return _fail(USAGE, str(e))
+    actor = operator(args, Role.ADMIN, "changing a mandate").actor
     store = existing_store(args)
     uow = UnitOfWork(store, wall_clock)
     account = uow.get(Account, account_stream(args.ident))
@@ -213,7 +217,7 @@ def _mandate(args: argparse.Namespace) -> int:
         return _fail(USAGE, revised.reason)
     version, old = account.mandate_version, account.mandate
     if revised != old:
-        revise = SetMandate(actor=operator_actor(args.actor), at=wall_clock(),
+        revise = SetMandate(actor=actor, at=wall_clock(),
                             correlation_id=f"mandate-{args.ident}-v{version + 1}",
                             account_id=args.ident, mandate=revised, reason=args.reason.strip())
         try:
@@ -228,7 +232,7 @@ def _mandate(args: argparse.Namespace) -> int:
         print(f"mandate v{version} of {args.ident} already says that: nothing changed")
     else:
         print(f"mandate v{account.mandate_version} of {args.ident} set by "
-              f"{operator_actor(args.actor)}: {_words(_changes(old, revised))}")
+              f"{actor}: {_words(_changes(old, revised))}")
     return 0
 
 

@@ -9,6 +9,7 @@ from typing import Any
 from adapters.eventstore.url import redact
 from adapters.files.sample import SAMPLE_DIR
 from cli.options import add_kafka, add_store, kafka_bootstrap, store_url
+from cli.venue_demo import VENUE_DEMOS, run_upstox_fake_demo
 from streams.bootstrap import Desk, wall_clock
 from streams.demo import print_summary, run_demo, save_live_view, summary
 from streams.judge import review_pending, review_summary
@@ -26,6 +27,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
                    help="embedded (in-process, default) or kafka (relay + faust workers)")
     add_kafka(p, namespace=False)  # each demo store gets topics of its own
     p.add_argument("--workers", type=int, default=1, help="faust workers for --runtime kafka")
+    p.add_argument("--broker", choices=("paper", *VENUE_DEMOS), default="paper",
+                   help="paper (default), or upstox-fake: a local Upstox fake started on "
+                   "127.0.0.1, reached through the Upstox adapter and the order router")
     p.add_argument("--reviews", choices=("auto", "llm", "rules", "off"), default="auto",
                    help="the judge after the day (embedded runtime): auto = the model when "
                    "OPENAI_BASE_URL/OPENAI_API_KEY is set, else the rule-based reviewer")
@@ -36,7 +40,9 @@ def _run(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     url = store_url(args)
-    if args.runtime == "kafka":
+    if args.broker == "upstox-fake":
+        data = run_upstox_fake_demo(url, Path(args.data), args.operator, wall_clock)
+    elif args.runtime == "kafka":
         from adapters.eventstore.store import DeskStore
         from streams.kafka.stack import run_demo_kafka
 
@@ -59,6 +65,10 @@ def _run(args: argparse.Namespace) -> int:
     else:
         print(f"store: {data['store']}")
         print_summary(data)
+        if "reconciliation" in data:
+            rec = data["reconciliation"]
+            print(f"\nbroker: {data['broker']}; {rec['brackets_at_venue']} brackets at the "
+                  f"venue; end-of-day reconciliation: {len(rec['differences'])} differences")
         if "reviews" in data:
             _print_reviews(data["reviews"])
     return 0

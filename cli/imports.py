@@ -28,7 +28,9 @@ from adapters.files.tradebooks import (
     read_actions,
     read_tradebook,
 )
-from cli.options import add_store, operator_actor, store_url
+from api.tokens import Role
+from cli.identity import add_identity, operator
+from cli.options import add_store, store_url
 from domain.aggregates import Aggregate, Cause, InputStream, StaleWrite
 from domain.events import Envelope, Payload
 from domain.ids import StreamId
@@ -63,13 +65,13 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     t.add_argument("--mapping", type=Path, metavar="FILE",
                    help="YAML/JSON naming each field's column (needed for generic; replaces "
                    "the built-in Upstox or Zerodha mapping)")
-    t.add_argument("--operator", help="who imports, recorded as operator:NAME")
+    add_identity(t)
     add_store(t)
     t.set_defaults(func=_tradebook)
     a = isub.add_parser("actions", help="splits and bonuses: CSV symbol,kind,new,old,ex_date"
                         "[,reference] (kind SPLIT or BONUS; new shares for every old)")
     a.add_argument("file", type=Path, metavar="FILE")
-    a.add_argument("--operator", help="who records them, recorded as operator:NAME")
+    add_identity(a)
     add_store(a)
     a.set_defaults(func=_actions)
 
@@ -129,6 +131,7 @@ def _write(store: DeskStore, facts: Sequence[tuple[StreamId, Payload, datetime]]
 
 
 def _tradebook(args: argparse.Namespace) -> int:
+    actor = operator(args, Role.ADMIN, "importing a tradebook").actor
     path: Path = args.file
     try:
         mapping = load_mapping(args.mapping) if args.mapping else None
@@ -137,7 +140,7 @@ def _tradebook(args: argparse.Namespace) -> int:
         return _fail(2, str(e))
     store = DeskStore(store_url(args))
     try:
-        done = import_trades(store, book.rows, args.account, operator_actor(args.operator),
+        done = import_trades(store, book.rows, args.account, actor,
                              f"import-{args.broker}-{args.account}-{path.name}")
     except StaleWrite as e:
         return _fail(1, f"nothing more stored: another import wrote the same trades ({e})")
@@ -157,6 +160,7 @@ def _tradebook(args: argparse.Namespace) -> int:
 
 
 def _actions(args: argparse.Namespace) -> int:
+    actor = operator(args, Role.ADMIN, "recording corporate actions").actor
     try:
         found, bad = read_actions(args.file, today=wall_clock().astimezone(IST).date())
     except TradebookError as e:
@@ -165,7 +169,7 @@ def _actions(args: argparse.Namespace) -> int:
     logged = store.versions(s for s, _ in found) if found else {}
     new = [(s, a, datetime.combine(a.ex_date, datetime.min.time(), IST))
            for s, a in found if s not in logged]
-    _write(store, list(new), operator_actor(args.operator), f"actions-{args.file.name}",
+    _write(store, list(new), actor, f"actions-{args.file.name}",
            wall_clock)
     _report_bad(args.file, bad)
     print(f"{args.file}: {len(found)} corporate action(s) read: {len(new)} new, "

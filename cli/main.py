@@ -13,8 +13,10 @@ from collections.abc import Sequence
 from typing import Any
 
 from adapters.eventstore.chain_keys import KeyFileError
+from adapters.eventstore.url import StoreUrlError
 from cli import (
     account,
+    backtest,
     broker,
     demo,
     exits,
@@ -33,10 +35,11 @@ from cli import (
     tax,
     worker,
 )
+from cli.identity import IdentityError
 from cli.options import MissingStore
 
 GROUPS = (demo, replay, relay, worker, account, features, serve, schedule, kafka, imports, tax,
-          news, instruments, exits, broker, ingest, run, prompts)
+          news, instruments, exits, broker, ingest, run, prompts, backtest)
 
 
 class DeskParser(argparse.ArgumentParser):
@@ -64,7 +67,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         code: int = args.func(args)
-    except (MissingStore, KeyFileError) as e:  # a bad key file: its reason, no traceback
+    except (MissingStore, KeyFileError, StoreUrlError, IdentityError) as e:  # no secret shown
         print(f"desk: {e}", file=sys.stderr)
         return 2
     except BrokenPipeError:

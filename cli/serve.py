@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import logging
 import signal
 import sys
 from collections.abc import Callable
@@ -29,9 +28,10 @@ from adapters.files.sample import SAMPLE_DIR, load_instruments
 from adapters.news.config import NewsConfigError, PollersConfig, load_pollers
 from adapters.notify.config import NotifyConfig, NotifyConfigError
 from adapters.notify.config import load as load_notify
+from api import logs
 from api import tokens as api_tokens
 from api.app import create_app
-from api.context import STATE
+from api.context import DEFAULT_MAX_SSE_CLIENTS, STATE
 from api.gate import DeskGate
 from api.server import start
 from api.signing import SigningConfigError, load_key
@@ -79,6 +79,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
                    "(a TOML file; see README, Notifications)")
     p.add_argument("--tokens", type=Path, default=None, metavar="FILE",
                    help="API tokens, one 'name:role:token' a line (default: $DESK_API_TOKENS)")
+    p.add_argument("--allowed-host", action="append", default=[], metavar="NAME",
+                   help="a host name the API answers to besides loopback (repeatable); "
+                   "requests naming any other Host get 421")
+    p.add_argument("--max-sse-clients", type=int, default=DEFAULT_MAX_SSE_CLIENTS,
+                   metavar="N", help="live event feed clients served at once; more get 503 "
+                   f"with Retry-After (default {DEFAULT_MAX_SSE_CLIENTS})")
     p.add_argument("--verbose", action="store_true", help="log every request (debug level)")
     p.add_argument("--reviews", choices=("auto", "llm", "rules", "off"), default="off",
                    help="embedded: run the judge's review worker beside the API (auto = the "
@@ -88,11 +94,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 def _run(args: argparse.Namespace) -> int:
     # Logs go to stderr: stdout carries the address and, in demo mode, the tokens.
-    structlog.configure(
-        logger_factory=structlog.PrintLoggerFactory(sys.stderr),
-        wrapper_class=structlog.make_filtering_bound_logger(
-            logging.DEBUG if args.verbose else logging.INFO),
-    )
+    logs.configure(args.verbose)
     try:
         tokens = api_tokens.load(args.tokens)
         load_key()  # a bad ingest key stops the start here, not the first webhook call
@@ -124,8 +126,8 @@ def _run(args: argparse.Namespace) -> int:
     if args.runtime == "embedded":
         desk: AnyDesk = bootstrap(url, instruments, clock=wall_clock)
         print(f"store: {redact(url)}; log head {desk.store.head()}")
-        asyncio.run(_serve(desk, tokens, args.host, args.port, data if args.demo else None,
-                           args.pace, news=news, reviews=args.reviews, notify=notify))
+        asyncio.run(_serve(desk, tokens, args, data if args.demo else None, news=news,
+                           notify=notify))
         return 0
     return _run_kafka(args, url, data, instruments, tokens, notify)
 
@@ -141,7 +143,7 @@ def _run_kafka(args: argparse.Namespace, url: str, data: Path,
     if not args.demo:
         print("reading the views `desk worker` processes publish; run `desk relay` and "
               "`desk worker` on this store", flush=True)
-        asyncio.run(_serve(desk, tokens, args.host, args.port, None, args.pace, notify=notify))
+        asyncio.run(_serve(desk, tokens, args, None, notify=notify))
         return 0
     stack = KafkaStack(url, kafka_bootstrap(args), args.partitions,
                        args.workers, approver=None, namespace=demo_namespace(url))
@@ -156,8 +158,7 @@ def _run_kafka(args: argparse.Namespace, url: str, data: Path,
             wait_for_process_managers(desk.store, check=stack.check_running,
                                       stuck=stack.restart_workers)
 
-        asyncio.run(_serve(desk, tokens, args.host, args.port, data, args.pace, settle,
-                           notify=notify))
+        asyncio.run(_serve(desk, tokens, args, data, settle, notify=notify))
     except KeyboardInterrupt:
         pass
     finally:
@@ -169,15 +170,16 @@ def _interrupt(signum: int, frame: FrameType | None) -> None:
     raise KeyboardInterrupt
 
 
-async def _serve(desk: AnyDesk, tokens: api_tokens.Tokens, host: str, port: int,
-                 demo: Path | None, pace: float,
-                 settle: Callable[[], None] | None = None, *,
-                 news: PollersConfig | None = None, reviews: str = "off",
+async def _serve(desk: AnyDesk, tokens: api_tokens.Tokens, args: argparse.Namespace,
+                 demo: Path | None, settle: Callable[[], None] | None = None, *,
+                 news: PollersConfig | None = None,
                  notify: NotifyConfig | None = None) -> None:
     gate = DeskGate()
-    app = create_app(desk, tokens, gate=gate)
+    host, pace, reviews = args.host, args.pace, args.reviews
+    app = create_app(desk, tokens, gate=gate, max_sse_clients=args.max_sse_clients,
+                     allowed_hosts=args.allowed_host)
     bot = attach(app, notify) if notify else None
-    runner, bound = await start(app, host, port)
+    runner, bound = await start(app, host, args.port)
     print(f"serving http://{host}:{bound}/ (console /, API /api/v1, docs /docs, "
           "spec /openapi.json)",
           flush=True)

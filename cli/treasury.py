@@ -16,7 +16,9 @@ from decimal import Decimal, InvalidOperation
 from adapters.eventstore.store import DeskStore
 from adapters.eventstore.url import redact
 from adapters.files.strategy_book import default_book
-from cli.options import add_store, existing_store, operator_actor
+from api.tokens import Role
+from cli.identity import add_identity, operator
+from cli.options import add_store, existing_store
 from domain.aggregates import DomainError, StaleWrite
 from domain.ids import new_transfer_id
 from domain.intake.parsers import format_inr
@@ -44,14 +46,14 @@ def register(asub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--to", dest="to_account", required=True, metavar="ACCOUNT")
     p.add_argument("--amount", required=True, help="rupees, e.g. 250000 or 2500.50")
     p.add_argument("--reason", required=True)
-    p.add_argument("--operator", help="who proposes, recorded as operator:NAME")
+    add_identity(p)
     add_store(p)
     p.set_defaults(func=_propose)
     for action, help_text in (("approve", "approve: the cash moves now (available only)"),
                               ("reject", "reject, with a reason")):
         p = tsub.add_parser(action, help=help_text)
         p.add_argument("transfer_id", metavar="ID")
-        p.add_argument("--operator", help="who decides, recorded as operator:NAME")
+        add_identity(p)
         p.add_argument("--reason", required=action == "reject")
         add_store(p)
         p.set_defaults(func=_decide, action=action)
@@ -97,18 +99,21 @@ def _propose(args: argparse.Namespace) -> int:
         return _fail(USAGE, f"--amount {args.amount!r} is not a number of rupees")
     if not amount.is_finite() or amount <= 0 or amount != amount.quantize(Decimal("0.01")):
         return _fail(USAGE, f"--amount {args.amount!r} must be positive rupees, to the paisa")
+    actor = operator(args, Role.APPROVER, "proposing a transfer").actor
     store = existing_store(args)
     now = wall_clock()
     transfer_id = new_transfer_id(now, secrets.token_bytes(16))
     return _run(store, ProposeTransfer(
-        actor=operator_actor(args.operator), at=now, correlation_id=transfer_id,
+        actor=actor, at=now, correlation_id=transfer_id,
         transfer_id=transfer_id, from_account=args.from_account, to_account=args.to_account,
         amount=amount, reason=args.reason.strip()), args.json)
 
 
 def _decide(args: argparse.Namespace) -> int:
+    # The same roles as the API: an admin decides a transfer (and not the one who proposed it).
+    actor = operator(args, Role.ADMIN, f"{args.action} a transfer").actor
     store = existing_store(args)
-    actor, now, transfer_id = operator_actor(args.operator), wall_clock(), args.transfer_id
+    now, transfer_id = wall_clock(), args.transfer_id
     command: ApproveTransfer | RejectTransfer = (
         ApproveTransfer(actor=actor, at=now, correlation_id=transfer_id,
                         transfer_id=transfer_id)

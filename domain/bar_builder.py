@@ -19,6 +19,8 @@ import base64
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from pydantic import ValidationError
+
 from domain.events import BarClosed, FeedGapFlagged, InputRejected
 from domain.ids import bars_stream, feed_gap_stream, rejected_input_stream
 from domain.inputs import InputFact
@@ -159,10 +161,21 @@ class BarBuilder:
         else:
             volume = bar.qty
         start = utc_ms(bar.minute * MS_PER_MINUTE)
-        closed = BarClosed(
-            symbol=symbol, start=start, end=start + BAR_MINUTE, open=rupees(bar.open),
-            high=rupees(bar.high), low=rupees(bar.low), close=rupees(bar.close), volume=volume,
-        )
+        try:
+            closed = BarClosed(
+                symbol=symbol, start=start, end=start + BAR_MINUTE, open=rupees(bar.open),
+                high=rupees(bar.high), low=rupees(bar.low), close=rupees(bar.close),
+                volume=volume,
+            )
+        except ValidationError as e:  # a symbol the desk cannot name: kept, with the reason
+            raw = (f'{{"symbol": "{symbol}", "start": "{start.isoformat()}", "open": '
+                   f'"{rupees(bar.open)}", "close": "{rupees(bar.close)}", "volume": {volume}}}')
+            first = e.errors()[0]
+            where = ".".join(str(p) for p in first["loc"])
+            reason = f"bar not recorded: {where}: {first['msg']}"
+            return InputFact(rejected_input_stream(self.feed, raw), 1,
+                             InputRejected(source=self.feed, reason=reason, raw=raw),
+                             start + BAR_MINUTE, self.source)
         return InputFact(bars_stream(symbol, start), bar_slot(start), closed, closed.end,
                          self.source)
 

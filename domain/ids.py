@@ -36,6 +36,7 @@ RISK_PREFIX = "risk-"
 SIGNAL_PREFIX = "sig-"
 TRANSFER_PREFIX = "transfer-"
 REFUSAL_PREFIX = "refusal-"
+RECONCILIATION_PREFIX = "recon-"
 FAILURE_PREFIX = "failure-"
 BROKER_PREFIX = "broker-"
 
@@ -119,6 +120,23 @@ def order_id_for(card_id: str) -> OrderId:
 def fill_id_for(order_id: str, leg: Leg) -> FillId:
     """The fill of one leg of an order (each leg fills once, in full)."""
     return FillId(f"{order_id}-{leg.value.lower()}")
+
+
+def venue_fill_id(venue: str, trade_id: str) -> FillId:
+    """A fill a remote venue reported, named by the venue's own trade id, so the same
+    trade pushed twice (or imported by reconciliation) is recorded once."""
+    return FillId(f"{venue}:{trade_id}")
+
+
+def reconciliation_stream(venue: str) -> StreamId:
+    """The record of one venue's reconciliations: breaks, external orders, resolutions."""
+    return StreamId(RECONCILIATION_PREFIX + venue)
+
+
+def break_id_for(venue: str, kind: str, subject: str, desk_side: str, venue_side: str) -> str:
+    """One difference, named by what it is about and both sides: the same difference seen
+    again is the same break; a changed one is a new break."""
+    return f"break-{venue}-{kind.lower()}-{subject}-{short_hash(desk_side, venue_side, length=8)}"
 
 
 # Inputs and the daily cycle --------------------------------------------------------------

@@ -41,6 +41,7 @@ class OrderRow:
     exit_leg: str = ""
     fills: int = 0
     cancelled: list[str] = field(default_factory=list)
+    broker: str = "paper"  # the venue working it
     exit_requested: str = ""  # an operator's pending exit: CANCEL or CLOSE
     exit_requested_at: datetime | None = None
 
@@ -70,6 +71,7 @@ def apply_orders(view: DeskView, event: Envelope) -> None:
             orders.by_id[payload.order_id] = OrderRow(
                 payload.order_id, payload.card_id, payload.account_id, payload.symbol,
                 payload.quantity, payload.stop, payload.target, payload.square_off, occurred_at,
+                broker=payload.broker,
             )
             orders.live_by_symbol.setdefault(payload.symbol, set()).add(payload.order_id)
         case OrderAccepted():

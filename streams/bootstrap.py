@@ -29,6 +29,7 @@ from streams.process_managers.funding import FundingWatch
 from streams.process_managers.operator_exits import OperatorExits
 from streams.process_managers.paper_fills import PaperFills
 from streams.process_managers.risk_watch import RiskWatch
+from streams.routing.routes import VenueRoutes
 
 
 def wall_clock() -> datetime:
@@ -59,13 +60,13 @@ AnyDesk = Desk[DeskRuntime]
 
 def reactions_for(
     instruments: Mapping[str, Instrument], broker: Broker, book: StrategyBook,
-    approver: str | None,
+    approver: str | None, routes: VenueRoutes | None = None,
 ) -> Reactions:
     """The reactions table with its process managers wired (the AutoApprover only when
     an `approver` is named)."""
     managers: list[ProcessManager] = [
-        PaperFills(broker),
-        Execution(broker),
+        PaperFills(broker, routes),
+        Execution(broker, routes),
         RiskWatch(),
         OperatorExits(broker),
         CardExpiry(),
@@ -86,14 +87,16 @@ def bootstrap(
     start: bool = True,
     broker: Broker | None = None,
     book: StrategyBook | None = None,
+    routes: VenueRoutes | None = None,
 ) -> Desk[EmbeddedRuntime]:
     """Open the store, wire the embedded runtime, and (`start`) catch up with the log.
-    The broker is the paper broker and the book the shipped one unless given."""
+    The broker is the paper broker and the book the shipped one unless given; `routes`
+    sends some accounts' orders to remote venues (through the router) instead."""
     store = DeskStore(store_url)
     book = book if book is not None else default_book()
     broker = broker if broker is not None else PaperBroker()
-    runtime = EmbeddedRuntime(store, reactions_for(instruments, broker, book, approver), clock,
-                              gate=InputGate(symbols=frozenset(instruments)))
+    runtime = EmbeddedRuntime(store, reactions_for(instruments, broker, book, approver, routes),
+                              clock, gate=InputGate(symbols=frozenset(instruments)))
     if start:
         runtime.start()
     return Desk(store, runtime, instruments, clock, book)

@@ -24,12 +24,20 @@ from domain.aggregates import (
     Cause,
     DomainError,
     Order,
+    Reconciliation,
     RiskGuard,
     TradeCard,
     Transfer,
 )
+from domain.aggregates.reconciliation import RECONCILIATION_REASON
 from domain.events import DESK_SCOPE, ExitAction
-from domain.ids import account_stream, broker_stream, risk_stream, transfer_stream
+from domain.ids import (
+    account_stream,
+    broker_stream,
+    reconciliation_stream,
+    risk_stream,
+    transfer_stream,
+)
 from domain.money import ZERO
 from domain.review import oppose_guardrail
 from domain.session import IST
@@ -81,6 +89,16 @@ class ResetKillSwitch(Command):
 
     scope: str
     reason: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class ResolveBreak(Command):
+    """Resolve a reconciliation break at a venue, saying what was done; once none is open,
+    the accounts it halted take new entries again."""
+
+    venue: str
+    break_id: str
+    note: str
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -254,6 +272,18 @@ def _reset_kill_switch(cmd: ResetKillSwitch, step: _Step) -> RiskGuard:
     return guard
 
 
+def _resolve_break(cmd: ResolveBreak, step: _Step) -> Reconciliation:
+    record = step.uow.get(Reconciliation, reconciliation_stream(cmd.venue))
+    resolved = record.resolve(cmd.break_id, cmd.actor, cmd.note, step.cause)
+    if record.open:
+        return record
+    for account_id in resolved.accounts:
+        guard = step.uow.get(RiskGuard, risk_stream(account_id))
+        if guard.reason.startswith(RECONCILIATION_REASON):
+            guard.reset(f"reconciliation breaks at {cmd.venue} resolved", step.cause)
+    return record
+
+
 def _open_account(cmd: OpenAccount, step: _Step) -> Account:
     """AccountOpened, MandateSet v1, the opening deposit and (when the intake stated one)
     the funding plan."""
@@ -370,6 +400,7 @@ _HANDLERS: dict[type[Command], Callable[[Any, _Step], Aggregate]] = {
     RejectCard: _reject_card,
     TripKillSwitch: _trip_kill_switch,
     ResetKillSwitch: _reset_kill_switch,
+    ResolveBreak: _resolve_break,
     OpenAccount: _open_account,
     SetMandate: _set_mandate,
     ProposeTransfer: _propose_transfer,

@@ -13,6 +13,8 @@ import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
+import structlog
+
 from domain.bar_builder import BarBuilder
 from domain.inputs import InputFact
 from domain.ticks import FeedBatch
@@ -20,6 +22,8 @@ from streams.ports import Clock, MarketFeed
 
 Sink = Callable[[list[InputFact]], Awaitable[int]]
 """Writes facts (through the runtime's `ingest`); how many streams were new."""
+
+log = structlog.get_logger("eventdesk.feeds")
 
 GAP_REASON = "connection dropped; reconnected and subscribed again"
 
@@ -46,6 +50,7 @@ class LiveBars:
     clock: Clock
     builder: BarBuilder = field(init=False)
     written: int = 0
+    failed: int = 0  # facts a write failed on (logged)
 
     def __post_init__(self) -> None:
         self.builder = BarBuilder(self.feed.name)
@@ -55,7 +60,14 @@ class LiveBars:
         async for batch in self.feed.batches():
             facts = facts_of(batch, self.builder)
             if facts:
-                self.written += await self.sink(facts)
+                await self._write(facts)
+
+    async def _write(self, facts: list[InputFact]) -> None:
+        try:
+            self.written += await self.sink(facts)
+        except Exception:  # the store refused this write; the feed goes on with the next
+            self.failed += len(facts)
+            log.exception("live facts not written", feed=self.feed.name, facts=len(facts))
 
     async def watch_clock(self, every: float = 0.25) -> None:
         """Close bars whose minute the desk clock has passed, every `every` seconds."""
@@ -68,7 +80,7 @@ class LiveBars:
         out: list[InputFact] = []
         self.builder.close_due(self.clock(), out)
         if out:
-            self.written += await self.sink(out)
+            await self._write(out)
 
     async def run(self, every: float = 0.25) -> None:
         """Both loops, until cancelled; the feed is closed on the way out."""

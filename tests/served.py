@@ -11,7 +11,7 @@ import subprocess
 import sys
 import threading
 from pathlib import Path
-from typing import IO, Self
+from typing import IO, Any, Self
 
 import httpx
 
@@ -54,11 +54,12 @@ class ServedApi:
     """A desk's API on a free loopback port, run in a thread of its own; `tokens` maps a
     name to its role and token."""
 
-    def __init__(self, desk: AnyDesk, tokens: dict[str, tuple[Role, str]]) -> None:
+    def __init__(self, desk: AnyDesk, tokens: dict[str, tuple[Role, str]],
+                 **app_options: Any) -> None:
         self.desk = desk
         self.named_tokens = tokens
         self.tokens = parse(",".join(f"{n}:{r.label}:{t}" for n, (r, t) in tokens.items()))
-        self.app = create_app(desk, self.tokens)
+        self.app = create_app(desk, self.tokens, **app_options)
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
 
@@ -96,6 +97,7 @@ class DeskServer:
                  cwd: Path = REPO) -> None:
         token_file = db.with_name("tokens.txt")
         token_file.write_text("".join(f"{n}:{role}:{t}\n" for n, (role, t) in tokens.items()))
+        token_file.chmod(0o600)  # desk serve refuses a token file others could read
         env = {k: v for k, v in os.environ.items() if k not in ("DESK_API_TOKENS", "DESK_STORE")}
         self.log = db.with_name("serve.log").open("w")
         self.proc = subprocess.Popen(

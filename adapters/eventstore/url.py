@@ -7,6 +7,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlparse
 
 DEFAULT_STORE = "sqlite:///.desk/desk.db"
+STORE_ENV = "DESK_STORE"  # how child processes are given the store URL (never on argv)
 _RECORDERS = "adapters.eventstore.recorders"
 
 
@@ -16,7 +17,7 @@ class StoreUrlError(ValueError):
 
 def default_store_url() -> str:
     """`$DESK_STORE`, else an SQLite file in the local `.desk/` data folder."""
-    return os.environ.get("DESK_STORE") or DEFAULT_STORE
+    return os.environ.get(STORE_ENV) or DEFAULT_STORE
 
 
 def store_settings(url: str) -> dict[str, str]:
@@ -26,7 +27,8 @@ def store_settings(url: str) -> dict[str, str]:
     if parsed.scheme == "sqlite":
         path = unquote(url[len("sqlite:///"):]) if url.startswith("sqlite:///") else ""
         if not path:
-            raise StoreUrlError(f"{url!r}: expected sqlite:///relative/path or sqlite:////abs/path")
+            raise StoreUrlError(
+                f"{redact(url)!r}: expected sqlite:///relative/path or sqlite:////abs/path")
         if path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         return {
@@ -38,7 +40,7 @@ def store_settings(url: str) -> dict[str, str]:
         }
     if parsed.scheme in ("postgresql", "postgres"):
         if not parsed.path.strip("/"):
-            raise StoreUrlError(f"{url!r}: no database name")
+            raise StoreUrlError(f"{redact(url)!r}: no database name")
         return {
             **common,
             "PERSISTENCE_MODULE": "eventsourcing.postgres",
@@ -50,14 +52,21 @@ def store_settings(url: str) -> dict[str, str]:
             "POSTGRES_POOL_SIZE": "4",
             "PROCESS_RECORDER_TOPIC": f"{_RECORDERS}:ChainedPostgresRecorder",
         }
-    raise StoreUrlError(f"{url!r}: store URL must start with sqlite:/// or postgresql://")
+    raise StoreUrlError(
+        f"{redact(url)!r}: store URL must start with sqlite:/// or postgresql://")
 
 
 def redact(url: str) -> str:
-    """The URL without its password, for logs and output."""
-    parsed = urlparse(url)
-    if parsed.password:
-        return url.replace(f":{parsed.password}@", ":***@")
+    """The URL without its password, for logs and output (also when the URL is malformed)."""
+    try:
+        password = urlparse(url).password
+    except ValueError:  # an unparseable netloc (a bad port): hide everything before the @
+        password = None
+        if "@" in url and "://" in url:
+            scheme, rest = url.split("://", 1)
+            return f"{scheme}://***@{rest.rsplit('@', 1)[1]}"
+    if password:
+        return url.replace(f":{password}@", ":***@")
     return url
 
 
@@ -71,7 +80,7 @@ def missing_store(url: str) -> str | None:
     if parsed.scheme == "sqlite":
         path = unquote(url[len("sqlite:///"):]) if url.startswith("sqlite:///") else ""
         if not path or path == ":memory:":
-            return None if path else f"{url!r}: expected sqlite:///relative/path"
+            return None if path else f"{redact(url)!r}: expected sqlite:///relative/path"
         return None if Path(path).is_file() else f"no event store at {path} (no such file)"
     if parsed.scheme in ("postgresql", "postgres"):
         return _missing_postgres(url)

@@ -19,11 +19,13 @@ from pathlib import Path
 from typing import Any
 
 import yaml  # type: ignore[import-untyped]
+from pydantic import TypeAdapter, ValidationError
 
 from adapters.brokers.credentials import CredentialError, read_secret
 from adapters.feeds.kite.feed import WS_URL, KiteFeed, KiteFeedConfig
 from adapters.feeds.session import Clock, WebsocketFeed
 from adapters.feeds.upstox.feed import API_HOST, UpstoxFeed, UpstoxFeedConfig
+from domain.values import Symbol
 
 
 class FeedConfigError(ValueError):
@@ -54,11 +56,20 @@ VENUES: dict[str, Callable[[Mapping[str, Any], Mapping[str, str], Clock], Websoc
 }
 
 
+_SYMBOL: TypeAdapter[str] = TypeAdapter(Symbol)
+
+
 def _instruments(entry: Mapping[str, Any]) -> Mapping[Any, Any]:
     instruments = entry.get("instruments")
     if not isinstance(instruments, Mapping) or not instruments:
         raise FeedConfigError("each feed needs instruments: a map of the venue's key or "
                               "token to the desk's symbol")
+    for key, symbol in instruments.items():
+        try:
+            _SYMBOL.validate_python(symbol)
+        except ValidationError:
+            raise FeedConfigError(f"instrument {key}: {symbol!r} is not a desk symbol "
+                                  "(NSE style: capitals, digits, & and -)") from None
     return instruments
 
 

@@ -10,27 +10,27 @@ from dataclasses import replace
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from adapters.files.calendar import load_calendar
+from adapters.files.strategy_clauses import ClauseSpec
 from adapters.files.yaml_file import parse_yaml
-from domain.features import FEATURE_COLUMNS, Regime
+from domain.features import Regime
 from domain.strategy.book import (
     AllocationPolicy,
-    Clause,
     Direction,
     GuardrailPolicy,
     Kind,
     MetaLabelPolicy,
     ObjectivePolicy,
-    Op,
     RankBy,
+    Sizing,
+    SizingRule,
     Strategy,
     StrategyBook,
 )
-from domain.strategy.signals import DERIVED_FEATURES
 from domain.values import Horizon, Objective
 
 BOOK_PATH = Path(__file__).resolve().parents[2] / "data" / "playbooks" / "strategies.yaml"
@@ -38,8 +38,13 @@ BOOK_PATH = Path(__file__).resolve().parents[2] / "data" / "playbooks" / "strate
 Positive = Annotated[Decimal, Field(gt=0, allow_inf_nan=False)]
 Share = Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]
 Minutes = Annotated[int, Field(gt=0, le=24 * 60)]
-# Clauses compare numbers; the regime is a label, checked by the strategy's `regimes`.
-KNOWN_FEATURES = (frozenset(FEATURE_COLUMNS) - {"regime"}) | frozenset(DERIVED_FEATURES)
+# A strategy that exits by rule (`exit_when`) may leave out the event and meta-label
+# fields; these stand in for them.
+RULE_EXIT_DEFAULTS: dict[str, Any] = {
+    "score": Decimal("0.5"), "horizons": tuple(Horizon), "horizon_bars": 1,
+    "stop_atr": Decimal(1), "target_atr": Decimal(1), "expiry_minutes": 24 * 60,
+    "regimes": tuple(Regime), "drift_sigma": 0.0, "max_catalyst_age_minutes": 24 * 60,
+}
 
 
 class StrategyBookError(ValueError):
@@ -50,41 +55,52 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-class _Clause(_Strict):
-    feature: str
-    op: Op
-    value: float | tuple[float, float]
+class _Sizing(_Strict):
+    fixed_quantity: Annotated[int, Field(gt=0)] | None = None
+    pct_equity: Annotated[Decimal, Field(gt=0, le=100)] | None = None
 
     @model_validator(mode="after")
-    def _shape(self) -> _Clause:
-        if self.feature not in KNOWN_FEATURES:
-            known = ", ".join(sorted(KNOWN_FEATURES))
-            raise ValueError(f"unknown feature {self.feature!r}; known: {known}")
-        if (self.op is Op.BETWEEN) != isinstance(self.value, tuple):
-            raise ValueError("between takes [low, high]; > and < take one number")
-        if isinstance(self.value, tuple) and self.value[0] > self.value[1]:
-            raise ValueError(f"between [{self.value[0]}, {self.value[1]}]: low is above high")
+    def _one(self) -> _Sizing:
+        if (self.fixed_quantity is None) == (self.pct_equity is None):
+            raise ValueError("give exactly one of fixed_quantity, pct_equity")
         return self
+
+    def to_domain(self) -> Sizing:
+        if self.fixed_quantity is not None:
+            return Sizing(SizingRule.FIXED_QUANTITY, Decimal(self.fixed_quantity))
+        assert self.pct_equity is not None
+        return Sizing(SizingRule.PCT_EQUITY, self.pct_equity)
 
 
 class _Strategy(_Strict):
     kind: Kind
     direction: Direction
-    score: Annotated[Decimal, Field(ge=0, le=1)]
-    horizons: Annotated[tuple[Horizon, ...], Field(min_length=1)]
-    horizon_bars: Annotated[int, Field(gt=0, le=5000)]
-    stop_atr: Positive
-    target_atr: Positive
-    expiry_minutes: Minutes
-    regimes: Annotated[tuple[Regime, ...], Field(min_length=1)]
-    drift_sigma: Annotated[float, Field(ge=-3, le=3)]
-    max_catalyst_age_minutes: Minutes
+    score: Annotated[Decimal, Field(ge=0, le=1)] | None = None
+    horizons: Annotated[tuple[Horizon, ...], Field(min_length=1)] | None = None
+    horizon_bars: Annotated[int, Field(gt=0, le=5000)] | None = None
+    stop_atr: Positive | None = None
+    target_atr: Positive | None = None
+    expiry_minutes: Minutes | None = None
+    regimes: Annotated[tuple[Regime, ...], Field(min_length=1)] | None = None
+    drift_sigma: Annotated[float, Field(ge=-3, le=3)] | None = None
+    max_catalyst_age_minutes: Minutes | None = None
     category: str | None = None
     cooldown_bars: Annotated[int, Field(ge=0)] = 0
-    when: tuple[_Clause, ...] = ()
+    when: tuple[ClauseSpec, ...] = ()
+    exit_when: tuple[ClauseSpec, ...] = ()
+    sizing: _Sizing | None = None
+
+    @field_validator("kind", mode="before")
+    @classmethod
+    def _singular(cls, value: Any) -> Any:
+        return "bars" if value == "bar" else value  # `kind: bar` reads as well as `bars`
 
     @model_validator(mode="after")
     def _by_kind(self) -> _Strategy:
+        missing = [name for name in RULE_EXIT_DEFAULTS if getattr(self, name) is None]
+        if missing and not self.exit_when:
+            raise ValueError(f"missing {', '.join(missing)} (only a strategy that exits by "
+                             "rule, with `exit_when`, may leave them out)")
         if self.kind is Kind.EVENT and not self.category:
             raise ValueError("an event playbook needs the tagger `category` it trades")
         if self.kind is Kind.BARS and not self.when:
@@ -152,9 +168,10 @@ class _Guardrails(_Strict):
 class _BookFile(_Strict):
     version: Annotated[str, Field(min_length=1, max_length=80)]
     strategies: dict[Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")], _Strategy]
-    meta_label: _MetaLabel
-    allocation: _Allocation
-    guardrails: _Guardrails
+    # Left out (a backtest's strategy file), the shipped book's sections apply.
+    meta_label: _MetaLabel | None = None
+    allocation: _Allocation | None = None
+    guardrails: _Guardrails | None = None
 
 
 def parse_strategy_book(text: str, source: str = "<text>") -> StrategyBook:
@@ -175,36 +192,38 @@ def default_book() -> StrategyBook:
     return load_strategy_book()
 
 
-def _clause(c: _Clause) -> Clause:
-    if isinstance(c.value, tuple):
-        return Clause(c.feature, c.op, c.value[0], c.value[1])
-    return Clause(c.feature, c.op, c.value)
+def _strategy(name: str, s: _Strategy) -> Strategy:
+    given = {k: getattr(s, k) for k in RULE_EXIT_DEFAULTS}
+    f = {k: RULE_EXIT_DEFAULTS[k] if v is None else v for k, v in given.items()}
+    return Strategy(
+        name, s.kind, s.direction, f["score"], f["horizons"], f["horizon_bars"],
+        f["stop_atr"], f["target_atr"], f["expiry_minutes"], f["regimes"], f["drift_sigma"],
+        f["max_catalyst_age_minutes"], s.category, s.cooldown_bars,
+        tuple(c.to_domain() for c in s.when), tuple(c.to_domain() for c in s.exit_when),
+        s.sizing.to_domain() if s.sizing else Sizing(),
+    )
 
 
 def _to_domain(parsed: _BookFile) -> StrategyBook:
     m, a, g = parsed.meta_label, parsed.allocation, parsed.guardrails
+    if m is None or a is None or g is None:
+        shipped = default_book()
+    strategies = {name: _strategy(name, s) for name, s in parsed.strategies.items()}
     return StrategyBook(
         version=parsed.version,
-        strategies={
-            name: Strategy(
-                name, s.kind, s.direction, s.score, s.horizons, s.horizon_bars, s.stop_atr,
-                s.target_atr, s.expiry_minutes, s.regimes, s.drift_sigma,
-                s.max_catalyst_age_minutes, s.category, s.cooldown_bars,
-                tuple(_clause(c) for c in s.when),
-            )
-            for name, s in parsed.strategies.items()
-        },
-        meta_label=MetaLabelPolicy(
+        strategies=strategies,
+        meta_label=shipped.meta_label if m is None else MetaLabelPolicy(
             m.min_quality, m.min_edge_r, m.weights.regime, m.weights.liquidity,
             m.weights.timing, m.weights.hit_rate, m.full_liquidity_adv,
             m.hit_rate_prior.wins, m.hit_rate_prior.losses, m.hit_rate_window,
             m.cost_notional,
         ),
-        allocation=AllocationPolicy(
+        allocation=shipped.allocation if a is None else AllocationPolicy(
             {o: ObjectivePolicy(p.rank_by, p.vol_target_pct, p.min_quality)
              for o, p in a.objectives.items()},
             a.kelly_fraction, a.card_ttl_minutes,
         ),
-        guardrails=GuardrailPolicy(g.max_adv_participation_pct, g.max_sector_pct,
-                                   g.results_blackout, g.min_bars_for_regime),
+        guardrails=shipped.guardrails if g is None else GuardrailPolicy(
+            g.max_adv_participation_pct, g.max_sector_pct, g.results_blackout,
+            g.min_bars_for_regime),
     )

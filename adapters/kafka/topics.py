@@ -60,8 +60,13 @@ _ROUTES: dict[str, tuple[str, str | None]] = {
     "OrderAccepted": (ORDERS_TOPIC, "account_id"),
     "OrderRejected": (ORDERS_TOPIC, "account_id"),
     "OrderFilled": (ORDERS_TOPIC, "account_id"),
+    "OrderPartiallyFilled": (ORDERS_TOPIC, "account_id"),
     "OrderCancelled": (ORDERS_TOPIC, "account_id"),
     "PositionClosed": (ORDERS_TOPIC, "account_id"),
+    # A venue's reconciliation record stays in order on its stream.
+    "ReconciliationBreak": (ORDERS_TOPIC, _STREAM),
+    "ExternalOrderObserved": (ORDERS_TOPIC, _STREAM),
+    "BreakResolved": (ORDERS_TOPIC, _STREAM),
     "ExitRequested": (ORDERS_TOPIC, "account_id"),
     "ExitRefused": (ORDERS_TOPIC, "account_id"),
     "AccountOpened": (ACCOUNTS_TOPIC, "account_id"),

@@ -8,9 +8,6 @@ from api.context import Call
 from api.errors import not_found
 from api.inputs import CardsQuery, ReasonBody
 from api.review_resources import review
-from domain.events import Envelope, Recorded
-from projections.lineage import trace
-from streams.ports import EventLog
 
 
 async def list_cards(call: Call) -> s.CardList:
@@ -38,13 +35,10 @@ async def get_card(call: Call) -> s.CardDetail:
         reviewed = call.state.desk.runtime.view.reviews.by_card.get(card_id)
         summary = present.card(row, reviewed.verdict or None if reviewed else None)
         judged = review(reviewed) if reviewed else None
-    stream, lineage = await call.state.gate.read_store(
-        _card_history, call.state.desk.store, card_id)
+    state = call.state
+    stream = await state.gate.read_store(state.desk.store.stream, card_id)
+    lineage = await state.card_lineage.lineage(state.gate, state.desk.store, card_id)
     return present.card_detail(summary, stream, lineage).model_copy(update={"review": judged})
-
-
-def _card_history(store: EventLog, card_id: str) -> tuple[list[Envelope], list[Recorded]]:
-    return store.stream(card_id), trace(store.read_all(), card_id)
 
 
 async def approve_card(call: Call) -> s.Decision:

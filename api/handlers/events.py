@@ -22,6 +22,7 @@ SCAN_BUDGET = 10_000  # log events one page request may scan for its filters
 _READ_PAGE = 500
 POLL_SECONDS = 1.0  # catches writes by other processes, which ring no bell here
 KEEPALIVE_SECONDS = 15.0
+RETRY_AFTER_SECONDS = 5  # told to a live-feed client refused because the feed is full
 
 
 def _check_type(event_type: str | None) -> None:
@@ -73,24 +74,35 @@ def _resume_from(call: Call, q: EventStreamQuery) -> int | None:
     return int(header.strip())
 
 
+def _gone(request: web.Request) -> bool:
+    """The client hung up: its slot is freed at the next poll, not at the next write."""
+    return request.transport is None or request.transport.is_closing()
+
+
 async def stream_events(call: Call) -> web.StreamResponse:
     """The log as server-sent events from a position on, live as it grows."""
     q: EventStreamQuery = call.query
     _check_type(q.type)
     state, store = call.state, call.state.desk.store
     after = _resume_from(call, q)
-    if after is None:
-        after = await state.gate.read_store(store.head)
-    response = web.StreamResponse(headers={
-        "Content-Type": "text/event-stream", "Cache-Control": "no-cache",
-        "X-Accel-Buffering": "no",
-    })
-    await response.prepare(call.request)
+    # The slot is taken before the first await, so concurrent clients cannot overshoot it.
+    if state.metrics.sse_clients >= state.max_sse_clients:
+        raise ApiError(503, "too_many_clients",
+                       f"the live feed serves at most {state.max_sse_clients} clients; "
+                       "retry later", field="clients",
+                       headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
     state.metrics.sse_clients += 1
     try:
+        if after is None:
+            after = await state.gate.read_store(store.head)
+        response = web.StreamResponse(headers={
+            "Content-Type": "text/event-stream", "Cache-Control": "no-cache",
+            "X-Accel-Buffering": "no",
+        })
+        await response.prepare(call.request)
         await response.write(b"retry: 2000\n\n")
         quiet_since = time.monotonic()
-        while not state.closing:
+        while not state.closing and not _gone(call.request):
             page = await state.gate.read_store(store.read, after, _READ_PAGE)
             for rec in page:
                 after = rec.position

@@ -6,6 +6,7 @@ import asyncio
 import json
 from datetime import UTC, datetime
 
+import structlog
 from aiohttp import web
 
 from api import feed_status
@@ -16,6 +17,7 @@ from api.errors import ApiError
 from api.handlers.news import news_metrics
 
 STORE_TIMEOUT = 2.0
+log = structlog.get_logger("eventdesk.api")
 PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8"
 
 
@@ -25,10 +27,11 @@ async def health(call: Call) -> s.Health:
 
 
 async def _log_figures(state: ApiState) -> tuple[int, int]:
-    """Log head and view position, read together (no write in between)."""
+    """Log head, then view position: a write between the two can only move the position
+    past the head read (lag 0), never report a lag that is not there. The lock is never
+    held while the store is read, so a slow store cannot stall writers or other readers."""
+    head = await asyncio.wait_for(state.gate.probe(state.desk.store.head), STORE_TIMEOUT)
     async with state.gate.reading():
-        head = await asyncio.wait_for(
-            state.gate.read_store(state.desk.store.head), STORE_TIMEOUT)
         return head, state.desk.runtime.view.position
 
 
@@ -53,8 +56,16 @@ async def ready(call: Call) -> s.Readiness:
 
 
 async def metrics(call: Call) -> web.Response:
-    """Prometheus text: request counts and latencies, log head and view position."""
-    head, position = await _log_figures(call.state)
+    """Prometheus text: request counts and latencies, log head and view position.
+
+    When the store does not answer, the metrics are still served, with `desk_store_up 0`
+    and no log figures: a scrape must not fail because the thing it watches did."""
+    head: int | None
+    try:
+        head, position = await _log_figures(call.state)
+    except Exception as e:
+        log.warning("metrics: store unreadable", error=type(e).__name__)
+        head, position = None, call.state.desk.runtime.view.position
     text = (call.state.metrics.render(head, position) + news_metrics(call.state.news_sources)
             + feed_status.prometheus(call.state.feeds(), datetime.now(UTC)))
     return web.Response(body=text.encode(),

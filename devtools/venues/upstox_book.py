@@ -13,7 +13,7 @@ import csv
 import json
 import secrets
 from collections import deque
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 from pathlib import Path
@@ -67,6 +67,7 @@ class UpstoxBook:
         self.cash = cash
         self.algo_names: list[str] = []  # X-Algo-Name of each order request
         self.fill_entry_on_place: Decimal | None = None  # fill before answering the place
+        self.clock: Callable[[], datetime] = lambda: datetime.now(IST)  # the book's timestamps
         self.slow_next = 0.0  # seconds to hold the next order answer, after acting on it
         self._failures: deque[int] = deque()
         self._recent: dict[str, deque[float]] = {}
@@ -121,7 +122,19 @@ class UpstoxBook:
         """Cancel a GTT and its open order, as the RMS or another platform would."""
         self._cancel_gtt(self.gtts[gtt_order_id], orders_too=True, why="cancelled by RMS")
 
+    def place_elsewhere(self, symbol: str, quantity: int, price: Decimal) -> str:
+        """An untagged order placed and filled outside the desk (the broker's own terminal,
+        another platform); its order id."""
+        key = next(k for k, r in self.instruments.items() if r["symbol"] == symbol)
+        order = self._new_order({"instrument_token": key, "product": "D", "price": price,
+                                 "quantity": quantity, "transaction_type": "BUY"})
+        self._fill(order, price)
+        return str(order["order_id"])
+
     # --- book ------------------------------------------------------------------------
+
+    def _now_text(self) -> str:
+        return self.clock().astimezone(IST).strftime("%Y-%m-%d %H:%M:%S")
 
     def _next_id(self) -> str:
         self._seq += 1
@@ -140,7 +153,7 @@ class UpstoxBook:
             "filled_quantity": 0, "pending_quantity": int(body["quantity"]),
             "status_message": "", "status_message_raw": None, "exchange_order_id": "",
             "parent_order_id": None, "order_id": self._next_id(), "variety": "SIMPLE",
-            "order_timestamp": now_text(), "exchange_timestamp": None, "is_amo": False,
+            "order_timestamp": self._now_text(), "exchange_timestamp": None, "is_amo": False,
             "order_request_id": "1", "order_ref_id": secrets.token_hex(6),
         }
         self.orders[order["order_id"]] = order
@@ -155,7 +168,7 @@ class UpstoxBook:
     def _fill(self, order: dict[str, Any], price: Decimal) -> None:
         quantity = order["pending_quantity"]
         order.update(status="complete", filled_quantity=order["quantity"], pending_quantity=0,
-                     average_price=float(price), exchange_timestamp=now_text(),
+                     average_price=float(price), exchange_timestamp=self._now_text(),
                      exchange_order_id=f"1100000{order['order_id'][-9:]}")
         self.trades.append({
             key: order[key] for key in ("exchange", "product", "trading_symbol",

@@ -7,6 +7,7 @@ from domain.aggregates.card import CardNotPending, CardStatus, TradeCard
 from domain.aggregates.inputs import InputStream
 from domain.aggregates.notification import Delivery
 from domain.aggregates.order import Order, OrderStatus
+from domain.aggregates.reconciliation import Reconciliation
 from domain.aggregates.refusal import ReactionFailure, Refusal
 from domain.aggregates.review import CardReview, Prompt
 from domain.aggregates.risk_guard import RiskGuard
@@ -31,6 +32,7 @@ __all__ = [
     "OrderStatus",
     "Prompt",
     "ReactionFailure",
+    "Reconciliation",
     "Refusal",
     "RiskGuard",
     "Signal",

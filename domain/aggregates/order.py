@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from enum import StrEnum
 
 from domain.aggregates.base import Aggregate, Cause, DomainError
@@ -12,6 +13,7 @@ from domain.events import (
     OrderAccepted,
     OrderCancelled,
     OrderFilled,
+    OrderPartiallyFilled,
     OrderPlaced,
     OrderRejected,
     PositionClosed,
@@ -44,6 +46,7 @@ class Order(Aggregate):
         self.exit: OrderFilled | None = None
         self.fill_ids: set[str] = set()
         self.cancelled_legs: set[Leg] = set()
+        self.partials: dict[Leg, list[OrderPartiallyFilled]] = {}  # a venue's part fills
         self.exit_requested: ExitAction | None = None  # an operator's exit, until it ends
 
     @property
@@ -60,12 +63,29 @@ class Order(Aggregate):
             return
         self._record(placed, cause)
 
-    def accept(self, broker_order_id: str, cause: Cause) -> None:
+    def accept(self, broker_order_id: str, cause: Cause,
+               acknowledged_at: datetime | None = None) -> None:
         if self.status is OrderStatus.PLACED:
             accepted = OrderAccepted(
-                order_id=self.id, account_id=self._account, broker_order_id=broker_order_id
+                order_id=self.id, account_id=self._account, broker_order_id=broker_order_id,
+                acknowledged_at=acknowledged_at,
             )
             self._record(accepted, cause)
+
+    def fill_part(self, part: OrderPartiallyFilled, cause: Cause) -> None:
+        """Record part of a leg's fill once (by its fill id, the venue's trade)."""
+        if part.fill_id in self.fill_ids:
+            return
+        expected = self.status is OrderStatus.WORKING if part.leg is Leg.ENTRY else (
+            self.status is OrderStatus.OPEN)
+        if not expected:
+            raise DomainError(f"{part.leg} part fill on order {self.id} in status {self.status}")
+        self._record(part, cause)
+
+    def filled_so_far(self, leg: Leg) -> int:
+        """The quantity of `leg` already filled in parts."""
+        parts = self.partials.get(leg, [])
+        return parts[-1].filled if parts else 0
 
     def reject(self, reason: str, cause: Cause) -> None:
         if self.status in (OrderStatus.PLACED, OrderStatus.WORKING):
@@ -86,7 +106,7 @@ class Order(Aggregate):
             raise DomainError(f"exit fill on order {self.id} in status {self.status}")
         self._record(fill, cause)
         for leg in (Leg.STOP, Leg.TARGET):
-            if leg is not fill.leg:
+            if leg is not fill.leg and leg not in self.cancelled_legs:
                 self._record(
                     OrderCancelled(order_id=self.id, account_id=self._account, leg=leg,
                                    reason=f"one-cancels-other: {fill.leg} filled"),
@@ -127,6 +147,12 @@ class Order(Aggregate):
             self._record(OrderCancelled(order_id=self.id, account_id=self._account, leg=Leg.ENTRY,
                                reason=reason), cause)
 
+    def cancel_exit(self, leg: Leg, reason: str, cause: Cause) -> None:
+        """An exit leg the venue cancelled while the position is still open."""
+        if self.status is OrderStatus.OPEN and leg is not Leg.ENTRY and (
+                leg not in self.cancelled_legs):
+            self._record(OrderCancelled(order_id=self.id, account_id=self._account, leg=leg,
+                                        reason=reason), cause)
     def exit_action(self) -> ExitAction:
         """What an operator's exit means for this order now: cancel a bracket whose entry
         has not filled, close one whose entry has; a refusal when neither applies."""
@@ -167,6 +193,10 @@ class Order(Aggregate):
 
     def _on_order_rejected(self, e: OrderRejected) -> None:
         self.status = OrderStatus.REJECTED
+
+    def _on_order_partially_filled(self, e: OrderPartiallyFilled) -> None:
+        self.fill_ids.add(e.fill_id)
+        self.partials.setdefault(e.leg, []).append(e)
 
     def _on_order_filled(self, e: OrderFilled) -> None:
         self.fill_ids.add(e.fill_id)

@@ -39,11 +39,17 @@ from domain.events.orders import (
     OrderAccepted,
     OrderCancelled,
     OrderFilled,
+    OrderPartiallyFilled,
     OrderPlaced,
     OrderRejected,
     PositionClosed,
 )
 from domain.events.reactions import ReactionFailed, ReactionRefused
+from domain.events.reconciliation import (
+    BreakResolved,
+    ExternalOrderObserved,
+    ReconciliationBreak,
+)
 from domain.events.reviews import (
     CardReviewed,
     CardReviewFailed,
@@ -69,6 +75,7 @@ __all__ = [
     "AccountOpened",
     "AnnouncementArrived",
     "BarClosed",
+    "BreakResolved",
     "BrokerConfigured",
     "CardApproved",
     "CardBlocked",
@@ -92,6 +99,7 @@ __all__ = [
     "ExitAction",
     "ExitRefused",
     "ExitRequested",
+    "ExternalOrderObserved",
     "FeedGapFlagged",
     "FundingPlanSet",
     "InputRejected",
@@ -108,6 +116,7 @@ __all__ = [
     "OrderCancelled",
     "OrderDenied",
     "OrderFilled",
+    "OrderPartiallyFilled",
     "OrderPlaced",
     "OrderRejected",
     "Payload",
@@ -116,6 +125,7 @@ __all__ = [
     "PromptVersionPublished",
     "ReactionFailed",
     "ReactionRefused",
+    "ReconciliationBreak",
     "Recorded",
     "SignalFiltered",
     "SignalScored",

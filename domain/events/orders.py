@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated
 
 from pydantic import Field
@@ -30,11 +31,13 @@ class OrderPlaced(Payload):
 
 @register
 class OrderAccepted(Payload):
-    """The broker acknowledged the bracket."""
+    """The broker acknowledged the bracket (`acknowledged_at`: the venue's time for it,
+    when a remote venue reported one)."""
 
     order_id: str
     account_id: str
     broker_order_id: str
+    acknowledged_at: datetime | None = None
 
 
 @register
@@ -60,6 +63,21 @@ class OrderFilled(Payload):
     price: Price
     costs: CostBreakdown
     rule: Annotated[str, Field(max_length=500)]
+
+
+@register
+class OrderPartiallyFilled(Payload):
+    """Part of one leg filled at a venue (`fill_id` names the venue's trade); the leg's
+    `OrderFilled`, at the average price, follows once the leg has filled in full."""
+
+    order_id: str
+    account_id: str
+    fill_id: str
+    leg: Leg
+    quantity: Quantity
+    price: Price
+    filled: Quantity  # the leg's quantity filled so far, this trade included
+    traded_at: datetime
 
 
 @register

@@ -40,6 +40,8 @@ MONEY_PATTERN = re.compile(
     rf"(?:₹|\brs\.?|\binr)?\s*(?<![\d.,])(?P<num>{_NUMBER})\s*(?P<unit>(?:{_UNIT})\b)?",
     re.IGNORECASE,
 )
+# ₹10 lakh crore: far above any account, far below where 28-digit decimals lose paise.
+MAX_RUPEES = Decimal(10_000_000_000_000)
 _PERCENT = re.compile(r"^(?P<num>\d+(?:\.\d+)?|\.\d+)\s*(?:%|percent|pc)?$", re.IGNORECASE)
 _TRUE = {"true", "yes", "y", "on", "1", "auto", "automatic"}
 _FALSE = {"false", "no", "n", "off", "0", "manual"}
@@ -53,6 +55,9 @@ def rupees(match: re.Match[str]) -> Decimal | Invalid:
         return Invalid(f"{match[0].strip()!r} is not a number")
     unit = (match["unit"] or "").lower()
     amount = number * _UNITS.get(unit, Decimal(1))
+    if amount > MAX_RUPEES:  # beyond it, paisa arithmetic would run out of digits
+        return Invalid(f"{match[0].strip()!r} is more than this desk handles "
+                       f"(at most {format_inr(MAX_RUPEES)})")
     if amount != amount.quantize(PAISA, rounding=ROUND_HALF_UP):
         return Invalid(f"{match[0].strip()!r} has fractions of a paisa")
     return amount.quantize(PAISA)

@@ -27,31 +27,77 @@ class Op(StrEnum):
     GT = ">"
     LT = "<"
     BETWEEN = "between"
+    CROSSES_ABOVE = "crosses_above"
+    CROSSES_BELOW = "crosses_below"
+
+
+CROSSINGS = frozenset({Op.CROSSES_ABOVE, Op.CROSSES_BELOW})
 
 
 @dataclass(frozen=True)
 class Clause:
-    """One condition on a feature: `rsi_14 between [58, 80]`."""
+    """One condition on a feature: `rsi_14 between [58, 80]`, `sma_10 crosses_above sma_20`.
+
+    A crossing compares the feature with another feature (`against`) or a number (`low`)
+    on two bars: strictly on one side on the previous bar, strictly on the other now.
+    """
 
     feature: str
     op: Op
     low: float
     high: float | None = None  # only for `between`
+    against: str | None = None  # crossings of two features: the right-hand feature
 
     def holds(self, value: float | None) -> bool:
+        """A level clause on the bar's value; a crossing needs `crossed` (two bars)."""
         if value is None:
             return False
         if self.op is Op.GT:
             return value > self.low
         if self.op is Op.LT:
             return value < self.low
-        assert self.high is not None
-        return self.low <= value <= self.high
+        if self.op is Op.BETWEEN:
+            assert self.high is not None
+            return self.low <= value <= self.high
+        return False
+
+    def crossed(self, before: float | None, before_other: float | None,
+                now: float | None, now_other: float | None) -> bool:
+        """Whether the feature crossed the other side between the previous bar and this one
+        (the same test as backtesting.py's `crossover`: `a[-2] < b[-2] and a[-1] > b[-1]`)."""
+        if before is None or before_other is None or now is None or now_other is None:
+            return False
+        if self.op is Op.CROSSES_ABOVE:
+            return before < before_other and now > now_other
+        return before > before_other and now < now_other
 
     def __str__(self) -> str:
         if self.op is Op.BETWEEN:
             return f"{self.feature} in [{self.low:g}, {self.high:g}]"
-        return f"{self.feature} {self.op.value} {self.low:g}"
+        right = self.against if self.against is not None else f"{self.low:g}"
+        return f"{self.feature} {self.op.value} {right}"
+
+
+class SizingRule(StrEnum):
+    ALLOCATION = "allocation"  # the desk's allocation sizes per account (the default)
+    FIXED_QUANTITY = "fixed_quantity"  # this many shares per entry
+    PCT_EQUITY = "pct_equity"  # this % of equity at the fill, whole shares, rounded down
+
+
+@dataclass(frozen=True)
+class Sizing:
+    """How a bar strategy's entry is sized: `fixed_quantity: 10` or `pct_equity: 25`."""
+
+    rule: SizingRule = SizingRule.ALLOCATION
+    amount: Decimal = Decimal(0)
+
+    def quantity(self, equity: Decimal, price: Decimal) -> int:
+        """Shares for one entry at `price` with `equity` (0 when the rule allocates)."""
+        if self.rule is SizingRule.FIXED_QUANTITY:
+            return int(self.amount)
+        if self.rule is SizingRule.PCT_EQUITY and price > 0:
+            return max(0, int(equity * self.amount / 100 / price))
+        return 0
 
 
 @dataclass(frozen=True)
@@ -71,6 +117,8 @@ class Strategy:
     category: str | None = None  # event playbooks: the tagger's category
     cooldown_bars: int = 0  # bar strategies: bars between two signals on one symbol
     when: tuple[Clause, ...] = ()
+    exit_when: tuple[Clause, ...] = ()  # exits by rule: all clauses hold -> close
+    sizing: Sizing = Sizing()
 
 
 @dataclass(frozen=True)

@@ -33,7 +33,7 @@ def feature(values: FeatureValues, name: str) -> float | None:
         if values.close is None or values.sma_20 is None or not values.atr_14:
             return None
         return (values.close - values.sma_20) / values.atr_14
-    value = getattr(values, name)
+    value = getattr(values, name, None)  # any-period features exist in backtests only
     return value if isinstance(value, float) else None
 
 

@@ -24,6 +24,7 @@ from pathlib import Path
 import structlog
 
 from adapters.eventstore.store import DeskStore, ViewSnapshots
+from adapters.eventstore.url import STORE_ENV
 from adapters.kafka.admin import end_offsets, ensure_topics
 from adapters.kafka.topics import (
     DEFAULT_NAMESPACE,
@@ -52,6 +53,15 @@ MAX_RESTARTS = 3  # per process: a worker that keeps stalling is a failure, not 
 STUCK_SECONDS = 45.0
 log = structlog.get_logger("eventdesk.stack")
 
+# Operator credentials (the API's token list, a CLI operator's token) that the relay and
+# workers never use: they are not handed on to them.
+_NOT_FOR_CHILDREN = ("DESK_API_TOKENS", "DESK_TOKEN")
+
+
+def _inherited() -> dict[str, str]:
+    return {k: v for k, v in os.environ.items() if k not in _NOT_FOR_CHILDREN}
+
+
 @dataclass
 class KafkaStack:
     """The relay and worker subprocesses of one run."""
@@ -79,7 +89,9 @@ class KafkaStack:
 
     def spawn(self, name: str) -> subprocess.Popen[bytes]:
         """Start (or restart) the relay (`relay`) or a worker (`worker-N`)."""
-        common = ["--store", self.store_url, "--bootstrap", self.bootstrap,
+        # The store URL (it may carry a password) goes through the environment: a child's
+        # argv is readable by every user of the machine (`ps`).
+        common = ["--bootstrap", self.bootstrap,
                   "--partitions", str(self.partitions), "--namespace", self.namespace]
         if name == "relay":
             argv = [DESK, "relay", *common]
@@ -89,7 +101,7 @@ class KafkaStack:
                     *(["--approver", self.approver] if self.approver else [])]
         log = (self.log_dir / f"{name}.log").open("ab")
         proc = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT,
-                                env={**os.environ, **self.env})
+                                env={**_inherited(), **self.env, STORE_ENV: self.store_url})
         self.procs[name] = proc
         return proc
 

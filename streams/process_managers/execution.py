@@ -17,17 +17,23 @@ from domain.sizing import reserve_for
 from domain.values import Horizon, Leg
 from projections.desk import DeskView
 from streams.ports import Broker
+from streams.routing.routes import VenueRoutes
 from streams.unit_of_work import UnitOfWork
 
 
 class Execution:
-    """Approved card -> cash reserved and a bracket at the broker; fills move the cash."""
+    """Approved card -> cash reserved and a bracket at the broker; fills move the cash.
+
+    For an account routed to a remote venue only the intent is recorded here (`OrderPlaced`
+    naming the venue): the router sends it from the log, outside any step.
+    """
 
     name = "execution"
     actor = "execution"
 
-    def __init__(self, broker: Broker) -> None:
+    def __init__(self, broker: Broker, routes: VenueRoutes | None = None) -> None:
         self.broker = broker
+        self.routes = routes or VenueRoutes()
 
     def handle(self, event: Envelope, view: DeskView, uow: UnitOfWork) -> None:
         """Approval places the bracket; fills and exits move the account's cash."""
@@ -79,13 +85,16 @@ class Execution:
                       cause, required_cash=reserve)
             return
         account.reserve(card.id, reserve, cause)
+        venue = self.routes.venue_for(proposal.account_id)
         placed = OrderPlaced(
             order_id=order.id, card_id=card.id, account_id=proposal.account_id,
-            broker=self.broker.name, symbol=proposal.symbol, side=proposal.side,
+            broker=venue or self.broker.name, symbol=proposal.symbol, side=proposal.side,
             quantity=proposal.quantity, stop=proposal.stop, target=proposal.target,
             square_off=proposal.horizon is Horizon.INTRADAY, reserved=reserve,
         )
         order.place(placed, cause)
+        if venue is not None:
+            return
         ack = self.broker.place_bracket(placed)
         if ack.accepted:
             order.accept(ack.broker_order_id, cause)

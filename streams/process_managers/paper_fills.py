@@ -13,6 +13,7 @@ from domain.values import Leg, Side
 from projections.desk import DeskView
 from projections.orders import working
 from streams.ports import Broker
+from streams.routing.routes import VenueRoutes
 from streams.unit_of_work import UnitOfWork
 
 
@@ -21,9 +22,10 @@ class PaperFills:
 
     name = "paper-fills"
 
-    def __init__(self, broker: Broker) -> None:
+    def __init__(self, broker: Broker, routes: VenueRoutes | None = None) -> None:
         self.broker = broker
         self.actor = f"broker:{broker.name}"
+        self.remote = (routes or VenueRoutes()).venues  # they report their own fills
 
     def handle(self, event: Envelope, view: DeskView, uow: UnitOfWork) -> None:
         """On each closed bar, record what the broker says happened to the working brackets."""
@@ -33,7 +35,10 @@ class PaperFills:
         live = view.orders.live_by_symbol.get(bar.symbol)
         if not live:
             return
-        working_orders = [working(view.orders.by_id[i]) for i in sorted(live)]
+        working_orders = [working(o) for o in (view.orders.by_id[i] for i in sorted(live))
+                          if o.broker not in self.remote]  # a remote venue fills its own
+        if not working_orders:
+            return
         for update in self.broker.updates(bar, working_orders):
             order = uow.get(Order, update.order_id)
             # Caused by the bar (the price evidence), but part of the order's chain.

@@ -1,4 +1,4 @@
-"""Run the real `desk` console command in a subprocess."""
+"""Run the real `desk` console command in a subprocess; a headless Chromium for pages."""
 
 from __future__ import annotations
 
@@ -6,18 +6,45 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import Browser, sync_playwright
+
+from tests.conftest import service_unavailable
 
 DESK = str(Path(sys.executable).with_name("desk"))
+CHROMIUM = Path("/usr/bin/chromium")
+
+
+# The desk's operators in these tests (`$DESK_API_TOKENS`), as `desk serve` would know them:
+# commands that change the desk run as one of them (`$DESK_TOKEN`), by default desk-admin.
+OPERATORS = {
+    "desk-admin": ("admin", "desk-admin-token-0123456789"),
+    "asha": ("admin", "asha-admin-token-0123456789"),
+    "ada": ("admin", "ada-admin-token-0123456789"),
+    "meera": ("admin", "meera-admin-token-0123456789"),
+    "ravi": ("admin", "ravi-admin-token-0123456789"),
+    "amy": ("approver", "amy-approver-token-0123456789"),
+    "vic": ("viewer", "vic-viewer-token-0123456789"),
+}
+TOKENS_SPEC = ",".join(f"{name}:{role}:{token}" for name, (role, token) in OPERATORS.items())
 
 
 class DeskCli:
-    def __init__(self, cwd: Path) -> None:
+    def __init__(self, cwd: Path, operator: str | None = "desk-admin") -> None:
         self.cwd = cwd
-        self.env = {k: v for k, v in os.environ.items() if k != "DESK_STORE"}
+        self.env = {k: v for k, v in os.environ.items()
+                    if k not in ("DESK_STORE", "DESK_TOKEN", "DESK_API_TOKENS")}
+        self.env["DESK_API_TOKENS"] = TOKENS_SPEC
+        if operator is not None:
+            self.env["DESK_TOKEN"] = OPERATORS[operator][1]
+
+    def as_operator(self, operator: str | None) -> DeskCli:
+        """The same CLI run by `operator` (None: with no operator token at all)."""
+        return DeskCli(self.cwd, operator)
 
     def run(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
         proc = subprocess.run(
@@ -43,3 +70,16 @@ class DeskCli:
 @pytest.fixture
 def desk(tmp_path: Path) -> DeskCli:
     return DeskCli(tmp_path)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    """Headless Chromium (the system's, as CI installs it) for a module's page tests."""
+    if not CHROMIUM.exists():
+        service_unavailable(f"{CHROMIUM} is missing (scripts/install-system-deps.sh installs it)")
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=str(CHROMIUM),
+            args=["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"])
+        yield chromium
+        chromium.close()

@@ -87,8 +87,8 @@ def test_account_new_when_answers_file_is_complete_then_show_prints_the_expected
 ) -> None:
     store = _store(tmp_path)
 
-    desk.run("account", "new", "--answers", str(SAMPLE_ANSWERS), "--operator", "asha", "--yes",
-             "--store", store)
+    desk.as_operator("asha").run("account", "new", "--answers", str(SAMPLE_ANSWERS), "--yes",
+                                 "--store", store)
     shown = desk.json("account", "show", "growth-asha", "--store", store)
 
     assert shown["name"] == "Asha Rao — growth"
@@ -158,9 +158,9 @@ def test_account_new_when_run_at_a_terminal_then_bad_answers_are_reasked_and_man
 ) -> None:
     store = _store(tmp_path)
     args = ["account", "new", "--id", "ravi-tactical", "--name", "Ravi — tactical",
-            "--operator", "ravi", "--store", store]
+            "--store", store]
 
-    with Terminal(args, desk) as term:
+    with Terminal(args, desk.as_operator("ravi")) as term:
         term.expect("(1/8)")
         term.type("balanced")
         term.expect("(2/8)")
@@ -202,6 +202,7 @@ def test_account_new_when_run_at_a_terminal_then_bad_answers_are_reasked_and_man
         "max_position_pct": "10", "daily_loss_limit": "15000.00", "max_drawdown_pct": "5",
         "cash_buffer_pct": "10", "sectors_allowed": [],
         "sectors_banned": ["Information Technology"], "auto_approve": False,
+        "judge_oppose_blocks": False,
     }
     assert shown["mandate_history"][0]["actor"] == "operator:ravi"
     assert shown["cash"]["deposits"] == "1000000.00"
@@ -226,12 +227,13 @@ def test_account_mandate_when_changed_then_version_2_records_actor_reason_and_ch
     desk: DeskCli, tmp_path: Path
 ) -> None:
     store = _store(tmp_path)
-    desk.run("account", "new", "--answers", str(SAMPLE_ANSWERS), "--operator", "asha", "--yes",
-             "--store", store)
+    desk.as_operator("asha").run("account", "new", "--answers", str(SAMPLE_ANSWERS), "--yes",
+                                 "--store", store)
 
-    out = desk.run("account", "mandate", "growth-asha", "--set", "daily_loss_limit=5k",
-                   "--set", "auto_approve=yes", "--reason", "tighter after the first week",
-                   "--actor", "meera", "--store", store).stdout
+    out = desk.as_operator("meera").run(
+        "account", "mandate", "growth-asha", "--set", "daily_loss_limit=5k",
+        "--set", "auto_approve=yes", "--reason", "tighter after the first week",
+        "--store", store).stdout
     shown = desk.json("account", "show", "growth-asha", "--store", store)
     text = desk.run("account", "show", "growth-asha", "--store", store).stdout
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+import secrets
 import subprocess
 import time
 from collections.abc import Callable
@@ -29,7 +30,10 @@ ADMIN = ("admin", "first-hour-admin-token-0123456789")
 def day(tmp_path_factory: pytest.TempPathFactory) -> tuple[DeskCli, str, str]:
     """`desk demo` on a fresh store, as the README's first command: (cli, store, output)."""
     cwd = tmp_path_factory.mktemp("clone")
-    desk = DeskCli(cwd)
+    desk = DeskCli(cwd, operator=None)
+    # As the README has the user mint a local admin token for their own demo store.
+    token = secrets.token_urlsafe(24)
+    desk.env.update({"DESK_TOKEN": token, "DESK_API_TOKENS": f"me:admin:{token}"})
     store = f"sqlite:///{cwd / 'day.db'}"
     return desk, store, desk.run("demo", "--store", store).stdout
 
@@ -97,14 +101,17 @@ def test_account_new_when_answers_file_then_yes_confirms_and_show_prints_it(
 ) -> None:
     desk, store, _ = day
 
+    anonymous = desk.as_operator(None).run("account", "new", "--answers", ANSWERS, "--yes",
+                                           "--store", store, check=False)
     unconfirmed = desk.run("account", "new", "--answers", ANSWERS, "--store", store,
                            check=False)
     opened = desk.run("account", "new", "--answers", ANSWERS, "--yes", "--store", store)
-    shown = desk.run("account", "show", "growth-asha", "--store", store).stdout
+    shown = desk.json("account", "show", "growth-asha", "--store", store)
 
+    assert anonymous.returncode == 2 and "DESK_TOKEN" in anonymous.stderr
     assert unconfirmed.returncode == 1 and "pass --yes to confirm" in unconfirmed.stderr
     assert "Opened" in opened.stdout and "[growth-asha]" in opened.stdout
-    assert "growth-asha" in shown
+    assert shown["mandate_history"][0]["actor"] == "operator:me"
 
 
 def test_read_only_commands_when_the_store_path_is_mistyped_then_exit_2_and_nothing_created(

@@ -42,7 +42,8 @@ REASON = {"reason": "checked by hand"}
 PATH_VALUES = {"account_id": "sip-aggressive", "card_id": SIP, "account": "sip-aggressive",
                "asset": "app.js",
                "session_id": "intake-no-such-session", "transfer_id": "transfer-none",
-               "order_id": "order-none", "symbol": "TCS"}
+               "order_id": "order-none", "symbol": "TCS",
+               "name": "card-review", "version": "1"}
 
 
 # Fixtures: a seeded store, and servers on copies of it ------------------------------------

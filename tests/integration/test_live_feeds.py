@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import csv
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -20,6 +21,7 @@ from adapters.feeds.session import WebsocketFeed
 from adapters.feeds.upstox.feed import UpstoxFeed, UpstoxFeedConfig
 from adapters.files.sample import SAMPLE_DIR, load_instruments
 from devtools.feeds.servers import FakeFeed, FakeKiteTicker, FakeUpstoxFeed
+from devtools.feeds.tape import play, tape
 from devtools.feeds.wire import KITE_HEARTBEAT, Print, kite_frame, upstox_frame
 from domain.events import BarClosed, FeedGapFlagged, InputRejected
 from domain.inputs import InputFact
@@ -348,3 +350,33 @@ def test_live_bars_when_written_to_a_store_twice_then_the_second_time_adds_nothi
     desk.store.close()
     assert [e.stream_version for e in bars] == [556, 557]
     assert [e.type for e in bars] == ["BarClosed", "BarClosed"]
+
+
+@pytest.mark.parametrize("venue", VENUES, ids=lambda v: v.name)
+def test_tape_when_the_sample_bars_are_played_then_the_desk_rebuilds_them(
+    venue: Venue,
+) -> None:
+    sample = {r["ts"]: r for r in csv.DictReader((SAMPLE_DIR / "bars.csv").open())
+              if r["symbol"] == "RELIANCE"}
+    first = sorted(sample)[:3]
+    start = datetime.fromisoformat(first[0])
+
+    async def body() -> list[object]:
+        async with Session(venue) as s:
+            minutes = tape(SAMPLE_DIR / "bars.csv", {"RELIANCE": venue.key("RELIANCE")},
+                           epoch_ms(start))[:3]
+            encode = upstox_frame if venue.name == "upstox" else kite_frame
+            await play(s.fake, minutes, encode, pace=0)
+            s.clock.now = start + timedelta(minutes=3)
+            while s.feed.status().ticks < 12:
+                await asyncio.sleep(0.005)
+            await s.live.close_due()
+            return await s.sink.wait(BarClosed, 3)
+
+    bars = asyncio.run(asyncio.wait_for(body(), 30))
+
+    for bar, ts in zip(bars, first, strict=True):
+        row = sample[ts]
+        assert isinstance(bar, BarClosed)
+        assert (str(bar.open), str(bar.high), str(bar.low), str(bar.close), bar.volume) == (
+            row["open"], row["high"], row["low"], row["close"], int(row["volume"]))

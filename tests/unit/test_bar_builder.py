@@ -146,3 +146,11 @@ def test_bars_when_ticks_come_in_any_order_then_prices_are_bounded_and_no_share_
     repeats = [i for i in range(1, len(raw)) if raw[i] == raw[i - 1]]
     total = sum(q for _, _, q in raw) - sum(raw[i][2] for i in repeats)
     assert sum(b.volume for b in built) + late_qty == total
+
+
+def test_close_when_the_symbol_is_not_one_the_desk_can_name_then_the_bar_is_rejected() -> None:
+    builder = BarBuilder("upstox")
+    [fact] = feed(builder, tick(1, "24000", None, 0, symbol="NIFTY 50"), clock=60)
+    assert isinstance(fact.payload, InputRejected)
+    assert fact.payload.reason.startswith("bar not recorded: symbol: String should match")
+    assert '"symbol": "NIFTY 50"' in fact.payload.raw

@@ -48,6 +48,8 @@ feeds:
     ("feeds:\n  - venue: kite\n    instruments: {TCS: TCS}\n",
      "kite instruments are numeric instrument tokens"),
     ("feeds: [", "not valid YAML or JSON"),
+    ("feeds:\n  - venue: upstox\n    instruments: {\"NSE_INDEX|Nifty 50\": NIFTY 50}\n",
+     "'NIFTY 50' is not a desk symbol"),
 ])
 def test_load_feeds_when_the_file_is_wrong_then_the_reason_names_the_fix(
     tmp_path: Path, text: str, reason: str,

@@ -85,3 +85,50 @@ def test_kelly_when_no_edge_after_costs_then_not_positive() -> None:
     assert kelly(fair, 100.0, 98.0, 103.0, cost=0.05) <= 0
     assert kelly(barrier_probabilities(100.0, 98.0, 103.0, 0.002, 0.6, 120),
                  100.0, 98.0, 103.0, cost=0.05) > 0
+
+
+SMA_CROSS = (BOOK_PATH.parents[1] / "backtest" / "sma_cross.yaml").read_text(encoding="utf-8")
+
+
+def test_parse_when_issue_sma_cross_file_then_accepted_with_crossings_and_sizing() -> None:
+    from domain.strategy.book import Op, SizingRule
+
+    strategy = parse_strategy_book(SMA_CROSS).strategies["sma_cross"]
+
+    assert strategy.kind is Kind.BARS
+    assert [(c.feature, c.op, c.against) for c in strategy.when] == [
+        ("sma_10", Op.CROSSES_ABOVE, "sma_20")]
+    assert strategy.exit_when[0].op is Op.CROSSES_BELOW
+    assert (strategy.sizing.rule, strategy.sizing.amount) == (SizingRule.FIXED_QUANTITY, 10)
+
+
+@pytest.mark.parametrize(("edit", "broken", "field", "problem"), [
+    ('when: ["sma_10 crosses_above sma_20"]', 'when: ["sma_x crosses_above sma_20"]',
+     "strategies.sma_cross.when.0", "unknown feature 'sma_x'"),
+    ('when: ["sma_10 crosses_above sma_20"]', 'when: ["sma_10 > sma_20"]',
+     "strategies.sma_cross.when.0", "only crossings"),
+    ('when: ["sma_10 crosses_above sma_20"]', 'when: ["sma_10 crosses_above"]',
+     "strategies.sma_cross.when.0", "write `feature op value`"),
+    ("sizing: {fixed_quantity: 10}", "sizing: {fixed_quantity: 10, pct_equity: 5}",
+     "strategies.sma_cross.sizing", "exactly one of"),
+    ("sizing: {fixed_quantity: 10}", "sizing: {pct_equity: 150}",
+     "strategies.sma_cross.sizing.pct_equity", "less than or equal to 100"),
+    ('    exit_when: ["sma_10 crosses_below sma_20"]\n', "",
+     "strategies.sma_cross", "missing score"),
+])
+def test_parse_when_a_rule_strategy_is_wrong_then_the_error_names_the_field(
+    edit: str, broken: str, field: str, problem: str,
+) -> None:
+    with pytest.raises(StrategyBookError) as raised:
+        parse_strategy_book(SMA_CROSS.replace(edit, broken, 1), "sma.yaml")
+    assert field in str(raised.value) and problem in str(raised.value)
+
+
+def test_parse_when_rule_strategy_names_any_period_then_mapping_form_reads_the_same() -> None:
+    text = SMA_CROSS.replace('["sma_10 crosses_above sma_20"]',
+                             "[{feature: ema_9, op: crosses_above, value: atr_7}, "
+                             "{feature: rsi_2, op: crosses_below, value: 10}]")
+
+    when = parse_strategy_book(text).strategies["sma_cross"].when
+
+    assert [str(c) for c in when] == ["ema_9 crosses_above atr_7", "rsi_2 crosses_below 10"]

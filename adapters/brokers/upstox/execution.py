@@ -142,8 +142,10 @@ class UpstoxVenue:
     async def orders(self) -> list[VenueOrder]:
         """Today's order book, plus the desk's GTT legs that have not placed an order yet."""
         await self.instruments()
-        gtts = await self._gtts()
+        # The book first: every order in it was placed by a GTT the later list holds, so no
+        # order a GTT triggered meanwhile reads as one placed elsewhere.
         book = await self._book()
+        gtts = await self._gtts()
         found = [self._order(row, *self._owner_known(row)) for row in book.values()]
         for gtt in gtts:
             coid = self.journal.owner(gtt.gtt_order_id)

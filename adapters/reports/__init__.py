@@ -1,0 +1,1 @@
+"""Reports people read: self-contained HTML pages (charts by bokeh, its JS inlined)."""

@@ -1,0 +1,1 @@
+"""Backtests: a strategy's rules replayed over historical bars, and the metrics of the run."""

@@ -1,0 +1,75 @@
+"""A venue session: the router's passes, the venue's update stream and reconciliation (at
+start, then every N seconds), side by side, for as long as the desk runs."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Callable, Mapping
+
+import structlog
+
+from adapters.eventstore.store import DeskStore
+from domain.instruments import Instrument
+from domain.venue import VenueError
+from projections.desk import DeskView
+from streams.ports import Clock, Venue
+from streams.routing.reconcile import DEFAULT_RECONCILE_SECONDS, Reconciler
+from streams.routing.router import Notify, OrderRouter
+from streams.routing.routes import VenueRoutes
+from streams.routing.updates import VenueUpdates
+
+log = structlog.get_logger("eventdesk.venue_session")
+
+DEFAULT_POLL_SECONDS = 0.2
+
+
+class VenueSession:
+    """Routes the desk's orders to `venue` and records what the venue pushes back."""
+
+    def __init__(self, store: DeskStore, venue: Venue, instruments: Mapping[str, Instrument],
+                 routes: VenueRoutes, view: Callable[[], DeskView], clock: Clock,
+                 notify: Notify = lambda _: None, poll_seconds: float = DEFAULT_POLL_SECONDS,
+                 reconcile_seconds: float = DEFAULT_RECONCILE_SECONDS) -> None:
+        self.venue = venue
+        self.router = OrderRouter(store, venue, instruments, clock, notify)
+        self.updates = VenueUpdates(store, venue.name, clock, notify)
+        self.reconciler = Reconciler(store, venue, routes, view, clock, notify)
+        self.poll_seconds = poll_seconds
+        self.reconcile_seconds = reconcile_seconds
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Reconcile, then route, listen and reconcile again every N seconds until `stop`."""
+        listening = asyncio.create_task(self.listen())
+        loop = asyncio.get_running_loop()
+        due = loop.time()
+        try:
+            while not stop.is_set():
+                if loop.time() >= due:
+                    await self._reconcile()
+                    due = loop.time() + self.reconcile_seconds
+                await self.router.route()
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), self.poll_seconds)
+        finally:
+            listening.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await listening
+
+    async def _reconcile(self) -> None:
+        try:
+            await self.reconciler.reconcile()
+        except VenueError as e:
+            log.warning("reconciliation could not reach the venue", venue=self.venue.name,
+                        error=str(e))
+
+    async def listen(self) -> None:
+        """Record the venue's updates as they come, listening again after a failure."""
+        while True:
+            try:
+                async for update in self.venue.updates():
+                    self.updates.record(update)
+            except VenueError as e:
+                log.warning("update stream failed, listening again", venue=self.venue.name,
+                            error=str(e))
+            await asyncio.sleep(self.poll_seconds)

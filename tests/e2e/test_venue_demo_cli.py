@@ -1,0 +1,29 @@
+"""`desk demo --broker upstox-fake`: the sample day traded at the local Upstox fake, through
+the Upstox adapter, the order router and the venue's update stream, ends the day as paper
+does: the same orders, fills, positions, P&L, costs and cash, and nothing left to reconcile."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.e2e.conftest import DeskCli
+
+TRADING = ("orders", "fills", "closed_trades", "open_positions", "realised_pnl", "costs",
+           "cash", "kill_switch")
+
+
+def test_demo_when_traded_at_the_upstox_fake_then_the_end_of_day_equals_paper(
+    desk: DeskCli, tmp_path: Path
+) -> None:
+    paper = desk.json("demo", "--store", f"sqlite:///{tmp_path / 'paper.db'}")
+
+    venue = desk.json("demo", "--store", f"sqlite:///{tmp_path / 'venue.db'}",
+                      "--broker", "upstox-fake")
+
+    assert venue["accounts"].keys() == paper["accounts"].keys()
+    for account_id, figures in paper["accounts"].items():
+        traded = {k: venue["accounts"][account_id][k] for k in TRADING}
+        assert traded == {k: figures[k] for k in TRADING}, account_id
+    orders = sum(a["orders"] for a in paper["accounts"].values())
+    assert venue["reconciliation"]["differences"] == []
+    assert venue["reconciliation"]["brackets_at_venue"] == orders > 0
