@@ -12,7 +12,6 @@ from playwright.sync_api import Browser, expect
 from tests.e2e.test_console import (  # noqa: F401  (fixtures)
     SIP,
     TOKENS,
-    browser,
     card_row,
     log_in,
     screenshot,
@@ -31,7 +30,7 @@ def slow_server(seeded: Path, tmp_path: Path) -> Iterator[DeskServer]:  # noqa: 
 
 
 def test_console_when_approver_cancels_a_working_order_then_asked_why_and_it_shows_cancelled(
-    slow_server: DeskServer, browser: Browser,  # noqa: F811
+    slow_server: DeskServer, browser: Browser,
 ) -> None:
     page = log_in(browser, slow_server.url, "amy")
     card_row(page, SIP).get_by_role("button", name="Approve").click()
@@ -53,7 +52,7 @@ def test_console_when_approver_cancels_a_working_order_then_asked_why_and_it_sho
 
 
 def test_console_when_viewer_then_no_exit_buttons(
-    slow_server: DeskServer, browser: Browser,  # noqa: F811
+    slow_server: DeskServer, browser: Browser,
 ) -> None:
     page = log_in(browser, slow_server.url, "vic")
     expect(card_row(page, SIP).locator(".status")).to_have_text("PROPOSED")
@@ -62,7 +61,7 @@ def test_console_when_viewer_then_no_exit_buttons(
 
 
 def test_console_when_admin_flattens_the_desk_then_confirmation_names_it(
-    slow_server: DeskServer, browser: Browser,  # noqa: F811
+    slow_server: DeskServer, browser: Browser,
 ) -> None:
     page = log_in(browser, slow_server.url, "ada")
     page.get_by_role("button", name="Flatten desk").click()

@@ -11,10 +11,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, expect
 
-from tests.e2e.test_console import TOKENS, browser, card_row, log_in, screenshot
+from tests.e2e.test_console import TOKENS, card_row, log_in, screenshot
 from tests.served import WAITING, DeskServer, copy_store, seed_sample_day
-
-__all__ = ["browser"]  # the module-scoped Chromium fixture, shared
 
 SIP = WAITING[0]
 
