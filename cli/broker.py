@@ -7,7 +7,9 @@
 
 `add` records where each credential is read from (an environment variable's name or an
 owner-only file), never the credential; `login` stores the day's token owner-only in the
-account's state directory (~/.eventdesk/brokers/ACCOUNT unless `--set state_dir=`).
+account's state directory (~/.eventdesk/brokers/ACCOUNT unless `--set state_dir=`). Both
+change the desk and need an admin's token (`$DESK_TOKEN` or `--token-file`, see
+`cli.identity`); `status` only reads.
 """
 
 from __future__ import annotations
@@ -31,7 +33,9 @@ from adapters.brokers.links import (
 from adapters.brokers.logins import Link, log_in, offline_session
 from adapters.eventstore.store import DeskStore
 from adapters.files.strategy_book import default_book
-from cli.options import add_store, existing_store, operator_actor
+from api.tokens import Role
+from cli.identity import add_identity, operator
+from cli.options import add_store, existing_store
 from domain.aggregates import DomainError, StaleWrite
 from domain.events import BrokerConfigured, Envelope
 from domain.venue import VenueError
@@ -56,12 +60,13 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
                    help="a plain setting: api_host/order_host/algo_name (upstox), "
                    "api_url/ticker_url (zerodha), base_url/account_id (ibkr), state_dir")
     p.add_argument("--reason", default="", help="why, recorded on the event")
-    p.add_argument("--operator", help="who acts, recorded as operator:NAME (default: you)")
+    add_identity(p)
     add_store(p)
     p.set_defaults(func=_add)
     p = bsub.add_parser("login", help="log the account in at its broker (Upstox OAuth, Kite "
                         "request token, IBKR gateway session check)")
     p.add_argument("account", metavar="ACCOUNT")
+    add_identity(p)
     add_store(p)
     p.set_defaults(func=_login)
     p = bsub.add_parser("status", help="each account's broker: credentials, token expiry, "
@@ -81,6 +86,7 @@ def _pairs(items: Sequence[str], flag: str) -> dict[str, str]:
 
 
 def _add(args: argparse.Namespace) -> int:
+    actor = operator(args, Role.ADMIN, "connecting an account to a broker").actor
     try:
         refs = credential_refs(args.broker, _pairs(args.credential, "--credential"))
         settings = plain_settings(args.broker, _pairs(args.settings, "--set"))
@@ -89,7 +95,7 @@ def _add(args: argparse.Namespace) -> int:
     store = existing_store(args)
     view = _view(store)
     now = view.as_of or wall_clock()
-    command = AddBroker(actor=operator_actor(args.operator), at=now,
+    command = AddBroker(actor=actor, at=now,
                         correlation_id=f"broker-{args.account}", account_id=args.account,
                         broker=args.broker, credentials=refs, settings=settings,
                         reason=args.reason)
@@ -106,6 +112,7 @@ def _add(args: argparse.Namespace) -> int:
 
 
 def _login(args: argparse.Namespace) -> int:
+    operator(args, Role.ADMIN, "logging an account in at its broker")
     link = _links(existing_store(args)).get(args.account)
     if link is None:
         return _fail(FAILED, f"{args.account} has no broker: desk broker add {args.account} "

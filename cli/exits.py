@@ -6,10 +6,12 @@
     desk flatten --all --reason R
     desk risk loss-limit RUPEES --reason R        (0 switches it off)
 
-Each logs the command's events with the operator (`--operator`, default the login name)
-and the reason. The running desk (`desk serve`, which follows commits from other processes)
-sends the exit to the broker; the paper broker exits at the next bar. Exits work while a
-kill switch is tripped.
+Each logs the command's events with the operator behind the caller's token (`$DESK_TOKEN`
+or `--token-file`, see `cli.identity`; the roles are the API's: an approver exits an order,
+a position or an account, an admin the whole desk or its loss limit) and the reason. The
+running desk (`desk serve`, which follows commits from other processes) sends the exit to
+the broker; the paper broker exits at the next bar. Exits work while a kill switch is
+tripped.
 """
 
 from __future__ import annotations
@@ -23,7 +25,9 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from adapters.files.strategy_book import default_book
-from cli.options import add_store, existing_store, operator_actor
+from api.tokens import Role
+from cli.identity import add_identity, operator
+from cli.options import add_store, existing_store
 from domain.aggregates import DomainError, StaleWrite
 from domain.events import ExitRequested
 from projections.desk import DeskView, apply
@@ -49,10 +53,19 @@ _EXITS: dict[str, Callable[[argparse.Namespace], dict[str, Any]]] = {
     "flatten-desk": lambda a: {"kind": FlattenDesk},
 }
 
+# Who may do each (the role the matching API route needs), and what it is called in an error.
+_NEEDS: dict[str, tuple[Role, str]] = {
+    "cancel": (Role.APPROVER, "cancelling an order"),
+    "close": (Role.APPROVER, "closing a position"),
+    "flatten-account": (Role.APPROVER, "flattening an account"),
+    "flatten-desk": (Role.ADMIN, "flattening the desk"),
+    "loss-limit": (Role.ADMIN, "setting the desk loss limit"),
+}
+
 
 def _common(p: argparse.ArgumentParser, exit_kind: str) -> None:
     p.add_argument("--reason", required=True, help="why, recorded on the event")
-    p.add_argument("--operator", help="who acts, recorded as operator:NAME (default: you)")
+    add_identity(p)
     add_store(p)
     p.set_defaults(func=_exit, exit_kind=exit_kind)
 
@@ -81,7 +94,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
                         "accounts together; 0: off): reaching it trips the desk kill switch")
     p.add_argument("limit", metavar="RUPEES")
     p.add_argument("--reason", required=True, help="why, recorded on the event")
-    p.add_argument("--operator", help="who acts, recorded as operator:NAME (default: you)")
+    add_identity(p)
     add_store(p)
     p.set_defaults(func=_loss_limit)
 
@@ -94,7 +107,14 @@ def register_account(asub: argparse._SubParsersAction[argparse.ArgumentParser]) 
     _common(p, "flatten-account")
 
 
+def _actor(args: argparse.Namespace, kind: str) -> str:
+    """The operator behind the caller's token, if their role may do `kind` (else exit 2)."""
+    needs, doing = _NEEDS[kind]
+    return operator(args, needs, doing).actor
+
+
 def _exit(args: argparse.Namespace) -> int:
+    actor = _actor(args, args.exit_kind)
     if not args.reason.strip():
         return _fail(USAGE, "--reason must say why")
     fields = _EXITS[args.exit_kind](args)
@@ -103,7 +123,7 @@ def _exit(args: argparse.Namespace) -> int:
 
     def build(at: datetime) -> Command:
         command: Command = kind(
-            actor=operator_actor(args.operator), at=at, reason=args.reason.strip(),
+            actor=actor, at=at, reason=args.reason.strip(),
             correlation_id=f"operator-exit-{now.strftime('%Y%m%dT%H%M%S%f')}", **fields)
         return command
 
@@ -119,12 +139,13 @@ def _exit(args: argparse.Namespace) -> int:
         return 0
     for r in requests:
         print(f"{r.action.value.lower()} requested: {r.order_id} ({r.account_id}) by "
-              f"{operator_actor(args.operator)}: {r.reason}")
+              f"{actor}: {r.reason}")
     print("logged; the running desk sends it to the broker (paper: exits at the next bar)")
     return 0
 
 
 def _loss_limit(args: argparse.Namespace) -> int:
+    actor = _actor(args, "loss-limit")
     try:
         limit = Decimal(args.limit.replace(",", ""))
     except InvalidOperation:
@@ -133,7 +154,7 @@ def _loss_limit(args: argparse.Namespace) -> int:
         return _fail(USAGE, f"{args.limit!r} must be zero or more rupees")
     now = wall_clock()
     recorded = _run(args, lambda at: SetDeskLossLimit(
-        actor=operator_actor(args.operator), at=at, limit=limit, reason=args.reason.strip(),
+        actor=actor, at=at, limit=limit, reason=args.reason.strip(),
         correlation_id=f"desk-limit-{now.strftime('%Y%m%dT%H%M%S')}"))
     if isinstance(recorded, int):
         return recorded

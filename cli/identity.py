@@ -53,7 +53,7 @@ def operator(args: argparse.Namespace, needs: Role, doing: str) -> Operator:
     if found is None:
         raise IdentityError("unknown or revoked operator token; nothing was changed")
     if found.role < needs:
-        raise IdentityError(f"{found.name} (role {found.role.label}) may not {doing}: it needs "
+        raise IdentityError(f"{found.name} (role {found.role.label}) may not: {doing} needs "
                             f"{needs.label}; nothing was changed")
     return found
 

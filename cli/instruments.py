@@ -1,5 +1,6 @@
 """`desk instruments`: load a broker's daily instrument file into the versioned master, and
-show the master in force on a day (with ADV from the ingested bars)."""
+show the master in force on a day (with ADV from the ingested bars). `load` changes the
+desk: it needs an admin's token (`$DESK_TOKEN` or `--token-file`, see `cli.identity`)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,9 @@ from datetime import date
 from pathlib import Path
 
 from adapters.files.instrument_master import PARSERS, InstrumentFileError
-from cli.options import add_store, existing_store, operator_actor, store_url
+from api.tokens import Role
+from cli.identity import add_identity, operator
+from cli.options import add_store, existing_store, store_url
 from domain.session import IST
 from streams.bootstrap import bootstrap, wall_clock
 from streams.instrument_master import load_file, master_of_day
@@ -24,7 +27,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     load.add_argument("--format", required=True, choices=sorted(PARSERS))
     load.add_argument("--date", type=date.fromisoformat, default=None,
                       help="the day the file takes effect (default: today, IST)")
-    load.add_argument("--operator", default=None, help="recorded as the actor")
+    add_identity(load)
     add_store(load)
     load.set_defaults(func=_load)
     show = commands.add_parser("show", help="the master in force on a day, with ADV")
@@ -39,6 +42,7 @@ def _today() -> date:
 
 
 def _load(args: argparse.Namespace) -> int:
+    actor = operator(args, Role.ADMIN, "loading an instrument file").actor
     day = args.date or _today()
     try:
         parsed = PARSERS[args.format](args.file.read_bytes(),
@@ -48,8 +52,7 @@ def _load(args: argparse.Namespace) -> int:
         return 2
     desk = bootstrap(store_url(args), {}, clock=wall_clock)
     try:
-        loaded = load_file(desk.store, desk.runtime, parsed, day,
-                           operator_actor(args.operator))
+        loaded = load_file(desk.store, desk.runtime, parsed, day, actor)
     finally:
         desk.store.close()
     print(json.dumps({"file": str(args.file), "effective_from": day.isoformat(),

@@ -3,6 +3,8 @@
 Prompts are events (`PromptVersionPublished`, `PromptPromoted`); the table folds the log
 for each version's reviews, failures, latency, tokens, cost (prices from the judge's
 config file), agreement with human decisions and the realised outcome by verdict.
+`publish` and `promote` change what the judge runs: they need an admin's token
+(`$DESK_TOKEN` or `--token-file`, see `cli.identity`), whose operator is recorded.
 """
 
 from __future__ import annotations
@@ -15,7 +17,9 @@ from pathlib import Path
 
 from adapters.eventstore.store import DeskStore
 from adapters.llm.config import DEFAULT_PROMPT_NAME, JudgeConfigError, load_judge_config
-from cli.options import add_store, existing_store, operator_actor, store_url
+from api.tokens import Role
+from cli.identity import add_identity, operator
+from cli.options import add_store, existing_store, store_url
 from domain.aggregates import Cause, DomainError, Prompt, StaleWrite
 from domain.ids import prompt_stream
 from projections.desk import DeskView, apply
@@ -46,13 +50,13 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--share", default="0.5",
                    help="the share of cards a candidate reviews, 0-1 (by a hash of the card)")
     p.add_argument("--notes", default="")
-    p.add_argument("--operator", help="who publishes, recorded as operator:NAME")
+    add_identity(p)
     add_store(p)
     p.set_defaults(func=_publish)
     p = psub.add_parser("promote", help="make a version production")
     p.add_argument("version", type=int)
     p.add_argument("--name", default=DEFAULT_PROMPT_NAME)
-    p.add_argument("--operator", help="who promotes, recorded as operator:NAME")
+    add_identity(p)
     add_store(p)
     p.set_defaults(func=_promote)
 
@@ -123,6 +127,7 @@ def _show(args: argparse.Namespace) -> int:
 
 
 def _publish(args: argparse.Namespace) -> int:
+    actor = operator(args, Role.ADMIN, "publishing a prompt version").actor
     try:
         system = args.system_file.read_text().strip()
         template = args.template_file.read_text().strip()
@@ -138,8 +143,7 @@ def _publish(args: argparse.Namespace) -> int:
     now = wall_clock()
     try:
         version = prompt.publish(system, template, args.label, share, args.notes,
-                                 Cause(now, now, operator_actor(args.operator),
-                                       f"prompt-{args.name}"))
+                                 Cause(now, now, actor, f"prompt-{args.name}"))
         store.commit(prompt)
     except (DomainError, StaleWrite) as e:
         print(f"desk: {e}", file=sys.stderr)
@@ -151,12 +155,12 @@ def _publish(args: argparse.Namespace) -> int:
 
 
 def _promote(args: argparse.Namespace) -> int:
+    actor = operator(args, Role.ADMIN, "promoting a prompt version").actor
     store = existing_store(args)
     prompt = store.load(Prompt, prompt_stream(args.name))
     now = wall_clock()
     try:
-        prompt.promote(args.version, Cause(now, now, operator_actor(args.operator),
-                                           f"prompt-{args.name}"))
+        prompt.promote(args.version, Cause(now, now, actor, f"prompt-{args.name}"))
         store.commit(prompt)
     except (DomainError, StaleWrite) as e:
         print(f"desk: {e}", file=sys.stderr)

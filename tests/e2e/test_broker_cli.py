@@ -1,6 +1,7 @@
 """`desk broker add|login|status` against the local Upstox and Kite fakes (their token
 endpoints speak the documented wire format) and an IBKR gateway fake: what is logged (never
-a secret), what login stores (owner-only), and what status shows."""
+a secret), what login stores (owner-only), and what status shows. `add` and `login` run as
+asha, an admin, by her token (`$DESK_TOKEN`); `status` needs none."""
 
 from __future__ import annotations
 
@@ -24,6 +25,7 @@ from devtools.venues.zerodha import KiteFake
 from domain.aggregates import Account
 from domain.events import BrokerConfigured
 from domain.ids import account_stream
+from tests.e2e.conftest import OPERATORS, TOKENS_SPEC
 from tests.unit.conftest import D, cause, mandate
 
 T = TypeVar("T")
@@ -43,6 +45,13 @@ class FakeLoop:
     def stop(self) -> None:
         self.loop.call_soon_threadsafe(self.loop.stop)
         self.thread.join()
+
+
+@pytest.fixture(autouse=True)
+def as_asha(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The desk's operators, and asha's token as the caller's."""
+    monkeypatch.setenv("DESK_API_TOKENS", TOKENS_SPEC)
+    monkeypatch.setenv("DESK_TOKEN", OPERATORS["asha"][1])
 
 
 @pytest.fixture
@@ -202,3 +211,37 @@ def test_broker_add_when_the_same_setting_is_given_twice_then_logged_once(
         main(["broker", "add", "asha", "--broker", "paper", "--store", store])
     assert len(_events(store)) == 1
     assert "asha: paper (unchanged)" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(("who", "says"), [
+    (None, "DESK_TOKEN"), ("amy", "amy (role approver) may not"),
+])
+def test_broker_add_and_login_when_token_missing_or_not_admin_then_exit_2_and_nothing_changes(
+    store: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+    who: str | None, says: str,
+) -> None:
+    main(["broker", "add", "asha", "--broker", "paper", "--store", store])
+    capsys.readouterr()
+    if who is None:
+        monkeypatch.delenv("DESK_TOKEN")
+    else:
+        monkeypatch.setenv("DESK_TOKEN", OPERATORS[who][1])
+
+    added = main(["broker", "add", "asha", "--broker", "upstox", "--store", store])
+    logged_in = main(["broker", "login", "asha", "--store", store])
+    status = main(["broker", "status", "--store", store])
+
+    out, err = capsys.readouterr()
+    assert added == logged_in == 2 and err.count(says) == 2
+    assert status == 0 and "asha: paper" in out  # reading needs no token
+    assert [e.broker for e in _events(store)] == ["paper"]
+
+
+def test_broker_add_when_run_by_an_admin_then_logged_as_that_operator(store: str) -> None:
+    main(["broker", "add", "asha", "--broker", "paper", "--store", store])
+
+    desk = DeskStore(store)
+    actors = {r.event.actor for r in desk.read_all()
+              if isinstance(r.event.payload, BrokerConfigured)}
+    desk.close()
+    assert actors == {"operator:asha"}

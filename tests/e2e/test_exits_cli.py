@@ -1,6 +1,8 @@
 """`desk position close`, `desk order cancel`, `desk account flatten`, `desk flatten --all`
 and `desk risk loss-limit` on a sample-day store: what they log, and the paper desk then
-exiting at the next bar when it runs on."""
+exiting at the next bar when it runs on. They run as asha (an admin) by her token; who may
+run each is the API's rule (an approver exits an order, position or account; an admin the
+desk or its loss limit)."""
 
 from __future__ import annotations
 
@@ -16,10 +18,18 @@ from domain.events import ExitRequested, PositionClosed
 from domain.values import Leg
 from streams.bootstrap import bootstrap, wall_clock
 from streams.feed import feed_day, sample_day
+from tests.e2e.conftest import OPERATORS, TOKENS_SPEC
 from tests.served import INSTRUMENTS, WAITING, seed_sample_day
 
 SIP = WAITING[0]
 ORDER = SIP.replace("card-", "order-", 1)
+
+
+@pytest.fixture(autouse=True)
+def as_asha(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The desk's operators, and asha's token as the caller's (`$DESK_TOKEN`)."""
+    monkeypatch.setenv("DESK_API_TOKENS", TOKENS_SPEC)
+    monkeypatch.setenv("DESK_TOKEN", OPERATORS["asha"][1])
 
 
 def feed_until(db: Path, hour: int, minute: int) -> None:
@@ -51,13 +61,21 @@ def payloads(db: Path, kind: type) -> list:  # type: ignore[type-arg]
         store.close()
 
 
+def head(db: Path) -> int:
+    store = DeskStore(f"sqlite:///{db}")
+    try:
+        return store.head()
+    finally:
+        store.close()
+
+
 def test_position_close_when_held_then_logged_and_the_desk_exits_at_the_next_bar(
     holding: Path, capsys: pytest.CaptureFixture[str],
 ) -> None:
     store = f"sqlite:///{holding}"
 
     code = main(["position", "close", "sip-aggressive", "BAJAJ-AUTO", "--reason",
-                 "results tomorrow", "--operator", "asha", "--store", store])
+                 "results tomorrow", "--store", store])
     feed_until(holding, 13, 45)
 
     assert code == 0
@@ -106,3 +124,38 @@ def test_risk_loss_limit_when_set_then_printed_and_a_second_time_unchanged(
     assert first == second == 0
     assert "desk daily loss limit 25000 rupees\n" in out
     assert "desk daily loss limit 25000 rupees (unchanged)" in out
+
+
+@pytest.mark.parametrize(("who", "command", "says"), [
+    (None, ["position", "close", "sip-aggressive", "BAJAJ-AUTO"], "DESK_TOKEN"),
+    ("vic", ["order", "cancel", ORDER], "vic (role viewer) may not"),
+    ("vic", ["account", "flatten", "sip-aggressive"], "vic (role viewer) may not"),
+    ("amy", ["flatten", "--all"], "amy (role approver) may not"),
+    ("amy", ["risk", "loss-limit", "1000"], "amy (role approver) may not"),
+])
+def test_exit_when_token_missing_or_role_too_low_then_exit_2_and_nothing_logged(
+    holding: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+    who: str | None, command: list[str], says: str,
+) -> None:
+    if who is None:
+        monkeypatch.delenv("DESK_TOKEN")
+    else:
+        monkeypatch.setenv("DESK_TOKEN", OPERATORS[who][1])
+    before = head(holding)
+
+    code = main([*command, "--reason", "x", "--store", f"sqlite:///{holding}"])
+
+    assert code == 2 and says in capsys.readouterr().err
+    assert head(holding) == before
+
+
+def test_account_flatten_when_run_by_an_approver_then_past_identity_to_the_desk_rules(
+    holding: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setenv("DESK_TOKEN", OPERATORS["amy"][1])
+
+    code = main(["account", "flatten", "income-conservative", "--reason", "x", "--store",
+                 f"sqlite:///{holding}"])
+
+    assert code == 1  # past the identity check: refused only because nothing is live
+    assert "nothing to exit" in capsys.readouterr().err

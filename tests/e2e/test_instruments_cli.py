@@ -1,4 +1,5 @@
-"""`desk instruments load` and `show` as an operator runs them on two days' broker files."""
+"""`desk instruments load` and `show` as an operator runs them on two days' broker files;
+loading needs an admin's token (the CLI runs as desk-admin unless a test says otherwise)."""
 
 from __future__ import annotations
 
@@ -51,3 +52,20 @@ def test_instruments_when_two_days_of_files_are_loaded_then_each_day_shows_its_v
     assert [(i["symbol"], i["tick_size"]) for i in lines(before.stdout)] == [("INFY", "0.10")]
     [infy] = lines(after.stdout)
     assert (infy["tick_size"], infy["isin"]) == ("0.05", "INE009A01021")  # ISIN carried over
+
+
+def test_instruments_load_when_token_missing_or_not_admin_then_exit_2_and_nothing_loaded(
+    desk: DeskCli, tmp_path: Path,
+) -> None:
+    store = f"sqlite:///{tmp_path / 'desk.db'}"
+    kite = tmp_path / "instruments.csv"
+    kite.write_text(KITE)
+    load = ("instruments", "load", str(kite), "--format", "kite", "--date", "2026-11-20",
+            "--store", store)
+
+    anonymous = desk.as_operator(None).run(*load, check=False)
+    approver = desk.as_operator("amy").run(*load, check=False)
+
+    assert anonymous.returncode == 2 and "DESK_TOKEN" in anonymous.stderr
+    assert approver.returncode == 2 and "amy (role approver) may not" in approver.stderr
+    assert not (tmp_path / "desk.db").exists()  # not even an empty store was made
