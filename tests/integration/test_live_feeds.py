@@ -277,6 +277,29 @@ def test_feed_when_a_tick_comes_after_the_desk_closed_its_bar_then_it_is_recorde
     run(body)
 
 
+@pytest.mark.parametrize("venue", VENUES, ids=lambda v: v.name)
+def test_feed_when_the_desk_clock_jumps_then_the_open_bar_closes_and_a_gap_is_flagged(
+    venue: Venue,
+) -> None:
+    async def body() -> None:
+        async with Session(venue) as s:
+            await s.send((1, 290000, 1000, 10))
+            while s.feed.status().ticks < 1:
+                await asyncio.sleep(0.001)
+            s.clock.now = T0 + timedelta(seconds=30)
+            await s.live.close_due()
+            s.clock.now = T0 + timedelta(minutes=10)
+            await s.live.close_due()
+            [gap] = s.sink.of(FeedGapFlagged)
+            [bar] = s.sink.of(BarClosed)
+
+        assert isinstance(gap, FeedGapFlagged) and gap.reason.startswith("desk clock jumped")
+        assert (gap.start, gap.end) == (T0 + timedelta(seconds=30), T0 + timedelta(minutes=10))
+        assert isinstance(bar, BarClosed) and bar.start == T0
+
+    run(body)
+
+
 def test_upstox_feed_when_the_token_is_wrong_then_it_never_connects() -> None:
     async def body() -> None:
         fake = FakeUpstoxFeed(TOKEN)
