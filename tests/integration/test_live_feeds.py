@@ -158,6 +158,13 @@ class Session:
         await self.feed.close()
         await self.fake.stop()
 
+    async def send_and_wait(self, *prints: tuple[float, int, int, int]) -> None:
+        """Send, then wait until the feed has decoded these prints."""
+        before = self.feed.status().ticks
+        await self.send(*prints)
+        while self.feed.status().ticks < before + len(prints):
+            await asyncio.sleep(0.001)
+
     async def send(self, *prints: tuple[float, int, int, int]) -> None:
         """Prints of RELIANCE in one frame: (second after 09:15, price in paise, day volume,
         quantity). Upstox keys a frame's feeds by instrument: one print each."""
@@ -192,9 +199,7 @@ def test_feed_when_dropped_mid_bar_then_it_resubscribes_and_flags_the_gap(
 ) -> None:
     async def body() -> None:
         async with Session(venue) as s:
-            await s.send((5, 290000, 1000, 7))
-            while s.feed.status().ticks < 1:
-                await asyncio.sleep(0.001)
+            await s.send_and_wait((5, 290000, 1000, 7))
             s.clock.now = T0 + timedelta(seconds=10)
             sent = len(s.fake.requests)
             await s.fake.drop()
@@ -262,9 +267,7 @@ def test_feed_when_a_tick_comes_after_the_desk_closed_its_bar_then_it_is_recorde
 ) -> None:
     async def body() -> None:
         async with Session(venue) as s:
-            await s.send((1, 290000, 1000, 10))
-            while s.feed.status().ticks < 1:
-                await asyncio.sleep(0.001)
+            await s.send_and_wait((1, 290000, 1000, 10))
             s.clock.now = T0 + timedelta(seconds=60)
             await s.live.close_due()
             await s.send((59, 290500, 1010, 10))
@@ -273,6 +276,27 @@ def test_feed_when_a_tick_comes_after_the_desk_closed_its_bar_then_it_is_recorde
 
         assert isinstance(late, InputRejected)
         assert late.reason == "late tick: its bar 09:15 IST closed at 09:16"
+
+    run(body)
+
+
+@pytest.mark.parametrize("venue", VENUES, ids=lambda v: v.name)
+def test_feed_when_the_desk_clock_jumps_then_the_open_bar_closes_and_a_gap_is_flagged(
+    venue: Venue,
+) -> None:
+    async def body() -> None:
+        async with Session(venue) as s:
+            await s.send_and_wait((1, 290000, 1000, 10))
+            s.clock.now = T0 + timedelta(seconds=30)
+            await s.live.close_due()
+            s.clock.now = T0 + timedelta(minutes=10)
+            await s.live.close_due()
+            [gap] = s.sink.of(FeedGapFlagged)
+            [bar] = s.sink.of(BarClosed)
+
+        assert isinstance(gap, FeedGapFlagged) and gap.reason.startswith("desk clock jumped")
+        assert (gap.start, gap.end) == (T0 + timedelta(seconds=30), T0 + timedelta(minutes=10))
+        assert isinstance(bar, BarClosed) and bar.start == T0
 
     run(body)
 

@@ -7,6 +7,7 @@ import base64
 import json
 import struct
 from datetime import datetime
+from pathlib import Path
 
 import pytest
 
@@ -116,3 +117,16 @@ def test_upstox_request_when_subscribing_then_json_bytes_in_the_documented_shape
                     "data": {"mode": "ltpc", "instrumentKeys": ["NSE_EQ|X"]}}
     with pytest.raises(ValueError, match="method: expected"):
         upstox.request("g1", "subscribe", "ltpc", [])
+
+
+def test_generated_module_when_the_proto_is_compiled_again_then_it_is_the_committed_one(
+    tmp_path: Path,
+) -> None:
+    from grpc_tools import protoc  # type: ignore[import-untyped]
+
+    folder = Path(upstox.__file__).parent
+    code = protoc.main(["protoc", f"-I{folder}", f"--python_out={tmp_path}",
+                        str(folder / "market_data_v3.proto")])
+    assert code == 0
+    generated = (tmp_path / "market_data_v3_pb2.py").read_text()
+    assert generated == (folder / "market_data_v3_pb2.py").read_text()
