@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable, Iterable
 from datetime import datetime
 
@@ -50,6 +49,7 @@ def create_app(
         app.router.add_route(route.method, route.path, serve(route), name=route.name)
     app.on_response_prepare.append(add_security_headers)
     app.on_startup.append(_index_card_lineage)
+    app.on_cleanup.append(_stop_card_lineage)
     app.on_shutdown.append(_stop_live_feeds)
     return app
 
@@ -62,12 +62,12 @@ def _signature_check() -> SignatureCheck | None:
 async def _index_card_lineage(app: web.Application) -> None:
     """Index the log for card lineage in the background while the server starts serving."""
     state = app[STATE]
-    task = asyncio.create_task(state.card_lineage.warm(state.gate, state.desk.store))
-    _WARMING.add(task)
-    task.add_done_callback(_WARMING.discard)
+    state.card_lineage.start_warming(state.gate, state.desk.store)
 
 
-_WARMING: set[asyncio.Task[None]] = set()  # keeps the warm-up task referenced until done
+async def _stop_card_lineage(app: web.Application) -> None:
+    """Let the background indexing finish its page before the store can be closed."""
+    await app[STATE].card_lineage.close()
 
 
 async def _stop_live_feeds(app: web.Application) -> None:

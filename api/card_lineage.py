@@ -26,6 +26,20 @@ class CardLineage:
     def __init__(self) -> None:
         self._index = LineageIndex()
         self._lock = asyncio.Lock()
+        self._closed = False
+        self._warming: asyncio.Task[None] | None = None
+
+    def start_warming(self, gate: DeskGate, store: EventLog) -> None:
+        """Index the log in the background while the server starts serving."""
+        self._warming = asyncio.create_task(self.warm(gate, store))
+
+    async def close(self) -> None:
+        """Stop indexing and wait for the page being read: the store may be closed after
+        this returns, and a read still running on another thread would touch a closed
+        connection."""
+        self._closed = True
+        if self._warming is not None:
+            await asyncio.gather(self._warming, return_exceptions=True)
 
     async def lineage(self, gate: DeskGate, store: EventLog, ident: str) -> list[Recorded]:
         """The events of `ident`'s trace, in log order, as of the log head now."""
@@ -48,6 +62,6 @@ class CardLineage:
 
     def catch_up(self, store: EventLog) -> None:
         """Index what the log holds beyond the index (in pages)."""
-        while page := store.read(self._index.after, _READ_PAGE):
+        while not self._closed and (page := store.read(self._index.after, _READ_PAGE)):
             for rec in page:
                 index_event(self._index, rec)
