@@ -48,8 +48,6 @@ def create_app(
     for route in ROUTES:
         app.router.add_route(route.method, route.path, serve(route), name=route.name)
     app.on_response_prepare.append(add_security_headers)
-    app.on_startup.append(_index_card_lineage)
-    app.on_cleanup.append(_stop_card_lineage)
     app.on_shutdown.append(_stop_live_feeds)
     return app
 
@@ -57,17 +55,6 @@ def create_app(
 def _signature_check() -> SignatureCheck | None:
     key = load_key()
     return SignatureCheck(key) if key is not None else None
-
-
-async def _index_card_lineage(app: web.Application) -> None:
-    """Index the log for card lineage in the background while the server starts serving."""
-    state = app[STATE]
-    state.card_lineage.start_warming(state.gate, state.desk.store)
-
-
-async def _stop_card_lineage(app: web.Application) -> None:
-    """Let the background indexing finish its page before the store can be closed."""
-    await app[STATE].card_lineage.close()
 
 
 async def _stop_live_feeds(app: web.Application) -> None:

@@ -2,7 +2,9 @@
 
 The index (`projections.card_lineage`) catches up with the log head on each request (only
 the events logged since the last one are read), under a lock so two requests never fold
-the same events twice; then just the card's positions are read from the store.
+the same events twice; then just the card's positions are read from the store. It is built
+by the first request, not by a background task at start-up: a read on another thread that
+outlived the server touched a closed SQLite connection (a segfault in CI).
 """
 
 from __future__ import annotations
@@ -26,34 +28,11 @@ class CardLineage:
     def __init__(self) -> None:
         self._index = LineageIndex()
         self._lock = asyncio.Lock()
-        self._closed = False
-        self._warming: asyncio.Task[None] | None = None
-
-    def start_warming(self, gate: DeskGate, store: EventLog) -> None:
-        """Index the log in the background while the server starts serving."""
-        self._warming = asyncio.create_task(self.warm(gate, store))
-
-    async def close(self) -> None:
-        """Stop indexing and wait for the page being read: the store may be closed after
-        this returns, and a read still running on another thread would touch a closed
-        connection."""
-        self._closed = True
-        if self._warming is not None:
-            await asyncio.gather(self._warming, return_exceptions=True)
 
     async def lineage(self, gate: DeskGate, store: EventLog, ident: str) -> list[Recorded]:
         """The events of `ident`'s trace, in log order, as of the log head now."""
         async with self._lock:
             return await gate.read_store(self._read, store, ident)
-
-    async def warm(self, gate: DeskGate, store: EventLog) -> None:
-        """Index the log as it is now, so the first card asked for does not wait for it
-        (a failure is logged: the first request then indexes, or reports, instead)."""
-        try:
-            async with self._lock:
-                await gate.read_store(self.catch_up, store)
-        except Exception as e:
-            log.warning("card lineage index not warmed", error=type(e).__name__)
 
     def _read(self, store: EventLog, ident: str) -> list[Recorded]:
         self.catch_up(store)
@@ -62,6 +41,6 @@ class CardLineage:
 
     def catch_up(self, store: EventLog) -> None:
         """Index what the log holds beyond the index (in pages)."""
-        while not self._closed and (page := store.read(self._index.after, _READ_PAGE)):
+        while page := store.read(self._index.after, _READ_PAGE):
             for rec in page:
                 index_event(self._index, rec)
