@@ -13,6 +13,7 @@ from adapters.brokers.paper.broker import PaperBroker
 from adapters.eventstore.store import DeskStore
 from adapters.files.strategy_book import default_book
 from adapters.files.tagging_rules import load_tagging_rules
+from domain.events import InstrumentListed
 from domain.instruments import Instrument
 from domain.strategy.book import StrategyBook
 from domain.tagging import build_tagger
@@ -96,7 +97,7 @@ def bootstrap(
     book = book if book is not None else default_book()
     broker = broker if broker is not None else PaperBroker()
     runtime = EmbeddedRuntime(store, reactions_for(instruments, broker, book, approver, routes),
-                              clock, gate=InputGate(symbols=frozenset(instruments)))
+                              clock, gate=InputGate(symbols=known_symbols(store, instruments)))
     if start:
         runtime.start()
     return Desk(store, runtime, instruments, clock, book)
@@ -107,5 +108,12 @@ def bootstrap_worker_views(
 ) -> Desk[WorkerViews]:
     """Open the store and serve the Kafka runtime's workers' views: no handler runs here."""
     store = DeskStore(store_url)
-    gate = InputGate(symbols=frozenset(instruments))
+    gate = InputGate(symbols=known_symbols(store, instruments))
     return Desk(store, WorkerViews(store, clock, gate=gate), instruments, clock)
+
+
+def known_symbols(store: DeskStore, instruments: Mapping[str, Instrument]) -> frozenset[str]:
+    """The desk's instruments and those the logged instrument master has added."""
+    listed = store.read_all(types=(InstrumentListed.event_type,))
+    return frozenset(instruments) | {rec.event.payload.symbol for rec in listed
+                                     if isinstance(rec.event.payload, InstrumentListed)}

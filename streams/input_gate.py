@@ -20,7 +20,14 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 from adapters.eventstore.store import DeskStore
-from domain.events import AnnouncementArrived, BarClosed, InputRejected, NewsArrived, Payload
+from domain.events import (
+    AnnouncementArrived,
+    BarClosed,
+    InputRejected,
+    InstrumentListed,
+    NewsArrived,
+    Payload,
+)
 from domain.ids import rejected_input_stream
 from domain.inputs import MAX_SHARE_PRICE as MAX_PRICE
 from domain.inputs import InputFact
@@ -62,6 +69,9 @@ class InputGate:
                 out.append(fact)
                 if isinstance(fact.payload, BarClosed):
                     self.last_close[fact.payload.symbol] = fact.payload.close
+                elif isinstance(fact.payload, InstrumentListed) and self.symbols is not None:
+                    # The master grew (`desk instruments load`): its items are now known.
+                    self.symbols = {*self.symbols, fact.payload.symbol}
                 continue
             rejection = self._rejection(fact, reason)
             # The same refusal again (a re-fed file) is already logged: nothing new.
