@@ -31,6 +31,7 @@ from domain.events import (
 from domain.ids import rejected_input_stream
 from domain.inputs import MAX_SHARE_PRICE as MAX_PRICE
 from domain.inputs import InputFact
+from domain.instruments import REFERENCE_INDICES
 
 DEFAULT_BAND_PCT = Decimal("20")  # NSE's widest price band for equities
 FUTURE_TOLERANCE = timedelta(minutes=2)
@@ -102,8 +103,8 @@ class InputGate:
     def _content(self, fact: InputFact) -> str | None:
         """Why this new fact cannot be logged, or None."""
         payload = fact.payload
-        unknown = [s for s in _symbols(payload)
-                   if self.symbols is not None and s not in self.symbols]
+        unknown = [s for s in _symbols(payload) if self.symbols is not None
+                   and s not in self.symbols and s not in REFERENCE_INDICES]
         if unknown:
             return f"unknown symbol(s): {', '.join(unknown)} (not an instrument of this desk)"
         limit = self.wall() + self.future_tolerance
