@@ -40,7 +40,7 @@ from streams.bootstrap import bootstrap, wall_clock
 from streams.embedded import EmbeddedRuntime
 from streams.kafka import agents
 from streams.kafka.agents import WorkerState
-from streams.kafka.watchdog import WatchedApp, watch_readiness
+from streams.kafka.watchdog import WatchedApp, mark_ready, ready_marker, watch_readiness
 
 
 @dataclass(frozen=True)
@@ -165,6 +165,9 @@ def run_worker(settings: WorkerSettings, loglevel: str = "warning") -> None:
     if settings.stall_timeout > 0:
         # faust's TableManagerT type leaves out `recovery`, which its TableManager has.
         watched = cast(WatchedApp, app)
+        marker = ready_marker(settings.data_dir)
+        marker.unlink(missing_ok=True)  # a previous process's mark says nothing of this one
         threading.Thread(target=watch_readiness, args=(watched, settings.stall_timeout),
+                         kwargs={"mark": mark_ready(marker)},
                          name="desk-readiness-watchdog", daemon=True).start()
     faust.Worker(app, loglevel=loglevel, quiet=True).execute_from_commandline()

@@ -37,7 +37,7 @@ from projections.desk import LIVE_VIEW, DeskView, snapshot
 from streams.feed import feed_day, sample_day
 from streams.kafka.rows import OFFSET_PREFIX, PM_PROGRESS
 from streams.kafka.views import WorkerViews, kafka_view
-from streams.kafka.watchdog import EXIT_STALLED
+from streams.kafka.watchdog import EXIT_STALLED, ready_marker
 from streams.ports import Clock
 from streams.process_managers.auto_approver import DEMO_POLICY
 
@@ -96,14 +96,29 @@ class KafkaStack:
         if name == "relay":
             argv = [DESK, "relay", *common]
         else:
+            # Whatever a previous process of this name marked says nothing of the new one.
+            ready_marker(self.data_dir(name)).unlink(missing_ok=True)
             argv = [DESK, "worker", *common, "--table-store", self.table_store,
-                    "--data-dir", str(self.log_dir.parent / "faust" / name),
+                    "--data-dir", str(self.data_dir(name)),
                     *(["--approver", self.approver] if self.approver else [])]
         log = (self.log_dir / f"{name}.log").open("ab")
         proc = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT,
                                 env={**_inherited(), **self.env, STORE_ENV: self.store_url})
         self.procs[name] = proc
         return proc
+
+    def data_dir(self, name: str) -> Path:
+        """Worker `name`'s data directory (its table stores and its readiness mark)."""
+        return self.log_dir.parent / "faust" / name
+
+    def ready_for(self, name: str) -> float:
+        """Seconds worker `name` has been ready by its own account; 0 while it starts,
+        recovers or rebalances (its own watchdog governs those)."""
+        try:
+            since = ready_marker(self.data_dir(name)).stat().st_mtime
+        except FileNotFoundError:
+            return 0.0
+        return max(0.0, time.time() - since)
 
     def check_running(self) -> None:
         """Restart a worker that left because it stalled (its watchdog's exit code), up to
@@ -121,10 +136,15 @@ class KafkaStack:
                 continue
             raise StackStalled(f"{name} exited with code {code}; see {log_file}")
 
-    def restart_workers(self) -> None:
-        """Replace every worker with a fresh process (up to `MAX_RESTARTS` each): the
-        supervisor's answer to a worker that is alive but has stopped consuming."""
+    def restart_workers(self, idle_for: float = STUCK_SECONDS) -> None:
+        """Replace every worker that has been ready for `idle_for` seconds while nothing
+        moved with a fresh process (up to `MAX_RESTARTS` each): the supervisor's answer to a
+        worker that is alive and ready but consumes nothing. A worker still starting (slow
+        on a busy machine: imports alone can take half a minute) is left alone; replacing it
+        would only start the wait again."""
         for name in [n for n in self.procs if n.startswith("worker-")]:
+            if self.ready_for(name) < idle_for:
+                continue
             restarts = self.restarts.get(name, 0)
             if restarts >= MAX_RESTARTS:
                 raise StackStalled(f"{name} stopped consuming {restarts + 1} times; see "
@@ -169,7 +189,7 @@ def wait_for_process_managers(
     progress for `stuck_after` seconds (the stack restarts its workers there)."""
     snapshots = ViewSnapshots(store)
     deadline = time.monotonic() + timeout
-    last_done, moved_at = -1, time.monotonic()
+    last_done, moved_at, asked_at = -1, time.monotonic(), 0.0
     while True:
         check()
         # Progress first, then the head: the process managers commit what an event caused
@@ -184,14 +204,17 @@ def wait_for_process_managers(
             return
         now = time.monotonic()
         if done != last_done:
-            last_done, moved_at = done, now
-        elif stuck is not None and now - moved_at > stuck_after:
-            # Alive, ready by its own account, yet consuming nothing (seen after a group
-            # member was killed): a fresh process rejoins cleanly and resumes from the
-            # position the store tracks, so nothing is decided twice.
-            log.warning("stack.stuck", handled=done, log_head=head)
+            last_done, moved_at, asked_at = done, now, 0.0
+        elif stuck is not None and now - moved_at > stuck_after and now - asked_at >= 1.0:
+            # Nothing moved for a while: the supervisor replaces a worker that is alive,
+            # ready by its own account, yet consuming nothing (seen after a group member was
+            # killed); a fresh process rejoins cleanly and resumes from the position the
+            # store tracks, so nothing is decided twice. Asked again each second, since a
+            # worker that was still starting may become ready and then stop.
+            if not asked_at:
+                log.warning("stack.stuck", handled=done, log_head=head)
             stuck()
-            moved_at = now
+            asked_at = now
         if now > deadline:
             raise StackStalled(f"process managers at {done}, log at {head} "
                                f"(relay at {store.tracked('relay')})")

@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Protocol
 
 import structlog
@@ -48,6 +49,23 @@ class WatchedApp(Protocol):
         ...
 
 
+def ready_marker(data_dir: Path) -> Path:
+    """The file a worker keeps while it is ready; its modification time says since when."""
+    return data_dir / "ready"
+
+
+def mark_ready(marker: Path) -> Callable[[bool], None]:
+    """A `mark` for `watch_readiness` that keeps `marker` present exactly while ready."""
+
+    def mark(ready: bool) -> None:
+        if ready:
+            marker.touch()
+        else:
+            marker.unlink(missing_ok=True)
+
+    return mark
+
+
 def is_ready(app: WatchedApp) -> bool:
     """True once table recovery has completed and no rebalance is under way."""
     return bool(app.tables.recovery.completed.is_set()) and not app.rebalancing
@@ -56,17 +74,23 @@ def is_ready(app: WatchedApp) -> bool:
 def watch_readiness(app: WatchedApp, stall_timeout: float,
                     clock: Callable[[], float] = time.monotonic,
                     sleep: Callable[[float], None] = time.sleep,
-                    leave: Callable[[int], None] = os._exit) -> None:
+                    leave: Callable[[int], None] = os._exit,
+                    mark: Callable[[bool], None] = lambda ready: None) -> None:
     """Exit the process (`EXIT_STALLED`) when the worker has not been ready for
     `stall_timeout` seconds, so that its supervisor (the demo's stack, compose's restart
-    policy, systemd) starts another."""
+    policy, systemd) starts another. `mark(True)` runs each time the worker becomes ready
+    and `mark(False)` each time it stops being ready: the supervisor judges "ready yet
+    consuming nothing" only for a worker that says it is ready."""
     not_ready_since: float | None = clock()
     while True:
         sleep(1.0)
         if is_ready(app):
+            if not_ready_since is not None:
+                mark(True)
             not_ready_since = None
             continue
         if not_ready_since is None:
+            mark(False)
             not_ready_since = clock()
         elif clock() - not_ready_since > stall_timeout:
             log.error("worker.stalled", seconds=round(clock() - not_ready_since),

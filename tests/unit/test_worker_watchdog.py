@@ -3,7 +3,9 @@ restarts a worker that left that way, and only that way."""
 
 from __future__ import annotations
 
+import os
 import subprocess
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -11,7 +13,7 @@ from typing import Any
 import pytest
 
 from streams.kafka.stack import MAX_RESTARTS, KafkaStack, StackStalled
-from streams.kafka.watchdog import EXIT_STALLED, watch_readiness
+from streams.kafka.watchdog import EXIT_STALLED, mark_ready, ready_marker, watch_readiness
 
 
 class Flag:
@@ -46,7 +48,8 @@ class Left(Exception):
     pass
 
 
-def run(app: FakeApp, timeline: list[tuple[bool, bool]], stall: float) -> float | None:
+def run(app: FakeApp, timeline: list[tuple[bool, bool]], stall: float,
+        mark: Any = lambda ready: None) -> float | None:
     """Drive the watchdog one simulated second a step; the time it left at, or None."""
     now = [0.0]
     steps = iter(timeline)
@@ -63,7 +66,8 @@ def run(app: FakeApp, timeline: list[tuple[bool, bool]], stall: float) -> float 
         raise Left(now[0])
 
     try:
-        watch_readiness(app, stall, clock=lambda: now[0], sleep=sleep, leave=leave)  # type: ignore[arg-type]
+        watch_readiness(app, stall, clock=lambda: now[0], sleep=sleep, leave=leave,  # type: ignore[arg-type]
+                        mark=mark)
     except Left as e:
         return e.args[0] if isinstance(e.args[0], float) else None
     return None
@@ -87,12 +91,36 @@ def test_watchdog_when_recovery_never_completes_then_it_leaves() -> None:
     assert run(FakeApp(False, False), [(False, False)] * 100, stall=60) is not None
 
 
+def test_watchdog_when_the_worker_becomes_ready_and_rebalances_then_its_mark_follows(
+    tmp_path: Path,
+) -> None:
+    marker = ready_marker(tmp_path)
+    seen: list[bool] = []
+
+    def mark(ready: bool) -> None:
+        mark_ready(marker)(ready)
+        seen.append(marker.exists())
+
+    ready, rebalancing = (True, False), (True, True)
+    run(FakeApp(False, False), [(False, False)] * 3 + [ready] * 3 + [rebalancing] * 2 + [ready],
+        stall=60, mark=mark)
+
+    assert seen == [True, False, True]  # once per change, never on every tick
+
+
 class FakeProc:
     def __init__(self, code: int | None) -> None:
         self.returncode = code
+        self.terminated = False
 
     def poll(self) -> int | None:
         return self.returncode
+
+    def terminate(self) -> None:
+        self.terminated = True
+
+    def wait(self, timeout: float | None = None) -> int:
+        return 0
 
 
 def stack(tmp_path: Path, spawned: list[str]) -> KafkaStack:
@@ -130,3 +158,23 @@ def test_stack_when_a_process_failed_otherwise_then_stalled_is_raised(tmp_path: 
     with pytest.raises(StackStalled, match="relay exited with code 1"):
         s.check_running()
     assert spawned == []
+
+
+def test_stack_when_nothing_moves_then_only_a_worker_ready_that_long_is_replaced(
+    tmp_path: Path,
+) -> None:
+    spawned: list[str] = []
+    s = stack(tmp_path, spawned)
+    starting, idle = FakeProc(None), FakeProc(None)
+    s.procs.update({"worker-0": starting, "worker-1": idle})  # type: ignore[dict-item]
+    marker = ready_marker(s.data_dir("worker-1"))
+    marker.parent.mkdir(parents=True)
+    marker.touch()
+    old = time.time() - 60
+    os.utime(marker, (old, old))  # ready for a minute
+
+    s.restart_workers(idle_for=45)
+
+    # worker-0 has not said it is ready (a slow start on a busy host): replacing it would
+    # only restart its start-up, forever.
+    assert spawned == ["worker-1"] and idle.terminated and not starting.terminated
