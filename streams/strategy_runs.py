@@ -39,16 +39,15 @@ class Run:
 def running(view: DeskView, book: StrategyBook, at: datetime) -> list[Run]:
     """Every version running at desk time `at`, file strategies first in the file's order."""
     states = view.strategies.by_name
+    from_file = _file_runs(book)
     if not states:
-        return [Run(s, book.version_ids.get(name, ""), book, None, name)
-                for name, s in book.strategies.items()]
+        return list(from_file.values())
     names = [*book.strategies, *sorted(set(states) - set(book.strategies))]
     runs: list[Run] = []
     for name in names:
         state = states.get(name)
         if state is None:
-            runs.append(Run(book.strategies[name], book.version_ids.get(name, ""), book, None,
-                            name))
+            runs.append(from_file[name])
             continue
         runs += _versions_running(state, view, book, at)
     return runs
@@ -67,25 +66,33 @@ def book_for_version(view: DeskView, book: StrategyBook, strategy: str,
 
 def _versions_running(state: StrategyState, view: DeskView, book: StrategyBook,
                       at: datetime) -> list[Run]:
-    by_version: dict[str, set[str]] = {}
-    for account_id in sorted(view.accounts):
-        version_id = state.version_for(account_id, at)
-        if version_id == FILE and state.name in book.strategies:
-            version_id = file_version_id(book, state.name)
-        if version_id:
-            by_version.setdefault(version_id, set()).add(account_id)
+    if state.paused:
+        return []
+    everyone, overrides = state.assignment(at)
     file_version = file_version_id(book, state.name)
+    in_file = state.name in book.strategies
+    by_version: dict[str | None, set[str]] = {}
+    # Every account not overridden runs the default; only the overrides are looked at one
+    # by one, so a desk of many accounts costs no more per bar than a desk of a few.
+    rest = view.accounts.keys() - overrides.keys()
+    if rest:
+        by_version[everyone] = set(rest)
+    for account_id, version_id in overrides.items():
+        if account_id in view.accounts:
+            by_version.setdefault(version_id, set()).add(account_id)
+    if in_file and FILE in by_version:
+        by_version.setdefault(file_version, set()).update(by_version.pop(FILE))
     runs = []
-    for version_id, accounts in sorted(by_version.items()):
+    for version_id, accounts in sorted((v, a) for v, a in by_version.items() if v):
         published = state.versions.get(version_id)
-        if version_id == file_version and state.name in book.strategies:
-            versioned, strategy = book, book.strategies[state.name]
+        if version_id == file_version and in_file:
+            versioned = book
         elif published is None:
             continue  # the file's version of an older file: its definition is not known
         else:
             versioned = _with(book, published)
-            strategy = versioned.strategies[state.name]
-        runs.append(Run(strategy, version_id, versioned, frozenset(accounts),
+        runs.append(Run(versioned.strategies[state.name], version_id, versioned,
+                        frozenset(accounts),
                         versioned_signal_key(state.name, version_id, file_version)))
     return runs
 
@@ -95,10 +102,32 @@ def file_version_id(book: StrategyBook, name: str) -> str:
     return book.version_ids.get(name) or f"{name}-file"
 
 
+# Per desk book (the process has one or two): its file runs, and a book per published
+# version with that version in place of the file's. Values only; the same for any view.
+_BOOKS: dict[int, tuple[StrategyBook, dict[str, Run], dict[str, StrategyBook]]] = {}
+
+
+def _cached(book: StrategyBook) -> tuple[dict[str, Run], dict[str, StrategyBook]]:
+    held = _BOOKS.get(id(book))
+    if held is None or held[0] is not book:
+        runs = {name: Run(s, book.version_ids.get(name, ""), book, None, name)
+                for name, s in book.strategies.items()}
+        held = _BOOKS[id(book)] = (book, runs, {})
+    return held[1], held[2]
+
+
+def _file_runs(book: StrategyBook) -> dict[str, Run]:
+    return _cached(book)[0]
+
+
 def _with(book: StrategyBook, published: StrategyVersionPublished) -> StrategyBook:
-    strategy = _parsed(published.strategy, published.definition, published.label,
-                       published.version_id)
-    return replace(book, strategies={**book.strategies, strategy.name: strategy})
+    versioned = _cached(book)[1]
+    if published.version_id not in versioned:
+        strategy = _parsed(published.strategy, published.definition, published.label,
+                           published.version_id)
+        versioned[published.version_id] = replace(
+            book, strategies={**book.strategies, strategy.name: strategy})
+    return versioned[published.version_id]
 
 
 @lru_cache(maxsize=256)
