@@ -49,6 +49,9 @@ class StrategyResource(BaseModel):
     paused_by: str
     versions: list[dict[str, str]]
     deployments: list[dict[str, Any]]
+    cards: int
+    closed_trades: int
+    hit_rate: str | None
 
 
 class StrategyList(BaseModel):

@@ -5,7 +5,8 @@ both present it."""
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -26,13 +27,25 @@ class StrategyRow:
     paused_by: str
     versions: list[dict[str, str]]
     deployments: list[dict[str, Any]]
+    cards: int = 0  # proposed (any status but blocked), every version, over the log
+    closed_trades: int = 0  # the recent outcomes the meta-label's hit rate reads
+    hit_rate: str | None = None
 
 
 def strategy_table(view: DeskView, book: StrategyBook, at: datetime | None) -> list[StrategyRow]:
     """A row per strategy of the file or the log, file strategies first in file order."""
     states = view.strategies.by_name
     names = [*book.strategies, *sorted(set(states) - set(book.strategies))]
-    return [_row(name, states.get(name), view, book, at) for name in names]
+    # A blocked card's row does not name its strategy: only proposals are counted.
+    proposed = Counter(c.strategy for c in view.cards.values() if c.status != "BLOCKED")
+    rows = []
+    for name in names:
+        outcomes = view.research.outcomes.get(name, [])
+        hit = f"{sum(outcomes) / len(outcomes):.2f}" if outcomes else None
+        rows.append(replace(_row(name, states.get(name), view, book, at),
+                            cards=proposed[name],
+                            closed_trades=len(outcomes), hit_rate=hit))
+    return rows
 
 
 def strategy_json(row: StrategyRow) -> dict[str, Any]:
@@ -41,7 +54,8 @@ def strategy_json(row: StrategyRow) -> dict[str, Any]:
         "name": row.name, "kind": row.kind, "status": row.status, "source": row.source,
         "running": row.running, "file_version": row.file_version,
         "pause_reason": row.pause_reason, "paused_by": row.paused_by,
-        "versions": row.versions, "deployments": row.deployments,
+        "versions": row.versions, "deployments": row.deployments, "cards": row.cards,
+        "closed_trades": row.closed_trades, "hit_rate": row.hit_rate,
     }
 
 

@@ -61,6 +61,9 @@ def test_publish_and_deploy_when_one_account_then_it_alone_runs_the_new_version(
                   for a in accounts) == ["event-tactical", "income-conservative"]
     assert {s["name"]: s["source"] for s in listed}["momentum"] == "log"
     assert {s["name"]: s["source"] for s in listed}["buyback"] == "file"
+    # By 13:35 ten cards expired and three wait: buyback, momentum and results made them.
+    assert {s["name"]: s["cards"] for s in listed if s["cards"]} == {
+        "buyback": 4, "results": 2, "momentum": 7}
 
 
 @pytest.mark.parametrize(("path", "body", "status", "says"), [

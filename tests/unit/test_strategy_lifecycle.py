@@ -3,18 +3,19 @@ fold, and what the pipeline reads from it (the strategy file when the log says n
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 
 import pytest
 
 from adapters.files.strategy_book import BOOK_PATH, default_book, strategy_definitions
 from domain.aggregates import Account, DomainError, StrategyLifecycle
-from domain.events import Envelope, StrategyVersionPublished
+from domain.events import CardProposed, Envelope, StrategyVersionPublished
 from domain.ids import account_stream, strategy_stream
 from domain.strategy.book import Kind
 from projections.desk import DeskView
 from streams.strategy_runs import running
-from tests.unit.conftest import T0, cause, fold
+from tests.unit.conftest import T0, cause, envelope, fold, proposal
 
 BOOK = default_book()
 FILE_V = BOOK.version_ids["momentum"]
@@ -142,3 +143,13 @@ def test_command_when_it_breaks_a_rule_then_refused_with_the_reason(act: object,
 
     with pytest.raises(DomainError, match=says):
         act(line)  # type: ignore[operator]
+
+
+def test_card_when_stored_before_versions_were_logged_then_it_reads_with_no_version() -> None:
+    stored = json.loads(envelope(proposal()).model_dump_json())
+    del stored["payload"]["strategy_version"]
+
+    card = Envelope.model_validate(stored).payload
+
+    assert isinstance(card, CardProposed)
+    assert (card.card_id, card.strategy_version) == ("card-1", "")
