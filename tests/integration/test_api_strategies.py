@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from adapters.files.strategy_book import BOOK_PATH
+from adapters.files.strategy_book import BOOK_PATH, default_book
 from tests.integration.test_api import V1, Served
 from tests.integration.test_api import seeded as seeded  # the shared seeded-store fixture
-from tests.served import copy_store
+from tests.served import WAITING, copy_store
 
 V2 = BOOK_PATH.read_text(encoding="utf-8").replace("    expiry_minutes: 10\n",
                                                    "    expiry_minutes: 12\n", 1)
@@ -83,3 +83,11 @@ def test_command_when_refused_then_the_reason_and_nothing_stored(
     assert response.status_code == status, response.text
     assert says in response.json()["detail"]
     assert fresh.head() == head
+
+
+def test_card_when_fetched_then_it_names_the_strategy_version_that_made_it(
+    fresh: Served,
+) -> None:
+    with fresh.client("vic") as viewer:
+        card = viewer.get(f"{V1}/cards/{WAITING[0]}").json()
+    assert card["strategy_version"] == default_book().version_ids["buyback"]
