@@ -183,6 +183,7 @@ def card_detail(
         guardrails=list(getattr(first, "guardrails", ())),
         evidence=[event(r) for r in lineage if str(r.event.event_id) in evidence_ids],
         lineage=[event(r) for r in lineage],
+        strategy_version=getattr(first, "strategy_version", ""),
     )
 
 

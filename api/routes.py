@@ -19,6 +19,7 @@ from api.handlers import (
     portfolio,
     prompts,
     service,
+    strategies,
     tax,
     treasury,
 )
@@ -35,6 +36,13 @@ from api.inputs import (
     TransferBody,
 )
 from api.review_resources import PromptTable, PromptText
+from api.strategy_resources import (
+    DeployBody,
+    PublishBody,
+    StrategyChange,
+    StrategyList,
+    StrategyResource,
+)
 from api.tax_report import TaxReportResource
 from api.tokens import Role
 
@@ -92,6 +100,29 @@ ROUTES: tuple[Route, ...] = (
     Route("POST", f"{V1}/cards/{{card_id}}/reject", "rejectCard", cards.reject_card,
           "Reject a waiting card, with a reason", "cards", APPROVER, body=ReasonBody,
           response=s.Decision, errors=(409,)),
+    # Strategies: what runs, and the operator's lifecycle commands
+    Route("GET", f"{V1}/strategies", "listStrategies", strategies.list_strategies,
+          "Every strategy: state and the version each account runs", "strategies", VIEWER,
+          response=StrategyList),
+    Route("GET", f"{V1}/strategies/{{strategy}}", "getStrategy", strategies.get_strategy,
+          "One strategy: versions published, deployments, pause", "strategies", VIEWER,
+          response=StrategyResource),
+    Route("POST", f"{V1}/strategies/publish", "publishStrategies",
+          strategies.publish_strategies, "Publish a strategy file's new definitions",
+          "strategies", ADMIN, body=PublishBody, response=StrategyChange, errors=(409,)),
+    Route("POST", f"{V1}/strategies/{{strategy}}/deploy", "deployStrategy",
+          strategies.deploy_strategy, "Run a version for all accounts or some, from a time",
+          "strategies", ADMIN, body=DeployBody, response=StrategyChange, errors=(409,)),
+    Route("POST", f"{V1}/strategies/{{strategy}}/pause", "pauseStrategy",
+          strategies.pause_strategy, "No new signals from the next bar (open positions "
+          "keep their exits)", "strategies", APPROVER, body=ReasonBody,
+          response=StrategyChange, errors=(409,)),
+    Route("POST", f"{V1}/strategies/{{strategy}}/resume", "resumeStrategy",
+          strategies.resume_strategy, "Signals again from the next bar", "strategies",
+          APPROVER, body=ReasonBody, response=StrategyChange, errors=(409,)),
+    Route("POST", f"{V1}/strategies/{{strategy}}/retire", "retireStrategy",
+          strategies.retire_strategy, "Run the strategy for no account any more",
+          "strategies", ADMIN, body=ReasonBody, response=StrategyChange, errors=(409,)),
     # The judge's prompt registry
     Route("GET", f"{V1}/prompts", "listPrompts", prompts.list_prompts,
           "Every prompt version of the judge with its figures: reviews, failures, latency "

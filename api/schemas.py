@@ -258,6 +258,7 @@ class CardDetail(Resource):
     evidence: list[Event]
     lineage: list[Event]
     review: Review | None = None  # the judge's review: pending, reviewed or failed
+    strategy_version: str = ""  # the strategy version that made its signal ("": older log)
 
 
 class Fill(Resource):

@@ -32,6 +32,7 @@ from cli import (
     run,
     schedule,
     serve,
+    strategy,
     tax,
     worker,
 )
@@ -39,7 +40,7 @@ from cli.identity import IdentityError
 from cli.options import MissingStore
 
 GROUPS = (demo, replay, relay, worker, account, features, serve, schedule, kafka, imports, tax,
-          news, instruments, exits, broker, ingest, run, prompts, backtest)
+          news, instruments, exits, broker, ingest, run, prompts, backtest, strategy)
 
 
 class DeskParser(argparse.ArgumentParser):

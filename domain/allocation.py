@@ -83,7 +83,7 @@ def propose_card(facts: ProposalFacts) -> CardProposed | CardBlocked:
     objective = book.allocation.objectives[mandate.objective]
     common = {"card_id": facts.card_id, "account_id": facts.account_id,
               "signal_id": signal.signal_id, "symbol": signal.symbol,
-              "evidence": signal.evidence}
+              "evidence": signal.evidence, "strategy_version": signal.strategy_version}
     refusal = mandate_refusal(mandate, book.strategies[signal.strategy], signal,
                               objective.min_quality)
     if refusal:

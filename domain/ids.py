@@ -248,3 +248,23 @@ def callback_key(card_id: str) -> str:
     """A short, fixed-length key naming a card inside a chat button (Telegram allows 64
     bytes of callback data); the desk finds the card again by the same function."""
     return hashlib.sha256(card_id.encode()).hexdigest()[:24]
+
+
+STRATEGY_PREFIX = "strategy-"
+
+
+def strategy_stream(name: str) -> StreamId:
+    """The stream of one named strategy's versions, deployments, pauses and retirement."""
+    return StreamId(STRATEGY_PREFIX + name)
+
+
+def strategy_version_id(name: str, sha256: str) -> str:
+    """A strategy version's id, from its definition's sha256: the same definition is the
+    same version whoever publishes it, and the shipped file's version has the same id."""
+    return f"{name}-{sha256[:10]}"
+
+
+def versioned_signal_key(strategy: str, version_id: str, file_version_id: str) -> str:
+    """What a signal id names as its maker: the strategy for the strategy file's version
+    (the ids the desk has always minted), the version id for any other version."""
+    return strategy if version_id == file_version_id else version_id

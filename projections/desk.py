@@ -53,6 +53,11 @@ from domain.events import (
     PromptVersionPublished,
     SignalFiltered,
     SignalScored,
+    StrategyDeployed,
+    StrategyPaused,
+    StrategyResumed,
+    StrategyRetired,
+    StrategyVersionPublished,
     TrancheReleased,
     TransferApproved,
     TransferProposed,
@@ -77,6 +82,7 @@ from projections.risk import (
     trading_day,
     withdraw_equity,
 )
+from projections.strategies import Strategies, apply_strategies
 from projections.transfers import TransferRow, apply_transfers
 
 
@@ -97,6 +103,7 @@ class DeskView:
     kills: dict[str, KillSwitch] = field(default_factory=dict)
     research: Research = field(default_factory=Research)
     reviews: Reviews = field(default_factory=Reviews)
+    strategies: Strategies = field(default_factory=Strategies)
     counts: Counter[str] = field(default_factory=Counter)
     duplicates: int = 0
 
@@ -205,6 +212,11 @@ _ROUTES: dict[type, tuple[Fold, ...]] = {
     CardReviewFailed: (apply_reviews,),
     PromptVersionPublished: (apply_reviews,),
     PromptPromoted: (apply_reviews,),
+    StrategyVersionPublished: (apply_strategies,),
+    StrategyDeployed: (apply_strategies,),
+    StrategyPaused: (apply_strategies,),
+    StrategyResumed: (apply_strategies,),
+    StrategyRetired: (apply_strategies,),
 }
 
 # The name of the live read model's saved snapshot: the demo writes it, `desk verify` reads it.

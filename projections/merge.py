@@ -56,6 +56,10 @@ def _reviews(merged: DeskView, part: DeskView) -> None:
     merged.reviews.prompts.update(part.reviews.prompts)  # each prompt's stream: one part
 
 
+def _strategies(merged: DeskView, part: DeskView) -> None:
+    merged.strategies.by_name.update(part.strategies.by_name)  # each strategy's stream: one part
+
+
 def _duplicates(merged: DeskView, part: DeskView) -> None:
     merged.duplicates += part.duplicates
 
@@ -77,6 +81,7 @@ _COMBINED: dict[str, Combine] = {
     "counts": _update("counts"),  # a Counter: update adds the parts' counts
     "duplicates": _duplicates,
     "reviews": _reviews,
+    "strategies": _strategies,
 }
 # DeskView fields one process holds whole, given to `merge` as they are.
 WHOLE = {

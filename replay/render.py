@@ -8,7 +8,7 @@ from typing import Any
 from domain.events import CardProposed, Recorded
 from domain.session import IST
 
-_SKIP = {"evidence", "guardrails", "thesis", "sizing", "rationale", "body"}
+_SKIP = {"evidence", "guardrails", "thesis", "sizing", "rationale", "body", "definition"}
 
 
 def line(r: Recorded, full: bool = False) -> str:

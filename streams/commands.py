@@ -47,6 +47,7 @@ from domain.values import GuardrailResult, Mandate
 from projections.desk import DeskView
 from projections.guard_facts import guard_context
 from projections.orders import OrderRow
+from streams.strategy_runs import book_for_version
 from streams.unit_of_work import UnitOfWork
 
 
@@ -219,6 +220,7 @@ def recheck(
     proposal = card.proposal
     if proposal is None:
         raise DomainError(f"unknown card {card.id}")
+    book = book_for_version(view, book, proposal.strategy, proposal.strategy_version)
     account = view.accounts.get(proposal.account_id)
     if account is None or account.mandate is None:
         raise DomainError(f"account {proposal.account_id} has no mandate")

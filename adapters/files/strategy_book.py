@@ -6,7 +6,9 @@ Everything an operator can get wrong is checked here, and the error names the fi
 
 from __future__ import annotations
 
-from dataclasses import replace
+import hashlib
+import json
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
@@ -18,6 +20,7 @@ from adapters.files.calendar import load_calendar
 from adapters.files.strategy_clauses import ClauseSpec
 from adapters.files.yaml_file import parse_yaml
 from domain.features import Regime
+from domain.ids import strategy_version_id
 from domain.strategy.book import (
     AllocationPolicy,
     Direction,
@@ -179,6 +182,45 @@ def parse_strategy_book(text: str, source: str = "<text>") -> StrategyBook:
     return _to_domain(parse_yaml(text, source, _BookFile, StrategyBookError))
 
 
+@dataclass(frozen=True)
+class StrategyDefinition:
+    """One strategy of a file as it is published: canonical JSON and its sha256."""
+
+    name: str
+    definition: str
+    sha256: str
+    label: str  # the file's `version`
+
+    @property
+    def version_id(self) -> str:
+        return strategy_version_id(self.name, self.sha256)
+
+
+def strategy_definitions(text: str, source: str = "<text>") -> list[StrategyDefinition]:
+    """Every strategy of a strategy file, validated by the book's own checks."""
+    parsed = parse_yaml(text, source, _BookFile, StrategyBookError)
+    return [_definition(name, s, parsed.version) for name, s in parsed.strategies.items()]
+
+
+def parse_strategy_definition(name: str, definition: str, label: str,
+                              source: str) -> Strategy:
+    """A published definition (`StrategyDefinition.definition`) back as a domain strategy;
+    the same checks apply, and errors name `source` and the field."""
+    try:
+        body = json.loads(definition)
+    except json.JSONDecodeError as e:
+        raise StrategyBookError(f"{source}: not a JSON definition: {e}") from None
+    text = json.dumps({"version": label or "published", "strategies": {name: body}})
+    parsed = parse_yaml(text, source, _BookFile, StrategyBookError)
+    return _strategy(name, parsed.strategies[name])
+
+
+def _definition(name: str, s: _Strategy, label: str) -> StrategyDefinition:
+    canonical = json.dumps(s.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+    digest = hashlib.sha256(canonical.encode()).hexdigest()
+    return StrategyDefinition(name, canonical, digest, label)
+
+
 def load_strategy_book(path: Path = BOOK_PATH) -> StrategyBook:
     """The strategy book from a YAML file (by default data/playbooks/strategies.yaml), with
     the exchange's trading calendar (data/calendar)."""
@@ -226,4 +268,6 @@ def _to_domain(parsed: _BookFile) -> StrategyBook:
         guardrails=shipped.guardrails if g is None else GuardrailPolicy(
             g.max_adv_participation_pct, g.max_sector_pct, g.results_blackout,
             g.min_bars_for_regime),
+        version_ids={name: _definition(name, s, parsed.version).version_id
+                     for name, s in parsed.strategies.items()},
     )

@@ -85,6 +85,13 @@ _ROUTES: dict[str, tuple[str, str | None]] = {
     "TransferProposed": (ACCOUNTS_TOPIC, _STREAM),
     "TransferApproved": (ACCOUNTS_TOPIC, _STREAM),
     "TransferRejected": (ACCOUNTS_TOPIC, _STREAM),
+    # A strategy's lifecycle stays in order on its stream; the process managers read it
+    # from desk.log like every event.
+    "StrategyVersionPublished": (ACCOUNTS_TOPIC, _STREAM),
+    "StrategyDeployed": (ACCOUNTS_TOPIC, _STREAM),
+    "StrategyPaused": (ACCOUNTS_TOPIC, _STREAM),
+    "StrategyResumed": (ACCOUNTS_TOPIC, _STREAM),
+    "StrategyRetired": (ACCOUNTS_TOPIC, _STREAM),
     # The daily cycle's records: one stream per (job, day) and per report day.
     "JobCompleted": (ACCOUNTS_TOPIC, _STREAM),
     "DailyReportPublished": (ACCOUNTS_TOPIC, _STREAM),

@@ -8,6 +8,7 @@ import { el, istTime } from "./dom.js";
 import { follow } from "./feed.js";
 import { renderCard, renderQueue } from "./queue.js";
 import { loadPrompts, renderPrompts } from "./judge.js";
+import { loadStrategies, renderStrategies } from "./strategies.js";
 import { loadTax, renderTax } from "./tax.js";
 
 const RANK = { viewer: 1, approver: 2, admin: 3 };
@@ -54,6 +55,7 @@ async function redraw() {
   renderOrders($("orders").tBodies[0], books.orders, can, exitActions);
   drawDesk(books.risk.desk);
   renderPrompts($("prompts").tBodies[0], await loadPrompts());
+  renderStrategies($("strategies").tBodies[0], await loadStrategies(), can, strategyActions);
   if (selected) await showCard(selected);
 }
 
@@ -147,6 +149,21 @@ const switchActions = {
     "No account takes new entries until the desk is resumed.", "Halt", "/api/v1/desk/halt"),
   resume: () => confirmSwitch("Resume the desk?", "Accounts may take new entries again.",
     "Resume", "/api/v1/desk/resume"),
+};
+
+// Strategies: a pause or a resume acts from the next bar; open positions keep their exits.
+async function confirmStrategy(name, action, text) {
+  const reason = await askReason(`${action} strategy ${name}?`, text, action);
+  if (reason === null) return;
+  await command(`${action} of ${name}`,
+    `/api/v1/strategies/${encodeURIComponent(name)}/${action.toLowerCase()}`, { reason },
+    (answer) => `${name}: ${answer.strategies[0].status}`);
+}
+
+const strategyActions = {
+  pause: (name) => confirmStrategy(name, "Pause",
+    "No new signals from the next bar; open positions keep their stop and target."),
+  resume: (name) => confirmStrategy(name, "Resume", "Signals again from the next bar."),
 };
 
 // Operator exits: each asks for a reason (the confirmation step), then names what it did.

@@ -13,6 +13,7 @@ from domain.aggregates.review import CardReview, Prompt
 from domain.aggregates.risk_guard import RiskGuard
 from domain.aggregates.schedule import DailyReport, JobRun
 from domain.aggregates.signal import Signal
+from domain.aggregates.strategy_lifecycle import StrategyLifecycle
 from domain.aggregates.transfer import Transfer, TransferStatus
 
 __all__ = [
@@ -37,6 +38,7 @@ __all__ = [
     "RiskGuard",
     "Signal",
     "StaleWrite",
+    "StrategyLifecycle",
     "TradeCard",
     "Transfer",
     "TransferStatus",

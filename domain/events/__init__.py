@@ -59,6 +59,13 @@ from domain.events.reviews import (
 )
 from domain.events.risk import DESK_SCOPE, KillSwitchReset, KillSwitchTripped
 from domain.events.schedule import AccountDay, DailyReportPublished, JobCompleted
+from domain.events.strategies import (
+    StrategyDeployed,
+    StrategyPaused,
+    StrategyResumed,
+    StrategyRetired,
+    StrategyVersionPublished,
+)
 from domain.events.treasury import (
     CashTransferredIn,
     CashTransferredOut,
@@ -129,6 +136,11 @@ __all__ = [
     "Recorded",
     "SignalFiltered",
     "SignalScored",
+    "StrategyDeployed",
+    "StrategyPaused",
+    "StrategyResumed",
+    "StrategyRetired",
+    "StrategyVersionPublished",
     "TradeImported",
     "TrancheReleased",
     "TransferApproved",

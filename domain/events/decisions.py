@@ -34,6 +34,7 @@ class SignalScored(Payload):
     catalyst_at: AwareDatetime | None = None  # when the news or bar behind it happened
     horizon_bars: int | None = None
     meta: MetaLabel | None = None
+    strategy_version: str = ""  # the version that made it ("" before versions were logged)
 
 
 @register
@@ -62,6 +63,7 @@ class CardProposed(Payload):
     catalyst_at: AwareDatetime | None = None
     meta: MetaLabel | None = None
     adv_value: Money | None = None  # the instrument's average daily value when proposed
+    strategy_version: str = ""  # the version that made its signal
 
 
 @register
@@ -74,6 +76,7 @@ class SignalFiltered(Payload):
     reason: str
     evidence: tuple[UUID, ...]
     meta: MetaLabel | None = None
+    strategy_version: str = ""
 
 
 @register
@@ -101,6 +104,7 @@ class CardBlocked(Payload):
     reason: str
     guardrails: tuple[GuardrailResult, ...] = ()
     evidence: tuple[UUID, ...] = ()
+    strategy_version: str = ""  # the version that made its signal
 
 
 @register

@@ -3,7 +3,7 @@ thresholds, as the operator's file states them (see data/playbooks/strategies.ya
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
 
@@ -172,6 +172,8 @@ class StrategyBook:
     allocation: AllocationPolicy
     guardrails: GuardrailPolicy
     calendar: TradingCalendar = WEEKDAYS  # the exchange's trading days and sessions
+    # Each strategy's version id, from the sha256 of its definition in the file.
+    version_ids: dict[str, str] = field(default_factory=dict)
 
     def for_category(self, category: str) -> Strategy | None:
         for strategy in self.strategies.values():

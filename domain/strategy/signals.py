@@ -78,6 +78,7 @@ class Facts:
     losses: int
     evidence: tuple[UUID, ...]
     trigger: str  # what fired: the headline, or the clauses that held
+    strategy_version: str = ""  # the version of the strategy that scores it
 
 
 def score(strategy: Strategy, book: StrategyBook, facts: Facts, side: Side,
@@ -143,6 +144,7 @@ def score(strategy: Strategy, book: StrategyBook, facts: Facts, side: Side,
         ),
         evidence=facts.evidence, catalyst_at=facts.catalyst_at,
         horizon_bars=strategy.horizon_bars, meta=meta,
+        strategy_version=facts.strategy_version,
     )
 
 
@@ -158,7 +160,7 @@ def _filtered(strategy: Strategy, facts: Facts, reason: str,
               meta: MetaLabel | None = None) -> SignalFiltered:
     return SignalFiltered(signal_id=facts.signal_id, strategy=strategy.name,
                           symbol=facts.symbol, reason=reason, evidence=facts.evidence,
-                          meta=meta)
+                          meta=meta, strategy_version=facts.strategy_version)
 
 
 def _signal_horizon(strategy: Strategy) -> Horizon:

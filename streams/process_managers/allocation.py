@@ -30,12 +30,13 @@ from domain.instruments import Instrument
 from domain.live_features import FeatureValues
 from domain.money import ZERO
 from domain.sizing import reserve_for
-from domain.strategy.book import Strategy, StrategyBook
+from domain.strategy.book import Kind, StrategyBook
 from domain.strategy.signals import Facts, event_side, score, triggered
 from domain.tagging import Tagger, news_item, news_tagged
 from domain.values import Side
 from projections.desk import DeskView
 from projections.guard_facts import guard_context
+from streams.strategy_runs import Run, running
 from streams.unit_of_work import UnitOfWork
 
 
@@ -45,6 +46,7 @@ class Scored:
 
     signal: SignalScored
     event: Envelope
+    run: Run  # the strategy version that scored it, and the accounts it runs for
 
 
 class Allocation:
@@ -76,28 +78,33 @@ class Allocation:
         tagging = self.tagger.tag(news_item(item))
         tagger = uow.get(Signal, item_tag_stream(event.stream_id))
         tagged = tagger.decide(news_tagged(event.event_id, item, tagging), uow.cause("tagger"))
-        strategy = self.book.for_category(tagging.category.value)
-        if tagged is None or strategy is None:
+        runs = _playbook_runs(running(view, self.book, event.occurred_at),
+                              tagging.category.value)
+        if tagged is None or not runs:
             return []
-        cause = replace(uow.cause(f"strategy:{strategy.name}"), causation_id=tagged.event_id)
         batch = []
-        for symbol in tagging.symbols:
-            signal_id = news_signal_id(strategy.name, symbol, event.occurred_at)
-            values = self._values(view, symbol)
-            reason = self._unscorable(symbol, view, event.occurred_at)
-            if reason:
-                filtered = SignalFiltered(signal_id=signal_id, strategy=strategy.name,
-                                          symbol=symbol, reason=reason,
-                                          evidence=(event.event_id,))
-                self._decide(uow, signal_id, filtered, cause)
-                continue
-            side, why = event_side(strategy, values)
-            facts = self._facts(strategy, signal_id, symbol, values, view, event,
-                                event.occurred_at,
-                                f"'{item.headline}' ({tagging.category}, "
-                                f"{tagging.confidence} confidence)")
-            batch += self._decide(uow, signal_id, score(strategy, self.book, facts, side, why),
-                                  cause)
+        for run in runs:
+            strategy = run.strategy
+            cause = replace(uow.cause(f"strategy:{strategy.name}"),
+                            causation_id=tagged.event_id)
+            for symbol in tagging.symbols:
+                signal_id = news_signal_id(run.signal_key, symbol, event.occurred_at)
+                values = self._values(view, symbol)
+                reason = self._unscorable(symbol, view, event.occurred_at)
+                if reason:
+                    filtered = SignalFiltered(signal_id=signal_id, strategy=strategy.name,
+                                              symbol=symbol, reason=reason,
+                                              evidence=(event.event_id,),
+                                              strategy_version=run.version_id)
+                    self._decide(uow, signal_id, filtered, cause, run)
+                    continue
+                side, why = event_side(strategy, values)
+                facts = self._facts(run, signal_id, symbol, values, view, event,
+                                    event.occurred_at,
+                                    f"'{item.headline}' ({tagging.category}, "
+                                    f"{tagging.confidence} confidence)")
+                batch += self._decide(uow, signal_id,
+                                      score(strategy, run.book, facts, side, why), cause, run)
         return batch
 
     def _on_bar(self, event: Envelope, bar: BarClosed, view: DeskView,
@@ -107,34 +114,38 @@ class Allocation:
             return []
         values = self._values(view, bar.symbol)
         batch: list[Scored] = []
-        for strategy in self.book.bar_strategies:
+        for run in running(view, self.book, event.occurred_at):
+            strategy = run.strategy
+            if strategy.kind is not Kind.BARS:
+                continue
             last = view.research.last_signal(strategy.name, bar.symbol)
             if last is not None and values.bars - last < strategy.cooldown_bars:
                 continue
             trigger = triggered(strategy, values)
             if trigger is None:
                 continue
-            signal_id = bar_signal_id(strategy.name, bar.symbol, bar.end)
-            facts = self._facts(strategy, signal_id, bar.symbol, values, view, event, bar.end,
+            signal_id = bar_signal_id(run.signal_key, bar.symbol, bar.end)
+            facts = self._facts(run, signal_id, bar.symbol, values, view, event, bar.end,
                                 trigger)
             cause = uow.cause(f"strategy:{strategy.name}")
             batch += self._decide(uow, signal_id,
-                                  score(strategy, self.book, facts, Side.BUY, "long setup"),
-                                  cause)
+                                  score(strategy, run.book, facts, Side.BUY, "long setup"),
+                                  cause, run)
         return batch
 
     def _values(self, view: DeskView, symbol: str) -> FeatureValues:
         tracker = view.research.features.get(symbol)
         return tracker.latest() if tracker else FeatureValues()
 
-    def _facts(self, strategy: Strategy, signal_id: str, symbol: str, values: FeatureValues,
+    def _facts(self, run: Run, signal_id: str, symbol: str, values: FeatureValues,
                view: DeskView, event: Envelope, catalyst_at: datetime, trigger: str) -> Facts:
         last = view.market[symbol]
         instrument = self.instruments[symbol]
-        wins, losses = view.research.record(strategy.name, self.book.meta_label.hit_rate_window)
+        wins, losses = view.research.record(run.strategy.name,
+                                            self.book.meta_label.hit_rate_window)
         return Facts(signal_id, symbol, instrument.sector, values, last.close, last.end,
                      catalyst_at, event.occurred_at, instrument.adv_value, wins, losses,
-                     (event.event_id,), trigger)
+                     (event.event_id,), trigger, run.version_id)
 
     def _unscorable(self, symbol: str, view: DeskView, now: datetime) -> str:
         if symbol not in self.instruments:
@@ -146,11 +157,11 @@ class Allocation:
         return ""
 
     def _decide(self, uow: UnitOfWork, signal_id: str, decision: SignalScored | SignalFiltered,
-                cause: Cause) -> list[Scored]:
+                cause: Cause, run: Run) -> list[Scored]:
         recorded = uow.get(Signal, signal_id).decide(decision, cause)
         if recorded is None or not isinstance(decision, SignalScored):
             return []
-        return [Scored(decision, recorded)]
+        return [Scored(decision, recorded, run)]
 
     # Cards ---------------------------------------------------------------------------
     def _allocate(self, batch: list[Scored], view: DeskView, uow: UnitOfWork) -> None:
@@ -164,7 +175,8 @@ class Allocation:
             budget = (cash.available if cash else ZERO) - view.research.waiting_reserve(
                 account_id)
             for scored in sorted(batch, key=lambda s: rank_key(rank_by, s.signal)):
-                budget -= self._card_for(account_id, scored, view, uow, budget)
+                if scored.run.runs_for(account_id):
+                    budget -= self._card_for(account_id, scored, view, uow, budget)
 
     def _card_for(self, account_id: str, scored: Scored, view: DeskView, uow: UnitOfWork,
                   available: Decimal) -> Decimal:
@@ -180,9 +192,9 @@ class Allocation:
         tracker = view.research.features.get(signal.symbol)
         decision = propose_card(ProposalFacts(
             card.id, account_id, account.name, account.mandate, account.mandate_version,
-            signal, self.book, instrument, view.equity(account_id), available,
+            signal, scored.run.book, instrument, view.equity(account_id), available,
             view.halted(account_id), tracker.latest().realised_vol_20 if tracker else None,
-            guard_context(view, self.book, account_id, signal.symbol, signal.sector,
+            guard_context(view, scored.run.book, account_id, signal.symbol, signal.sector,
                           signal.strategy, signal.catalyst_at, instrument.adv_value),
             cause.occurred_at,
         ))
@@ -191,3 +203,10 @@ class Allocation:
             return ZERO
         card.propose(decision, cause)
         return reserve_for(decision.reference_price, decision.quantity)
+
+
+def _playbook_runs(runs: list[Run], category: str) -> list[Run]:
+    """The versions of the first event playbook trading `category` (as the book picks it)."""
+    matching = [r for r in runs if r.strategy.kind is Kind.EVENT
+                and r.strategy.category == category]
+    return [r for r in matching if r.strategy.name == matching[0].strategy.name]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
@@ -65,6 +65,11 @@ from domain.events import (
     ReconciliationBreak,
     SignalFiltered,
     SignalScored,
+    StrategyDeployed,
+    StrategyPaused,
+    StrategyResumed,
+    StrategyRetired,
+    StrategyVersionPublished,
     TradeImported,
     TrancheReleased,
     TransferApproved,
@@ -225,6 +230,16 @@ SAMPLES: dict[str, Payload] = {
                                system="You review cards.", user_template="card = {card}",
                                sha256="c" * 64, candidate_share=D("0.25")),
         PromptPromoted(name="card-review", version=2, previous=1),
+        StrategyVersionPublished(strategy="momentum", version_id="momentum-b1a34c59a9",
+                                 sha256="b" * 64, definition='{"kind":"bars"}',
+                                 label="strategies-2026.11-1", notes="wider stop"),
+        StrategyDeployed(strategy="momentum", version_id="momentum-b1a34c59a9",
+                         accounts=("acc-1",), effective_from=datetime(2025, 1, 6, 4, 0,
+                                                                      tzinfo=UTC),
+                         reason="one account first"),
+        StrategyPaused(strategy="momentum", reason="volatile morning", paused_by="asha"),
+        StrategyResumed(strategy="momentum", reason="calmer", resumed_by="asha"),
+        StrategyRetired(strategy="momentum", reason="replaced", retired_by="asha"),
         NotificationSent(event_id=UUID(int=7), about_type="CardProposed",
                          channel="telegram-1111", operator="asha", message_id="1111:5",
                          attempt=2),
