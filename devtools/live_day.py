@@ -1,0 +1,156 @@
+"""A scripted live trading day for `desk run`: half an hour of the sample day (09:40-10:10
+IST, 2026-11-20) streamed tick by tick through a local Upstox V3 feed, and NSE's Infosys
+buyback filing published on a local announcements site once the tape passes 10:05:30.
+
+The tape keeps the session's own timestamps, so `desk run --clock feed` lives in the
+session's time however fast it is played (`pace`: wall seconds per session minute; 60 is
+real speed). The desk sees only the wire: protobuf frames from the feed, the exchange's
+JSON from the poller. An operator opens the account over the API (the intake conversation)
+once the session has begun, so every fact is stamped in the session's time. `LiveDay` also
+writes the files `desk run` reads (feeds, pollers) and makes up an operator team's tokens,
+so a test and the `python -m devtools.live_day` walkthrough drive the same session.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import json
+import secrets
+import sys
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import httpx
+from aiohttp import web
+
+from adapters.files.sample import SAMPLE_DIR, load_instruments
+from devtools import news_site
+from devtools.feeds.servers import FakeUpstoxFeed
+from devtools.feeds.tape import QUARTER_MS, tape
+from devtools.feeds.wire import Print, upstox_frame
+
+IST = ZoneInfo("Asia/Kolkata")
+SESSION_START = datetime(2026, 11, 20, 9, 40, tzinfo=IST)
+SESSION_MINUTES = 30
+SYMBOLS = ("INFY", "RELIANCE", "TCS", "HDFCBANK")
+FILING = news_site.SAMPLE_FILING  # Infosys: buyback through the tender offer route
+FILED_AT = datetime(2026, 11, 20, 10, 5, 30, tzinfo=IST)
+ACCOUNT = {"account_id": "live-day", "name": "Live day — growth"}
+ANSWERS = {"goal": "growth", "capital": "10 lakh", "risk": "1.5% per trade, 25% max position",
+           "loss_limits": "₹40,000 a day and 10%", "horizon": "swing", "sectors": "",
+           "cash_buffer": "5%", "approval": "manual"}
+ROLES = ("admin", "approver", "viewer")
+
+
+def epoch_ms(at: datetime) -> int:
+    """Milliseconds since the epoch, as the feeds stamp their ticks."""
+    return int(at.timestamp() * 1000)
+
+
+@dataclass
+class LiveDay:
+    """The session's fakes, files and tape; `play` streams it up to a session time."""
+
+    folder: Path
+    pace: float = 1.0
+    bars: Path = SAMPLE_DIR / "bars.csv"
+    feed: FakeUpstoxFeed = field(init=False)
+    site: news_site.NewsSite = field(init=False)
+    tokens: dict[str, str] = field(init=False)
+    minutes: list[list[list[Print]]] = field(init=False)
+    played: int = 0  # minutes of the tape sent
+    filed: bool = False
+    _site_runner: web.AppRunner | None = None
+
+    def __post_init__(self) -> None:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        self.tokens = {role: secrets.token_urlsafe(24) for role in ROLES}
+        self.feed = FakeUpstoxFeed(secrets.token_urlsafe(16))
+        self.keys = {s: f"NSE_EQ|{load_instruments(SAMPLE_DIR / 'instruments.csv')[s].isin}"
+                     for s in SYMBOLS}
+        session = self._session_bars()
+        self.minutes = tape(session, self.keys, epoch_ms(SESSION_START))
+
+    def _session_bars(self) -> Path:
+        """The session's bars (its symbols, its half hour and the minute that closes it)."""
+        end = SESSION_START + timedelta(minutes=SESSION_MINUTES)
+        with self.bars.open(newline="") as f:
+            rows = [r for r in csv.DictReader(f) if r["symbol"] in SYMBOLS
+                    and SESSION_START <= datetime.fromisoformat(r["ts"]) <= end]
+        path = self.folder / "session-bars.csv"
+        with path.open("w", newline="") as f:
+            writer = csv.DictWriter(f, fieldnames=list(rows[0]))
+            writer.writeheader()
+            writer.writerows(rows)
+        return path
+
+    @property
+    def feeds_file(self) -> Path:
+        """The `--feeds` file: the Upstox fake, full mode, the session's symbols."""
+        return self.folder / "feeds.json"
+
+    @property
+    def pollers_file(self) -> Path:
+        """The `--news-config` file: the announcements site, polled twice a second."""
+        return self.folder / "pollers.json"
+
+    def env(self, base: dict[str, str]) -> dict[str, str]:
+        """`base` with what `desk run` needs: the feed's token and the team's tokens."""
+        env = {k: v for k, v in base.items() if k != "DESK_STORE"}
+        env.update(UPSTOX_ACCESS_TOKEN=self.feed.token,
+                   DESK_API_TOKENS=",".join(f"{r}:{r}:{t}" for r, t in self.tokens.items()))
+        return env
+
+    async def start(self) -> None:
+        """Serve the feed and the announcements site on 127.0.0.1; write the files."""
+        await self.feed.start()
+        self.site, self._site_runner = await news_site.start()
+        self.feeds_file.write_text(json.dumps({"feeds": [{
+            "venue": "upstox", "mode": "full", "api_host": self.feed.base_url,
+            "instruments": {key: symbol for symbol, key in self.keys.items()}}]}, indent=2))
+        self.pollers_file.write_text(json.dumps({
+            "interval_seconds": 0.5, "timeout_seconds": 10,
+            "nse": {"base_url": self.site.base_url}}, indent=2))
+
+    def desk_command(self, store: str, port: int = 0) -> list[str]:
+        """`desk run` on the session's files, its time taken from the feed."""
+        return [sys.executable, "-m", "cli", "run", "--feeds", str(self.feeds_file),
+                "--news-config", str(self.pollers_file), "--clock", "feed",
+                "--port", str(port), "--store", store]
+
+    async def open_account(self, url: str) -> str:
+        """The admin opens a growth account with manual approval through the API's intake
+        conversation; its id."""
+        admin = {"Authorization": f"Bearer {self.tokens['admin']}"}
+        async with httpx.AsyncClient(base_url=url, headers=admin, timeout=60) as http:
+            step = (await http.post("/api/v1/intake", json=ACCOUNT)).raise_for_status().json()
+            while step["step"] == "ask":
+                answer = {"text": ANSWERS.get(step["question"]["key"], "")}
+                step = (await http.post(f"/api/v1/intake/{step['session_id']}/answer",
+                                        json=answer)).raise_for_status().json()
+            opened = await http.post(f"/api/v1/intake/{step['session_id']}/confirm")
+            return str(opened.raise_for_status().json()["account"]["account_id"])
+
+    async def play(self, until: datetime | None = None) -> None:
+        """Stream the tape's minutes that start before `until` (all when None), `pace / 4`
+        wall seconds a frame; the filing goes up once a frame past its time is sent."""
+        left = len(self.minutes) if until is None else -(-int(
+            (until - SESSION_START).total_seconds()) // 60)
+        while self.played < min(left, len(self.minutes)):
+            start_ms = epoch_ms(SESSION_START) + self.played * 60_000
+            for q, prints in enumerate(self.minutes[self.played]):
+                await self.feed.push(upstox_frame(prints))
+                if not self.filed and start_ms + q * QUARTER_MS >= epoch_ms(FILED_AT):
+                    self.site.set_announcements([FILING])
+                    self.filed = True
+                await asyncio.sleep(self.pace / 4)
+            self.played += 1
+
+    async def close(self) -> None:
+        """Stop the fakes."""
+        await self.feed.stop()
+        if self._site_runner is not None:
+            await self._site_runner.cleanup()
