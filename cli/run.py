@@ -100,7 +100,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     add_store(p)
     p.add_argument("--feeds", type=Path, required=True, metavar="FILE",
                    help="YAML/JSON naming the feeds and instruments to subscribe "
-                   "(secrets come from the environment, see README 'Running live')")
+                   "(secrets come from the environment, see README 'Live data')")
     p.add_argument("--news-config", type=Path, default=None, metavar="FILE",
                    help="poll the news sources of this pollers file (see desk news poll) "
                    "through the webhook's intake")

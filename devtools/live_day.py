@@ -13,10 +13,13 @@ so a test and the `python -m devtools.live_day` walkthrough drive the same sessi
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import csv
 import json
+import os
 import secrets
+import signal
 import sys
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -154,3 +157,77 @@ class LiveDay:
         await self.feed.stop()
         if self._site_runner is not None:
             await self._site_runner.cleanup()
+
+
+async def decided(url: str, token: str) -> str:
+    """Wait until the session's buyback card has left the queue; its status."""
+    viewer = {"Authorization": f"Bearer {token}"}
+    async with httpx.AsyncClient(base_url=url, headers=viewer, timeout=60) as http:
+        while True:
+            cards = (await http.get("/api/v1/cards")).raise_for_status().json()["cards"]
+            for card in cards:
+                if card["strategy"] == "buyback" and card["status"] != "PROPOSED":
+                    return f"{card['card_id']} {card['status']}"
+            await asyncio.sleep(1)
+
+
+async def walkthrough(store: str, folder: Path, pace: float, port: int) -> None:
+    """Run `desk run` on the session and play it; the tape waits at 10:07 IST until the
+    buyback card is decided in the console, then plays to the close. Ctrl-C (or SIGTERM)
+    stops the desk, which saves its live state for `desk replay verify`."""
+    day = LiveDay(folder, pace)
+    await day.start()
+    desk = await asyncio.create_subprocess_exec(
+        *day.desk_command(store, port), env=day.env(dict(os.environ)),
+        stdout=asyncio.subprocess.PIPE)
+    stop = asyncio.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        asyncio.get_running_loop().add_signal_handler(sig, stop.set)
+    session = asyncio.create_task(_session(day, desk, store))
+    try:
+        await asyncio.wait([session, asyncio.create_task(stop.wait())],
+                           return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        session.cancel()
+        if desk.returncode is None:
+            desk.send_signal(signal.SIGTERM)
+            await desk.wait()
+        await day.close()
+    if session.done() and not session.cancelled() and session.exception():
+        raise SystemExit(str(session.exception()))
+
+
+async def _session(day: LiveDay, desk: asyncio.subprocess.Process, store: str) -> None:
+    assert desk.stdout is not None
+    url = ""
+    while not url and (line := (await desk.stdout.readline()).decode()):
+        print(line, end="", flush=True)
+        url = line.split()[1].rstrip("/") if line.startswith("serving ") else ""
+    if not url:
+        raise RuntimeError("desk run stopped before serving")
+    print(f"console {url}/  tokens: " + ", ".join(f"{r} {t}" for r, t in day.tokens.items()),
+          flush=True)
+    await day.feed.wait_requests(1)
+    await day.play(until=SESSION_START + timedelta(minutes=1))
+    print(f"opened account {await day.open_account(url)} at 09:41 IST", flush=True)
+    await day.play(until=SESSION_START + timedelta(minutes=27))
+    print("10:07 IST: the tape waits until you approve or reject the Infosys buyback "
+          "card in the console (approver token above)", flush=True)
+    print(f"decided: {await decided(url, day.tokens['viewer'])}", flush=True)
+    await day.play()
+    print(f"10:10 IST: session over; stop with Ctrl-C, then `desk replay verify --store "
+          f"{store}` compares the state rebuilt from the log with the live one", flush=True)
+    await desk.wait()
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(prog="devtools.live_day",
+                                     description=__doc__.splitlines()[0])
+    parser.add_argument("--store", default="sqlite:///.desk/live-day.db",
+                        help="the event store `desk run` writes (a fresh one for a clean day)")
+    parser.add_argument("--dir", default=".desk/live-day", help="where the session's files go")
+    parser.add_argument("--pace", type=float, default=6.0,
+                        help="wall seconds per session minute (60: real speed; default 6)")
+    parser.add_argument("--port", type=int, default=8000, help="the desk's port")
+    options = parser.parse_args()
+    asyncio.run(walkthrough(options.store, Path(options.dir), options.pace, options.port))
