@@ -1,14 +1,16 @@
 """A scripted live trading day for `desk run`: half an hour of the sample day (09:40-10:10
-IST, 2026-11-20) streamed tick by tick through a local Upstox V3 feed, and NSE's Infosys
-buyback filing published on a local announcements site once the tape passes 10:05:30.
+IST, 2026-11-20) streamed tick by tick through a local Upstox V3 feed (protobuf) or Kite
+ticker (binary packets), and NSE's Infosys buyback filing published on a local
+announcements site once the tape passes 10:05:30.
 
 The tape keeps the session's own timestamps, so `desk run --clock feed` lives in the
 session's time however fast it is played (`pace`: wall seconds per session minute; 60 is
-real speed). The desk sees only the wire: protobuf frames from the feed, the exchange's
-JSON from the poller. An operator opens the account over the API (the intake conversation)
-once the session has begun, so every fact is stamped in the session's time. `LiveDay` also
-writes the files `desk run` reads (feeds, pollers) and makes up an operator team's tokens,
-so a test and the `python -m devtools.live_day` walkthrough drive the same session.
+real speed; Kite's `full` mode, as Upstox's, carries the trade time). The desk sees only
+the wire: the feed's frames, the exchange's JSON from the poller. An operator opens the
+account over the API (the intake conversation) once the session has begun, so every fact
+is stamped in the session's time. `LiveDay` also writes the files `desk run` reads (feeds,
+pollers) and makes up an operator team's tokens, so a test and the `python -m
+devtools.live_day` walkthrough drive the same session.
 """
 
 from __future__ import annotations
@@ -31,9 +33,9 @@ from aiohttp import web
 
 from adapters.files.sample import SAMPLE_DIR, load_instruments
 from devtools import news_site
-from devtools.feeds.servers import FakeUpstoxFeed
+from devtools.feeds.servers import FakeKiteTicker, FakeUpstoxFeed
 from devtools.feeds.tape import QUARTER_MS, tape
-from devtools.feeds.wire import Print, upstox_frame
+from devtools.feeds.wire import Print, kite_frame, upstox_frame
 
 IST = ZoneInfo("Asia/Kolkata")
 SESSION_START = datetime(2026, 11, 20, 9, 40, tzinfo=IST)
@@ -46,6 +48,7 @@ ANSWERS = {"goal": "growth", "capital": "10 lakh", "risk": "1.5% per trade, 25% 
            "loss_limits": "₹40,000 a day and 10%", "horizon": "swing", "sectors": "",
            "cash_buffer": "5%", "approval": "manual"}
 ROLES = ("admin", "approver", "viewer")
+KITE_KEY = "live-day-key"
 
 
 def epoch_ms(at: datetime) -> int:
@@ -59,8 +62,9 @@ class LiveDay:
 
     folder: Path
     pace: float = 1.0
+    venue: str = "upstox"  # or "kite"
     bars: Path = SAMPLE_DIR / "bars.csv"
-    feed: FakeUpstoxFeed = field(init=False)
+    feed: FakeUpstoxFeed | FakeKiteTicker = field(init=False)
     site: news_site.NewsSite = field(init=False)
     tokens: dict[str, str] = field(init=False)
     minutes: list[list[list[Print]]] = field(init=False)
@@ -71,9 +75,14 @@ class LiveDay:
     def __post_init__(self) -> None:
         self.folder.mkdir(parents=True, exist_ok=True)
         self.tokens = {role: secrets.token_urlsafe(24) for role in ROLES}
-        self.feed = FakeUpstoxFeed(secrets.token_urlsafe(16))
-        self.keys = {s: f"NSE_EQ|{load_instruments(SAMPLE_DIR / 'instruments.csv')[s].isin}"
-                     for s in SYMBOLS}
+        self.feed_token = secrets.token_urlsafe(16)
+        instruments = load_instruments(SAMPLE_DIR / "instruments.csv")
+        if self.venue == "upstox":
+            self.feed = FakeUpstoxFeed(self.feed_token)
+            self.keys = {s: f"NSE_EQ|{instruments[s].isin}" for s in SYMBOLS}
+        else:  # NSE equity tokens: (exchange token << 8) | 1
+            self.feed = FakeKiteTicker(KITE_KEY, self.feed_token)
+            self.keys = {s: str(((n + 1) << 8) | 1) for n, s in enumerate(SYMBOLS)}
         session = self._session_bars()
         self.minutes = tape(session, self.keys, epoch_ms(SESSION_START))
 
@@ -103,16 +112,21 @@ class LiveDay:
     def env(self, base: dict[str, str]) -> dict[str, str]:
         """`base` with what `desk run` needs: the feed's token and the team's tokens."""
         env = {k: v for k, v in base.items() if k != "DESK_STORE"}
-        env.update(UPSTOX_ACCESS_TOKEN=self.feed.token,
-                   DESK_API_TOKENS=",".join(f"{r}:{r}:{t}" for r, t in self.tokens.items()))
+        if self.venue == "upstox":
+            env.update(UPSTOX_ACCESS_TOKEN=self.feed_token)
+        else:
+            env.update(KITE_API_KEY=KITE_KEY, KITE_ACCESS_TOKEN=self.feed_token)
+        env.update(DESK_API_TOKENS=",".join(f"{r}:{r}:{t}" for r, t in self.tokens.items()))
         return env
 
     async def start(self) -> None:
         """Serve the feed and the announcements site on 127.0.0.1; write the files."""
         await self.feed.start()
         self.site, self._site_runner = await news_site.start()
+        where = ({"ws_url": self.feed.ws_url} if isinstance(self.feed, FakeKiteTicker)
+                 else {"api_host": self.feed.base_url})
         self.feeds_file.write_text(json.dumps({"feeds": [{
-            "venue": "upstox", "mode": "full", "api_host": self.feed.base_url,
+            "venue": self.venue, "mode": "full", **where,
             "instruments": {key: symbol for symbol, key in self.keys.items()}}]}, indent=2))
         self.pollers_file.write_text(json.dumps({
             "interval_seconds": 0.5, "timeout_seconds": 10,
@@ -142,10 +156,11 @@ class LiveDay:
         wall seconds a frame; the filing goes up once a frame past its time is sent."""
         left = len(self.minutes) if until is None else -(-int(
             (until - SESSION_START).total_seconds()) // 60)
+        encode = upstox_frame if self.venue == "upstox" else kite_frame
         while self.played < min(left, len(self.minutes)):
             start_ms = epoch_ms(SESSION_START) + self.played * 60_000
             for q, prints in enumerate(self.minutes[self.played]):
-                await self.feed.push(upstox_frame(prints))
+                await self.feed.push(encode(prints))
                 if not self.filed and start_ms + q * QUARTER_MS >= epoch_ms(FILED_AT):
                     self.site.set_announcements([FILING])
                     self.filed = True
@@ -171,11 +186,11 @@ async def decided(url: str, token: str) -> str:
             await asyncio.sleep(1)
 
 
-async def walkthrough(store: str, folder: Path, pace: float, port: int) -> None:
+async def walkthrough(store: str, folder: Path, pace: float, port: int, venue: str) -> None:
     """Run `desk run` on the session and play it; the tape waits at 10:07 IST until the
     buyback card is decided in the console, then plays to the close. Ctrl-C (or SIGTERM)
     stops the desk, which saves its live state for `desk replay verify`."""
-    day = LiveDay(folder, pace)
+    day = LiveDay(folder, pace, venue)
     await day.start()
     desk = await asyncio.create_subprocess_exec(
         *day.desk_command(store, port), env=day.env(dict(os.environ)),
@@ -229,5 +244,8 @@ if __name__ == "__main__":
     parser.add_argument("--pace", type=float, default=6.0,
                         help="wall seconds per session minute (60: real speed; default 6)")
     parser.add_argument("--port", type=int, default=8000, help="the desk's port")
+    parser.add_argument("--venue", choices=("upstox", "kite"), default="upstox",
+                        help="the feed the tape plays through (default upstox)")
     options = parser.parse_args()
-    asyncio.run(walkthrough(options.store, Path(options.dir), options.pace, options.port))
+    asyncio.run(walkthrough(options.store, Path(options.dir), options.pace, options.port,
+                            options.venue))

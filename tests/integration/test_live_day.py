@@ -1,7 +1,7 @@
 """The issue's live day: `desk run` (a subprocess, on the feed clock) takes half an hour of
-ticks from a local Upstox V3 feed and Infosys's buyback filing from a local NSE site; the
-buyback becomes a card, an approver approves it over the API, the next bars fill it, and
-`desk replay verify` rebuilds from the log the state the live desk saved."""
+ticks from a local Upstox V3 feed or Kite ticker and Infosys's buyback filing from a local
+NSE site; the buyback becomes a card, an approver approves it over the API, the next bars
+fill it, and `desk replay verify` rebuilds from the log the state the live desk saved."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 
 from adapters.eventstore.store import DeskStore
 from devtools.live_day import ACCOUNT, IST, SESSION_START, LiveDay
@@ -39,12 +40,13 @@ async def entry_filled(db: Path, order_stream: str) -> None:
         await asyncio.sleep(0.5)
 
 
+@pytest.mark.parametrize("venue", ["upstox", "kite"])
 def test_desk_run_when_a_live_day_is_played_then_the_buyback_card_is_approved_filled_and_replays(
-    tmp_path: Path,
+    tmp_path: Path, venue: str,
 ) -> None:
     db = tmp_path / "desk.db"
     store_url = f"sqlite:///{db}"
-    day = LiveDay(tmp_path / "session", pace=0.5)
+    day = LiveDay(tmp_path / "session", pace=0.5, venue=venue)
 
     async def body() -> tuple[dict[str, Any], int, dict[str, str], str]:
         await day.start()
