@@ -1,4 +1,6 @@
-"""`desk ingest bars FILE|DIR`: historical bars (CSV or Parquet, any interval) into the log.
+"""`desk ingest bars FILE|DIR`: historical bars (CSV or Parquet, any interval) into the log;
+`desk ingest candles --feeds FILE --from DAY`: the same from the brokers' candle endpoints,
+for the instruments of a feeds file (`adapters/feeds/candles.py`).
 
 Each bar is written once, at the slot its start fixes, so ingesting the same files again
 adds nothing. Bad rows are reported on stderr with their file, row and reason, and kept in
@@ -9,17 +11,27 @@ when a file cannot be read at all.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
+import os
 import sys
+from datetime import date
 from itertools import islice
 from pathlib import Path
 
+import httpx
+import yaml  # type: ignore[import-untyped]
+
+from adapters.brokers.credentials import CredentialError
 from adapters.eventstore.store import DeskStore
+from adapters.feeds.candles import UPSTOX_INTERVALS, CandleError, CandleSource, candle_sources
+from adapters.feeds.config import FeedConfigError, load_feeds
 from adapters.files.bar_files import (
     BarFileError,
     bar_files,
     parse_interval,
     read_bar_file,
+    read_bar_rows,
 )
 from cli.options import add_store, store_url
 from domain.events import InputRejected
@@ -41,6 +53,19 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
                    "offset is IST, a date is a daily bar")
     add_store(b)
     b.set_defaults(func=_bars)
+    c = isub.add_parser("candles", help="bars from the Upstox/Kite historical candle "
+                        "endpoints, for every instrument of a feeds file (as desk run reads)")
+    c.add_argument("--feeds", type=Path, required=True, metavar="FILE",
+                   help="the feeds file: venues, instruments, hosts (secrets from the "
+                   "environment, as for desk run)")
+    c.add_argument("--from", dest="start", type=date.fromisoformat, required=True,
+                   metavar="DAY", help="first day (yyyy-mm-dd)")
+    c.add_argument("--to", dest="end", type=date.fromisoformat, default=None, metavar="DAY",
+                   help="last day (default: the first)")
+    c.add_argument("--interval", default="1m", choices=sorted(UPSTOX_INTERVALS),
+                   help="the candles' length (default 1m)")
+    add_store(c)
+    c.set_defaults(func=_candles)
 
 
 def ingest_facts(store: DeskStore, facts: list[InputFact]) -> int:
@@ -83,3 +108,49 @@ def _bars(args: argparse.Namespace) -> int:
         print(f"{len(files)} file(s), {good} {interval.text} bar(s) read, {len(bad)} "
               f"rejected: {new} new event(s) stored, {len(rows) - new} already there")
     return 1 if rows and not good else 0
+
+
+def _candles(args: argparse.Namespace) -> int:
+    end = args.end or args.start
+    try:
+        load_feeds(args.feeds, os.environ, wall_clock)  # the same checks as desk run's
+        sources = candle_sources(yaml.safe_load(args.feeds.read_text())["feeds"], os.environ)
+        fetched = asyncio.run(_fetch(sources, args.interval, args.start, end))
+    except (FeedConfigError, CredentialError, CandleError) as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    interval, read_at = parse_interval(args.interval), wall_clock()
+    facts, bad = [], 0
+    for venue, rows in fetched:
+        for n, fact in read_bar_rows(rows, interval, read_at, f"candles-{venue}",
+                                     f"candles:{venue}"):
+            facts.append(fact)
+            if isinstance(fact.payload, InputRejected):
+                bad += 1
+                print(f"{venue}: {rows[n - 1][0]} candle {n}: rejected: "
+                      f"{fact.payload.reason}", file=sys.stderr)
+    store = DeskStore(store_url(args))
+    try:
+        new = ingest_facts(store, facts)
+    finally:
+        store.close()
+    good = len(facts) - bad
+    if args.json:
+        print(json.dumps({"interval": interval.text, "bars": good, "rejected": bad,
+                          "new_events": new}, indent=2))
+    else:
+        print(f"{good} {interval.text} bar(s) fetched, {bad} rejected: {new} new event(s) "
+              f"stored, {len(facts) - new} already there")
+    return 1 if facts and not good else 0
+
+
+async def _fetch(sources: list[CandleSource], interval: str, start: date, end: date,
+                 ) -> list[tuple[str, list[list[str]]]]:
+    """Every source's rows, one request per instrument (the venues' rate limits are a few
+    requests a second, so they go one after another)."""
+    out = []
+    async with httpx.AsyncClient(timeout=30) as http:
+        for source in sources:
+            rows = await source.fetch(http, interval, start, end)
+            out.append((source.venue, [r for symbol_rows in rows.values() for r in symbol_rows]))
+    return out

@@ -5,8 +5,12 @@ each folded into one-minute bars written through the API's write gate, the desk'
 handlers reacting as the bars commit, and the scheduler's daily jobs at their times.
 Each feed's state (connected, last message, lag, reconnects) is on `/ready` and `/metrics`.
 Live sources are rows of `SOURCES`: a source kind reads its part of the config file and
-returns what to run, so other inputs (news pollers, webhooks) start beside the feeds by
-adding a row.
+returns what to run, so other inputs start beside the feeds by adding a row.
+
+`--news-config FILE` polls the news sources of a pollers file (as `desk serve`) through the
+webhook's intake. `--clock feed` takes the desk's time from the feeds' ticks (a simulated
+or replayed session at any pace; see `streams/feed_clock.py`). On stop the desk saves its
+view, so `desk replay verify` compares a rebuild from the log with the live state.
 """
 
 from __future__ import annotations
@@ -27,19 +31,26 @@ import structlog
 from adapters.eventstore.url import redact
 from adapters.feeds.config import FeedConfigError, load_feeds
 from adapters.files.sample import SAMPLE_DIR, load_instruments
+from adapters.news.config import NewsConfigError, PollersConfig, load_pollers
 from api import tokens as api_tokens
 from api.app import create_app
 from api.context import STATE
 from api.gate import DeskGate
 from api.server import start
+from api.signing import SigningConfigError, load_key
 from cli.options import add_store, store_url
+from cli.serve import poll_news
 from domain.inputs import InputFact
 from domain.ticks import FeedStatus
 from streams.bootstrap import Desk, bootstrap, wall_clock
+from streams.demo import save_live_view
 from streams.embedded import EmbeddedRuntime
+from streams.feed import Writer
+from streams.feed_clock import ClockedFeed, FeedClock, FeedTimeline
 from streams.follow import follow_commits
 from streams.live_bars import LiveBars, Sink
 from streams.live_jobs import run_jobs
+from streams.ports import Clock, Timeline
 from streams.scheduler import RealTimeline, Scheduler
 
 log = structlog.get_logger("eventdesk.run")
@@ -55,19 +66,33 @@ class LiveSource:
         self.status = status
 
 
-def market_feeds(path: Path, env: Mapping[str, str], sink: Sink) -> list[LiveSource]:
-    """Each configured market feed, folded into bars and written through `sink`."""
+def market_feeds(path: Path, env: Mapping[str, str], sink: Sink,
+                 clock: Clock) -> list[LiveSource]:
+    """Each configured market feed, folded into bars (closed by `clock`) and written
+    through `sink`; with a `FeedClock`, each feed's ticks move it."""
     sources = []
     for feed in load_feeds(path, env, wall_clock):
-        live = LiveBars(feed, sink, wall_clock)
+        fed = ClockedFeed(feed, clock) if isinstance(clock, FeedClock) else feed
+        live = LiveBars(fed, sink, clock)
         sources.append(LiveSource(feed.name, live.run, feed.status))
     return sources
 
 
-# source kind -> how to build its sources from the config file, given where facts go
-SOURCES: dict[str, Callable[[Path, Mapping[str, str], Sink], list[LiveSource]]] = {
+# source kind -> how to build its sources from the config file, given where facts go and
+# the desk's clock
+SOURCES: dict[str, Callable[[Path, Mapping[str, str], Sink, Clock], list[LiveSource]]] = {
     "feeds": market_feeds,
 }
+
+# --clock -> the desk's clock and the scheduler's timeline
+CLOCKS: dict[str, Callable[[], tuple[Clock, Timeline]]] = {
+    "wall": lambda: (wall_clock, RealTimeline()),
+    "feed": lambda: _feed_clock(FeedClock(wall_clock)),
+}
+
+
+def _feed_clock(clock: FeedClock) -> tuple[Clock, Timeline]:
+    return clock, FeedTimeline(clock)
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -75,7 +100,13 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     add_store(p)
     p.add_argument("--feeds", type=Path, required=True, metavar="FILE",
                    help="YAML/JSON naming the feeds and instruments to subscribe "
-                   "(secrets come from the environment, see README 'Running live')")
+                   "(secrets come from the environment, see README 'Live data')")
+    p.add_argument("--news-config", type=Path, default=None, metavar="FILE",
+                   help="poll the news sources of this pollers file (see desk news poll) "
+                   "through the webhook's intake")
+    p.add_argument("--clock", choices=sorted(CLOCKS), default="wall",
+                   help="the desk's time: wall (default), or feed: the latest tick time "
+                   "the feeds sent (a simulated session at any pace)")
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default loopback)")
     p.add_argument("--port", type=int, default=8000, help="port (0: any free port)")
     p.add_argument("--data", default=str(SAMPLE_DIR), help="folder of instruments.csv")
@@ -91,7 +122,9 @@ def _run(args: argparse.Namespace) -> int:
     )
     try:
         tokens = api_tokens.load(args.tokens)
-    except (api_tokens.TokenConfigError, OSError) as e:
+        load_key()  # a bad ingest key stops the start here, not the first webhook call
+        news = load_pollers(args.news_config) if args.news_config else None
+    except (api_tokens.TokenConfigError, SigningConfigError, NewsConfigError, OSError) as e:
         print(f"desk run: {e}", file=sys.stderr)
         return 2
     if tokens is None:
@@ -99,29 +132,42 @@ def _run(args: argparse.Namespace) -> int:
               f"{api_tokens.ENV_VAR}=name:role:token,...", file=sys.stderr)
         return 2
     url = store_url(args)
+    clock, timeline = CLOCKS[args.clock]()
     desk = bootstrap(url, load_instruments(Path(args.data) / "instruments.csv"),
-                     clock=wall_clock)
+                     clock=clock)
     gate = DeskGate()
 
     async def sink(facts: list[InputFact]) -> int:
         return await gate.write(lambda: desk.runtime.ingest(facts))
 
     try:
-        sources = [s for build in SOURCES.values() for s in build(args.feeds, os.environ, sink)]
+        sources = [s for build in SOURCES.values()
+                   for s in build(args.feeds, os.environ, sink, clock)]
     except FeedConfigError as e:
         print(f"desk run: {e}", file=sys.stderr)
         return 2
-    scheduler = Scheduler(desk, RealTimeline())
-    sources.append(LiveSource("scheduler", partial(run_jobs, scheduler, gate.write),
+    scheduler = Scheduler(desk, timeline)
+    sources.append(LiveSource("scheduler", partial(_scheduled, clock, scheduler, gate.write),
                               lambda: None))
-    print(f"store: {redact(url)}; log head {desk.store.head()}; live sources: "
-          f"{', '.join(s.name for s in sources)}", flush=True)
-    asyncio.run(_serve(desk, tokens, gate, sources, args.host, args.port))
+    print(f"store: {redact(url)}; log head {desk.store.head()}; clock {args.clock}; live "
+          f"sources: {', '.join(s.name for s in sources)}"
+          f"{', news' if news else ''}", flush=True)
+    asyncio.run(_serve(desk, tokens, gate, sources, args.host, args.port, news))
     return 0
 
 
+async def _scheduled(clock: Clock, scheduler: Scheduler,
+                     write: Writer) -> None:
+    """The scheduler's jobs; on the feed clock, once the session's first tick has come
+    (before it, the desk knows no session day to run jobs for)."""
+    while isinstance(clock, FeedClock) and not clock.started:
+        await asyncio.sleep(0.25)
+    await run_jobs(scheduler, write)
+
+
 async def _serve(desk: Desk[EmbeddedRuntime], tokens: api_tokens.Tokens, gate: DeskGate,
-                 sources: list[LiveSource], host: str, port: int) -> None:
+                 sources: list[LiveSource], host: str, port: int,
+                 news: PollersConfig | None) -> None:
     app = create_app(desk, tokens, gate=gate)
     app[STATE].feeds = lambda: [f for f in (s.status() for s in sources) if f is not None]
     runner, bound = await start(app, host, port)
@@ -133,6 +179,8 @@ async def _serve(desk: Desk[EmbeddedRuntime], tokens: api_tokens.Tokens, gate: D
         loop.add_signal_handler(sig, stop.set)
     tasks = [asyncio.create_task(s.run(), name=s.name) for s in sources]
     tasks.append(asyncio.create_task(follow_commits(desk.runtime, gate.write, stop)))
+    if news is not None:
+        tasks.append(asyncio.create_task(poll_news(desk, app, news, stop), name="news"))
     try:
         await stop.wait()
     finally:
@@ -141,4 +189,5 @@ async def _serve(desk: Desk[EmbeddedRuntime], tokens: api_tokens.Tokens, gate: D
         await asyncio.gather(*tasks, return_exceptions=True)
         await runner.cleanup()
         gate.close()
+        save_live_view(desk)  # what `desk replay verify` compares a rebuild with
         log.info("desk run stopped", log_head=desk.store.head())

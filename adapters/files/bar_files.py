@@ -12,7 +12,7 @@ other intervals get a stream of their own per interval.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
@@ -79,21 +79,29 @@ def read_bar_file(path: Path, interval: Interval,
     missing = [name for name in BAR_FIELDS if name not in frame.columns]
     if missing:
         raise BarFileError(f"{path}: missing column(s): {', '.join(missing)}")
-    for n, row in enumerate(frame.select(BAR_FIELDS).iter_rows(), start=1):
-        fields = ["" if v is None else v for v in row]
+    rows = (["" if v is None else v for v in row] for row in frame.select(BAR_FIELDS).iter_rows())
+    yield from read_bar_rows(rows, interval, read_at)
+
+
+def read_bar_rows(rows: Iterable[list[str]], interval: Interval, read_at: datetime,
+                  source: str = SOURCE, actor: str = f"file:{SOURCE}",
+                  ) -> Iterator[tuple[int, InputFact]]:
+    """Each row's fact (symbol, ts, open, high, low, close, volume as text), numbered from
+    1, through the bar validator; a rejected row is logged under `source`, dated `read_at`."""
+    for n, fields in enumerate(rows, start=1):
         try:
             bar = _bar(fields, interval)
         except (BadBarRow, ValueError) as e:
             raw = ",".join(fields)
-            yield n, InputFact(rejected_input_stream(SOURCE, raw), 1,
-                               InputRejected(source=SOURCE, reason=_reason(e), raw=raw),
-                               read_at, f"file:{SOURCE}")
+            yield n, InputFact(rejected_input_stream(source, raw), 1,
+                               InputRejected(source=source, reason=_reason(e), raw=raw),
+                               read_at, actor)
             continue
         if interval.text == "1m":
             stream = bars_stream(bar.symbol, bar.start)
         else:
             stream = interval_bars_stream(bar.symbol, bar.start, interval.text)
-        yield n, InputFact(stream, bar_slot(bar.start), bar, bar.end, f"file:{SOURCE}")
+        yield n, InputFact(stream, bar_slot(bar.start), bar, bar.end, actor)
 
 
 def _frame(path: Path) -> pl.DataFrame:
