@@ -244,6 +244,8 @@ async def test_outbox_when_the_channel_is_down_then_after_recovery_each_message_
     assert {s.channel for s in _logged(store, NotificationSent)} == {
         f"{channel.notifier.channel}-{channel.chat}"
     }
+    reasons = " ".join(f.reason for f in failures)
+    assert FakeDiscordApi().token not in reasons and SECRET.decode() not in reasons
 
 
 @pytest.mark.asyncio
@@ -253,14 +255,18 @@ async def test_webhook_when_a_message_is_sent_then_it_verifies_under_the_desks_s
     store = _store(tmp_path, cards=1)
     async with webhook_channel() as channel:
         await _outbox(store, channel).drain()
+        card_id = "card-acc-1-buyback-TCS-202501060000"
+        card = store.load(TradeCard, card_id)
+        card.reject("operator:carol", "too late", T0, Cause(T0, T0, "operator:carol", "c"))
+        store.commit(card)
+        await _outbox(store, channel).drain()
 
     receiver: WebhookReceiver = channel.extra["receiver"]
-    assert receiver.refused == []
-    card = next(d for d in receiver.documents if d["card_id"])
-    assert card["kind"] == "message" and card["chat"] == "desk"
-    assert card["card_id"] == "card-acc-1-buyback-TCS-202501060000"
-    [sent, _] = _logged(store, NotificationSent)
-    assert sent.message_id == "rcv-1"  # the receiver's id for it
+    assert receiver.refused == []  # every request verified, the retries' too
+    message, _, edit = receiver.documents
+    assert (message["kind"], message["chat"], message["card_id"]) == ("message", "desk", card_id)
+    assert edit["kind"] == "edit" and edit["message_id"] == "rcv-1"  # the receiver's id
+    assert edit["text"] == f"Card {card_id} rejected by operator:carol: too late"
 
 
 @pytest.mark.asyncio
