@@ -15,13 +15,21 @@ every channel's messages as a user would see them and can play an outage (`fail_
 interaction Discord would send to the desk's interactions endpoint, signed with an
 Ed25519 key made by the caller (the application's key; its public half goes in the desk's
 configuration).
+
+`python -m devtools.discord_fake [PORT]` runs it on loopback for a manual try: it prints
+the application's public key (made at start) and every message with its buttons, and
+`POST /_press?hook=URL&message=ID&user=ID&action=ap|rj` on it presses a button as that
+user, signed, and answers with what the desk's endpoint said.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import itertools
 import json
 import secrets
+import sys
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -76,8 +84,15 @@ def _buttons(components: Any) -> list[str] | None:
 class FakeDiscordApi:
     """The fake; `await start()` returns its API base (give it as the bot's api_base)."""
 
-    def __init__(self, token: str = DEFAULT_TOKEN, application_id: str = APPLICATION_ID) -> None:
+    def __init__(
+        self,
+        token: str = DEFAULT_TOKEN,
+        application_id: str = APPLICATION_ID,
+        *,
+        press_key: Ed25519PrivateKey | None = None,
+    ) -> None:
         self.token = token
+        self.press_key = press_key  # serve /_press, signing with it (python -m …)
         self.application_id = application_id
         self.base_url = ""
         self.messages: dict[str, ChannelMessage] = {}
@@ -89,6 +104,10 @@ class FakeDiscordApi:
         self.blocked: set[str] = set()  # channels the bot lost access to (403 for good)
         self._ids = itertools.count(1_200_000_000_000_000_001)
         self._runner: web.AppRunner | None = None
+
+    def snowflake(self) -> str:
+        """A new id, as Discord's snowflakes grow (messages and interactions alike)."""
+        return str(next(self._ids))
 
     def fail_next(self, count: int) -> None:
         """Answer the next `count` bot calls 503 (an outage), then serve again."""
@@ -107,6 +126,8 @@ class FakeDiscordApi:
         app.router.add_post(PREFIX + "/channels/{channel}/messages", self._create)
         app.router.add_patch(PREFIX + "/channels/{channel}/messages/{message}", self._edit)
         app.router.add_post(PREFIX + "/webhooks/{application}/{token}", self._followup)
+        if self.press_key is not None:
+            app.router.add_post("/_press", self._press)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", port)
@@ -145,8 +166,14 @@ class FakeDiscordApi:
         content, buttons = str(body.get("content", "")), _buttons(body.get("components"))
         if not content or len(content) > 2000 or buttons is None:
             return _error(400, "Invalid Form Body", 50035)
-        channel_id, message_id = request.match_info["channel"], str(next(self._ids))
+        channel_id, message_id = request.match_info["channel"], self.snowflake()
         self.messages[message_id] = ChannelMessage(channel_id, message_id, content, buttons)
+        if self.press_key is not None:
+            print(
+                f"channel {channel_id} message {message_id}: {content.splitlines()[0]} "
+                f"{' '.join(buttons)}".rstrip(),
+                flush=True,
+            )
         return web.json_response(
             {
                 "id": message_id,
@@ -168,6 +195,12 @@ class FakeDiscordApi:
             return _error(400, "Invalid Form Body", 50035)
         message.content, message.buttons = str(body.get("content", message.content)), buttons
         message.edits += 1
+        if self.press_key is not None:
+            print(
+                f"channel {message.channel_id} message {message.message_id} edited: "
+                f"{message.content.splitlines()[0]}",
+                flush=True,
+            )
         return web.json_response(
             {"id": message.message_id, "channel_id": message.channel_id, "content": message.content}
         )
@@ -180,7 +213,22 @@ class FakeDiscordApi:
             return _error(404, "Unknown Webhook", 10015)
         body = await request.json()
         self.followups.append(body)
-        return web.json_response({"id": str(next(self._ids)), **body})
+        if self.press_key is not None:
+            print(f"follow-up to the presser: {body.get('content', '')}", flush=True)
+        return web.json_response({"id": self.snowflake(), **body})
+
+    async def _press(self, request: web.Request) -> web.Response:
+        """Press a button as a user, signed with `press_key`: the desk's answer."""
+        assert self.press_key is not None
+        query = request.query
+        message = self.messages.get(query.get("message", ""))
+        action = query.get("action", "ap")
+        if message is None or not query.get("hook"):
+            return web.json_response({"error": "give hook= and an existing message="}, status=400)
+        custom_id = next((c for c in message.buttons if c.startswith(action)), f"{action}:x")
+        user = DiscordUser(self, self.press_key, int(query.get("user", "0")))
+        status, answer = await user.post(query["hook"], user.interaction(message, custom_id))
+        return web.json_response({"desk_status": status, "desk_answer": answer})
 
 
 class DiscordUser:
@@ -191,7 +239,6 @@ class DiscordUser:
         self.api = api
         self.key = key
         self.user_id = user_id
-        self._ids = itertools.count(1_300_000_000_000_000_001)
 
     @staticmethod
     def public_key_hex(key: Ed25519PrivateKey) -> str:
@@ -203,7 +250,7 @@ class DiscordUser:
         token = secrets.token_urlsafe(24)
         self.api.interaction_tokens.add(token)
         return {
-            "id": str(next(self._ids)),
+            "id": self.api.snowflake(),
             "application_id": self.api.application_id,
             "type": 3,
             "token": token,
@@ -222,7 +269,7 @@ class DiscordUser:
     def ping(self) -> dict[str, Any]:
         """The PING Discord sends when the endpoint URL is saved."""
         return {
-            "id": str(next(self._ids)),
+            "id": self.api.snowflake(),
             "application_id": self.api.application_id,
             "type": 1,
             "token": secrets.token_urlsafe(24),
@@ -261,3 +308,26 @@ class DiscordUser:
             ) as response,
         ):
             return response.status, await response.json(content_type=None)
+
+
+async def _serve(port: int) -> None:
+    key = Ed25519PrivateKey.generate()
+    fake = FakeDiscordApi(press_key=key)
+    base = await fake.start(port)
+    print(
+        f"fake Discord API at {base} (bot token {fake.token}, application "
+        f"{fake.application_id}, public key {DiscordUser.public_key_hex(key)})",
+        flush=True,
+    )
+    await asyncio.Event().wait()
+
+
+def main() -> None:
+    """`python -m devtools.discord_fake [PORT]`: the fake on loopback, printing messages."""
+    port = int(sys.argv[1]) if len(sys.argv) > 1 else 0
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(_serve(port))
+
+
+if __name__ == "__main__":
+    main()
