@@ -39,6 +39,7 @@ from adapters.notify.discord import DiscordNotifier
 from adapters.notify.telegram import TelegramNotifier
 from adapters.notify.webhook import WebhookNotifier
 from devtools.discord_fake import FakeDiscordApi
+from devtools.service import serve_loopback
 from devtools.telegram_fake import FakeBotApi
 from domain.aggregates import Cause, TradeCard
 from domain.events import CardProposed
@@ -105,11 +106,7 @@ async def webhook_rig() -> Rig:
 
     app = web.Application()
     app.router.add_post("/desk", receive)
-    runner = web.AppRunner(app, access_log=None)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    runner, port = await serve_loopback(app)
     url = f"http://127.0.0.1:{port}/desk"
     return Rig(WebhookNotifier(url, b"bench-secret-0123456789abcdef"), url,
                lambda m: {"kind": "message", "chat": str(CHAT), "text": m.text,

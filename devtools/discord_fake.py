@@ -39,6 +39,8 @@ from aiohttp import web
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
+from devtools.service import serve_loopback
+
 DEFAULT_TOKEN = "fake-discord-bot-token"
 APPLICATION_ID = "1100000000000000001"
 PREFIX = "/api/v10"
@@ -128,11 +130,7 @@ class FakeDiscordApi:
         app.router.add_post(PREFIX + "/webhooks/{application}/{token}", self._followup)
         if self.press_key is not None:
             app.router.add_post("/_press", self._press)
-        self._runner = web.AppRunner(app, access_log=None)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", port)
-        await site.start()
-        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        self._runner, port = await serve_loopback(app, port)
         self.base_url = f"http://127.0.0.1:{port}{PREFIX}"
         return self.base_url
 
