@@ -18,6 +18,7 @@
     sender = "desk@example"
     username = "desk"                            # optional login,
     password_env = "DESK_SMTP_PASSWORD"          # with password_env or password_file
+    ca_file = "/etc/desk/relay-ca.pem"           # optional: a private CA to trust
 
 and, per `[[operators]]`: `discord_user_id` (who may press the buttons),
 `discord_channel_id` (where her messages go), `email` (her address).
@@ -128,7 +129,10 @@ def email(data: dict[str, Any]) -> SmtpSettings | None:
         raise NotifyConfigError("email port: an integer") from None
     username = str(section.get("username", ""))
     password = read_secret(section, "password", "email") if username else ""
-    return SmtpSettings(str(section["host"]), port, sender, security, username, password)
+    ca_file = str(section.get("ca_file", ""))
+    return SmtpSettings(
+        str(section["host"]), port, sender, security, username, password, ca_file=ca_file
+    )
 
 
 def operator_keys(raw: dict[str, Any], name: str) -> dict[str, Any]:

@@ -30,6 +30,11 @@ class SmtpSettings:
     username: str = ""
     password: str = field(default="", repr=False)
     timeout_seconds: float = 10.0
+    ca_file: str = ""  # a private CA to trust besides the system's (a relay's own cert)
+
+    def tls(self) -> ssl.SSLContext:
+        """The TLS context the server's certificate is checked with."""
+        return ssl.create_default_context(cafile=self.ca_file or None)
 
 
 def compose(settings: SmtpSettings, to: str, message: Message) -> EmailMessage:
@@ -59,13 +64,13 @@ class EmailNotifier:
         s = self.settings
         if s.security == "tls":
             smtp: smtplib.SMTP = smtplib.SMTP_SSL(
-                s.host, s.port, timeout=s.timeout_seconds, context=ssl.create_default_context()
+                s.host, s.port, timeout=s.timeout_seconds, context=s.tls()
             )
         else:
             smtp = smtplib.SMTP(s.host, s.port, timeout=s.timeout_seconds)
         with smtp:
             if s.security == "starttls":
-                smtp.starttls(context=ssl.create_default_context())
+                smtp.starttls(context=s.tls())
             if s.username:
                 smtp.login(s.username, s.password)
             smtp.send_message(mail)
