@@ -1,7 +1,8 @@
-"""`desk serve --notify-config FILE` with Discord and email and no Telegram: a card
-proposed while the desk serves is posted by the bot to the operator's Discord channel (the
-local fake Discord API) and mailed to her (a local SMTP server); a signed press on its
-Approve button decides it as `operator:asha via discord`, and the message then shows it."""
+"""`desk serve --notify-config FILE` with Discord, a webhook and email and no Telegram: a
+card proposed while the desk serves is posted by the bot to the operator's Discord channel
+(the local fake Discord API), POSTed signed to the webhook receiver and mailed to her (a
+local SMTP server); a signed press on its Approve button decides it as
+`operator:asha via discord`, and the message then shows it."""
 
 from __future__ import annotations
 
@@ -14,17 +15,21 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import pytest
+from aiohttp import web
 from aiosmtpd.smtp import SMTP, Envelope, Session
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from adapters.eventstore.store import DeskStore
 from api.discord_hook import PATH
+from api.signing import SignatureCheck
 from devtools.discord_fake import ChannelMessage, DiscordUser, FakeDiscordApi
+from devtools.service import serve_loopback
 from domain.events import CardApproved
 from tests.e2e.test_notify_serve import NEW_CARD, _propose_late_card
 from tests.served import DeskServer, copy_store, seed_sample_day
 
 T = TypeVar("T")
+HOOK_SECRET = b"e2e-webhook-secret-0123456789"
 
 
 class Inbox:
@@ -40,12 +45,14 @@ class Inbox:
 
 @dataclass
 class Outside:
-    """Discord and the mail server, on a loop of their own thread."""
+    """Discord, the webhook receiver and the mail server, on a loop of their own thread."""
 
     loop: asyncio.AbstractEventLoop
     discord: FakeDiscordApi
     inbox: Inbox
     smtp_port: int
+    hook_url: str
+    posted: list[tuple[dict[str, str], bytes]]
 
     def run(self, coro: Any) -> Any:
         return asyncio.run_coroutine_threadsafe(coro, self.loop).result(30)
@@ -57,14 +64,30 @@ def outside() -> Iterator[Outside]:
     thread = threading.Thread(target=loop.run_forever, daemon=True)
     thread.start()
     discord, inbox = FakeDiscordApi(), Inbox()
+    posted: list[tuple[dict[str, str], bytes]] = []
 
-    async def up() -> asyncio.Server:
+    async def receive(request: web.Request) -> web.Response:
+        posted.append((dict(request.headers), await request.read()))
+        return web.json_response({"id": str(len(posted))})
+
+    async def up() -> tuple[asyncio.Server, web.AppRunner, int]:
         await discord.start()
-        return await loop.create_server(lambda: SMTP(inbox), "127.0.0.1", 0)
+        app = web.Application()
+        app.router.add_post("/desk", receive)
+        runner, port = await serve_loopback(app)
+        return await loop.create_server(lambda: SMTP(inbox), "127.0.0.1", 0), runner, port
 
-    server = asyncio.run_coroutine_threadsafe(up(), loop).result(10)
-    yield Outside(loop, discord, inbox, server.sockets[0].getsockname()[1])
+    server, runner, port = asyncio.run_coroutine_threadsafe(up(), loop).result(10)
+    yield Outside(
+        loop,
+        discord,
+        inbox,
+        server.sockets[0].getsockname()[1],
+        f"http://127.0.0.1:{port}/desk",
+        posted,
+    )
     server.close()
+    asyncio.run_coroutine_threadsafe(runner.cleanup(), loop).result(10)
     asyncio.run_coroutine_threadsafe(discord.stop(), loop).result(10)
     loop.call_soon_threadsafe(loop.stop)
     thread.join(5)
@@ -93,18 +116,21 @@ def test_serve_when_discord_and_email_are_configured_then_a_card_is_decided_from
         f'[discord]\napi_base = "{outside.discord.base_url}"\n'
         f'application_id = "{outside.discord.application_id}"\n'
         f'public_key = "{DiscordUser.public_key_hex(key)}"\ntoken_env = "D_TOKEN"\n\n'
+        f'[webhook]\nurl = "{outside.hook_url}"\nsecret_env = "W_SECRET"\n\n'
         f'[email]\nhost = "127.0.0.1"\nport = {outside.smtp_port}\nsecurity = "none"\n'
         'sender = "desk@desk.test"\n\n'
         '[[operators]]\nname = "asha"\nrole = "approver"\ndiscord_user_id = "2001"\n'
         'discord_channel_id = "3001"\nemail = "asha@desk.test"\n'
     )
     monkeypatch.setenv("D_TOKEN", outside.discord.token)
+    monkeypatch.setenv("W_SECRET", HOOK_SECRET.decode())
     server = DeskServer(
         db, {"carol": ("approver", "a-long-enough-console-token")}, "--notify-config", str(config)
     )
     try:
         store = DeskStore(f"sqlite:///{db}")
-        _until(lambda: store.tracked("notify-discord") and store.tracked("notify-email"))
+        outboxes = ("notify-discord", "notify-webhook", "notify-email")
+        _until(lambda: all(store.tracked(name) for name in outboxes))  # started at the head
         _propose_late_card(db)
         shown: ChannelMessage = _until(
             lambda: next(
@@ -113,6 +139,9 @@ def test_serve_when_discord_and_email_are_configured_then_a_card_is_decided_from
         )
         mail = _until(
             lambda: next((m for m in outside.inbox.mails if NEW_CARD.encode() in m), None)
+        )
+        headers, body = _until(
+            lambda: next(((h, b) for h, b in outside.posted if NEW_CARD.encode() in b), None)
         )
         user = DiscordUser(outside.discord, key, 2001)
         press = user.interaction(shown, next(c for c in shown.buttons if c[:3] == "ap:"))
@@ -132,3 +161,6 @@ def test_serve_when_discord_and_email_are_configured_then_a_card_is_decided_from
     assert "approved by operator:asha via discord" in shown.content
     assert b"asha@desk.test" in mail and b"Subject: [desk] New card" in mail
     assert len(outside.discord.channel("3001")) == 1  # the history is not replayed
+    SignatureCheck(HOOK_SECRET).verify(
+        headers["X-Desk-Timestamp"], headers["X-Desk-Signature"], body
+    )  # the webhook's request is the desk's, fresh
