@@ -1,36 +1,120 @@
-"""`desk serve --notify-config FILE`: the notification outbox beside the API, and the
-Telegram webhook on the API's app (approve or reject from a message)."""
+"""`desk serve --notify-config FILE`: one notification outbox per configured channel beside
+the API (Telegram, Discord, a signed webhook, email), and the chat webhooks on the API's
+app (approve or reject from a Telegram or Discord message)."""
 
 from __future__ import annotations
 
 import asyncio
+from collections import defaultdict
+from dataclasses import dataclass, field
 
 from aiohttp import web
 
 from adapters.notify.config import NotifyConfig
+from adapters.notify.discord import DiscordNotifier
+from adapters.notify.email import EmailNotifier
 from adapters.notify.telegram import TelegramNotifier
+from adapters.notify.webhook import WebhookNotifier
+from api import discord_hook, telegram_hook
 from api.gate import DeskGate
-from api.telegram_hook import PATH, mount
 from streams.bootstrap import AnyDesk
-from streams.notify.outbox import Outbox, Recipient
+from streams.notify.outbox import WORKER_NAME, Outbox, Recipient
+from streams.ports import Notifier
+
+WEBHOOK_CHAT = "desk"  # the webhook's one recipient
 
 
-def attach(app: web.Application, config: NotifyConfig) -> TelegramNotifier:
-    """Mount the webhook (before the app starts); the bot it and the outbox share."""
-    bot = TelegramNotifier(config.api_base, config.token)
-    mount(app, bot, config.operators, config.webhook_secret)
-    return bot
+@dataclass
+class Channels:
+    """The configured channels' notifiers, each with its recipients."""
+
+    routes: list[tuple[Notifier, list[Recipient]]] = field(default_factory=list)
+
+    async def close(self) -> None:
+        for notifier, _ in self.routes:
+            await notifier.close()
 
 
-async def run_outbox(desk: AnyDesk, gate: DeskGate, config: NotifyConfig,
-                     bot: TelegramNotifier, stop: asyncio.Event) -> None:
-    """Tell the configured operators of new events until `stop`; writes go through the
-    API's one writer, off the hot path."""
-    recipients = [Recipient(o.name, str(o.chat_id), o.topics) for o in config.operators]
-    outbox = Outbox(desk.store, bot, recipients, desk.clock, write=gate.write,
-                    start_at_head=True)
-    print(f"notify: telegram to {len(recipients)} operator(s); webhook {PATH}", flush=True)
+def _discord_recipients(config: NotifyConfig) -> list[Recipient]:
+    """One recipient per Discord channel (operators sharing one get each message once)."""
+    topics: dict[str, set[str]] = defaultdict(set)
+    names: dict[str, list[str]] = defaultdict(list)
+    for o in config.operators:
+        if o.discord_channel_id:
+            topics[o.discord_channel_id] |= o.topics
+            names[o.discord_channel_id].append(o.name)
+    return [Recipient(",".join(names[c]), c, frozenset(t)) for c, t in topics.items()]
+
+
+def attach(app: web.Application, config: NotifyConfig) -> Channels:
+    """Build the channels and mount the chat webhooks (before the app starts)."""
+    channels = Channels()
+    if config.telegram:
+        bot = TelegramNotifier(config.api_base, config.token)
+        telegram_hook.mount(app, bot, config.operators, config.webhook_secret)
+        channels.routes.append(
+            (
+                bot,
+                [
+                    Recipient(o.name, str(o.chat_id), o.topics)
+                    for o in config.operators
+                    if o.chat_id
+                ],
+            )
+        )
+    if config.discord is not None:
+        d = config.discord
+        discord = DiscordNotifier(d.api_base, d.token, d.application_id)
+        discord_hook.mount(app, discord, config.operators, d.public_key)
+        channels.routes.append((discord, _discord_recipients(config)))
+    if config.webhook is not None:
+        hook = WebhookNotifier(config.webhook.url, config.webhook.secret)
+        channels.routes.append((hook, [Recipient("webhook", WEBHOOK_CHAT, config.webhook.topics)]))
+    if config.email is not None:
+        channels.routes.append(
+            (
+                EmailNotifier(config.email),
+                [Recipient(o.name, o.email, o.topics) for o in config.operators if o.email],
+            )
+        )
+    return channels
+
+
+def _name(notifier: Notifier) -> str:
+    """The outbox's tracking name: Telegram keeps the first one's, `notify`."""
+    return WORKER_NAME if notifier.channel == "telegram" else f"{WORKER_NAME}-{notifier.channel}"
+
+
+async def run_outbox(
+    desk: AnyDesk, gate: DeskGate, config: NotifyConfig, channels: Channels, stop: asyncio.Event
+) -> None:
+    """Tell the configured operators of new events until `stop`, one outbox per channel;
+    writes go through the API's one writer, off the hot path."""
+    outboxes = [
+        Outbox(
+            desk.store,
+            notifier,
+            recipients,
+            desk.clock,
+            write=gate.write,
+            start_at_head=True,
+            name=_name(notifier),
+        )
+        for notifier, recipients in channels.routes
+    ]
+    for notifier, recipients in channels.routes:
+        print(f"notify: {notifier.channel} to {len(recipients)} recipient(s)", flush=True)
+    hooks = [
+        p
+        for p, on in (
+            (telegram_hook.PATH, config.telegram),
+            (discord_hook.PATH, config.discord is not None),
+        )
+        if on
+    ]
+    if hooks:
+        print(f"notify: chat webhooks {' '.join(hooks)}", flush=True)
     try:
-        await outbox.run(stop)
+        await asyncio.gather(*(outbox.run(stop) for outbox in outboxes))
     finally:
-        await bot.close()
+        await channels.close()

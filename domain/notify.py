@@ -22,26 +22,35 @@ from domain.events import (
     OrderFilled,
     Payload,
     PositionClosed,
+    ReconciliationBreak,
 )
 from domain.session import ist
 
-TOPICS = ("cards", "fills", "exits", "kill_switches")
+TOPICS = ("cards", "fills", "exits", "kill_switches", "reconciliation")
 
 
 @dataclass(frozen=True)
 class ChatOperator:
-    """A desk operator reachable on a chat: who may press buttons, where messages go."""
+    """A desk operator reachable on chats: who may press buttons, where messages go
+    (0 or "": not on that channel)."""
 
     name: str
     role: str  # viewer, approver or admin, as the API's tokens name them
     telegram_user_id: int
     chat_id: int
     topics: frozenset[str]
+    discord_user_id: int = 0
+    discord_channel_id: str = ""
+    email: str = ""
 
     @property
     def actor(self) -> str:
-        """The actor a decision taken from the chat records."""
-        return f"operator:{self.name} via telegram"
+        """The actor a decision taken from the Telegram chat records."""
+        return self.via("telegram")
+
+    def via(self, channel: str) -> str:
+        """The actor a decision taken from a message on `channel` records."""
+        return f"operator:{self.name} via {channel}"
 
 
 @dataclass(frozen=True)
@@ -98,6 +107,12 @@ def _reset(e: KillSwitchReset, _: str) -> Message:
     return Message(f"Kill switch reset for {e.scope}: {e.reason}")
 
 
+def _break(e: ReconciliationBreak, _: str) -> Message:
+    held = ", ".join(e.accounts) or "no account"
+    return Message(f"RECONCILIATION BREAK at {e.venue}: {e.kind} {e.subject}"
+                   f"\ndesk: {e.desk_side}\nvenue: {e.venue_side}\nNo new entries for {held}")
+
+
 # Event type -> (topic, renderer taking the payload and the card's judge verdict if known).
 RENDERERS: dict[str, tuple[str, Callable[[Any, str], Message]]] = {
     CardProposed.event_type: ("cards", _card),
@@ -106,6 +121,7 @@ RENDERERS: dict[str, tuple[str, Callable[[Any, str], Message]]] = {
     PositionClosed.event_type: ("exits", _closed),
     KillSwitchTripped.event_type: ("kill_switches", _tripped),
     KillSwitchReset.event_type: ("kill_switches", _reset),
+    ReconciliationBreak.event_type: ("reconciliation", _break),
 }
 
 

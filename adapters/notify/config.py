@@ -1,5 +1,5 @@
-"""The notifications file (`desk serve --notify-config FILE`, TOML): the Telegram bot and
-the desk operators reachable on it.
+"""The notifications file (`desk serve --notify-config FILE`, TOML): the channels and the
+desk operators reachable on them. Every channel is optional; at least one is required.
 
     [telegram]
     api_base = "https://api.telegram.org"        # a local fake Bot API in tests
@@ -11,21 +11,26 @@ the desk operators reachable on it.
     role = "approver"                            # viewer, approver or admin
     telegram_user_id = 1111                      # who may press the buttons
     chat_id = 1111                               # where her messages go
-    topics = ["cards", "fills", "exits", "kill_switches"]
+    topics = ["cards", "fills", "exits", "kill_switches", "reconciliation"]
 
-Secrets come only from the environment or an owner-only file, and `repr` never shows them.
+`[discord]`, `[webhook]` and `[email]` and the operators' keys for them are described in
+`adapters.notify.channels`. Secrets come only from the environment or an owner-only file,
+and `repr` never shows them.
 """
 
 from __future__ import annotations
 
-import os
 import re
-import stat
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from adapters.notify import channels
+from adapters.notify.channels import DiscordConfig, WebhookConfig
+from adapters.notify.email import SmtpSettings
+from adapters.notify.secrets import NotifyConfigError as NotifyConfigError
+from adapters.notify.secrets import read_secret
 from domain.notify import TOPICS, ChatOperator
 
 DEFAULT_API_BASE = "https://api.telegram.org"
@@ -33,40 +38,28 @@ ROLES = ("viewer", "approver", "admin")  # as the API's tokens name them
 _SECRET = re.compile(r"^[A-Za-z0-9_-]{1,256}$")  # what Telegram accepts as a secret_token
 
 
-class NotifyConfigError(ValueError):
-    """The notifications file cannot be used (the message never contains a secret)."""
-
-
 @dataclass(frozen=True)
 class NotifyConfig:
-    """The bot (token and webhook secret kept out of `repr`) and its operators."""
+    """The Telegram bot (token and webhook secret kept out of `repr`; empty when there is
+    no `[telegram]`), the other channels, and the operators."""
 
     api_base: str
     token: str = field(repr=False)
     webhook_secret: str = field(repr=False)
     operators: tuple[ChatOperator, ...]
+    discord: DiscordConfig | None = None
+    webhook: WebhookConfig | None = None
+    email: SmtpSettings | None = None
+
+    @property
+    def telegram(self) -> bool:
+        """Whether the file configures Telegram."""
+        return bool(self.token)
 
     def by_user(self, user_id: int) -> ChatOperator | None:
         """The operator a Telegram user is, or None for a stranger."""
-        return next((o for o in self.operators if o.telegram_user_id == user_id), None)
-
-
-def _secret(section: dict[str, Any], what: str) -> str:
-    env, file = section.get(f"{what}_env"), section.get(f"{what}_file")
-    if file:
-        path = Path(str(file))
-        try:
-            mode = path.stat().st_mode
-        except OSError:
-            raise NotifyConfigError(f"telegram {what}_file {path} cannot be read") from None
-        if mode & (stat.S_IRWXG | stat.S_IRWXO):
-            raise NotifyConfigError(f"telegram {what}_file {path} must be owner-only (0600)")
-        return path.read_text().strip()
-    value = os.environ.get(str(env), "") if env else ""
-    if not value:
-        raise NotifyConfigError(f"telegram {what}: set {what}_env to a set variable, or "
-                                f"{what}_file")
-    return value
+        return next((o for o in self.operators
+                     if user_id and o.telegram_user_id == user_id), None)
 
 
 def _operator(raw: dict[str, Any]) -> ChatOperator:
@@ -75,15 +68,19 @@ def _operator(raw: dict[str, Any]) -> ChatOperator:
     if role not in ROLES:
         raise NotifyConfigError(f"operator {name!r}: role must be one of {', '.join(ROLES)}")
     try:
-        user, chat = int(raw["telegram_user_id"]), int(raw.get("chat_id", raw["telegram_user_id"]))
-    except (KeyError, TypeError, ValueError):
-        raise NotifyConfigError(f"operator {name!r}: telegram_user_id (an integer) is "
-                                "required") from None
+        user = int(raw.get("telegram_user_id", 0))
+        chat = int(raw.get("chat_id", user))
+    except (TypeError, ValueError):
+        raise NotifyConfigError(f"operator {name!r}: telegram_user_id is an integer") from None
     topics = frozenset(raw.get("topics", TOPICS))
     if not name or unknown_topics(topics):
         raise NotifyConfigError(f"operator {name!r}: a name and topics among "
                                 f"{', '.join(TOPICS)} are required")
-    return ChatOperator(name, role, user, chat, topics)
+    others = channels.operator_keys(raw, name)
+    if not (user or others["discord_user_id"] or others["email"]):
+        raise NotifyConfigError(f"operator {name!r}: telegram_user_id, discord_user_id or "
+                                "email is required")
+    return ChatOperator(name, role, user, chat, topics, **others)
 
 
 def unknown_topics(topics: frozenset[str]) -> frozenset[str]:
@@ -93,18 +90,27 @@ def unknown_topics(topics: frozenset[str]) -> frozenset[str]:
 
 def parse(data: dict[str, Any]) -> NotifyConfig:
     """The configuration from the file's parsed TOML."""
-    telegram = data.get("telegram")
-    if not isinstance(telegram, dict):
-        raise NotifyConfigError("a [telegram] section is required")
-    secret = _secret(telegram, "secret")
-    if not _SECRET.match(secret):
-        raise NotifyConfigError("telegram secret: 1-256 characters of A-Z a-z 0-9 _ -")
+    found = {name: data.get(name) for name in ("telegram", "discord", "webhook", "email")}
+    if not any(found.values()):
+        raise NotifyConfigError("a [telegram], [discord], [webhook] or [email] section is "
+                                "required")
     operators = tuple(_operator(o) for o in data.get("operators", ()))
-    users = [o.telegram_user_id for o in operators]
-    if len(set(users)) != len(users) or len({o.name for o in operators}) != len(operators):
-        raise NotifyConfigError("each operator's name and telegram_user_id must be unique")
-    return NotifyConfig(str(telegram.get("api_base", DEFAULT_API_BASE)).rstrip("/"),
-                        _secret(telegram, "token"), secret, operators)
+    for key in ("name", "telegram_user_id", "discord_user_id"):
+        ids = [getattr(o, key) for o in operators if getattr(o, key)]
+        if len(set(ids)) != len(ids):
+            raise NotifyConfigError(f"each operator's {key} must be unique")
+    base, token, secret = DEFAULT_API_BASE, "", ""
+    telegram = found["telegram"]
+    if telegram is not None:
+        if not isinstance(telegram, dict):
+            raise NotifyConfigError("[telegram] must be a table")
+        secret = read_secret(telegram, "secret", "telegram")
+        if not _SECRET.match(secret):
+            raise NotifyConfigError("telegram secret: 1-256 characters of A-Z a-z 0-9 _ -")
+        base = str(telegram.get("api_base", DEFAULT_API_BASE)).rstrip("/")
+        token = read_secret(telegram, "token", "telegram")
+    return NotifyConfig(base, token, secret, operators, channels.discord(data),
+                        channels.webhook(data), channels.email(data))
 
 
 def load(path: Path) -> NotifyConfig:
