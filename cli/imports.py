@@ -37,7 +37,7 @@ from domain.ids import StreamId
 from domain.session import IST
 from domain.tax import TaxTrade
 from domain.tax.links import link_fills
-from projections.tax import TAX_EVENT_TYPES, TaxBook, apply_tax
+from projections.tax import TAX_EVENT_TYPES, TaxBook, apply_tax_document
 from streams.bootstrap import wall_clock
 
 BROKERS = ("zerodha", "upstox", "generic")
@@ -79,8 +79,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 def tax_book(store: DeskStore) -> TaxBook:
     """The tax book folded from the log's trades, fills and corporate actions."""
     book = TaxBook()
-    for rec in store.read_all(types=TAX_EVENT_TYPES):
-        apply_tax(book, rec.event, rec.position)
+    for position, doc in store.read_documents(types=TAX_EVENT_TYPES):
+        apply_tax_document(book, doc, position)
     return book
 
 
