@@ -180,10 +180,12 @@ def _rows(rows: Iterator[list[str]], book: Tradebook) -> Iterator[tuple[int, lis
 
 def _trade(row: list[str], where: dict[str, int], mapping: TradebookMapping, broker: str,
            account_id: str, source: str) -> tuple[StreamId, TradeImported]:
-    cells = {f: row[i].strip() for f, i in where.items() if i < len(row)}
-
-    def get(name: str) -> str:
-        return cells.get(name) or mapping.defaults.get(name, "")
+    width = len(row)
+    cells = {f: row[i].strip() for f, i in where.items() if i < width}
+    for name, value in mapping.defaults.items():  # a default fills an absent or empty cell
+        if not cells.get(name):
+            cells[name] = value
+    get = cells.get
 
     def need(name: str) -> str:
         value = get(name)
@@ -191,7 +193,7 @@ def _trade(row: list[str], where: dict[str, int], mapping: TradebookMapping, bro
             raise ValueError(f"{mapping.columns.get(name, name)} is empty")
         return value
 
-    segment = get("segment").upper()
+    segment = get("segment", "").upper()
     if segment and segment not in mapping.equity_segments:
         raise ValueError(f"segment {segment}: only equity ({', '.join(mapping.equity_segments)})"
                          " trades count for capital gains here")
@@ -211,8 +213,9 @@ def _trade(row: list[str], where: dict[str, int], mapping: TradebookMapping, bro
     try:
         trade = TradeImported(
             account_id=account_id, broker=broker, exchange=exchange, trade_id=trade_id,
-            order_id=get("order_id"), trade_date=day, traded_at=_when(get("time"), day),
-            symbol=need("symbol").upper(), isin=get("isin"), side=side, quantity=int(quantity),
+            order_id=get("order_id", ""), trade_date=day,
+            traded_at=_when(get("time", ""), day), symbol=need("symbol").upper(),
+            isin=get("isin", ""), side=side, quantity=int(quantity),
             price=_decimal("price", need("price")),
             charges=_decimal("charges", get("charges") or "0"),
             stt=_decimal("stt", get("stt") or "0"), source=source)
