@@ -29,6 +29,7 @@ from adapters.files.tradebooks import (
     read_tradebook,
 )
 from api.tokens import Role
+from cli.gc_pause import collection_paused
 from cli.identity import add_identity, operator
 from cli.options import add_store, store_url
 from domain.aggregates import Aggregate, Cause, InputStream, StaleWrite
@@ -81,8 +82,9 @@ def tax_book(store: DeskStore, types: Sequence[str] = TAX_EVENT_TYPES,
     """The tax book folded from the log's trades, fills and corporate actions (or only the
     events of `types`, into `book`)."""
     book = book or TaxBook()
-    for position, doc in store.read_documents(types=types):
-        apply_tax_document(book, doc, position)
+    with collection_paused():
+        for position, doc in store.read_documents(types=types):
+            apply_tax_document(book, doc, position)
     return book
 
 
@@ -99,18 +101,19 @@ def unlinked_fills(store: DeskStore, account_id: str) -> list[TaxTrade]:
 def import_trades(store: DeskStore, rows: Sequence[ImportedRow], account_id: str, actor: str,
                   correlation_id: str, clock: Callable[[], datetime] = wall_clock) -> Imported:
     """Write the trades the log has not got, linked to the desk's fills they repeat."""
-    logged = store.versions(r.stream_id for r in rows) if rows else {}
-    new = [r for r in rows if r.stream_id not in logged]
-    fills = unlinked_fills(store, account_id) if new else []
-    links = link_fills((_as_tax_trade(r) for r in new), fills) if fills else {}
-    streams = []
-    for r in new:
-        trade = r.trade
-        if r.stream_id in links:
-            trade = trade.model_copy(update={"linked_fill": links[r.stream_id]})
-        streams.append((r.stream_id, trade, trade.traded_at))
-    _write(store, streams, actor, correlation_id, clock)
-    return Imported(len(rows), len(new), len(links))
+    with collection_paused():
+        logged = store.versions(r.stream_id for r in rows) if rows else {}
+        new = [r for r in rows if r.stream_id not in logged]
+        fills = unlinked_fills(store, account_id) if new else []
+        links = link_fills((_as_tax_trade(r) for r in new), fills) if fills else {}
+        streams = []
+        for r in new:
+            trade = r.trade
+            if r.stream_id in links:
+                trade = trade.model_copy(update={"linked_fill": links[r.stream_id]})
+            streams.append((r.stream_id, trade, trade.traded_at))
+        _write(store, streams, actor, correlation_id, clock)
+        return Imported(len(rows), len(new), len(links))
 
 
 def _as_tax_trade(r: ImportedRow) -> TaxTrade:

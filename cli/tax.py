@@ -18,6 +18,7 @@ from pathlib import Path
 
 from adapters.eventstore.store import DeskStore
 from api.tax_report import tax_report_resource
+from cli.gc_pause import collection_paused
 from cli.imports import tax_book
 from cli.options import add_store, store_url
 from domain.intake.parsers import format_inr
@@ -47,7 +48,8 @@ def _report(args: argparse.Namespace) -> int:
         fmv = _fmv(args.fmv) if args.fmv else {}
         picks = _picks(args.picks) if args.picks else {}
         book = tax_book(DeskStore(store_url(args)))
-        report = book.report(args.account, fy, Method(args.method), fmv, picks)
+        with collection_paused():
+            report = book.report(args.account, fy, Method(args.method), fmv, picks)
     except ValueError as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
