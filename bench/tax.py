@@ -100,7 +100,7 @@ def main() -> None:
             ledger = compute_ledger(ACCOUNT, tax.trades[ACCOUNT])
             lots = t.lap("compute lots")
             report = tax_report(ledger, financial_year("2025-26"))
-            tax_report_resource(report).model_dump_json()
+            tax_report_resource(report).model_dump_json(indent=2)  # as --json prints it
         end = lots.lap(f"report FY 2025-26 ({len(report.sales):,} sales, JSON)")
         _span("= import + lots (target < 10 s)", start, lots)
         _span("= report (target < 2 s)", lots, end)
