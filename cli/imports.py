@@ -81,7 +81,7 @@ def tax_book(store: DeskStore, types: Sequence[str] = TAX_EVENT_TYPES,
              book: TaxBook | None = None) -> TaxBook:
     """The tax book folded from the log's trades, fills and corporate actions (or only the
     events of `types`, into `book`)."""
-    book = book or TaxBook()
+    book = book if book is not None else TaxBook()
     with collection_paused():
         for position, doc in store.read_documents(types=types):
             apply_tax_document(book, doc, position)

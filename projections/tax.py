@@ -68,7 +68,7 @@ def apply_tax(book: TaxBook, event: Envelope, position: int = 0) -> TaxBook:
             p.fill_id, p.account_id, p.symbol, p.side, p.quantity, p.price, event.occurred_at,
             charges - stt, stt))
     elif isinstance(p, TradeImported):
-        _imported(book, event.stream_id, p.linked_fill, TaxTrade(
+        _imported(book, p.linked_fill, TaxTrade(
             event.stream_id, p.account_id, p.symbol, p.side, p.quantity, p.price,
             p.traded_at.astimezone(IST), p.charges, p.stt))
     elif isinstance(p, CorporateActionRecorded):
@@ -87,7 +87,7 @@ def apply_tax_document(book: TaxBook, doc: Mapping[str, Any], position: int) -> 
     if not _first_sight(book, stream_id, doc["stream_version"], position):
         return book
     p = doc["payload"]
-    _imported(book, stream_id, p["linked_fill"], TaxTrade(
+    _imported(book, p["linked_fill"], TaxTrade(
         stream_id, p["account_id"], p["symbol"], Side(p["side"]), p["quantity"],
         Decimal(p["price"]), datetime.fromisoformat(p["traded_at"]).astimezone(IST),
         Decimal(p["charges"]), Decimal(p["stt"])))
@@ -106,7 +106,7 @@ def _first_sight(book: TaxBook, stream_id: str, version: int, position: int) -> 
     return True
 
 
-def _imported(book: TaxBook, stream_id: str, linked_fill: str | None, trade: TaxTrade) -> None:
+def _imported(book: TaxBook, linked_fill: str | None, trade: TaxTrade) -> None:
     """An imported trade: the desk's fill stands for it when linked, else it counts."""
     if linked_fill is not None:
         book.linked.add(linked_fill)
