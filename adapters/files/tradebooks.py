@@ -142,11 +142,11 @@ def _read(handle: TextIO, path: Path, broker: str, account_id: str,
                 f"{path}: not a {broker} tradebook: no column for {', '.join(missing)}"
                 f" (expected {', '.join(mapping.columns.get(f, f) for f in missing)}){hint}")
         where = {f: header.index(c) for f, c in mapping.columns.items() if c in header}
-        book, first_line = Tradebook(), dict[StreamId, int]()
+        book, first_line, name = Tradebook(), dict[StreamId, int](), path.name
         for line, row in _rows(rows, book):
             try:
                 stream_id, trade = _trade(row, where, mapping, broker, account_id,
-                                          f"{path.name}:{line}")
+                                          f"{name}:{line}")
                 if now is not None and trade.traded_at > now:
                     raise ValueError(f"executed {trade.traded_at.isoformat()}, after now: a "
                                      "tradebook lists trades done")
@@ -174,7 +174,7 @@ def _rows(rows: Iterator[list[str]], book: Tradebook) -> Iterator[tuple[int, lis
         except csv.Error as e:
             book.bad.append(BadRow(getattr(reader, "line_num", 0), f"not a CSV row: {e}"))
             continue
-        if any(cell.strip() for cell in row):
+        if "".join(row).strip():  # some cell is not blank (a generator per row is slow)
             yield getattr(reader, "line_num", 0), row
 
 
