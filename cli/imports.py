@@ -29,15 +29,16 @@ from adapters.files.tradebooks import (
     read_tradebook,
 )
 from api.tokens import Role
+from cli.gc_pause import collection_paused
 from cli.identity import add_identity, operator
 from cli.options import add_store, store_url
 from domain.aggregates import Aggregate, Cause, InputStream, StaleWrite
-from domain.events import Envelope, Payload
+from domain.events import Envelope, OrderFilled, Payload, TradeImported
 from domain.ids import StreamId
 from domain.session import IST
 from domain.tax import TaxTrade
 from domain.tax.links import link_fills
-from projections.tax import TAX_EVENT_TYPES, TaxBook, apply_tax
+from projections.tax import TAX_EVENT_TYPES, TaxBook, apply_tax_document
 from streams.bootstrap import wall_clock
 
 BROKERS = ("zerodha", "upstox", "generic")
@@ -76,29 +77,43 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     a.set_defaults(func=_actions)
 
 
-def tax_book(store: DeskStore) -> TaxBook:
-    """The tax book folded from the log's trades, fills and corporate actions."""
-    book = TaxBook()
-    for rec in store.read_all(types=TAX_EVENT_TYPES):
-        apply_tax(book, rec.event, rec.position)
+def tax_book(store: DeskStore, types: Sequence[str] = TAX_EVENT_TYPES,
+             book: TaxBook | None = None) -> TaxBook:
+    """The tax book folded from the log's trades, fills and corporate actions (or only the
+    events of `types`, into `book`)."""
+    book = book if book is not None else TaxBook()
+    with collection_paused():
+        for position, doc in store.read_documents(types=types):
+            apply_tax_document(book, doc, position)
     return book
+
+
+def unlinked_fills(store: DeskStore, account_id: str) -> list[TaxTrade]:
+    """The account's own fills no imported trade has claimed yet. The fills are read first:
+    the imported trades (which name the fill each is linked to) are read only when the
+    account has any, so a tradebook imported beside 100,000 earlier imports stays quick."""
+    book = tax_book(store, (OrderFilled.event_type,))
+    if not book.unlinked_fills(account_id):
+        return []
+    return tax_book(store, (TradeImported.event_type,), book).unlinked_fills(account_id)
 
 
 def import_trades(store: DeskStore, rows: Sequence[ImportedRow], account_id: str, actor: str,
                   correlation_id: str, clock: Callable[[], datetime] = wall_clock) -> Imported:
     """Write the trades the log has not got, linked to the desk's fills they repeat."""
-    logged = store.versions(r.stream_id for r in rows) if rows else {}
-    new = [r for r in rows if r.stream_id not in logged]
-    fills = tax_book(store).unlinked_fills(account_id) if new else []
-    links = link_fills((_as_tax_trade(r) for r in new), fills) if fills else {}
-    streams = []
-    for r in new:
-        trade = r.trade
-        if r.stream_id in links:
-            trade = trade.model_copy(update={"linked_fill": links[r.stream_id]})
-        streams.append((r.stream_id, trade, trade.traded_at))
-    _write(store, streams, actor, correlation_id, clock)
-    return Imported(len(rows), len(new), len(links))
+    with collection_paused():
+        logged = store.versions(r.stream_id for r in rows) if rows else {}
+        new = [r for r in rows if r.stream_id not in logged]
+        fills = unlinked_fills(store, account_id) if new else []
+        links = link_fills((_as_tax_trade(r) for r in new), fills) if fills else {}
+        streams = []
+        for r in new:
+            trade = r.trade
+            if r.stream_id in links:
+                trade = trade.model_copy(update={"linked_fill": links[r.stream_id]})
+            streams.append((r.stream_id, trade, trade.traded_at))
+        _write(store, streams, actor, correlation_id, clock)
+        return Imported(len(rows), len(new), len(links))
 
 
 def _as_tax_trade(r: ImportedRow) -> TaxTrade:

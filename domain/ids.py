@@ -186,7 +186,8 @@ def report_stream(day: date) -> StreamId:
 def imported_trade_stream(broker: str, exchange: str, day: date, trade_id: str) -> StreamId:
     """One imported trade, by its dedupe key (broker, exchange, trade date, trade id): a
     second import of the same tradebook finds every stream written and adds nothing."""
-    return StreamId(f"trade-{broker}-{exchange}-{day:%Y%m%d}-{trade_id}")
+    # Fields, not strftime: a year's tradebook mints 100,000 of these.
+    return StreamId(f"trade-{broker}-{exchange}-{day.isoformat().replace('-', '')}-{trade_id}")
 
 
 def corporate_action_stream(symbol: str, kind: str, ex_date: date) -> StreamId:

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 from domain.events import CorporateActionRecorded, Envelope, OrderFilled, TradeImported
 from domain.money import ZERO
@@ -23,6 +25,7 @@ from domain.tax import (
     compute_ledger,
     tax_report,
 )
+from domain.values import Side
 
 # The only events the book folds: a reader may skip every other type.
 TAX_EVENT_TYPES = tuple(t.event_type for t in (OrderFilled, TradeImported,
@@ -54,10 +57,8 @@ class TaxBook:
 
 def apply_tax(book: TaxBook, event: Envelope, position: int = 0) -> TaxBook:
     """Fold one logged event into the book (idempotent per stream version)."""
-    if event.stream_version <= book.stream_versions.get(event.stream_id, 0):
+    if not _first_sight(book, event.stream_id, event.stream_version, position):
         return book
-    book.stream_versions[event.stream_id] = event.stream_version
-    book.position = max(book.position, position)
     p = event.payload
     if isinstance(p, OrderFilled):
         book.fill_ids.add(p.fill_id)
@@ -66,13 +67,48 @@ def apply_tax(book: TaxBook, event: Envelope, position: int = 0) -> TaxBook:
         book.trades.setdefault(p.account_id, []).append(TaxTrade(
             p.fill_id, p.account_id, p.symbol, p.side, p.quantity, p.price, event.occurred_at,
             charges - stt, stt))
-    elif isinstance(p, TradeImported) and p.linked_fill is not None:
-        book.linked.add(p.linked_fill)
     elif isinstance(p, TradeImported):
-        book.trades.setdefault(p.account_id, []).append(TaxTrade(
+        _imported(book, p.linked_fill, TaxTrade(
             event.stream_id, p.account_id, p.symbol, p.side, p.quantity, p.price,
             p.traded_at.astimezone(IST), p.charges, p.stt))
     elif isinstance(p, CorporateActionRecorded):
         book.actions.append(CorporateAction(p.symbol, p.kind, p.new, p.old, p.ex_date,
                                             p.reference))
     return book
+
+
+def apply_tax_document(book: TaxBook, doc: Mapping[str, Any], position: int) -> TaxBook:
+    """Fold one event as the log stored it (its envelope's JSON object). An imported trade
+    of the current schema is read field by field: the log validated it when it was written,
+    and a year's tradebook is 100,000 of them. Any other event is decoded in full."""
+    if doc["type"] != _IMPORTED or doc["schema_version"] != TradeImported.schema_version:
+        return apply_tax(book, Envelope.model_validate(doc), position)
+    stream_id = doc["stream_id"]
+    if not _first_sight(book, stream_id, doc["stream_version"], position):
+        return book
+    p = doc["payload"]
+    _imported(book, p["linked_fill"], TaxTrade(
+        stream_id, p["account_id"], p["symbol"], Side(p["side"]), p["quantity"],
+        Decimal(p["price"]), datetime.fromisoformat(p["traded_at"]).astimezone(IST),
+        Decimal(p["charges"]), Decimal(p["stt"])))
+    return book
+
+
+_IMPORTED = TradeImported.event_type
+
+
+def _first_sight(book: TaxBook, stream_id: str, version: int, position: int) -> bool:
+    """Whether the book has not folded this stream version yet (and now counts it)."""
+    if version <= book.stream_versions.get(stream_id, 0):
+        return False
+    book.stream_versions[stream_id] = version
+    book.position = max(book.position, position)
+    return True
+
+
+def _imported(book: TaxBook, linked_fill: str | None, trade: TaxTrade) -> None:
+    """An imported trade: the desk's fill stands for it when linked, else it counts."""
+    if linked_fill is not None:
+        book.linked.add(linked_fill)
+    else:
+        book.trades.setdefault(trade.account_id, []).append(trade)

@@ -6,6 +6,7 @@ record a tracking position (which event of the log caused it) in the same transa
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, TypeVar
@@ -139,6 +140,20 @@ class DeskStore(Application[str]):
             if len(page) < batch:
                 return
             after = page[-1].position
+
+    def read_documents(self, after: int = 0, batch: int = 2000, types: Sequence[str] = ()
+                       ) -> Iterator[tuple[int, dict[str, Any]]]:
+        """The log after `after` (of `types` only, when given) as (position, the envelope's
+        stored JSON object), not validated again: for folds that read a few fields of very
+        many events, where building each `Envelope` costs more than the fold itself."""
+        while True:
+            page = self.recorder.select_notifications(after + 1, batch, topics=types)
+            # One parse per page: a call per event costs more than the parsing itself.
+            docs = json.loads(b"[" + b",".join(n.state for n in page) + b"]")
+            yield from zip((n.id for n in page), docs, strict=True)
+            if len(page) < batch:
+                return
+            after = page[-1].id
 
     def event_at(self, stream_id: str, version: int) -> Envelope | None:
         """The event logged at `version` of `stream_id`, or None (one primary-key lookup)."""

@@ -142,11 +142,11 @@ def _read(handle: TextIO, path: Path, broker: str, account_id: str,
                 f"{path}: not a {broker} tradebook: no column for {', '.join(missing)}"
                 f" (expected {', '.join(mapping.columns.get(f, f) for f in missing)}){hint}")
         where = {f: header.index(c) for f, c in mapping.columns.items() if c in header}
-        book, first_line = Tradebook(), dict[StreamId, int]()
+        book, first_line, name = Tradebook(), dict[StreamId, int](), path.name
         for line, row in _rows(rows, book):
             try:
                 stream_id, trade = _trade(row, where, mapping, broker, account_id,
-                                          f"{path.name}:{line}")
+                                          f"{name}:{line}")
                 if now is not None and trade.traded_at > now:
                     raise ValueError(f"executed {trade.traded_at.isoformat()}, after now: a "
                                      "tradebook lists trades done")
@@ -174,16 +174,18 @@ def _rows(rows: Iterator[list[str]], book: Tradebook) -> Iterator[tuple[int, lis
         except csv.Error as e:
             book.bad.append(BadRow(getattr(reader, "line_num", 0), f"not a CSV row: {e}"))
             continue
-        if any(cell.strip() for cell in row):
+        if "".join(row).strip():  # some cell is not blank (a generator per row is slow)
             yield getattr(reader, "line_num", 0), row
 
 
 def _trade(row: list[str], where: dict[str, int], mapping: TradebookMapping, broker: str,
            account_id: str, source: str) -> tuple[StreamId, TradeImported]:
-    cells = {f: row[i].strip() for f, i in where.items() if i < len(row)}
-
-    def get(name: str) -> str:
-        return cells.get(name) or mapping.defaults.get(name, "")
+    width = len(row)
+    cells = {f: row[i].strip() for f, i in where.items() if i < width}
+    for name, value in mapping.defaults.items():  # a default fills an absent or empty cell
+        if not cells.get(name):
+            cells[name] = value
+    get = cells.get
 
     def need(name: str) -> str:
         value = get(name)
@@ -191,7 +193,7 @@ def _trade(row: list[str], where: dict[str, int], mapping: TradebookMapping, bro
             raise ValueError(f"{mapping.columns.get(name, name)} is empty")
         return value
 
-    segment = get("segment").upper()
+    segment = get("segment", "").upper()
     if segment and segment not in mapping.equity_segments:
         raise ValueError(f"segment {segment}: only equity ({', '.join(mapping.equity_segments)})"
                          " trades count for capital gains here")
@@ -211,8 +213,9 @@ def _trade(row: list[str], where: dict[str, int], mapping: TradebookMapping, bro
     try:
         trade = TradeImported(
             account_id=account_id, broker=broker, exchange=exchange, trade_id=trade_id,
-            order_id=get("order_id"), trade_date=day, traded_at=_when(get("time"), day),
-            symbol=need("symbol").upper(), isin=get("isin"), side=side, quantity=int(quantity),
+            order_id=get("order_id", ""), trade_date=day,
+            traded_at=_when(get("time", ""), day), symbol=need("symbol").upper(),
+            isin=get("isin", ""), side=side, quantity=int(quantity),
             price=_decimal("price", need("price")),
             charges=_decimal("charges", get("charges") or "0"),
             stt=_decimal("stt", get("stt") or "0"), source=source)

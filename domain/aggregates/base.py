@@ -10,6 +10,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 from typing import ClassVar, Self
 from uuid import UUID
 
@@ -42,6 +43,7 @@ class Cause:
         return cls(event.occurred_at, recorded_at, actor, event.correlation_id, event.event_id)
 
 
+@cache  # every event recorded or replayed looks it up; a regex per event shows in bulk imports
 def handler_name(event_type: str) -> str:
     """The method that applies an event to its aggregate: CashDeposited -> _on_cash_deposited."""
     return "_on_" + re.sub(r"(?<!^)(?=[A-Z])", "_", event_type).lower()

@@ -10,7 +10,7 @@ left of one, are the day's delivery.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
@@ -48,9 +48,10 @@ def split_trade(t: TaxTrade, quantity: int) -> tuple[TaxTrade, TaxTrade]:
     share = Decimal(quantity) / Decimal(t.quantity)
     value, charges, stt = to_paise(t.value * share), to_paise(t.charges * share), to_paise(
         t.stt * share)
-    first = replace(t, quantity=quantity, gross=value, charges=charges, stt=stt)
-    rest = replace(t, quantity=t.quantity - quantity, gross=t.value - value,
-                   charges=t.charges - charges, stt=t.stt - stt)
+    first = TaxTrade(t.key, t.account_id, t.symbol, t.side, quantity, t.price, t.at, charges,
+                     stt, value)
+    rest = TaxTrade(t.key, t.account_id, t.symbol, t.side, t.quantity - quantity, t.price, t.at,
+                    t.charges - charges, t.stt - stt, t.value - value)
     return first, rest
 
 

@@ -157,3 +157,17 @@ def test_read_actions_when_ex_date_is_after_today_then_a_bad_row() -> None:
 
     assert len(found) == 1
     assert bad[0].line == 3 and "after today" in bad[0].reason
+
+
+def test_read_when_blank_lines_between_trades_then_skipped_and_lines_still_counted(
+    tmp_path: Path
+) -> None:
+    path = tmp_path / "tb.csv"
+    path.write_text(HEADER + "INFY,,2025-01-02,NSE,EQ,EQ,buy,false,1,10,T0,O0,\n\n"
+                    " , ,,\n" + "TCS,,2025-01-02,NSE,EQ,EQ,sell,false,2,20,T1,O1,\n")
+
+    book = read_tradebook(path, "zerodha", "asha")
+
+    assert book.bad == []
+    assert [(r.line, r.trade.symbol) for r in book.rows] == [(2, "INFY"), (5, "TCS")]
+    assert book.rows[1].trade.source == "tb.csv:5"
