@@ -123,7 +123,7 @@ def _run(args: argparse.Namespace) -> int:
     code = 0
     if args.out is not None:
         try:
-            for path in write_report(args.out, built.stem, built.data, built.html, args.pdf):
+            for path in write_report(args.out, built.stem, built.data, built.html(), args.pdf):
                 print(f"wrote {path}", file=sys.stderr)
         except OSError as e:
             print(f"{name}: cannot write {args.out}: {e.strerror}", file=sys.stderr)

@@ -2,7 +2,7 @@
 drawn, so the CLI, the API and the scheduler's EOD job make the same report the same way.
 
     built = build_report(ReportRequest("eod", day=date(2026, 11, 20)), store.read_all())
-    write_report(out, built.stem, built.data, built.html)
+    write_report(out, built.stem, built.data, built.html())
 """
 
 from __future__ import annotations
@@ -10,19 +10,21 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
+from functools import partial
 from typing import Any
 
 from adapters.reports.compliance_page import compliance_html
 from adapters.reports.eod_page import eod_html
 from adapters.reports.monthly_page import monthly_html
 from domain.events import Recorded
-from domain.reports import ComplianceReport, EodReport, MonthlyReport
+from domain.reports import ReportModel
 from domain.session import ist
 from projections.reports.compliance import compliance_report
 from projections.reports.eod import eod_report
 from projections.reports.monthly import monthly_report
 
 KINDS = ("eod", "monthly", "compliance")
+Made = tuple[str, ReportModel, Callable[[], str]]  # file stem, the report, its page drawn
 
 
 @dataclass(frozen=True)
@@ -40,12 +42,21 @@ class ReportRequest:
 
 @dataclass(frozen=True)
 class BuiltReport:
-    """A computed report: its file stem, its figures as JSON-ready data, and its page."""
+    """A computed report: its file stem and figures; its page is drawn when asked for."""
 
     kind: str
     stem: str
-    data: dict[str, Any]
-    html: str
+    report: ReportModel
+    draw: Callable[[], str]
+
+    @property
+    def data(self) -> dict[str, Any]:
+        """The figures as JSON-ready data (money as exact decimal text)."""
+        return self.report.model_dump(mode="json")
+
+    def html(self) -> str:
+        """The self-contained page (bokeh's JS inlined: it works offline)."""
+        return self.draw()
 
 
 def _last_day(events: list[Recorded]) -> date:
@@ -59,32 +70,30 @@ def _suffix(request: ReportRequest) -> str:
     return f"-{request.account}" if request.account else ""
 
 
-def _eod(request: ReportRequest, events: list[Recorded]) -> tuple[str, EodReport, str]:
+def _eod(request: ReportRequest, events: list[Recorded]) -> Made:
     day = request.day or _last_day(events)
     report = eod_report(events, day, request.account)
-    return f"eod-{day:%Y-%m-%d}{_suffix(request)}", report, eod_html(report)
+    return f"eod-{day:%Y-%m-%d}{_suffix(request)}", report, partial(eod_html, report)
 
 
-def _monthly(request: ReportRequest, events: list[Recorded]) -> tuple[str, MonthlyReport, str]:
+def _monthly(request: ReportRequest, events: list[Recorded]) -> Made:
     month = (request.month or _last_day(events)).replace(day=1)
     report = monthly_report(events, month, request.account)
-    return f"monthly-{month:%Y-%m}{_suffix(request)}", report, monthly_html(report)
+    return f"monthly-{month:%Y-%m}{_suffix(request)}", report, partial(monthly_html, report)
 
 
-def _compliance(
-    request: ReportRequest, events: list[Recorded]
-) -> tuple[str, ComplianceReport, str]:
+def _compliance(request: ReportRequest, events: list[Recorded]) -> Made:
     end = request.end or (request.start if request.start and not events else _last_day(events))
     start = request.start or end
     report = compliance_report(events, start, end, request.account)
     return (
         f"compliance-{start:%Y-%m-%d}-to-{end:%Y-%m-%d}{_suffix(request)}",
         report,
-        compliance_html(report),
+        partial(compliance_html, report),
     )
 
 
-_BOOK: dict[str, Callable[[ReportRequest, list[Recorded]], tuple[str, Any, str]]] = {
+_BOOK: dict[str, Callable[[ReportRequest, list[Recorded]], Made]] = {
     "eod": _eod,
     "monthly": _monthly,
     "compliance": _compliance,
@@ -97,5 +106,5 @@ def build_report(request: ReportRequest, events: Iterable[Recorded]) -> BuiltRep
     make = _BOOK.get(request.kind)
     if make is None:
         raise ValueError(f"no report {request.kind!r}; one of {', '.join(KINDS)}")
-    stem, report, html = make(request, list(events))
-    return BuiltReport(request.kind, stem, report.model_dump(mode="json"), html)
+    stem, report, draw = make(request, list(events))
+    return BuiltReport(request.kind, stem, report, draw)
