@@ -11,8 +11,12 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
 from functools import partial
+from pathlib import Path
 from typing import Any
 
+import structlog
+
+from adapters.files.report_output import write_report
 from adapters.reports.compliance_page import compliance_html
 from adapters.reports.eod_page import eod_html
 from adapters.reports.monthly_page import monthly_html
@@ -23,6 +27,7 @@ from projections.reports.compliance import compliance_report
 from projections.reports.eod import eod_report
 from projections.reports.monthly import monthly_report
 
+log = structlog.get_logger("eventdesk.reports")
 KINDS = ("eod", "monthly", "compliance")
 Made = tuple[str, ReportModel, Callable[[], str]]  # file stem, the report, its page drawn
 
@@ -108,3 +113,15 @@ def build_report(request: ReportRequest, events: Iterable[Recorded]) -> BuiltRep
         raise ValueError(f"no report {request.kind!r}; one of {', '.join(KINDS)}")
     stem, report, draw = make(request, list(events))
     return BuiltReport(request.kind, stem, report, draw)
+
+
+def write_eod_files(events: Iterable[Recorded], day: date, out: Path) -> str:
+    """Write `day`'s EOD report (JSON and HTML) under `out`, for the scheduler's EOD job;
+    says what was written, or why nothing was (a full disk must not stop the desk's day)."""
+    try:
+        built = build_report(ReportRequest("eod", day=day), events)
+        written = write_report(out, built.stem, built.data, built.html())
+    except OSError as e:
+        log.warning("EOD report files not written", day=str(day), error=str(e))
+        return f"report files not written to {out}: {e.strerror or e}"
+    return f"report written to {written[1]}"
