@@ -57,10 +57,11 @@ def _accounts(report: EodReport) -> Table:
             "Rejected",
             "Equity",
             "Halted",
+            "Name",
         ),
         [
             (
-                f"{a.name} [{a.account_id}]",
+                a.account_id,
                 rupees(a.realised_pnl),
                 rupees(a.charges),
                 rupees(a.unrealised_pnl),
@@ -72,6 +73,7 @@ def _accounts(report: EodReport) -> Table:
                 a.cards_rejected,
                 rupees(a.equity),
                 "HALTED" if a.halted else "trading",
+                a.name,
             )
             for a in report.accounts
         ],

@@ -80,7 +80,7 @@ def test_report_eod_when_opened_offline_in_chromium_then_shows_pnl_and_kill_swit
 
     page.locator(".bk-Canvas, canvas").first.wait_for(timeout=30_000)
     assert page.get_by_role("heading", name=f"End of day {DAY}").is_visible()
-    row = page.get_by_role("row", name="Event — tactical")
+    row = page.locator("table").nth(1).get_by_role("row", name="event-tactical")
     assert rupees(Decimal(tactical["realised_pnl"])) in row.inner_text()
     assert "HALTED" in row.inner_text()
     assert page.get_by_text("daily loss -2155.47 reached limit -2000").first.is_visible()
