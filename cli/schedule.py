@@ -42,12 +42,17 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--data", default=str(SAMPLE_DIR), help="sample data folder (the feed)")
     p.add_argument("--sample-accounts", action="store_true",
                    help="open the sample accounts (from --data) at the start, if not open yet")
-    p.add_argument("--reports", type=Path, metavar="DIR",
-                   default=os.environ.get(REPORTS_ENV) or None,
-                   help=f"the EOD job also writes eod-DAY.json and .html here (default: "
-                   f"${REPORTS_ENV}, else only the DailyReportPublished event)")
+    add_reports(p)
     add_store(p)
     p.set_defaults(func=_run)
+
+
+def add_reports(parser: argparse.ArgumentParser) -> None:
+    """`--reports DIR`: where the scheduler's EOD job writes the day's report files."""
+    parser.add_argument("--reports", type=Path, metavar="DIR",
+                        default=os.environ.get(REPORTS_ENV) or None,
+                        help=f"the EOD job also writes eod-DAY.json and .html here (default: "
+                        f"${REPORTS_ENV}, else only the DailyReportPublished event)")
 
 
 def _run(args: argparse.Namespace) -> int:
