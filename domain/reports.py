@@ -6,10 +6,14 @@ the paisa. `projections.reports` computes them from the log; `adapters.reports` 
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import AfterValidator, BaseModel, ConfigDict
+
+# An instant in UTC, as the desk stores time (events keep the zone they were logged in).
+Instant = Annotated[datetime, AfterValidator(lambda at: at.astimezone(UTC))]
 
 
 class ReportModel(BaseModel):
@@ -59,7 +63,7 @@ class PositionEod(ReportModel):
 class CardDecision(ReportModel):
     """One card event of the day: what happened to the card, who did it and why."""
 
-    at: datetime
+    at: Instant
     account_id: str
     card_id: str
     symbol: str
@@ -71,7 +75,7 @@ class CardDecision(ReportModel):
 class KillSwitchEvent(ReportModel):
     """A kill switch tripped or reset during the day."""
 
-    at: datetime
+    at: Instant
     scope: str
     action: str  # tripped or reset
     reason: str
@@ -153,7 +157,7 @@ class Check(ReportModel):
 class Review(ReportModel):
     """The judge's review of the card (advisory), or why it gave none."""
 
-    at: datetime
+    at: Instant
     reviewer: str
     outcome: str  # support, caution, oppose, or failed: REASON
     confidence: Decimal | None
@@ -165,7 +169,7 @@ class Review(ReportModel):
 class Fill(ReportModel):
     """One leg's fill with its charges."""
 
-    at: datetime
+    at: Instant
     leg: str
     side: str
     quantity: int
@@ -177,7 +181,7 @@ class OrderTrail(ReportModel):
     """One order and everything that led to it and followed it."""
 
     order_id: str
-    placed_at: datetime
+    placed_at: Instant
     placed_by: str
     account_id: str
     broker: str
@@ -187,12 +191,12 @@ class OrderTrail(ReportModel):
     card_id: str
     strategy: str
     playbook: str
-    proposed_at: datetime | None
+    proposed_at: Instant | None
     evidence: tuple[str, ...]
     guardrails_at_proposal: tuple[Check, ...]
     review: Review | None
     approved_by: str
-    approved_at: datetime | None
+    approved_at: Instant | None
     approval_actor: str
     recheck_at_approval: tuple[Check, ...]
     fills: tuple[Fill, ...]
