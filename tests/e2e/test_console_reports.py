@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, expect
 
+from tests.e2e.conftest import open_offline
 from tests.e2e.test_console import TOKENS, log_in, screenshot
 from tests.e2e.test_console import seeded as seeded  # the sample day seeded to 13:35 IST
 from tests.served import DeskServer, copy_store
@@ -44,11 +45,7 @@ def test_console_when_viewer_makes_the_eod_report_then_listed_and_its_page_opens
     page.locator("#reports-panel").scroll_into_view_if_needed()
     screenshot(page, "console-reports")
 
-    report = browser.new_context(viewport={"width": 1200, "height": 900}).new_page()
-    outside: list[str] = []
-    report.route("**/*", lambda route: route.continue_() if route.request.url.startswith(
-        "file:") else (outside.append(route.request.url), route.abort()))
-    report.goto(saved.as_uri())
+    report, outside = open_offline(browser, saved)
     report.locator(".bk-Canvas, canvas").first.wait_for(timeout=30_000)
     assert report.get_by_role("heading", name=f"End of day {DAY}").is_visible()
     assert report.get_by_role("cell", name="P&L after charges (realised)").is_visible()

@@ -13,7 +13,7 @@ import pytest
 from playwright.sync_api import Browser, Page
 
 from adapters.reports.figures import rupees
-from tests.e2e.conftest import DeskCli
+from tests.e2e.conftest import DeskCli, open_offline
 from tests.served import REPO
 
 SCREENSHOTS = REPO / "artifacts" / "screenshots"
@@ -27,22 +27,6 @@ def sample(tmp_path_factory: pytest.TempPathFactory) -> tuple[DeskCli, str, dict
     desk = DeskCli(where)
     store = f"sqlite:///{where / 'desk.db'}"
     return desk, store, desk.json("demo", "--store", store)
-
-
-def _open_offline(browser: Browser, page_file: Path) -> tuple[Page, list[str]]:
-    """The page opened from disk with every request that is not a file refused (listed)."""
-    page = browser.new_context(viewport={"width": 1200, "height": 900}).new_page()
-    outside: list[str] = []
-    page.route(
-        "**/*",
-        lambda route: (
-            route.continue_()
-            if route.request.url.startswith("file:")
-            else (outside.append(route.request.url), route.abort())
-        ),
-    )
-    page.goto(page_file.as_uri())
-    return page, outside
 
 
 def _shot(page: Page, name: str) -> None:
@@ -76,7 +60,7 @@ def test_report_eod_when_opened_offline_in_chromium_then_shows_pnl_and_kill_swit
     desk.run("report", "eod", "--date", DAY, "--out", str(tmp_path), "--pdf", "--store", store)
     tactical = summary["accounts"]["event-tactical"]
 
-    page, outside = _open_offline(browser, tmp_path / f"eod-{DAY}.html")
+    page, outside = open_offline(browser, tmp_path / f"eod-{DAY}.html")
 
     page.locator(".bk-Canvas, canvas").first.wait_for(timeout=30_000)
     assert page.get_by_role("heading", name=f"End of day {DAY}").is_visible()
@@ -99,7 +83,7 @@ def test_report_monthly_when_opened_offline_then_hit_rate_attribution_and_charts
     )
     closed = sum(a["closed_trades"] for a in summary["accounts"].values())
 
-    page, outside = _open_offline(browser, tmp_path / "monthly-2026-11.html")
+    page, outside = open_offline(browser, tmp_path / "monthly-2026-11.html")
 
     assert report["trades"] == closed
     assert {a["key"] for a in report["by_account"]} <= set(summary["accounts"])
@@ -120,7 +104,7 @@ def test_report_compliance_when_opened_offline_then_every_order_with_its_approva
     )
     orders = sum(a["orders"] for a in summary["accounts"].values())
 
-    page, outside = _open_offline(browser, tmp_path / f"compliance-{DAY}-to-{DAY}.html")
+    page, outside = open_offline(browser, tmp_path / f"compliance-{DAY}-to-{DAY}.html")
 
     assert len(report["orders"]) == orders
     assert all(o["approved_by"] == summary["approved_by"] for o in report["orders"])
