@@ -40,8 +40,12 @@ SECURITY_HEADERS = {
 
 
 async def add_security_headers(request: web.Request, response: web.StreamResponse) -> None:
-    """Set the security headers on every answer, streamed ones included (on prepare)."""
+    """Set the security headers on every answer, streamed ones included (on prepare). A
+    page that pins its own policy (a report page: its inline scripts by hash) keeps it."""
+    own = response.headers.get("Content-Security-Policy")
     response.headers.update(SECURITY_HEADERS)
+    if own is not None:
+        response.headers["Content-Security-Policy"] = own
 
 
 def host_name(host: str) -> str:

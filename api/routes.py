@@ -18,6 +18,7 @@ from api.handlers import (
     news,
     portfolio,
     prompts,
+    reports,
     service,
     strategies,
     tax,
@@ -45,6 +46,7 @@ from api.strategy_resources import (
 )
 from api.tax_report import TaxReportResource
 from api.tokens import Role
+from domain.reports import ComplianceReport, EodReport, MonthlyReport
 
 V1 = "/api/v1"
 VIEWER, APPROVER, ADMIN = Role.VIEWER, Role.APPROVER, Role.ADMIN
@@ -149,6 +151,18 @@ ROUTES: tuple[Route, ...] = (
           "demat holdings; lifo/specific are analysis views), each sale's lots, the "
           "long-term exemption used, and intraday speculative income", "books", VIEWER,
           query=TaxQuery, response=TaxReportResource, errors=(422,)),
+    Route("GET", f"{V1}/reports/eod", "getEodReport", reports.get_eod,
+          "End-of-day report for an IST day, per account and desk; ?format=html for the "
+          "page", "reports", VIEWER, query=reports.EodQuery, response=EodReport,
+          errors=(422,)),
+    Route("GET", f"{V1}/reports/monthly", "getMonthlyReport", reports.get_monthly,
+          "Monthly report: returns by day, drawdown, attribution, hit rate, charges; "
+          "?format=html for the page", "reports", VIEWER, query=reports.MonthlyQuery,
+          response=MonthlyReport, errors=(422,)),
+    Route("GET", f"{V1}/reports/compliance", "getComplianceReport", reports.get_compliance,
+          "Every order placed from `from` to `to` with its card, evidence, guardrails, "
+          "review, approval and re-check; ?format=html for the page", "reports", VIEWER,
+          query=reports.ComplianceQuery, response=ComplianceReport, errors=(422,)),
     # Kill switches
     Route("POST", f"{V1}/kill-switches/{{account}}/trip", "tripKillSwitch",
           controls.trip_kill_switch, "Halt new entries for an account", "kill switches",

@@ -29,6 +29,7 @@ from cli import (
     prompts,
     relay,
     replay,
+    report,
     run,
     schedule,
     serve,
@@ -40,7 +41,8 @@ from cli.identity import IdentityError
 from cli.options import MissingStore
 
 GROUPS = (demo, replay, relay, worker, account, features, serve, schedule, kafka, imports, tax,
-          news, instruments, exits, broker, ingest, run, prompts, backtest, strategy)
+          news, instruments, exits, broker, ingest, run, prompts, backtest, strategy,
+          report)
 
 
 class DeskParser(argparse.ArgumentParser):

@@ -40,6 +40,7 @@ from api.server import start
 from api.signing import SigningConfigError, load_key
 from cli.options import add_store, store_url
 from cli.serve import poll_news
+from cli.schedule import add_reports
 from domain.inputs import InputFact
 from domain.ticks import FeedStatus
 from streams.bootstrap import Desk, bootstrap, wall_clock
@@ -51,7 +52,7 @@ from streams.follow import follow_commits
 from streams.live_bars import LiveBars, Sink
 from streams.live_jobs import run_jobs
 from streams.ports import Clock, Timeline
-from streams.scheduler import RealTimeline, Scheduler
+from streams.scheduler import RealTimeline, Scheduler, daily_jobs
 
 log = structlog.get_logger("eventdesk.run")
 
@@ -112,6 +113,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--data", default=str(SAMPLE_DIR), help="folder of instruments.csv")
     p.add_argument("--tokens", type=Path, default=None, metavar="FILE",
                    help="API tokens, one 'name:role:token' a line (default: $DESK_API_TOKENS)")
+    add_reports(p)
     p.set_defaults(func=_run)
 
 
@@ -146,7 +148,7 @@ def _run(args: argparse.Namespace) -> int:
     except FeedConfigError as e:
         print(f"desk run: {e}", file=sys.stderr)
         return 2
-    scheduler = Scheduler(desk, timeline)
+    scheduler = Scheduler(desk, timeline, daily_jobs(reports=args.reports))
     sources.append(LiveSource("scheduler", partial(_scheduled, clock, scheduler, gate.write),
                               lambda: None))
     print(f"store: {redact(url)}; log head {desk.store.head()}; clock {args.clock}; live "

@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import sys
 from collections.abc import Iterator
 from datetime import date, datetime, time, timedelta
@@ -29,6 +30,8 @@ from streams.feed import open_accounts, sample_day
 from streams.ports import Timeline
 from streams.scheduler import RealTimeline, Scheduler, SimulatedTimeline, Source, daily_jobs
 
+REPORTS_ENV = "DESK_REPORTS_DIR"
+
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("schedule", help="run the daily cycle: ingest, funding, pipeline, "
@@ -39,8 +42,17 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--data", default=str(SAMPLE_DIR), help="sample data folder (the feed)")
     p.add_argument("--sample-accounts", action="store_true",
                    help="open the sample accounts (from --data) at the start, if not open yet")
+    add_reports(p)
     add_store(p)
     p.set_defaults(func=_run)
+
+
+def add_reports(parser: argparse.ArgumentParser) -> None:
+    """`--reports DIR`: where the scheduler's EOD job writes the day's report files."""
+    parser.add_argument("--reports", type=Path, metavar="DIR",
+                        default=os.environ.get(REPORTS_ENV) or None,
+                        help=f"the EOD job also writes eod-DAY.json and .html here (default: "
+                        f"${REPORTS_ENV}, else only the DailyReportPublished event)")
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -68,7 +80,7 @@ def _run(args: argparse.Namespace) -> int:
             print(refusal, file=sys.stderr)
             return 2
         source = _sample_source(directory)
-        scheduler = Scheduler(desk, clock, daily_jobs(source), feed=source)
+        scheduler = Scheduler(desk, clock, daily_jobs(source, args.reports), feed=source)
         ran = scheduler.run(until)
     except KeyboardInterrupt:
         return 0

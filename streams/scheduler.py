@@ -22,6 +22,8 @@ from collections import deque
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from functools import partial
+from pathlib import Path
 
 import structlog
 
@@ -35,6 +37,7 @@ from streams.bootstrap import Desk
 from streams.ports import Timeline
 from streams.process_managers.expiry import expire_due
 from streams.process_managers.funding import credit_dated
+from streams.reports import write_eod_files
 from streams.unit_of_work import UnitOfWork
 
 log = structlog.get_logger("eventdesk.scheduler")
@@ -100,9 +103,10 @@ class Fed:
     last: datetime | None = None
 
 
-def daily_jobs(source: Source | None = None) -> tuple[Job, ...]:
+def daily_jobs(source: Source | None = None, reports: Path | None = None) -> tuple[Job, ...]:
     """The desk's day; `source` gives each day's outside facts: the pre-open ingest feeds
-    those stamped up to its run, the `Scheduler`'s feed the rest as the clock passes them."""
+    those stamped up to its run, the `Scheduler`'s feed the rest as the clock passes them.
+    With `reports`, the EOD job also writes the day's report (JSON, HTML) there."""
     def ingest(desk: Desk, day: date, cause: Cause) -> str:
         """Feed the facts stamped up to now, instant by instant; say what was new and what
         the feed will deliver later."""
@@ -121,7 +125,7 @@ def daily_jobs(source: Source | None = None) -> tuple[Job, ...]:
         Job("funding", time(8, 45), _funding, weekdays_only=False),
         Job("pipeline", time(9, 15), _pipeline),
         Job("expiry", time(15, 35), _expiry),
-        Job("eod-report", time(15, 45), _report),
+        Job("eod-report", time(15, 45), partial(_report, reports=reports)),
     )
 
 
@@ -162,13 +166,14 @@ def _expiry(desk: Desk, day: date, cause: Cause) -> str:
                      f"bars passed their expiry")
 
 
-def _report(desk: Desk, day: date, cause: Cause) -> str:
+def _report(desk: Desk, day: date, cause: Cause, reports: Path | None = None) -> str:
     uow = UnitOfWork(desk.store, desk.clock)
     report = eod_report(desk.runtime.view, day)
     uow.get(DailyReport, report_stream(day)).publish(report, cause)
+    files = f"; {write_eod_files(desk.store.read_all(), day, reports)}" if reports else ""
     return _complete(desk, uow, "eod-report", day, cause,
                      f"EOD report for {len(report.accounts)} accounts at log position "
-                     f"{report.as_of_position}")
+                     f"{report.as_of_position}{files}")
 
 
 def _complete(desk: Desk, uow: UnitOfWork, job: str, day: date, cause: Cause,

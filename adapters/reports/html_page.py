@@ -21,6 +21,7 @@ p.sub { color: #5b6b7c; margin-top: 0; }
 table { border-collapse: collapse; margin: 8px 0; }
 td, th { padding: 3px 10px; border-bottom: 1px solid #e3e8ee; text-align: right; }
 th { background: #f4f6f9; } td:first-child, th:first-child { text-align: left; }
+td { white-space: nowrap; } td:last-child { white-space: normal; }  /* only prose wraps */
 .grid { display: grid; grid-template-columns: repeat(auto-fill, minmax(250px, 1fr));
         gap: 0 24px; }
 """

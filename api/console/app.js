@@ -10,6 +10,7 @@ import { renderCard, renderQueue } from "./queue.js";
 import { loadPrompts, renderPrompts } from "./judge.js";
 import { loadStrategies, renderStrategies } from "./strategies.js";
 import { loadTax, renderTax } from "./tax.js";
+import { listReport, loadReport } from "./reports.js";
 
 const RANK = { viewer: 1, approver: 2, admin: 3 };
 const REDRAW_MS = 300; // gathers a burst of events into one redraw
@@ -260,6 +261,16 @@ $("tax-form").addEventListener("submit", async (event) => {
       $("tax-method").value));
   } catch (error) {
     failed("Tax report", error);
+  }
+});
+$("report-form").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const fields = { from: $("report-from").value, to: $("report-to").value,
+    month: $("report-month").value.trim(), account: $("report-account").value.trim() };
+  try {
+    listReport($("reports"), await loadReport($("report-kind").value, fields));
+  } catch (error) {
+    failed("Report", error);
   }
 });
 if (token.get()) {

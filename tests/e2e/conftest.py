@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, sync_playwright
+from playwright.sync_api import Browser, Page, Route, sync_playwright
 
 from tests.conftest import service_unavailable
 
@@ -83,3 +83,21 @@ def browser() -> Iterator[Browser]:
             args=["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"])
         yield chromium
         chromium.close()
+
+
+def open_offline(browser: Browser, page_file: Path) -> tuple[Page, list[str]]:
+    """A page opened from disk with every request that is not for a file refused; the
+    refused addresses are listed (a self-contained page leaves the list empty)."""
+    page = browser.new_context(viewport={"width": 1200, "height": 900}).new_page()
+    outside: list[str] = []
+
+    def only_files(route: Route) -> None:
+        if route.request.url.startswith("file:"):
+            route.continue_()
+        else:
+            outside.append(route.request.url)
+            route.abort()
+
+    page.route("**/*", only_files)
+    page.goto(page_file.as_uri())
+    return page, outside

@@ -11,7 +11,7 @@ from backtesting.test import GOOG
 from playwright.sync_api import Browser
 
 from adapters.files.sample import SAMPLE_DIR
-from tests.e2e.conftest import DeskCli
+from tests.e2e.conftest import DeskCli, open_offline
 from tests.served import REPO
 
 SMA_CROSS = REPO / "data" / "backtest" / "sma_cross.yaml"
@@ -122,18 +122,8 @@ def test_report_when_opened_offline_in_chromium_then_charts_tables_and_pdf(
 ) -> None:
     out = tmp_path / "run"
     run_goog(desk, goog_csv(tmp_path / "goog.csv"), out, "--pdf")
-    page = browser.new_context(viewport={"width": 1200, "height": 900}).new_page()
-    outside: list[str] = []
-    page.route(
-        "**/*",
-        lambda route: (
-            route.continue_()
-            if route.request.url.startswith("file:")
-            else (outside.append(route.request.url), route.abort())
-        ),
-    )
 
-    page.goto((out / "report.html").as_uri())
+    page, outside = open_offline(browser, out / "report.html")
 
     page.locator(".bk-Canvas, canvas").first.wait_for(timeout=30_000)
     assert page.get_by_role("heading", name="Backtest report").is_visible()

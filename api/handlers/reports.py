@@ -1,0 +1,112 @@
+"""The reports over HTTP: `GET /api/v1/reports/{eod|monthly|compliance}` answers the
+report's figures as JSON, or with `?format=html` its self-contained page (as `desk report`
+writes it). Each request reads the log from the start: reports are rare, and reading the
+log is what makes a report mean what the log says."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import re
+from datetime import date
+from typing import Literal
+
+from aiohttp import web
+from pydantic import Field
+
+from api.context import Call
+from api.errors import ApiError
+from api.inputs import Ident, Strict
+from streams.reports import ReportRequest, build_report
+
+Format = Literal["json", "html"]
+_FORMAT_TEXT = "json (the figures) or html (the page, works offline)"
+_ACCOUNT_TEXT = "one account only (default: every account)"
+
+
+class EodQuery(Strict):
+    day: date | None = Field(None, alias="date",
+                             description="the IST day (default: the log's last day)")
+    account: Ident | None = Field(None, description=_ACCOUNT_TEXT)
+    format: Format = Field("json", description=_FORMAT_TEXT)
+
+
+class MonthlyQuery(Strict):
+    month: str | None = Field(None, pattern=r"^\d{4}-(0[1-9]|1[0-2])$",
+                              description="YYYY-MM (default: the log's last month)")
+    account: Ident | None = Field(None, description=_ACCOUNT_TEXT)
+    format: Format = Field("json", description=_FORMAT_TEXT)
+
+
+class ComplianceQuery(Strict):
+    start: date | None = Field(None, alias="from",
+                               description="first IST day (default: `to`)")
+    end: date | None = Field(None, alias="to",
+                             description="last IST day (default: the log's last day)")
+    account: Ident | None = Field(None, description=_ACCOUNT_TEXT)
+    format: Format = Field("json", description=_FORMAT_TEXT)
+
+
+_INLINE = re.compile(r"<(script|style)[^>]*>(.*?)</\1>", re.DOTALL)
+
+
+NONE = "'none'"
+
+
+def _hash(script: str) -> str:
+    digest = base64.b64encode(hashlib.sha256(script.encode()).digest()).decode()
+    return f"'sha256-{digest}'"
+
+
+def page_policy(page: str) -> str:
+    """A Content Security Policy for one report page: its own inline scripts, pinned by
+    hash, and nothing from anywhere (the console's policy would refuse them)."""
+    scripts = sorted({_hash(body) for tag, body in _INLINE.findall(page) if tag == "script"})
+    return "; ".join((
+        "default-src 'none'",
+        f"script-src {' '.join(scripts) or NONE}",
+        "style-src 'unsafe-inline'",  # the page's style block and the styles bokeh sets
+        "img-src data:",
+        "base-uri 'none'",
+        "form-action 'none'",
+        "frame-ancestors 'none'",
+    ))
+
+
+async def _answer(call: Call, request: ReportRequest, format_: Format) -> web.Response:
+    store = call.state.desk.store
+    try:
+        built = await call.state.gate.read_store(
+            lambda: build_report(request, store.read_all()))
+        body = await call.state.gate.read_store(built.html) if format_ == "html" else None
+    except ValueError as e:  # an empty log without a date, a range that ends before it starts
+        raise ApiError(422, "unprocessable", str(e), field="query") from None
+    if body is not None:
+        return web.Response(text=body, content_type="text/html", charset="utf-8",
+                            headers={"Content-Security-Policy": page_policy(body)})
+    return web.Response(text=json.dumps(built.data), content_type="application/json")
+
+
+async def get_eod(call: Call) -> web.Response:
+    """The end-of-day report: P&L after charges, positions, card decisions, kill switches."""
+    q = call.query
+    assert isinstance(q, EodQuery)
+    return await _answer(call, ReportRequest("eod", day=q.day, account=q.account), q.format)
+
+
+async def get_monthly(call: Call) -> web.Response:
+    """The monthly report: returns by day, drawdown, attribution, hit rate, charges."""
+    q = call.query
+    assert isinstance(q, MonthlyQuery)
+    month = date.fromisoformat(f"{q.month}-01") if q.month else None
+    return await _answer(call, ReportRequest("monthly", month=month, account=q.account),
+                         q.format)
+
+
+async def get_compliance(call: Call) -> web.Response:
+    """Every order in a range with its card, evidence, guardrails, review and approval."""
+    q = call.query
+    assert isinstance(q, ComplianceQuery)
+    request = ReportRequest("compliance", start=q.start, end=q.end, account=q.account)
+    return await _answer(call, request, q.format)

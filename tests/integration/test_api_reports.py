@@ -1,0 +1,114 @@
+"""The reports over HTTP on the seeded sample desk (the sample day up to 13:35 IST): the
+figures as JSON, the page with `?format=html`, and bad queries refused naming the field."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from decimal import Decimal
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.integration.test_api import TOKENS, V1, Served
+from tests.integration.test_api import seeded as seeded  # the shared seeded-store fixture
+from tests.served import WAITING, copy_store
+
+DAY = "2026-11-20"
+SIP = WAITING[0]  # a buyback card waiting for a human at 13:35
+
+
+def _client(served: Served, name: str | None = None) -> httpx.Client:
+    """A client that waits long enough for a report read from the whole log on a loaded
+    machine (the shared client's 10 s is meant for the view's quick answers)."""
+    headers = {"Authorization": f"Bearer {TOKENS[name][1]}"} if name else {}
+    return httpx.Client(base_url=served.url, headers=headers, timeout=120)
+
+
+@pytest.fixture(scope="module")
+def served(seeded: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+    with Served(copy_store(seeded, tmp_path_factory.mktemp("api-reports"))) as served:
+        yield served
+
+
+def test_eod_when_asked_as_json_then_the_desk_line_sums_the_accounts(served: Served) -> None:
+    with _client(served, "vic") as client:
+        report = client.get(f"{V1}/reports/eod", params={"date": DAY}).json()
+        cash = client.get(f"{V1}/cash").json()
+
+    assert report["day"] == DAY and len(report["accounts"]) == 3
+    desk = report["desk"]
+    assert Decimal(desk["realised_pnl"]) == sum(
+        Decimal(a["realised_pnl"]) for a in report["accounts"])
+    assert report["kill_switches"] == [] or all(k["reason"] for k in report["kill_switches"])
+    assert {a["account_id"] for a in report["accounts"]} == {
+        row["account_id"] for row in cash["cash"]}
+
+
+def test_eod_when_asked_for_html_then_a_self_contained_page_with_the_figures(
+        served: Served) -> None:
+    with _client(served, "vic") as client:
+        page = client.get(f"{V1}/reports/eod", params={"date": DAY, "format": "html"})
+        report = client.get(f"{V1}/reports/eod", params={"date": DAY}).json()
+
+    assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+    assert f"End of day {DAY}" in page.text
+    assert "cdn.bokeh.org" not in page.text and "Bokeh" in page.text  # its JS is inlined
+    assert f"{Decimal(report['desk']['realised_pnl']):,.2f}".lstrip("-") in page.text
+
+
+def test_compliance_when_an_operator_approves_then_the_order_names_them_and_the_recheck(
+        seeded: Path, tmp_path: Path) -> None:
+    with Served(copy_store(seeded, tmp_path)) as fresh, _client(fresh, "amy") as amy:
+        assert amy.post(f"{V1}/cards/{SIP}/approve").status_code == 200
+        report = amy.get(f"{V1}/reports/compliance", params={
+            "from": DAY, "to": DAY, "account": "sip-aggressive"}).json()
+
+    (order,) = report["orders"]
+    assert order["card_id"] == SIP and order["approved_by"] == "operator:amy"
+    assert order["approved_at"] and order["recheck_at_approval"]
+    assert all(c["passed"] for c in order["recheck_at_approval"])
+    assert order["evidence"] and order["guardrails_at_proposal"]
+
+
+def test_reports_when_the_query_is_bad_then_400_or_422_naming_what(served: Served) -> None:
+    with _client(served, "vic") as client:
+        month = client.get(f"{V1}/reports/monthly", params={"month": "2026-13"})
+        backwards = client.get(f"{V1}/reports/compliance",
+                               params={"from": DAY, "to": "2026-11-01"})
+        kind = client.get(f"{V1}/reports/eod", params={"format": "pdf"})
+
+    assert month.status_code == 400 and month.json()["field"] == "month"
+    assert backwards.status_code == 422 and "before it starts" in backwards.json()["detail"]
+    assert kind.status_code == 400 and kind.json()["field"] == "format"
+
+
+def test_reports_when_no_token_then_401_and_no_figures(served: Served) -> None:
+    with _client(served) as anonymous:
+        answer = anonymous.get(f"{V1}/reports/monthly")
+
+    assert answer.status_code == 401 and "month" not in answer.text
+
+
+def test_eod_page_when_opened_from_the_api_in_chromium_then_charts_draw_under_its_policy(
+        served: Served, tmp_path: Path) -> None:
+    from playwright.sync_api import sync_playwright
+
+    token = TOKENS["vic"][1]
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path="/usr/bin/chromium",
+            args=["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"])
+        context = chromium.new_context(extra_http_headers={"Authorization": f"Bearer {token}"})
+        context.add_init_script("""window.cspViolations = [];
+            document.addEventListener('securitypolicyviolation',
+                e => window.cspViolations.push(e.violatedDirective));""")
+        page = context.new_page()
+        answer = page.goto(f"{served.url}{V1}/reports/eod?date={DAY}&format=html")
+        page.locator(".bk-Canvas, canvas").first.wait_for(timeout=30_000)
+        violations = page.evaluate("window.cspViolations")
+        chromium.close()
+
+    assert answer is not None and "script-src 'sha256-" in answer.headers[
+        "content-security-policy"]
+    assert violations == []
