@@ -18,6 +18,8 @@ from typing import Any
 import openai
 import structlog
 from openai import AsyncOpenAI
+from openai._types import RequestOptions
+from openai.types.chat import ChatCompletion
 
 from adapters.llm.config import JudgeConfig
 from domain.events import CardProposed
@@ -58,6 +60,7 @@ class OpenAIReviewer:
             max_retries=0,
         )
         self._slots = asyncio.Semaphore(config.concurrency)
+        self._formats = _formats()  # built once: the schema never changes between calls
 
     async def review(
         self, card: CardProposed, prompt: PromptVersion, news: Sequence[str]
@@ -97,37 +100,20 @@ class OpenAIReviewer:
         return await self._ask(rendered, tools=True)
 
     async def _ask(self, rendered: RenderedPrompt, tools: bool) -> ReviewCall:
-        messages: Any = [
-            {"role": "system", "content": rendered.system},
-            {"role": "user", "content": rendered.user},
-        ]
-        extra: dict[str, Any] = (
-            {
-                "tools": [
-                    {
-                        "type": "function",
-                        "function": {
-                            "name": SCHEMA_NAME,
-                            "description": "Record the review of the trade card.",
-                            "parameters": REVIEW_SCHEMA,
-                            "strict": True,
-                        },
-                    }
-                ],
-                "tool_choice": {"type": "function", "function": {"name": SCHEMA_NAME}},
-            }
-            if tools
-            else {
-                "response_format": {
-                    "type": "json_schema",
-                    "json_schema": {"name": SCHEMA_NAME, "schema": REVIEW_SCHEMA, "strict": True},
-                }
-            }
-        )
-        # The format and tools go as `extra_body`: the same JSON on the wire, without the
-        # SDK's recursive transform of the schema on every call (most of its CPU per call).
-        completion = await self._client.chat.completions.create(
-            model=self.model, messages=messages, temperature=0, extra_body=extra
+        body = {
+            "model": self.model,
+            "messages": [
+                {"role": "system", "content": rendered.system},
+                {"role": "user", "content": rendered.user},
+            ],
+            "temperature": 0,
+            **self._formats[tools],
+        }
+        # The SDK's own POST (auth, timeout, error classes, typed answer), without the
+        # recursive transform `chat.completions.create` runs over every argument on every
+        # call: the body is already the documented JSON, so there is nothing to transform.
+        completion = await self._client.post(
+            "/chat/completions", body=body, cast_to=ChatCompletion, options=_OPTIONS
         )
         usage = completion.usage
         audit = ReviewCall(
@@ -157,6 +143,36 @@ class OpenAIReviewer:
 
     async def close(self) -> None:
         await self._client.close()
+
+
+_OPTIONS: RequestOptions = {"security": {"bearer_auth": True}}
+
+
+def _formats() -> dict[bool, dict[str, Any]]:
+    """How the answer's shape is asked for: a JSON-schema response format (False), or a
+    forced call of a tool with the same schema as its parameters (True)."""
+    return {
+        False: {
+            "response_format": {
+                "type": "json_schema",
+                "json_schema": {"name": SCHEMA_NAME, "schema": REVIEW_SCHEMA, "strict": True},
+            }
+        },
+        True: {
+            "tools": [
+                {
+                    "type": "function",
+                    "function": {
+                        "name": SCHEMA_NAME,
+                        "description": "Record the review of the trade card.",
+                        "parameters": REVIEW_SCHEMA,
+                        "strict": True,
+                    },
+                }
+            ],
+            "tool_choice": {"type": "function", "function": {"name": SCHEMA_NAME}},
+        },
+    }
 
 
 def _with(call: ReviewCall, **changes: Any) -> ReviewCall:
