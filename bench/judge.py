@@ -77,7 +77,9 @@ def throughput_run(tree: Path, cards: int, reviewer: str, concurrency: int,
     """One `judge_throughput.py` run in a fresh process importing the code in `tree`."""
     env = {**os.environ, "PYTHONPATH": str(tree)}
     out = subprocess.run(
-        [sys.executable, str(HERE / "judge_throughput.py"), "--cards", str(cards),
+        # -P: the script's folder (bench/, whose kafka.py would shadow a package) is not
+        # put on sys.path; `tree` is, by PYTHONPATH.
+        [sys.executable, "-P", str(HERE / "judge_throughput.py"), "--cards", str(cards),
          "--reviewer", reviewer, "--concurrency", str(concurrency), "--base-url", base_url],
         cwd=tree, env=env, capture_output=True, text=True, check=True)
     return dict(json.loads(out.stdout.strip().splitlines()[-1]))
