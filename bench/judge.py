@@ -17,7 +17,8 @@ hot path with the review worker on beside it versus off.
 2. Hot path. Two desks set up alike (`bench.hot_path.prepare`); runs alternate between
    them, each timing `runtime.ingest([buyback announcement])` as bench/hot_path does. On
    one desk a review worker runs all along in another thread against the fake, writing its
-   events into the same store while the hot path runs; on the other, none. p50/p99 of both,
+   events into the same store through the desk's one writer (a lock, as `desk serve`'s
+   gate), so an ingest waiting behind a review batch's write counts; on the other, none. p50/p99 of both,
    side by side, and their ratio (also `bench.hot_path --reviews`). Figures depend on the
    machine and its load (printed).
 """
@@ -35,10 +36,11 @@ import tempfile
 import threading
 import time
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TypeVar
 
 import structlog
 
@@ -47,9 +49,9 @@ from adapters.llm.config import JudgeConfig
 from adapters.llm.openai_reviewer import OpenAIReviewer
 from bench.hot_path import prepare
 from bench.kafka import announcement, bench_accounts, clear_queue, loadavg, percentile, signal_of
-from devtools.llm_fake import FakeChatServer
 from streams.review_worker import ReviewWorker
 
+T = TypeVar("T")
 T0 = datetime(2026, 11, 20, 4, 30, tzinfo=UTC)
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -116,56 +118,63 @@ def throughput(args: argparse.Namespace) -> None:
 
 
 class BackgroundJudge:
-    """A review worker against the fake, in a thread (its own event loop) for one desk."""
+    """A review worker against the fake, in a thread (its own event loop) for one desk. Its
+    store calls take `lock`, the desk's one writer, as `desk serve`'s gate makes them."""
 
-    def __init__(self, store: DeskStore) -> None:
+    def __init__(self, store: DeskStore, base_url: str, lock: threading.Lock) -> None:
         self.store = store
+        self.base_url = base_url
+        self.lock = lock
         self.stop = threading.Event()
         self.thread = threading.Thread(target=lambda: asyncio.run(self._run()), daemon=True)
-        self.reviewed = 0
+
+    async def _write(self, fn: Callable[[], T]) -> T:
+        with self.lock:
+            return fn()
 
     async def _run(self) -> None:
-        fake = FakeChatServer()
-        await fake.start()
-        reviewer = OpenAIReviewer(JudgeConfig(base_url=fake.base_url, api_key=fake.api_key,
+        reviewer = OpenAIReviewer(JudgeConfig(base_url=self.base_url, api_key="test-key",
                                               model="bench", timeout_seconds=30))
-        worker = ReviewWorker(self.store, reviewer, lambda: T0)
+        worker = ReviewWorker(self.store, reviewer, lambda: T0, write=self._write)
         stop = asyncio.Event()
         task = asyncio.create_task(worker.run(stop, poll_seconds=0.01))
         while not self.stop.is_set():
             await asyncio.sleep(0.01)
         stop.set()
         await task
-        self.reviewed = worker.reviewed
         await reviewer.close()
-        await fake.stop()
 
 
 def hot_path(tmp: Path, runs: int, accounts: int, warmup: int = 5) -> None:
     """The hot path timed on two twin desks, alternating: one with a review worker running
-    beside it against the fake (writing into the same store), one without."""
+    beside it (the fake in its own process), sharing the desk's one writer; one without.
+    Each ingest is timed from before taking its desk's writer lock, so time spent waiting
+    for a review batch's write counts against the hot path."""
     specs = bench_accounts(accounts)
     names = [a.account_id for a in specs]
-    off = prepare(f"sqlite:///{tmp / 'off.db'}", specs)
-    on = prepare(f"sqlite:///{tmp / 'on.db'}", specs)
-    judge = BackgroundJudge(on.store)
-    judge.thread.start()
+    desks = {"off": prepare(f"sqlite:///{tmp / 'off.db'}", specs),
+             "on": prepare(f"sqlite:///{tmp / 'on.db'}", specs)}
+    locks = {name: threading.Lock() for name in desks}
     tag = uuid.uuid4().hex[:8]
     ms: dict[str, list[float]] = {"off": [], "on": []}
-    for run in range(warmup + runs):
-        order = (("off", off), ("on", on))
-        for name, desk in order if run % 2 else order[::-1]:  # neither always goes first
-            fact = announcement(tag, run)
-            t0 = time.perf_counter()
-            desk.runtime.ingest([fact])
-            ms[name].append((time.perf_counter() - t0) * 1000)
-            clear_queue(desk, names, signal_of(fact))  # untimed, as bench/hot_path
-    judge.stop.set()
-    judge.thread.join(30)
-    on.runtime.pump()
-    reviews = on.runtime.view.counts["CardReviewed"]
-    print(f"\nhot path, {runs} runs each, alternating; {accounts} accounts; the 'on' desk's "
-          f"worker reviewed {reviews} cards meanwhile")
+    with fake_server(0.0) as url:
+        judge = BackgroundJudge(desks["on"].store, url, locks["on"])
+        judge.thread.start()
+        for run in range(warmup + runs):
+            for name in ("off", "on") if run % 2 else ("on", "off"):  # neither always first
+                desk, fact = desks[name], announcement(tag, run)
+                t0 = time.perf_counter()
+                with locks[name]:
+                    desk.runtime.ingest([fact])
+                ms[name].append((time.perf_counter() - t0) * 1000)
+                with locks[name]:
+                    clear_queue(desk, names, signal_of(fact))  # untimed, as bench/hot_path
+        judge.stop.set()
+        judge.thread.join(30)
+    desks["on"].runtime.pump()
+    reviews = desks["on"].runtime.view.counts["CardReviewed"]
+    print(f"\nhot path, {runs} runs each ({warmup} warm-up runs left out), alternating; "
+          f"{accounts} accounts; the 'on' desk's worker reviewed {reviews} cards meanwhile")
     for name in ("off", "on"):
         s = sorted(ms[name][warmup:])
         print(f"  reviews {name:<3}: p50 {percentile(s, 50):6.2f}  p90 {percentile(s, 90):6.2f}"
@@ -173,13 +182,13 @@ def hot_path(tmp: Path, runs: int, accounts: int, warmup: int = 5) -> None:
     p99 = {k: percentile(sorted(v[warmup:]), 99) for k, v in ms.items()}
     p50 = {k: percentile(sorted(v[warmup:]), 50) for k, v in ms.items()}
     print(f"  ratio on/off: p50 {p50['on'] / p50['off']:.2f}  p99 {p99['on'] / p99['off']:.2f}")
-    off.store.close()
-    on.store.close()
+    for desk in desks.values():
+        desk.store.close()
 
 
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--cards", type=int, default=1000)
+    parser.add_argument("--cards", type=int, default=1000, help="cards per run (0: skip)")
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--model-ms", type=float, default=50.0,
                         help="the fake model's latency for the latency-bound run")
@@ -191,7 +200,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     args = parser.parse_args(argv)
     structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.ERROR))
     print(f"load average at start: {loadavg()}")
-    throughput(args)
+    if args.cards:
+        throughput(args)
     if args.runs:
         hot_path(Path(tempfile.mkdtemp(prefix="bench-judge-")), args.runs, args.accounts)
     print(f"load average at end: {loadavg()}")
