@@ -15,22 +15,21 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
+import httpx2
 import openai
 import structlog
 from openai import AsyncOpenAI
 from openai._types import RequestOptions
-from openai.types.chat import ChatCompletion
 
+from adapters.llm.completion import read_completion
 from adapters.llm.config import JudgeConfig
 from domain.events import CardProposed
 from domain.review import (
     REVIEW_SCHEMA,
     SCHEMA_NAME,
-    InvalidReview,
     PromptVersion,
     RenderedPrompt,
     ReviewCall,
-    parse_review,
     render,
 )
 
@@ -109,37 +108,19 @@ class OpenAIReviewer:
             "temperature": 0,
             **self._formats[tools],
         }
-        # The SDK's own POST (auth, timeout, error classes, typed answer), without the
+        # The SDK's own POST (auth, timeout, error classes raised on 4xx/5xx), without the
         # recursive transform `chat.completions.create` runs over every argument on every
-        # call: the body is already the documented JSON, so there is nothing to transform.
-        completion = await self._client.post(
-            "/chat/completions", body=body, cast_to=ChatCompletion, options=_OPTIONS
+        # call (the body is already the documented JSON) and without its typed model of
+        # the answer (`read_completion` reads the few fields the audit keeps).
+        response = await self._client.post(
+            "/chat/completions", body=body, cast_to=httpx2.Response, options=_OPTIONS
         )
-        usage = completion.usage
-        audit = ReviewCall(
-            None,
-            model_returned=completion.model or "",
-            request_id=getattr(completion, "_request_id", None) or completion.id or "",
-            tokens_in=usage.prompt_tokens if usage else 0,
-            tokens_out=usage.completion_tokens if usage else 0,
-        )
-        if not completion.choices:
-            return _with(audit, failure="invalid_output", detail="no choices in the answer")
-        choice = completion.choices[0]
-        message = choice.message
-        if getattr(message, "refusal", None) or choice.finish_reason == "content_filter":
-            return _with(
-                audit, failure="refusal", detail=(message.refusal or "content filter")[:1_000]
-            )
-        text = message.content or ""
-        if tools:
-            calls = message.tool_calls or []
-            function = getattr(calls[0], "function", None) if calls else None
-            text = function.arguments if function is not None else ""
+        await response.aread()
         try:
-            return _with(audit, body=parse_review(text))
-        except InvalidReview as e:
-            return _with(audit, failure="invalid_output", detail=str(e))
+            data = response.json()
+        except ValueError:
+            data = None
+        return read_completion(data, response.headers.get("x-request-id", ""), tools)
 
     async def close(self) -> None:
         await self._client.close()
