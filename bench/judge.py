@@ -18,9 +18,9 @@ hot path with the review worker on beside it versus off.
    them, each timing `runtime.ingest([buyback announcement])` as bench/hot_path does. On
    one desk a review worker runs all along in another thread against the fake, writing its
    events into the same store through the desk's one writer (a lock, as `desk serve`'s
-   gate), so an ingest waiting behind a review batch's write counts; on the other, none. p50/p99 of both,
-   side by side, and their ratio (also `bench.hot_path --reviews`). Figures depend on the
-   machine and its load (printed).
+   gate), so an ingest waiting behind a review batch's write counts; on the other, none.
+   p50/p99 of both, side by side, and their ratio (also `bench.hot_path --reviews`).
+   Figures depend on the machine and its load (printed).
 """
 
 from __future__ import annotations
