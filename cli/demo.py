@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
+from functools import partial
 from typing import Any
 
 from adapters.eventstore.url import redact
@@ -11,7 +13,7 @@ from adapters.files.sample import SAMPLE_DIR
 from cli.options import add_kafka, add_store, kafka_bootstrap, store_url
 from cli.venue_demo import VENUE_DEMOS, run_upstox_fake_demo
 from streams.bootstrap import Desk, wall_clock
-from streams.demo import print_summary, run_demo, save_live_view, summary
+from streams.demo import print_summary, run_demo, summary
 from streams.judge import review_pending, review_summary
 
 
@@ -33,6 +35,10 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--reviews", choices=("auto", "llm", "rules", "off"), default="auto",
                    help="the judge after the day (embedded runtime): auto = the model when "
                    "OPENAI_BASE_URL/OPENAI_API_KEY is set, else the rule-based reviewer")
+    p.add_argument("--days", type=int, default=1,
+                   help="embedded runtime: the sample day, then its facts again on each next "
+                   "trading day, the judge reviewing after each (a store that already holds "
+                   "the first days gets only the new ones)")
     p.set_defaults(func=_run)
 
 
@@ -40,6 +46,10 @@ def _run(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     url = store_url(args)
+    if args.days < 1 or (args.days > 1 and (args.runtime, args.broker) != ("embedded", "paper")):
+        print("error: --days must be at least 1, and more than 1 runs only on the embedded "
+              "runtime with the paper broker", file=sys.stderr)
+        return 2
     if args.broker == "upstox-fake":
         data = run_upstox_fake_demo(url, Path(args.data), args.operator, wall_clock)
     elif args.runtime == "kafka":
@@ -52,9 +62,9 @@ def _run(args: argparse.Namespace) -> int:
         data = summary(view)
         data["events"] = DeskStore(url).head()
     else:
-        desk = run_demo(url, Path(args.data), args.operator, wall_clock)
-        if args.reviews != "off":
-            _review(desk, args.reviews)
+        review = None if args.reviews == "off" else partial(_review, mode=args.reviews)
+        desk = run_demo(url, Path(args.data), args.operator, wall_clock, days=args.days,
+                        after_day=review)
         data = summary(desk.runtime.view)
         if args.reviews != "off":
             data["reviews"] = review_summary(desk.runtime.view)
@@ -78,7 +88,6 @@ def _review(desk: Desk, mode: str) -> None:
     """Review the day's cards (off the hot path: after it), then fold the reviews in."""
     review_pending(desk.store, wall_clock, mode)
     desk.runtime.pump()
-    save_live_view(desk)
 
 
 def _print_reviews(r: dict[str, Any]) -> None:

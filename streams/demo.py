@@ -4,28 +4,39 @@ and the end-of-day figures both runtimes print."""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from adapters.eventstore.store import ViewSnapshots
+from adapters.files.calendar import load_calendar
 from adapters.files.sample import load_instruments
 from domain.money import ZERO
 from domain.session import IST
 from projections.desk import LIVE_VIEW, DeskView, snapshot
 from streams.bootstrap import Desk, bootstrap
-from streams.feed import feed_day, sample_day
+from streams.feed import feed_day, later_day, sample_day
 from streams.ports import Clock
 from streams.process_managers.auto_approver import DEMO_POLICY, policy_actor
 
 
-def run_demo(store_url: str, directory: Path, operator: str, clock: Clock) -> Desk:
+def run_demo(store_url: str, directory: Path, operator: str, clock: Clock, *, days: int = 1,
+             after_day: Callable[[Desk], None] | None = None) -> Desk:
     """Run the whole sample day (`operator` opens the sample accounts, the `DEMO_POLICY`
-    approves every card); re-running on the same store adds nothing new."""
+    approves every card), then, for `days` > 1, its facts again on each next trading day
+    (`streams.feed.later_day`); `after_day` runs after each (the judge reviews there).
+    Re-running on the same store adds nothing new, so `--days 2` after a first run feeds
+    only the second day."""
     desk = bootstrap(
         store_url, load_instruments(directory / "instruments.csv"),
         approver=DEMO_POLICY, clock=clock,
     )
-    feed_day(desk.runtime, desk.store, sample_day(directory), f"operator:{operator}", clock)
+    first, calendar = sample_day(directory), load_calendar()
+    for n in range(days):
+        feed_day(desk.runtime, desk.store, later_day(first, n, calendar),
+                 f"operator:{operator}", clock)
+        if after_day is not None:
+            after_day(desk)
     save_live_view(desk)
     return desk
 

@@ -18,8 +18,9 @@ from pathlib import Path
 from typing import Protocol, TypeVar
 
 from adapters.eventstore.store import DeskStore
-from adapters.files.sample import AccountSpec, day_feed, load_accounts
+from adapters.files.sample import AccountSpec, day_feed, load_accounts, moved_feed
 from domain.aggregates import Account, Cause, InputStream
+from domain.calendar import TradingCalendar
 from domain.ids import account_stream
 from domain.inputs import InputFact
 from domain.session import IST
@@ -36,6 +37,7 @@ class SampleDay:
 
     directory: Path
     day: datetime  # 09:00 IST of the sample day: when accounts are set up
+    recorded: datetime | None = None  # the day the files hold, when fed as a later day
 
     @property
     def bars(self) -> Path:
@@ -54,7 +56,9 @@ class SampleDay:
 
     def groups(self) -> list[list[InputFact]]:
         """The day's facts grouped by instant, in desk-time order."""
-        return day_feed(self.bars, self.news, self.day)
+        if self.recorded is None:
+            return day_feed(self.bars, self.news, self.day)
+        return moved_feed(day_feed(self.bars, self.news, self.recorded), self.day - self.recorded)
 
 
 def sample_day(directory: Path) -> SampleDay:
@@ -64,6 +68,16 @@ def sample_day(directory: Path) -> SampleDay:
         first = datetime.fromisoformat(f.readline().split(",")[1])
     day = first.astimezone(IST).replace(hour=9, minute=0, second=0, microsecond=0)
     return SampleDay(directory, day)
+
+
+def later_day(day: SampleDay, sessions: int, calendar: TradingCalendar) -> SampleDay:
+    """The sample day's facts fed again `sessions` trading days later (0: the day itself),
+    as new facts of that day: a second day for demos (`desk demo --days 2`)."""
+    if sessions == 0:
+        return day
+    recorded = day.recorded or day.day
+    later = calendar.trading_day_after(recorded.date(), sessions)
+    return SampleDay(day.directory, datetime.combine(later, recorded.timetz()), recorded)
 
 
 def open_accounts(

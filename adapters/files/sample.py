@@ -161,3 +161,28 @@ def day_feed(bars: Path, news: Path, day_start: datetime) -> list[list[InputFact
         else:
             groups.append([fact])
     return groups
+
+
+def moved_feed(groups: list[list[InputFact]], by: timedelta) -> list[list[InputFact]]:
+    """The same facts `by` later, as another day's (`desk demo --days`): bars at their
+    new minutes, news and filings under source ids that name the new day, so they are new
+    facts to the log and not repeats of the recorded day's. Rejected rows keep their
+    position (the same bad text is the same rejection)."""
+    return [[_moved(fact, by) for fact in group] for group in groups]
+
+
+def _moved(fact: InputFact, by: timedelta) -> InputFact:
+    payload = fact.payload
+    if isinstance(payload, BarClosed):
+        bar = payload.model_copy(update={"start": payload.start + by, "end": payload.end + by})
+        return InputFact(bars_stream(bar.symbol, bar.start), bar_slot(bar.start), bar, bar.end,
+                         fact.source)
+    if isinstance(payload, NewsArrived | AnnouncementArrived):
+        published = payload.published_at + by
+        item = payload.model_copy(update={
+            "published_at": published,
+            "source_id": f"{payload.source_id}@{published:%Y-%m-%d}"})
+        stream = (announcement_stream(item.source_id) if isinstance(item, AnnouncementArrived)
+                  else news_stream(item.source_id))
+        return InputFact(stream, 1, item, published, fact.source)
+    return InputFact(fact.stream_id, fact.version, payload, fact.occurred_at + by, fact.source)

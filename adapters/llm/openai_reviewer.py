@@ -15,20 +15,21 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
+import httpx2
 import openai
 import structlog
 from openai import AsyncOpenAI
+from openai._types import RequestOptions
 
+from adapters.llm.completion import read_completion
 from adapters.llm.config import JudgeConfig
 from domain.events import CardProposed
 from domain.review import (
     REVIEW_SCHEMA,
     SCHEMA_NAME,
-    InvalidReview,
     PromptVersion,
     RenderedPrompt,
     ReviewCall,
-    parse_review,
     render,
 )
 
@@ -58,6 +59,7 @@ class OpenAIReviewer:
             max_retries=0,
         )
         self._slots = asyncio.Semaphore(config.concurrency)
+        self._formats = _formats()  # built once: the schema never changes between calls
 
     async def review(
         self, card: CardProposed, prompt: PromptVersion, news: Sequence[str]
@@ -97,66 +99,61 @@ class OpenAIReviewer:
         return await self._ask(rendered, tools=True)
 
     async def _ask(self, rendered: RenderedPrompt, tools: bool) -> ReviewCall:
-        messages: Any = [
-            {"role": "system", "content": rendered.system},
-            {"role": "user", "content": rendered.user},
-        ]
-        extra: dict[str, Any] = (
-            {
-                "tools": [
-                    {
-                        "type": "function",
-                        "function": {
-                            "name": SCHEMA_NAME,
-                            "description": "Record the review of the trade card.",
-                            "parameters": REVIEW_SCHEMA,
-                            "strict": True,
-                        },
-                    }
-                ],
-                "tool_choice": {"type": "function", "function": {"name": SCHEMA_NAME}},
-            }
-            if tools
-            else {
-                "response_format": {
-                    "type": "json_schema",
-                    "json_schema": {"name": SCHEMA_NAME, "schema": REVIEW_SCHEMA, "strict": True},
-                }
-            }
+        body = {
+            "model": self.model,
+            "messages": [
+                {"role": "system", "content": rendered.system},
+                {"role": "user", "content": rendered.user},
+            ],
+            "temperature": 0,
+            **self._formats[tools],
+        }
+        # The SDK's own POST (auth, timeout, error classes raised on 4xx/5xx), without the
+        # recursive transform `chat.completions.create` runs over every argument on every
+        # call (the body is already the documented JSON) and without its typed model of
+        # the answer (`read_completion` reads the few fields the audit keeps).
+        response = await self._client.post(
+            "/chat/completions", body=body, cast_to=httpx2.Response, options=_OPTIONS
         )
-        # The format and tools go as `extra_body`: the same JSON on the wire, without the
-        # SDK's recursive transform of the schema on every call (most of its CPU per call).
-        completion = await self._client.chat.completions.create(
-            model=self.model, messages=messages, temperature=0, extra_body=extra
-        )
-        usage = completion.usage
-        audit = ReviewCall(
-            None,
-            model_returned=completion.model or "",
-            request_id=getattr(completion, "_request_id", None) or completion.id or "",
-            tokens_in=usage.prompt_tokens if usage else 0,
-            tokens_out=usage.completion_tokens if usage else 0,
-        )
-        if not completion.choices:
-            return _with(audit, failure="invalid_output", detail="no choices in the answer")
-        choice = completion.choices[0]
-        message = choice.message
-        if getattr(message, "refusal", None) or choice.finish_reason == "content_filter":
-            return _with(
-                audit, failure="refusal", detail=(message.refusal or "content filter")[:1_000]
-            )
-        text = message.content or ""
-        if tools:
-            calls = message.tool_calls or []
-            function = getattr(calls[0], "function", None) if calls else None
-            text = function.arguments if function is not None else ""
+        await response.aread()
         try:
-            return _with(audit, body=parse_review(text))
-        except InvalidReview as e:
-            return _with(audit, failure="invalid_output", detail=str(e))
+            data = response.json()
+        except ValueError:
+            data = None
+        return read_completion(data, response.headers.get("x-request-id", ""), tools)
 
     async def close(self) -> None:
         await self._client.close()
+
+
+_OPTIONS: RequestOptions = {"security": {"bearer_auth": True}}
+
+
+def _formats() -> dict[bool, dict[str, Any]]:
+    """How the answer's shape is asked for: a JSON-schema response format (False), or a
+    forced call of a tool with the same schema as its parameters (True)."""
+    return {
+        False: {
+            "response_format": {
+                "type": "json_schema",
+                "json_schema": {"name": SCHEMA_NAME, "schema": REVIEW_SCHEMA, "strict": True},
+            }
+        },
+        True: {
+            "tools": [
+                {
+                    "type": "function",
+                    "function": {
+                        "name": SCHEMA_NAME,
+                        "description": "Record the review of the trade card.",
+                        "parameters": REVIEW_SCHEMA,
+                        "strict": True,
+                    },
+                }
+            ],
+            "tool_choice": {"type": "function", "function": {"name": SCHEMA_NAME}},
+        },
+    }
 
 
 def _with(call: ReviewCall, **changes: Any) -> ReviewCall:

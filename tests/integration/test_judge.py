@@ -9,6 +9,7 @@ import asyncio
 import json
 from collections.abc import AsyncIterator
 from datetime import timedelta
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -23,7 +24,9 @@ from domain.aggregates import CardStatus, Cause, InputStream, TradeCard
 from domain.events import NewsArrived
 from domain.ids import review_stream
 from domain.review import DEFAULT_PROMPT
+from domain.values import GuardrailResult
 from projections.desk import DeskView, apply
+from projections.prompt_table import prompt_table
 from replay.reviews import replay_rule_reviews
 from streams.review_worker import ReviewWorker
 from tests.unit.conftest import T0, meta_label, proposal
@@ -221,3 +224,34 @@ async def test_replay_when_rules_run_again_then_recorded_rule_reviews_are_reprod
 
     assert (replayed.cards, replayed.rule_reviews, replayed.reproduced) == (3, 3, 3)
     assert replayed.ok and len(fake.requests) == asked_before == 0
+
+
+@pytest.mark.asyncio
+async def test_prompt_table_when_operators_decide_reviewed_cards_then_agreement_counts_only_them(
+    fake: FakeChatServer, tmp_path: Path,
+) -> None:
+    store = DeskStore(f"sqlite:///{tmp_path / 'judge.db'}")
+    failed = (GuardrailResult(name="exposure_single_name", passed=False, detail="over cap"),)
+    for i in range(5):  # cards 0-1 breach a guardrail (the fake opposes them), 2-4 do not
+        card = TradeCard(f"card-{i}")
+        card.propose(proposal(card_id=f"card-{i}", guardrails=failed if i < 2 else ()),
+                     Cause(T0, T0, "strategy:buyback", f"corr-{i}"))
+        store.commit(card)
+    reviewer = _reviewer(fake)
+    await ReviewWorker(store, reviewer, lambda: T0).drain()
+    await reviewer.close()
+    # asha approves cards 0-3; card 4 is approved by an automated policy
+    for i, actor in enumerate(["operator:asha"] * 4 + ["policy:demo-approve-all"]):
+        card = store.load(TradeCard, f"card-{i}")
+        card.approve(actor, T0 + timedelta(minutes=1), (), Cause(T0, T0, actor, f"corr-{i}"))
+        store.commit(card)
+
+    view = _view(store)
+    [row] = prompt_table(view)
+
+    verdicts = [view.reviews.by_card[f"card-{i}"].verdict for i in range(4)]
+    supported = verdicts.count("support")
+    assert verdicts[:2] == ["oppose", "oppose"]
+    # an approval agrees with "support", disagrees with "oppose"; "caution" is neither
+    assert (row.agreed, row.compared) == (supported, 2 + supported)
+    assert row.agreement == (Decimal(supported) / (2 + supported)).quantize(Decimal("0.01"))
