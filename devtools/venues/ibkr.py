@@ -136,7 +136,15 @@ class IbkrGateway:
         return [o for o in self.book
                 if (o.coid == parent_coid and not o.parent_coid) or o.parent_coid == parent_coid]
 
+    def _sale(self, parent_coid: str) -> Order | None:
+        """A stand-alone sale whose cOID extends the bracket's (the desk's close)."""
+        return next((o for o in self.book if o.coid.startswith(parent_coid + ".")
+                     and not o.parent_coid and o.side == "SELL"), None)
+
     def _leg(self, parent_coid: str, leg: Leg) -> Order:
+        sale = self._sale(parent_coid)
+        if leg is Leg.OPERATOR and sale is not None:
+            return sale
         for o in self._bracket(parent_coid):
             is_leg = {Leg.ENTRY: not o.parent_coid,
                       Leg.STOP: bool(o.parent_coid) and o.order_type == "STP",

@@ -96,6 +96,13 @@ class KiteBook:
                 raise ValueError(f"no open entry for {client_order_id}")
             self._fill(entry, price)
             return
+        if leg is Leg.OPERATOR:  # the desk's own market sale, tagged like its entry
+            sale = next((o for o in self.orders.values() if o["tag"] == tag and
+                         o["transaction_type"] == "SELL" and o["status"] == "OPEN"), None)
+            if sale is None:
+                raise ValueError(f"no open sale for {client_order_id}")
+            self._fill(sale, price)
+            return
         gtt_id = self._gtt_of(tag)
         if gtt_id is None or leg not in (Leg.STOP, Leg.TARGET):
             raise ValueError(f"no active GTT leg {leg} for {client_order_id}")
