@@ -4,6 +4,7 @@
                             [--set KEY=VALUE]... [--reason R]
     desk broker login ACCOUNT          (prints the login URL, reads the code from the terminal)
     desk broker status [--json]
+    desk broker resolve ACCOUNT BREAK_ID --reason R   (see `cli.breaks`)
 
 `add` records where each credential is read from (an environment variable's name or an
 owner-only file), never the credential; `login` stores the day's token owner-only in the
@@ -34,6 +35,7 @@ from adapters.brokers.logins import Link, log_in, offline_session
 from adapters.eventstore.store import DeskStore
 from adapters.files.strategy_book import default_book
 from api.tokens import Role
+from cli import breaks
 from cli.identity import add_identity, operator
 from cli.options import add_store, existing_store
 from domain.aggregates import DomainError, StaleWrite
@@ -69,8 +71,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     add_identity(p)
     add_store(p)
     p.set_defaults(func=_login)
+    breaks.register(bsub)
     p = bsub.add_parser("status", help="each account's broker: credentials, token expiry, "
-                        "rate limits, last reconciliation")
+                        "rate limits, last reconciliation, open breaks")
     add_store(p)
     p.set_defaults(func=_status)
 
@@ -145,6 +148,7 @@ def _status(args: argparse.Namespace) -> int:
                                  if session.token_expires_at else None),
             "rate_limits": [w.label for w in session.rate_windows],
             "last_reconciliation": reconciled.get(account_id),
+            "open_breaks": breaks.break_rows(store, account_id),
         })
     if args.json:
         print(json.dumps(rows, indent=2))
@@ -159,7 +163,8 @@ def _status(args: argparse.Namespace) -> int:
               + (f" (expires {r['token_expires_at']})" if r["token_expires_at"] else "")
               + f"\n  order rate limits: {', '.join(r['rate_limits']) or 'none'} "
               "(full headroom outside a running desk)"
-              + f"\n  last reconciliation: {r['last_reconciliation'] or 'none yet'}")
+              + f"\n  last reconciliation: {r['last_reconciliation'] or 'none yet'}"
+              + (breaks.break_lines(r["open_breaks"]) or "\n  open breaks: none"))
     return 0
 
 
