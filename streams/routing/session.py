@@ -17,7 +17,7 @@ from domain.venue import VenueError
 from projections.desk import DeskView
 from streams.ports import Clock, Venue
 from streams.routing.exits import ExitRouter
-from streams.routing.reconcile import DEFAULT_RECONCILE_SECONDS, Reconciler
+from streams.routing.reconcile import DEFAULT_RECONCILE_SECONDS, Reconciler, Settle
 from streams.routing.router import Notify, OrderRouter
 from streams.routing.routes import VenueRoutes
 from streams.routing.updates import VenueUpdates
@@ -34,12 +34,12 @@ class VenueSession:
                  routes: VenueRoutes, view: Callable[[], DeskView], clock: Clock,
                  notify: Notify = lambda _: None, poll_seconds: float = DEFAULT_POLL_SECONDS,
                  reconcile_seconds: float = DEFAULT_RECONCILE_SECONDS,
-                 accounts: Collection[str] = ()) -> None:
+                 accounts: Collection[str] = (), settle: Settle | None = None) -> None:
         self.venue = venue
         self.router = OrderRouter(store, venue, instruments, clock, notify, accounts)
         self.exits = ExitRouter(store, venue, instruments, clock, notify, accounts)
         self.updates = VenueUpdates(store, venue.name, clock, notify)
-        self.reconciler = Reconciler(store, venue, routes, view, clock, notify)
+        self.reconciler = Reconciler(store, venue, routes, view, clock, notify, settle)
         self.poll_seconds = poll_seconds
         self.reconcile_seconds = reconcile_seconds
         self.reconcile_error = ""  # why the last reconciliation could not run ("" if it ran)
