@@ -1,5 +1,6 @@
-"""`desk demo --broker upstox-fake`: the sample day traded at a local Upstox fake (started
-here on 127.0.0.1), through the real Upstox adapter, the order router and reconciliation."""
+"""`desk demo --broker upstox-fake|ibkr-fake`: the sample day traded at a local Upstox
+fake or IBKR gateway fake (started here on 127.0.0.1), through the real adapter, the order
+router and reconciliation."""
 
 from __future__ import annotations
 
@@ -13,24 +14,30 @@ from typing import Any
 
 import structlog
 
+from adapters.brokers.ibkr import IbkrConfig, IbkrVenue
+from adapters.brokers.ibkr.orders import coid_for
 from adapters.brokers.upstox import UpstoxConfig, UpstoxVenue
 from adapters.brokers.upstox.session import AccessToken, save_token
+from devtools.venues.ibkr import IbkrGateway
+from devtools.venues.ibkr import start as start_ibkr
+from devtools.venues.ibkr_app import ACCOUNT as IBKR_ACCOUNT
+from devtools.venues.ibkr_exchange import IbkrExchange
 from devtools.venues.upstox import INSTRUMENTS_PATH, start
 from devtools.venues.upstox_exchange import UpstoxExchange
 from streams.demo import summary
 from streams.ports import Clock
 from streams.routing.demo import run_venue_demo
 
-VENUE_DEMOS = ("upstox-fake",)
+VENUE_DEMOS = ("upstox-fake", "ibkr-fake")
 
 
-def run_upstox_fake_demo(url: str, directory: Path, operator: str,
-                         clock: Clock) -> dict[str, Any]:
-    """The demo's end-of-day figures, traded at a fresh local Upstox fake."""
+def run_venue_fake_demo(broker: str, url: str, directory: Path, operator: str,
+                        clock: Clock) -> dict[str, Any]:
+    """The demo's end-of-day figures, traded at a fresh local fake of `broker`."""
     # Warnings go to stderr: stdout carries the end of day (as text or JSON).
     structlog.configure(logger_factory=structlog.PrintLoggerFactory(sys.stderr),
                         wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING))
-    return asyncio.run(_upstox_fake(url, directory, operator, clock))
+    return asyncio.run(_DEMOS[broker](url, directory, operator, clock))
 
 
 async def _upstox_fake(url: str, directory: Path, operator: str,
@@ -55,3 +62,29 @@ async def _upstox_fake(url: str, directory: Path, operator: str,
         finally:
             await venue.close()
             await runner.cleanup()
+
+
+async def _ibkr_fake(url: str, directory: Path, operator: str,
+                     clock: Clock) -> dict[str, Any]:
+    gateway = IbkrGateway()
+    runner, base_url = await start_ibkr(gateway)
+    venue = IbkrVenue(IbkrConfig.from_env({"IBKR_ACCOUNT_ID": IBKR_ACCOUNT,
+                                           "IBKR_BASE_URL": base_url}))
+    try:
+        desk, last = await run_venue_demo(url, directory, operator, clock, venue, IbkrExchange(
+            gateway, lambda order_id: coid_for(order_id, venue.config.coid_max_length)))
+        data = summary(desk.runtime.view)
+        data["broker"] = f"IBKR gateway fake at {base_url}"
+        data["reconciliation"] = {"imported": last.imported,
+                                  "differences": [d.__dict__ for d in last.differences],
+                                  "brackets_at_venue": sum(1 for o in gateway.book
+                                                           if not o.parent_coid
+                                                           and o.side == "BUY")}
+        desk.store.close()
+        return data
+    finally:
+        await venue.close()
+        await runner.cleanup()
+
+
+_DEMOS = {"upstox-fake": _upstox_fake, "ibkr-fake": _ibkr_fake}
