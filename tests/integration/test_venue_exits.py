@@ -15,12 +15,13 @@ from pathlib import Path
 
 import pytest
 
+from adapters.brokers.upstox import UpstoxVenue
 from adapters.files.sample import SAMPLE_DIR, load_instruments
 from domain.aggregates import Account, Order, TradeCard
 from domain.events import CashReleased, ExitRefused, Payload, PositionClosed
 from domain.ids import account_stream
-from domain.values import Leg
-from domain.venue import CloseRequest, VenueOrder, VenueOrderStatus
+from domain.values import Leg, Side
+from domain.venue import BracketRequest, CloseRequest, VenueOrder, VenueOrderStatus
 from streams import commands
 from streams.bootstrap import Desk, bootstrap, wall_clock
 from streams.routing.exits import ExitRouter
@@ -31,6 +32,7 @@ from streams.unit_of_work import UnitOfWork
 from tests.integration.test_order_router import until
 from tests.unit.conftest import T0, cause, mandate, proposal
 from tests.venues import Harness
+from tests.venues.upstox import open_fake as open_upstox
 
 D = Decimal
 ORDER = "order-1"
@@ -234,3 +236,30 @@ def test_cancel_when_the_entry_already_filled_at_the_venue_then_the_exit_is_refu
         assert not [o for o in found if o.status is VenueOrderStatus.CANCELLED]
 
     run(venue_name, tmp_path, body)
+
+
+def test_close_when_upstox_restarts_with_a_hashed_tag_then_the_sale_still_names_the_bracket(
+    tmp_path: Path,
+) -> None:
+    long_id = "order-sip-aggressive-buyback-BAJAJ-AUTO-20261120"  # over Upstox's 40-char tag
+
+    async def main() -> None:
+        async with open_upstox(tmp_path) as (fake, venue):
+            await venue.place_bracket(BracketRequest(
+                client_order_id=long_id, symbol="TCS", isin="", quantity=30,
+                stop=D("490.00"), target=D("530.00"), intraday=False,
+                reference_price=D("500.00")))
+            fake.fill_rule(venue.journal.gtt_id(long_id), "ENTRY", D("500.00"))
+            await venue.close_position(CloseRequest(
+                client_order_id=long_id, symbol="TCS", isin="", quantity=30, intraday=False,
+                reference_price=D("500.00")))
+            restarted = UpstoxVenue(venue.config)  # a new process, the same state dir
+            try:
+                sales = [o for o in await restarted.orders() if o.side is Side.SELL
+                         and o.leg is Leg.OPERATOR]
+            finally:
+                await restarted.close()
+
+        assert [o.client_order_id for o in sales] == [long_id]
+
+    asyncio.run(main())

@@ -330,6 +330,8 @@ class UpstoxVenue:
         if row.order_id in self._owners:
             return self._owners[row.order_id]
         tag = row.tag if isinstance(row, OrderRow) else ""
+        if tag and tag not in self._tags:  # after a restart: the journal's ids, hashed
+            self._tags.update({order_tag(c): c for c in self.journal.client_order_ids()})
         coid = self._tags.get(tag, tag if tag and order_tag(tag) == tag else "")
         if not coid:
             return "", Leg.ENTRY if row.side is Side.BUY else Leg.SQUARE_OFF
