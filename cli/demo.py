@@ -28,8 +28,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     add_kafka(p, namespace=False)  # each demo store gets topics of its own
     p.add_argument("--workers", type=int, default=1, help="faust workers for --runtime kafka")
     p.add_argument("--broker", choices=("paper", *VENUE_DEMOS), default="paper",
-                   help="paper (default), or upstox-fake / ibkr-fake: a local Upstox fake "
-                   "or IBKR gateway fake started on 127.0.0.1, reached through its adapter "
+                   help="paper (default), or upstox-fake / kite-fake / ibkr-fake: a local "
+                   "fake of that broker started on 127.0.0.1, reached through its adapter "
                    "and the order router")
     p.add_argument("--reviews", choices=("auto", "llm", "rules", "off"), default="auto",
                    help="the judge after the day (embedded runtime): auto = the model when "

@@ -39,3 +39,6 @@ class IbkrExchange:
             self.gateway.fill(self.coid_of(update.order_id), leg, update.price)
             filled.append((update.order_id, update.leg))
         return filled
+
+    async def settle(self) -> None:
+        """Nothing follows a fill by itself here: the bracket's exits are already held."""

@@ -1,7 +1,7 @@
-"""`desk demo --broker upstox-fake|ibkr-fake`: the sample day traded at the local Upstox
-fake or IBKR gateway fake, through the adapter, the order router and the venue's update
-stream, ends the day as paper does: the same orders, fills, positions, P&L, costs and cash,
-and nothing left to reconcile."""
+"""`desk demo --broker upstox-fake|kite-fake|ibkr-fake`: the sample day traded at a local
+Upstox, Kite or IBKR gateway fake, through the adapter, the order router and the venue's
+update stream, ends the day as paper does: the same orders, fills, positions, P&L, costs
+and cash, and nothing left to reconcile."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ TRADING = ("orders", "fills", "closed_trades", "open_positions", "realised_pnl",
            "cash", "kill_switch")
 
 
-@pytest.mark.parametrize("fake", ["upstox-fake", "ibkr-fake"])
+@pytest.mark.parametrize("fake", ["upstox-fake", "kite-fake", "ibkr-fake"])
 def test_demo_when_traded_at_a_venue_fake_then_the_end_of_day_equals_paper(
     desk: DeskCli, tmp_path: Path, fake: str
 ) -> None:
