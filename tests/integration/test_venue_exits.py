@@ -238,6 +238,32 @@ def test_cancel_when_the_entry_already_filled_at_the_venue_then_the_exit_is_refu
     run(venue_name, tmp_path, body)
 
 
+def test_flatten_when_one_entry_works_and_one_position_is_open_then_the_venue_does_both(
+    venue_name: str, tmp_path: Path
+) -> None:
+    async def body(d: Desked) -> None:
+        listening = await opened(d)
+        uow = UnitOfWork(d.desk.store, wall_clock)
+        card = uow.fresh(TradeCard, "card-2")
+        card.propose(proposal(card_id="card-2", signal_id="sig-2", symbol="INFY",
+                              quantity=10), cause())
+        card.approve("operator:asha", T0, (), cause())
+        d.desk.runtime.execute(uow)
+        assert await d.router.route() == 1
+        d.run(exit_command(commands.FlattenAccount, account_id="acc-1"))
+
+        assert await d.exits.route() == 2
+        d.h.fake.fill(ORDER, Leg.OPERATOR, D("495.00"))
+        await until(lambda: d.desk.runtime.view.orders.by_id[ORDER].status == "CLOSED")
+        listening.cancel()
+
+        assert d.desk.runtime.view.orders.by_id["order-2"].status == "CANCELLED"
+        assert not [o for o in await d.h.venue.find("order-2") if not o.status.final]
+        assert len(await d.sales()) == 1
+
+    run(venue_name, tmp_path, body)
+
+
 def test_close_when_upstox_restarts_with_a_hashed_tag_then_the_sale_still_names_the_bracket(
     tmp_path: Path,
 ) -> None:
