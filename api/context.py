@@ -50,6 +50,8 @@ class ApiState:
     news_sources: dict[str, SourceState] = field(default_factory=dict)  # polled sources
     # Live sources (`desk run`): each one's state for /ready and /metrics.
     feeds: Callable[[], list[FeedStatus]] = list
+    # Remote broker sessions (`desk serve` with linked accounts): each one's state for /ready.
+    venues: Callable[[], list[dict[str, object]]] = list
     # The judge's price table (model -> per million tokens in, out) for the prompt figures.
     prices: dict[str, tuple[Decimal, Decimal]] = field(default_factory=judge_prices)
 

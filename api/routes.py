@@ -8,6 +8,7 @@ from api.endpoint import Route
 from api.exits import ExitResult, LossLimitBody, LossLimitChange
 from api.handlers import (
     accounts,
+    breaks,
     cards,
     console,
     controls,
@@ -204,6 +205,16 @@ ROUTES: tuple[Route, ...] = (
           "Set the desk-wide daily loss limit: the desk kill switch trips when every "
           "account's P&L together reaches it", "kill switches", ADMIN, body=LossLimitBody,
           response=LossLimitChange, errors=(409,)),
+    # Reconciliation breaks with a venue (an open one halts the account's new entries)
+    Route("GET", f"{V1}/accounts/{{account_id}}/breaks", "listBreaks", breaks.list_breaks,
+          "An account's open reconciliation breaks, each naming the desk's and the venue's "
+          "side, with its kill switch", "exits", VIEWER, response=breaks.BreakList,
+          errors=(404,)),
+    Route("POST", f"{V1}/accounts/{{account_id}}/breaks/{{break_id}}/resolve",
+          "resolveBreak", breaks.resolve_break,
+          "Resolve an open break, saying what was done; the last one resolved at a venue "
+          "lets its accounts take new entries again", "exits", ADMIN, body=ReasonBody,
+          response=breaks.BreakResolution, errors=(404,)),
     # Events
     Route("GET", f"{V1}/events", "listEvents", events.list_events,
           "A page of the log, filtered by type or stream", "events", VIEWER,

@@ -63,6 +63,7 @@ class Readiness(Resource):
     lag: int
     reasons: list[str] = []
     feeds: list[dict[str, object]] = []
+    venues: list[dict[str, object]] = []  # remote broker sessions: connected, token, errors
 
 
 # Accounts -------------------------------------------------------------------------------

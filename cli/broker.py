@@ -4,6 +4,7 @@
                             [--set KEY=VALUE]... [--reason R]
     desk broker login ACCOUNT          (prints the login URL, reads the code from the terminal)
     desk broker status [--json]
+    desk broker resolve ACCOUNT BREAK_ID --reason R   (see `cli.breaks`)
 
 `add` records where each credential is read from (an environment variable's name or an
 owner-only file), never the credential; `login` stores the day's token owner-only in the
@@ -30,18 +31,21 @@ from adapters.brokers.links import (
     credential_refs,
     plain_settings,
 )
-from adapters.brokers.logins import Link, log_in, offline_session
+from adapters.brokers.logins import log_in, offline_session
 from adapters.eventstore.store import DeskStore
 from adapters.files.strategy_book import default_book
 from api.tokens import Role
+from cli import breaks
 from cli.identity import add_identity, operator
 from cli.options import add_store, existing_store
+from cli.serve_venues import read_state
 from domain.aggregates import DomainError, StaleWrite
-from domain.events import BrokerConfigured, Envelope
+from domain.events import Envelope
 from domain.venue import VenueError
 from projections.desk import DeskView, apply
 from streams.bootstrap import wall_clock
 from streams.commands import AddBroker, handle
+from streams.routing.serving import broker_links
 from streams.unit_of_work import UnitOfWork
 
 USAGE, FAILED = 2, 1
@@ -57,7 +61,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
                    help="where a credential is read from: env:VARIABLE or file:/owner-only "
                    "(default: the adapter's own variable, e.g. env:UPSTOX_API_SECRET)")
     p.add_argument("--set", dest="settings", action="append", default=[], metavar="KEY=VALUE",
-                   help="a plain setting: api_host/order_host/algo_name (upstox), "
+                   help="a plain setting: api_host/order_host/instruments_url/algo_name (upstox), "
                    "api_url/ticker_url (zerodha), base_url/account_id (ibkr), state_dir")
     p.add_argument("--reason", default="", help="why, recorded on the event")
     add_identity(p)
@@ -69,8 +73,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     add_identity(p)
     add_store(p)
     p.set_defaults(func=_login)
+    breaks.register(bsub)
     p = bsub.add_parser("status", help="each account's broker: credentials, token expiry, "
-                        "rate limits, last reconciliation")
+                        "rate limits, last reconciliation, open breaks")
     add_store(p)
     p.set_defaults(func=_status)
 
@@ -113,7 +118,7 @@ def _add(args: argparse.Namespace) -> int:
 
 def _login(args: argparse.Namespace) -> int:
     operator(args, Role.ADMIN, "logging an account in at its broker")
-    link = _links(existing_store(args)).get(args.account)
+    link = broker_links(existing_store(args)).get(args.account)
     if link is None:
         return _fail(FAILED, f"{args.account} has no broker: desk broker add {args.account} "
                      "--broker ...")
@@ -131,7 +136,7 @@ def _login(args: argparse.Namespace) -> int:
 
 def _status(args: argparse.Namespace) -> int:
     store = existing_store(args)
-    links, now = _links(store), datetime.now(UTC)
+    links, now = broker_links(store), datetime.now(UTC)
     reconciled = _last_reconciliation(store)
     rows: list[dict[str, Any]] = []
     for account_id, link in sorted(links.items()):
@@ -145,6 +150,8 @@ def _status(args: argparse.Namespace) -> int:
                                  if session.token_expires_at else None),
             "rate_limits": [w.label for w in session.rate_windows],
             "last_reconciliation": reconciled.get(account_id),
+            "open_breaks": breaks.break_rows(store, account_id),
+            "running_session": read_state(link),  # what a `desk serve` last wrote
         })
     if args.json:
         print(json.dumps(rows, indent=2))
@@ -159,8 +166,21 @@ def _status(args: argparse.Namespace) -> int:
               + (f" (expires {r['token_expires_at']})" if r["token_expires_at"] else "")
               + f"\n  order rate limits: {', '.join(r['rate_limits']) or 'none'} "
               "(full headroom outside a running desk)"
-              + f"\n  last reconciliation: {r['last_reconciliation'] or 'none yet'}")
+              + f"\n  last reconciliation: {r['last_reconciliation'] or 'none yet'}"
+              + (breaks.break_lines(r["open_breaks"]) or "\n  open breaks: none")
+              + _running(r["running_session"]))
     return 0
+
+
+def _running(state: dict[str, Any] | None) -> str:
+    """The venue session a `desk serve` runs (or last ran) for the account, as a line."""
+    if state is None:
+        return "\n  desk serve session: none yet"
+    said = "connected" if state.get("connected") else "not connected"
+    return (f"\n  desk serve session{'' if state.get('serving') else ' (stopped)'}: {said}"
+            f"; last update {state.get('last_update_at') or 'none'}; last reconciliation "
+            f"{state.get('last_reconciliation') or 'none'}"
+            + (f"; {state['detail']}" if state.get("detail") else ""))
 
 
 def _view(store: DeskStore) -> DeskView:
@@ -168,16 +188,6 @@ def _view(store: DeskStore) -> DeskView:
     for r in store.read_all():
         apply(view, r.event, r.position)
     return view
-
-
-def _links(store: DeskStore) -> dict[str, Link]:
-    """Each account's latest broker setting, from the log."""
-    links: dict[str, Link] = {}
-    for r in store.read_all():
-        p = r.event.payload
-        if isinstance(p, BrokerConfigured):
-            links[p.account_id] = Link(p.account_id, p.broker, p.credentials, p.settings)
-    return links
 
 
 def _last_reconciliation(store: DeskStore) -> dict[str, Any]:

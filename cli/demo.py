@@ -11,7 +11,7 @@ from typing import Any
 from adapters.eventstore.url import redact
 from adapters.files.sample import SAMPLE_DIR
 from cli.options import add_kafka, add_store, kafka_bootstrap, store_url
-from cli.venue_demo import VENUE_DEMOS, run_upstox_fake_demo
+from cli.venue_demo import VENUE_DEMOS, run_venue_fake_demo
 from streams.bootstrap import Desk, wall_clock
 from streams.demo import print_summary, run_demo, summary
 from streams.judge import review_pending, review_summary
@@ -30,8 +30,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     add_kafka(p, namespace=False)  # each demo store gets topics of its own
     p.add_argument("--workers", type=int, default=1, help="faust workers for --runtime kafka")
     p.add_argument("--broker", choices=("paper", *VENUE_DEMOS), default="paper",
-                   help="paper (default), or upstox-fake: a local Upstox fake started on "
-                   "127.0.0.1, reached through the Upstox adapter and the order router")
+                   help="paper (default), or upstox-fake / kite-fake / ibkr-fake: a local "
+                   "fake of that broker started on 127.0.0.1, reached through its adapter "
+                   "and the order router")
     p.add_argument("--reviews", choices=("auto", "llm", "rules", "off"), default="auto",
                    help="the judge after the day (embedded runtime): auto = the model when "
                    "OPENAI_BASE_URL/OPENAI_API_KEY is set, else the rule-based reviewer")
@@ -50,8 +51,9 @@ def _run(args: argparse.Namespace) -> int:
         print("error: --days must be at least 1, and more than 1 runs only on the embedded "
               "runtime with the paper broker", file=sys.stderr)
         return 2
-    if args.broker == "upstox-fake":
-        data = run_upstox_fake_demo(url, Path(args.data), args.operator, wall_clock)
+    if args.broker in VENUE_DEMOS:
+        data = run_venue_fake_demo(args.broker, url, Path(args.data), args.operator,
+                                   wall_clock)
     elif args.runtime == "kafka":
         from adapters.eventstore.store import DeskStore
         from streams.kafka.stack import run_demo_kafka

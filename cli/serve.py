@@ -16,13 +16,14 @@ import argparse
 import asyncio
 import signal
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from types import FrameType
 
 import structlog
 from aiohttp import web
 
+from adapters.brokers.logins import Link
 from adapters.eventstore.url import redact
 from adapters.files.sample import SAMPLE_DIR, load_instruments
 from adapters.news.config import NewsConfigError, PollersConfig, load_pollers
@@ -37,6 +38,7 @@ from api.server import start
 from api.signing import SigningConfigError, load_key
 from cli.options import add_kafka, add_store, kafka_bootstrap, store_url
 from cli.serve_notify import attach, run_outbox
+from cli.serve_venues import linked, run_venues
 from domain.instruments import Instrument
 from streams.bootstrap import AnyDesk, bootstrap, bootstrap_worker_views, wall_clock
 from streams.embedded import EmbeddedRuntime
@@ -46,6 +48,7 @@ from streams.judge import build_reviewer
 from streams.news_intake import news_intake
 from streams.news_pollers import run_pollers
 from streams.review_worker import ReviewWorker
+from streams.routing.reconcile import DEFAULT_RECONCILE_SECONDS
 
 log = structlog.get_logger("eventdesk.serve")
 
@@ -85,6 +88,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--max-sse-clients", type=int, default=DEFAULT_MAX_SSE_CLIENTS,
                    metavar="N", help="live event feed clients served at once; more get 503 "
                    f"with Retry-After (default {DEFAULT_MAX_SSE_CLIENTS})")
+    p.add_argument("--reconcile-seconds", type=float, default=DEFAULT_RECONCILE_SECONDS,
+                   metavar="N", help="embedded: reconcile each linked remote broker (desk "
+                   f"broker add) every N seconds (default {DEFAULT_RECONCILE_SECONDS:g})")
     p.add_argument("--verbose", action="store_true", help="log every request (debug level)")
     p.add_argument("--reviews", choices=("auto", "llm", "rules", "off"), default="off",
                    help="embedded: run the judge's review worker beside the API (auto = the "
@@ -117,6 +123,9 @@ def _run(args: argparse.Namespace) -> int:
     if args.pace < 0:
         print("desk serve: --pace must be >= 0", file=sys.stderr)
         return 2
+    if args.reconcile_seconds <= 0:
+        print("desk serve: --reconcile-seconds must be > 0", file=sys.stderr)
+        return 2
     if args.workers < 1:
         print("desk serve: --workers must be >= 1", file=sys.stderr)
         return 2
@@ -124,10 +133,11 @@ def _run(args: argparse.Namespace) -> int:
     data = Path(args.data)
     instruments = load_instruments(data / "instruments.csv")
     if args.runtime == "embedded":
-        desk: AnyDesk = bootstrap(url, instruments, clock=wall_clock)
+        links, routes = linked(url)  # accounts at a remote broker trade there
+        desk: AnyDesk = bootstrap(url, instruments, clock=wall_clock, routes=routes)
         print(f"store: {redact(url)}; log head {desk.store.head()}")
         asyncio.run(_serve(desk, tokens, args, data if args.demo else None, news=news,
-                           notify=notify))
+                           notify=notify, venues=links))
         return 0
     return _run_kafka(args, url, data, instruments, tokens, notify)
 
@@ -173,7 +183,8 @@ def _interrupt(signum: int, frame: FrameType | None) -> None:
 async def _serve(desk: AnyDesk, tokens: api_tokens.Tokens, args: argparse.Namespace,
                  demo: Path | None, settle: Callable[[], None] | None = None, *,
                  news: PollersConfig | None = None,
-                 notify: NotifyConfig | None = None) -> None:
+                 notify: NotifyConfig | None = None,
+                 venues: Mapping[str, Link] | None = None) -> None:
     gate = DeskGate()
     host, pace, reviews = args.host, args.pace, args.reviews
     app = create_app(desk, tokens, gate=gate, max_sse_clients=args.max_sse_clients,
@@ -198,6 +209,9 @@ async def _serve(desk: AnyDesk, tokens: api_tokens.Tokens, args: argparse.Namesp
              if reviews != "off" else None)
     outbox = (asyncio.create_task(run_outbox(desk, gate, notify, bot, stop))
               if notify and bot else None)
+    sessions = (asyncio.create_task(run_venues(desk, venues, app, stop,
+                                               args.reconcile_seconds))
+                if venues else None)
     try:
         await stop.wait()
     finally:
@@ -205,6 +219,8 @@ async def _serve(desk: AnyDesk, tokens: api_tokens.Tokens, args: argparse.Namesp
             if task is not None:
                 task.cancel()
                 await asyncio.gather(task, return_exceptions=True)
+        if sessions is not None:  # ends at `stop`, closing the venues' connections
+            await asyncio.gather(sessions, return_exceptions=True)
         await runner.cleanup()
         gate.close()
 

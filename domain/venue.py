@@ -14,6 +14,7 @@ from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
 
+from domain.broker import BrokerAck
 from domain.values import Leg, Side
 
 
@@ -32,6 +33,21 @@ class BracketRequest:
     reference_price: Decimal  # the card's price: the base for a limit entry's protection
     entry_limit: Decimal | None = None  # None: at market (a venue that needs a limit
     # derives one from `reference_price` and its configured protection)
+
+
+@dataclass(frozen=True)
+class CloseRequest:
+    """An operator's close of a bracket's open position: its stop and target cancelled,
+    then a market sell of the position. The sale carries the bracket's own client order id
+    (IBKR: a cOID derived from it), so it is found again after a timeout or a crash and is
+    never sent twice, and comes back as the bracket's OPERATOR leg."""
+
+    client_order_id: str  # the bracket's desk order id
+    symbol: str
+    isin: str
+    quantity: int
+    intraday: bool
+    reference_price: Decimal  # the entry's fill: the base of a protected limit where needed
 
 
 class VenueOrderStatus(StrEnum):
@@ -66,6 +82,15 @@ class VenueOrder:
     status: VenueOrderStatus
     updated_at: datetime
     reason: str = ""  # the venue's words for a rejection or a cancel
+
+
+def closing_sale(found: list[VenueOrder]) -> BrokerAck | None:
+    """The ack for an operator's sale the venue already holds among a bracket's orders
+    (None: none, or only refused ones), so a retried close never sells twice."""
+    sale = next((o for o in found if o.leg is Leg.OPERATOR
+                 and o.status is not VenueOrderStatus.REJECTED), None)
+    return None if sale is None else BrokerAck(True, sale.venue_order_id,
+                                               reason="the venue already holds this close")
 
 
 @dataclass(frozen=True)

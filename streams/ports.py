@@ -36,6 +36,7 @@ from domain.review import PromptVersion, ReviewCall
 from domain.ticks import FeedBatch, FeedStatus
 from domain.venue import (
     BracketRequest,
+    CloseRequest,
     VenueOrder,
     VenueStatus,
     VenueTrade,
@@ -165,6 +166,12 @@ class Venue(Protocol):
     async def modify(self, client_order_id: str, *, stop: Decimal | None = None,
                      target: Decimal | None = None) -> BrokerAck:
         """Move a working bracket's stop and/or target."""
+        ...
+
+    async def close_position(self, request: CloseRequest) -> BrokerAck:
+        """Close a bracket's open position (an operator's exit): cancel its working stop
+        and target, then sell at market under the bracket's id; a sale the venue already
+        holds under that id is answered, never sent again. The fill comes as an update."""
         ...
 
     async def find(self, client_order_id: str) -> list[VenueOrder]:

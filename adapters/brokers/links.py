@@ -24,7 +24,7 @@ CREDENTIALS: dict[str, tuple[str, ...]] = {
 # Broker -> the plain settings an operator may give (`--set KEY=VALUE`).
 SETTINGS: dict[str, tuple[str, ...]] = {
     "paper": (),
-    "upstox": ("api_host", "order_host", "algo_name"),
+    "upstox": ("api_host", "order_host", "instruments_url", "algo_name"),
     "zerodha": ("api_url", "ticker_url"),
     "ibkr": ("base_url", "account_id"),
 }

@@ -52,7 +52,7 @@ async def ready(call: Call) -> s.Readiness:
         raise ApiError(503, "not_ready", "; ".join(down), field="feeds",
                        extra={"feeds": feeds})
     return s.Readiness(status="ready", log_head=head, view_position=position, lag=lag,
-                       feeds=feeds)
+                       feeds=feeds, venues=call.state.venues())
 
 
 async def metrics(call: Call) -> web.Response:

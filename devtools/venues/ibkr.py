@@ -15,6 +15,7 @@ import json
 import secrets
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -50,8 +51,6 @@ class Order:
     updated_ms: int = 0
 
 
-def _ms() -> int:
-    return int(time.time() * 1000)
 
 
 class IbkrGateway:
@@ -81,13 +80,17 @@ class IbkrGateway:
         self.pings = 0  # `tic` messages received on the websocket
         self.primed = ""  # the session whose live-orders list `force=true` primed
         self._next_id = 1_500_000_001
+        self.clock: Callable[[], float] = time.time  # its "now" (a replayed day: the bar time)
+
+    def _ms(self) -> int:
+        return int(self.clock() * 1000)
 
     # -- FakeControls -------------------------------------------------------------------
     def fill(self, client_order_id: str, leg: Leg, price: Decimal) -> None:
         """Fill a bracket's leg in full; an exit fill cancels the other exit (OCA)."""
         order = self._leg(client_order_id, leg)
         order.filled, order.avg_price, order.status = order.quantity, price, "Filled"
-        order.updated_ms = _ms()
+        order.updated_ms = self._ms()
         changed = [order]
         for other in self._bracket(order.parent_coid or order.coid):
             if other is order or other.status in FINAL:
@@ -136,7 +139,15 @@ class IbkrGateway:
         return [o for o in self.book
                 if (o.coid == parent_coid and not o.parent_coid) or o.parent_coid == parent_coid]
 
+    def _sale(self, parent_coid: str) -> Order | None:
+        """A stand-alone sale whose cOID extends the bracket's (the desk's close)."""
+        return next((o for o in self.book if o.coid.startswith(parent_coid + ".")
+                     and not o.parent_coid and o.side == "SELL"), None)
+
     def _leg(self, parent_coid: str, leg: Leg) -> Order:
+        sale = self._sale(parent_coid)
+        if leg is Leg.OPERATOR and sale is not None:
+            return sale
         for o in self._bracket(parent_coid):
             is_leg = {Leg.ENTRY: not o.parent_coid,
                       Leg.STOP: bool(o.parent_coid) and o.order_type == "STP",
@@ -151,7 +162,7 @@ class IbkrGateway:
         for order in orders:
             for o in [order, *([] if order.parent_coid else self._bracket(order.coid))]:
                 if o.status not in FINAL:
-                    o.status, o.updated_ms = "Cancelled", _ms()
+                    o.status, o.updated_ms = "Cancelled", self._ms()
                     changed.append(o)
         self.push("sor", [self.order_json(o) for o in changed])
 
@@ -184,7 +195,7 @@ class IbkrGateway:
                           parent_coid=str(t.get("parentId") or ""), conid=t["conid"],
                           side=t["side"], order_type=t["orderType"], quantity=t["quantity"],
                           price=Decimal(str(t["price"])) if "price" in t else None,
-                          tif=str(t.get("tif", "DAY")), updated_ms=_ms(),
+                          tif=str(t.get("tif", "DAY")), updated_ms=self._ms(),
                           status="PreSubmitted" if t.get("parentId") else "Submitted")
             self._next_id += 1
             self.book.append(order)
@@ -227,12 +238,13 @@ class IbkrGateway:
         return data
 
     def _trade(self, o: Order, price: Decimal) -> dict[str, Any]:
-        ticker, now = self.tickers[o.conid], time.gmtime()
+        ticker, at = self.tickers[o.conid], self.clock()
+        now = time.gmtime(at)
         return {"execution_id": f"0000e0d5.{len(self.trades) + 1:08x}.01.01",
                 "symbol": ticker, "side": o.side[0], "order_ref": o.coid,
                 "order_id": o.order_id, "order_description": f"{o.side} {o.quantity}",
                 "trade_time": time.strftime("%Y%m%d-%H:%M:%S", now),
-                "trade_time_r": _ms(), "size": float(o.quantity), "price": str(price),
+                "trade_time_r": int(at * 1000), "size": float(o.quantity), "price": str(price),
                 "exchange": "NSE", "commission": "0.00", "net_amount": float(price * o.quantity),
                 "account": ACCOUNT, "accountCode": ACCOUNT, "company_name": self.names[ticker],
                 "contract_description_1": ticker, "sec_type": "STK", "listing_exchange": "NSE",

@@ -118,6 +118,13 @@ class UpstoxBook:
                 other["status"] = "CANCELLED"
         self._push_gtt(gtt)
 
+    def fill_order(self, order_id: str, price: Decimal) -> None:
+        """Fill an open regular order (e.g. a market sale) in full at `price`."""
+        order = self.orders[order_id]
+        if order["status"] != "open":
+            raise ValueError(f"order {order_id} is {order['status']}")
+        self._fill(order, price)
+
     def cancel_at_venue(self, gtt_order_id: str) -> None:
         """Cancel a GTT and its open order, as the RMS or another platform would."""
         self._cancel_gtt(self.gtts[gtt_order_id], orders_too=True, why="cancelled by RMS")

@@ -40,3 +40,6 @@ class UpstoxExchange:
             self.fake.fill_rule(gtt, STRATEGIES[update.leg], update.price)
             filled.append((update.order_id, update.leg))
         return filled
+
+    async def settle(self) -> None:
+        """Nothing follows a fill by itself here: the bracket's exits are already held."""

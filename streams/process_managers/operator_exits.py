@@ -4,7 +4,8 @@ Cancel: the broker cancels the unfilled bracket and the entry's cancel is record
 reservation is then released by `Execution`). Close: the broker closes the position and
 its exit fill comes back from the broker's updates (the paper broker: the next bar). A
 broker's refusal is recorded as `ExitRefused` with its reason. Kill switches do not stop
-exits: they halt new entries only.
+exits: they halt new entries only. An order routed to a remote venue is left to that
+venue's exit router, outside the step.
 """
 
 from __future__ import annotations
@@ -35,6 +36,8 @@ class OperatorExits:
         row = view.orders.by_id.get(request.order_id)
         if order.exit_requested is not request.action or row is None:
             return  # already ended (filled or cancelled) before the broker was asked
+        if order.placed is not None and order.placed.broker != self.broker.name:
+            return  # a remote venue's order: its exit router sends it (streams.routing)
         cause = uow.cause(self.actor)
         if request.action is ExitAction.CANCEL:
             ack = self.broker.cancel(request.order_id)

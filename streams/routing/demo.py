@@ -34,6 +34,11 @@ class Exchange(Protocol):
         """Fill what `bar` fills of the `working` brackets; the (order id, leg) filled."""
         ...
 
+    async def settle(self) -> None:
+        """Return once the venue has done what follows those fills by itself (Kite: the
+        adapter arms a filled entry's exits), so the next bar finds them."""
+        ...
+
 
 async def run_venue_demo(store_url: str, directory: Path, operator: str, clock: Clock,
                          venue: Venue, exchange: Exchange) -> tuple[Desk, Reconciled]:
@@ -59,6 +64,7 @@ async def run_venue_demo(store_url: str, directory: Path, operator: str, clock: 
             for bar in bars:
                 filled = exchange.trade(bar, working(desk.runtime.view, venue.name, bar.symbol))
                 await recorded(desk, filled)
+                await exchange.settle()
             desk.runtime.ingest(group)
             await session.router.route()
         final = await session.reconciler.reconcile()

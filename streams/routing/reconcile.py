@@ -11,7 +11,7 @@ deterministic, so a second reconciliation of the same state adds nothing.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -36,6 +36,10 @@ log = structlog.get_logger("eventdesk.reconciliation")
 
 DEFAULT_RECONCILE_SECONDS = 30.0
 
+Settle = Callable[[], Awaitable[object]]
+"""Waits until the desk's view has folded everything committed so far (a serving desk
+folds through its one writer, not on `notify`)."""
+
 
 @dataclass
 class Reconciled:
@@ -52,8 +56,9 @@ class Reconciler:
 
     def __init__(self, store: DeskStore, venue: Venue, routes: VenueRoutes,
                  view: Callable[[], DeskView], clock: Clock,
-                 notify: Notify = lambda _: None) -> None:
+                 notify: Notify = lambda _: None, settle: Settle | None = None) -> None:
         self.store = store
+        self.settle = settle
         self.venue = venue
         self.routes = routes
         self.view = view
@@ -68,6 +73,8 @@ class Reconciler:
         result = Reconciled(self.clock())
         orders, trades = await self.venue.orders(), await self.venue.trades()
         result.imported = self._import(orders, trades)
+        if self.settle is not None:
+            await self.settle()  # the view folds what was just imported before comparing
         positions = await self.venue.positions()
         view = self.view()
         desk = self._desk_orders(view)

@@ -11,7 +11,7 @@ refused session) leaves the order unacknowledged; the next pass asks again.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 
 import structlog
@@ -52,20 +52,36 @@ def held(found: list[VenueOrder]) -> Outcome:
                              legs[0].reason or "rejected at the venue"), tuple(found))
 
 
-class OrderRouter:
-    """Sends this venue's placed-but-unacknowledged orders, in log order, exactly once."""
+class VenueRouter:
+    """A pass over the log for one venue from its own tracked position (`process`-venue),
+    recording what the venue answered as `actor_kind`:venue."""
+
+    process = "router"
+    actor_kind = "router"
 
     def __init__(self, store: DeskStore, venue: Venue, instruments: Mapping[str, Instrument],
-                 clock: Clock, notify: Notify = lambda _: None) -> None:
+                 clock: Clock, notify: Notify = lambda _: None,
+                 accounts: Collection[str] = ()) -> None:
         self.store = store
         self.venue = venue
+        # Only these accounts' orders (none named: every account's at this venue), when
+        # accounts at one broker trade under different logins.
+        self.accounts = frozenset(accounts)
         self.instruments = instruments
         self.clock = clock
         self.notify = notify
-        self.name = f"router-{venue.name}"
-        self.actor = f"router:{venue.name}"
+        self.name = f"{self.process}-{venue.name}"
+        self.actor = f"{self.actor_kind}:{venue.name}"
         self.position = store.tracked(self.name)
-        self.last_error = ""
+        self.last_error = ""  # the venue's failure on the last pass ("" when it answered)
+
+    def serves(self, broker: str, account_id: str) -> bool:
+        """True for an order of `account_id` recorded for `broker` that this router sends."""
+        return broker == self.venue.name and (not self.accounts or account_id in self.accounts)
+
+
+class OrderRouter(VenueRouter):
+    """Sends this venue's placed-but-unacknowledged orders, in log order, exactly once."""
 
     async def route(self) -> int:
         """One pass over the log since the router's position; returns how many orders it
@@ -75,7 +91,7 @@ class OrderRouter:
         for rec in list(self.store.read_all(self.position, types=("OrderPlaced",))):
             placed = rec.event.payload
             assert isinstance(placed, OrderPlaced)
-            if placed.broker != self.venue.name:
+            if not self.serves(placed.broker, placed.account_id):
                 self.position = rec.position
                 continue
             try:

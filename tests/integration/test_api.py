@@ -43,7 +43,8 @@ PATH_VALUES = {"account_id": "sip-aggressive", "card_id": SIP, "account": "sip-a
                "asset": "app.js",
                "session_id": "intake-no-such-session", "transfer_id": "transfer-none",
                "order_id": "order-none", "symbol": "TCS",
-               "name": "card-review", "version": "1", "strategy": "momentum"}
+               "name": "card-review", "version": "1", "strategy": "momentum",
+               "break_id": "break-none"}
 
 
 # Fixtures: a seeded store, and servers on copies of it ------------------------------------

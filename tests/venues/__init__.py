@@ -18,8 +18,8 @@ class FakeControls(Protocol):
     """What a test makes the venue do, as the exchange or the broker's back office would."""
 
     def fill(self, client_order_id: str, leg: Leg, price: Decimal) -> None:
-        """Fill the bracket's leg at `price` (an exit fill cancels the other exit), and push
-        the update on the venue's update stream."""
+        """Fill the bracket's leg at `price` (an exit fill cancels the other exit; OPERATOR:
+        the desk's market sale closing it), and push the update on the update stream."""
         ...
 
     def cancel_at_venue(self, client_order_id: str) -> None:

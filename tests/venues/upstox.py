@@ -10,6 +10,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from adapters.brokers.upstox import UpstoxConfig, UpstoxVenue
+from adapters.brokers.upstox.parsing import order_tag
 from adapters.brokers.upstox.session import AccessToken, save_token
 from devtools.venues.upstox import INSTRUMENTS_PATH, FakeUpstox, start
 from domain.values import Leg
@@ -36,7 +37,13 @@ class UpstoxControls:
         return gtt_order_id
 
     def fill(self, client_order_id: str, leg: Leg, price: Decimal) -> None:
-        """Fill a leg of the desk order's GTT."""
+        """Fill a leg of the desk order's GTT, or (OPERATOR) its open tagged sale."""
+        if leg is Leg.OPERATOR:
+            tag = order_tag(client_order_id)
+            sale = next(o for o in self.upstox.orders.values() if o["tag"] == tag
+                        and o["transaction_type"] == "SELL" and o["status"] == "open")
+            self.upstox.fill_order(sale["order_id"], price)
+            return
         self.upstox.fill_rule(self._gtt(client_order_id), STRATEGIES[leg], price)
 
     def cancel_at_venue(self, client_order_id: str) -> None:

@@ -17,19 +17,26 @@ import structlog
 from adapters.brokers.ibkr import parsing
 from adapters.brokers.ibkr.client import IbkrClient
 from adapters.brokers.ibkr.config import IbkrConfig
-from adapters.brokers.ibkr.orders import bracket_tickets, coid_for, modified_ticket
+from adapters.brokers.ibkr.orders import (
+    bracket_tickets,
+    close_ticket,
+    coid_for,
+    modified_ticket,
+)
 from adapters.brokers.ibkr.replies import Duplicate, Placed, Question, answer
 from adapters.brokers.ibkr.stream import UpdateStream
 from domain.broker import BrokerAck, BrokerFunds, BrokerPosition
 from domain.values import Leg
 from domain.venue import (
     BracketRequest,
+    CloseRequest,
     VenueError,
     VenueErrorKind,
     VenueOrder,
     VenueStatus,
     VenueTrade,
     VenueUpdate,
+    closing_sale,
 )
 
 log = structlog.get_logger("eventdesk.ibkr")
@@ -87,6 +94,35 @@ class IbkrVenue:
                 return BrokerAck(accepted=False, reason=f"IBKR already holds cOID {reply.coid} "
                                  "but lists no order under it today")
             return BrokerAck(accepted=True, broker_order_id=held.venue_order_id)
+        return BrokerAck(accepted=True, broker_order_id=reply.order_ids[0])
+
+    async def close_position(self, request: CloseRequest) -> BrokerAck:
+        """Cancel the bracket's working exits, then sell at market under the bracket's
+        close cOID; one IBKR already holds (or a timeout) is answered by what it holds."""
+        coid = request.client_order_id
+        sold = closing_sale(await self.find(coid))
+        if sold is not None:
+            return sold
+        await self.cancel(coid)  # the stop and target go first: nothing else may sell it
+        ticket = close_ticket(request, account_id=self.config.account_id,
+                              conid=await self.conid(request.symbol),
+                              parent_coid=self._coid(coid))
+        try:
+            reply = await self._confirmed(await self._request(
+                "POST", f"/iserver/account/{self._account}/orders", {"orders": [ticket]}))
+        except VenueError as e:
+            if e.kind is not VenueErrorKind.TIMEOUT:
+                raise
+            sold = closing_sale(await self.find(coid))
+            if sold is None:
+                raise
+            return sold
+        if isinstance(reply, Question):
+            return BrokerAck(accepted=False, reason=f"IBKR asked: {reply.text}")
+        if isinstance(reply, Duplicate):
+            return closing_sale(await self.find(coid)) or BrokerAck(
+                accepted=False, reason=f"IBKR already holds cOID {reply.coid} but lists "
+                "no order under it today")
         return BrokerAck(accepted=True, broker_order_id=reply.order_ids[0])
 
     async def cancel(self, client_order_id: str) -> BrokerAck:

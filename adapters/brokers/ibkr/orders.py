@@ -14,11 +14,14 @@ from decimal import Decimal
 from typing import Any
 
 from domain.values import Leg
-from domain.venue import BracketRequest
+from domain.venue import BracketRequest, CloseRequest
 
 # Suffixes of the children's cOIDs: every leg carries its own cOID (IBKR refuses a cOID it
 # already holds), all three derived from the desk's id so `find` needs no memory.
 CHILD_SUFFIX = {Leg.STOP: ".stp", Leg.TARGET: ".tgt"}
+# ... and an operator's close of the position, a sale of its own, sent at most once.
+CLOSE_SUFFIX = ".opx"
+_SUFFIXES = CHILD_SUFFIX | {Leg.OPERATOR: CLOSE_SUFFIX}
 _SAFE = re.compile(r"^[A-Za-z0-9_-]+$")
 HASHED_PREFIX = "ed-"
 
@@ -26,7 +29,7 @@ HASHED_PREFIX = "ed-"
 def coid_for(client_order_id: str, max_length: int) -> str:
     """The parent's cOID for a desk order id: the id itself when it fits IBKR (short, plain
     characters), else a deterministic short hash of it, so a retry sends the same cOID."""
-    room = max_length - max(len(s) for s in CHILD_SUFFIX.values())
+    room = max_length - max(len(s) for s in _SUFFIXES.values())
     if len(client_order_id) <= room and _SAFE.match(client_order_id):
         return client_order_id
     digest = hashlib.sha256(client_order_id.encode()).hexdigest()
@@ -40,7 +43,7 @@ def leg_coids(parent_coid: str) -> dict[str, Leg]:
 
 def split_coid(coid: str) -> tuple[str, Leg]:
     """The parent cOID and the leg an order's cOID (its `order_ref`) stands for."""
-    for leg, suffix in CHILD_SUFFIX.items():
+    for leg, suffix in _SUFFIXES.items():
         if coid.endswith(suffix):
             return coid.removesuffix(suffix), leg
     return coid, Leg.ENTRY
@@ -63,6 +66,15 @@ def bracket_tickets(request: BracketRequest, *, account_id: str, conid: int,
     target = exits | {"cOID": parent_coid + CHILD_SUFFIX[Leg.TARGET], "orderType": "LMT",
                       "price": _price(request.target)}
     return [parent, stop, target]
+
+
+def close_ticket(request: CloseRequest, *, account_id: str, conid: int,
+                 parent_coid: str) -> dict[str, Any]:
+    """The ticket of an operator's close: a market sale of the position, its cOID derived
+    from the bracket's, so IBKR refuses it a second time."""
+    return {"acctId": account_id, "conid": conid, "ticker": request.symbol,
+            "quantity": request.quantity, "tif": "DAY", "side": "SELL", "orderType": "MKT",
+            "cOID": parent_coid + CLOSE_SUFFIX}
 
 
 def modified_ticket(*, account_id: str, conid: int, leg: Leg, quantity: int, tif: str,

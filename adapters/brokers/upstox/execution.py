@@ -36,6 +36,7 @@ from domain.broker import BrokerAck, BrokerFunds, BrokerPosition
 from domain.values import Leg, Side
 from domain.venue import (
     BracketRequest,
+    CloseRequest,
     VenueError,
     VenueErrorKind,
     VenueOrder,
@@ -43,7 +44,17 @@ from domain.venue import (
     VenueStatus,
     VenueTrade,
     VenueUpdate,
+    closing_sale,
 )
+
+
+def close_body(request: CloseRequest, instrument_key: str, tag: str) -> dict[str, Any]:
+    """The POST /v3/order/place body of an operator's close: a market sale, one order."""
+    return {"quantity": request.quantity, "product": "I" if request.intraday else "D",
+            "validity": "DAY", "price": 0, "tag": tag, "instrument_token": instrument_key,
+            "order_type": "MARKET", "transaction_type": "SELL", "disclosed_quantity": 0,
+            "trigger_price": 0, "is_amo": False, "slice": False}
+
 
 # A request that failed this way may still have reached Upstox: look before sending again.
 UNKNOWN_OUTCOME = (VenueErrorKind.TIMEOUT, VenueErrorKind.UNAVAILABLE)
@@ -61,6 +72,7 @@ class UpstoxVenue:
         self.journal = GttJournal(config.journal_path)
         self._table: InstrumentTable | None = None
         self._owners: dict[str, tuple[str, Leg]] = {}  # order id -> desk order, leg
+        self._tags: dict[str, str] = {}  # hashed tag -> desk order, for the sales closing it
         self._streams: list[PortfolioStream] = []
 
     async def instruments(self) -> InstrumentTable:
@@ -118,6 +130,34 @@ class UpstoxVenue:
             if order.venue_order_id in book:
                 await self.client.call("cancel_order", params={"order_id": order.venue_order_id})
         return BrokerAck(True, self.journal.gtt_id(client_order_id))
+
+    async def close_position(self, request: CloseRequest) -> BrokerAck:
+        """Cancel the bracket's working exits, then sell at market tagged with its id,
+        unless Upstox already holds that sale."""
+        coid = request.client_order_id
+        self._tags[order_tag(coid)] = coid
+        sold = closing_sale(await self.find(coid))
+        if sold is not None:
+            return sold
+        await self.cancel(coid)  # the stop and target go first: nothing else may sell it
+        instrument = (await self.instruments()).lookup(request.symbol, request.isin)
+        if instrument is None:
+            return BrokerAck(False, reason=f"{request.symbol} is not in the Upstox "
+                                           "instrument master")
+        try:
+            data = await self.client.call("place_order", body=close_body(
+                request, instrument.instrument_key, order_tag(coid)))
+        except VenueError as e:
+            if e.kind in UNKNOWN_OUTCOME:
+                sold = closing_sale(await self.find(coid))
+                if sold is not None:
+                    return sold
+            if e.kind is VenueErrorKind.REJECTED:
+                return BrokerAck(False, reason=str(e))
+            raise
+        order_id = str(data["order_ids"][0])
+        self._owners[order_id] = (coid, Leg.OPERATOR)
+        return BrokerAck(True, order_id)
 
     async def modify(self, client_order_id: str, *, stop: Decimal | None = None,
                      target: Decimal | None = None) -> BrokerAck:
@@ -290,8 +330,13 @@ class UpstoxVenue:
         if row.order_id in self._owners:
             return self._owners[row.order_id]
         tag = row.tag if isinstance(row, OrderRow) else ""
-        coid = tag if tag and order_tag(tag) == tag else ""
-        return coid, Leg.ENTRY if row.side is Side.BUY else Leg.SQUARE_OFF
+        if tag and tag not in self._tags:  # after a restart: the journal's ids, hashed
+            self._tags.update({order_tag(c): c for c in self.journal.client_order_ids()})
+        coid = self._tags.get(tag, tag if tag and order_tag(tag) == tag else "")
+        if not coid:
+            return "", Leg.ENTRY if row.side is Side.BUY else Leg.SQUARE_OFF
+        # A desk-tagged order outside the GTT: a sale is an operator's close.
+        return coid, Leg.ENTRY if row.side is Side.BUY else Leg.OPERATOR
 
     def _bracket_orders(self, coid: str, gtt: GttOrder | None,
                         book: dict[str, OrderRow]) -> list[VenueOrder]:

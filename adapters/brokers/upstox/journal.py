@@ -42,6 +42,10 @@ class GttJournal:
         """True when a GTT was (or may have been) sent for this desk order."""
         return client_order_id in self._entries
 
+    def client_order_ids(self) -> list[str]:
+        """Every desk order a GTT was (or may have been) sent for."""
+        return list(self._entries)
+
     def owner(self, gtt_order_id: str) -> str:
         """The desk order a GTT was placed for ("" for a GTT placed elsewhere)."""
         return next((coid for coid, e in self._entries.items() if e["gtt"] == gtt_order_id),

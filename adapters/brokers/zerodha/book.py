@@ -22,9 +22,9 @@ class Book:
 
 
 def own_leg(row: Row) -> Leg:
-    """The leg of a desk-tagged order not placed by a GTT: a buy is the entry; a sell is a
-    square-off (the GTT's own orders are named by `fired_orders`)."""
-    return Leg.ENTRY if row.get("transaction_type") == "BUY" else Leg.SQUARE_OFF
+    """The leg of a desk-tagged order not placed by a GTT: a buy is the entry; a sell is an
+    operator's close (the GTT's own orders are named by `fired_orders`)."""
+    return Leg.ENTRY if row.get("transaction_type") == "BUY" else Leg.OPERATOR
 
 
 def client_of(tag: object, ids: Mapping[str, str]) -> str:

@@ -39,6 +39,7 @@ from domain.session import IST
 from domain.values import Leg
 from domain.venue import (
     BracketRequest,
+    CloseRequest,
     VenueError,
     VenueErrorKind,
     VenueOrder,
@@ -46,6 +47,7 @@ from domain.venue import (
     VenueStatus,
     VenueTrade,
     VenueUpdate,
+    closing_sale,
 )
 
 log = structlog.get_logger(__name__)
@@ -254,6 +256,37 @@ class ZerodhaVenue:
             self._pending.pop(tag, None)
             log.info("kite exits armed", client_order_id=request.client_order_id,
                      gtt=str(data["trigger_id"]))
+
+    async def close_position(self, request: CloseRequest) -> BrokerAck:
+        """Cancel the bracket's working exits, then sell at market (with Kite's market
+        protection) tagged with its id, unless Kite already holds that sale."""
+        tag = self.remember(request.client_order_id)
+        self._feed.start()
+        sold = closing_sale(await self.find(request.client_order_id))
+        if sold is not None:
+            return sold
+        await self.cancel(request.client_order_id)  # nothing else may sell it meanwhile
+        instrument = await self.instrument(request.symbol)
+        if instrument is None:
+            return BrokerAck(False, reason=f"{request.symbol} is not in Kite's "
+                                           f"{self.config.exchange} instruments")
+        form = {"exchange": instrument.exchange, "tradingsymbol": instrument.tradingsymbol,
+                "transaction_type": "SELL", "quantity": str(request.quantity),
+                "product": "MIS" if request.intraday else "CNC", "validity": "DAY",
+                "order_type": "MARKET", "tag": tag,
+                "market_protection": str(self.config.market_protection)}
+        try:
+            data = await self.client.call("POST", "/orders/regular", form=form, order=True)
+        except VenueError as e:
+            if e.kind in UNSURE:
+                sold = closing_sale(await self.find(request.client_order_id))
+                if sold is not None:
+                    return sold
+            if e.kind is VenueErrorKind.REJECTED:
+                return BrokerAck(False, reason=str(e))
+            raise
+        with readable("order answer"):
+            return BrokerAck(True, broker_order_id=str(data["order_id"]))
 
     async def cancel(self, client_order_id: str) -> BrokerAck:
         """Cancel the working entry, or the exits GTT (and any exit order it placed)."""

@@ -35,11 +35,6 @@ class KiteError(Exception):
         self.status, self.error_type, self.message = status, error_type, message
 
 
-def stamp() -> str:
-    """Now as Kite writes times: IST, to the second."""
-    return datetime.now(IST).strftime("%Y-%m-%d %H:%M:%S")
-
-
 def envelope_json(data: object, status: int = 200) -> web.Response:
     """A JSON response; rupees go out as JSON numbers, as Kite sends them."""
     text = json.dumps(data, default=lambda d: float(d) if isinstance(d, Decimal) else str(d))
@@ -84,6 +79,11 @@ class KiteBook:
         self._delays: list[float] = []
         self._sockets: dict[web.WebSocketResponse, asyncio.Queue[str | bytes]] = {}
         self.url = self.ticker_url = ""
+        self.clock: Callable[[], datetime] = lambda: datetime.now(IST)  # a replay: bar time
+
+    def stamp(self) -> str:
+        """The fake's now as Kite writes times: IST, to the second."""
+        return self.clock().astimezone(IST).strftime("%Y-%m-%d %H:%M:%S")
 
     # --- controls (tests.venues.FakeControls) ------------------------------------------
 
@@ -95,6 +95,13 @@ class KiteBook:
             if entry is None:
                 raise ValueError(f"no open entry for {client_order_id}")
             self._fill(entry, price)
+            return
+        if leg is Leg.OPERATOR:  # the desk's own market sale, tagged like its entry
+            sale = next((o for o in self.orders.values() if o["tag"] == tag and
+                         o["transaction_type"] == "SELL" and o["status"] == "OPEN"), None)
+            if sale is None:
+                raise ValueError(f"no open sale for {client_order_id}")
+            self._fill(sale, price)
             return
         gtt_id = self._gtt_of(tag)
         if gtt_id is None or leg not in (Leg.STOP, Leg.TARGET):
@@ -109,7 +116,7 @@ class KiteBook:
             self._cancel(entry, "Cancelled by RMS")
         gtt_id = self._gtt_of(tag)
         if gtt_id is not None:
-            self.gtts[gtt_id] |= {"status": "cancelled", "updated_at": stamp()}
+            self.gtts[gtt_id] |= {"status": "cancelled", "updated_at": self.stamp()}
 
     def fail_next(self, status: int, times: int = 1) -> None:
         """Answer the next order requests (orders, GTTs) with `status` in Kite's envelope."""
@@ -173,8 +180,8 @@ class KiteBook:
             "placed_by": "XX0000", "order_id": str(next(self._ids)),
             "exchange_order_id": str(next(self._ids) + 10**15), "parent_order_id": None,
             "status": "OPEN", "status_message": None, "status_message_raw": None,
-            "order_timestamp": stamp(), "exchange_update_timestamp": stamp(),
-            "exchange_timestamp": stamp(), "variety": "regular", "modified": False,
+            "order_timestamp": self.stamp(), "exchange_update_timestamp": self.stamp(),
+            "exchange_timestamp": self.stamp(), "variety": "regular", "modified": False,
             "exchange": "NSE", "tradingsymbol": symbol,
             "instrument_token": self.instruments[symbol]["token"],
             "order_type": fields["order_type"], "transaction_type": fields["transaction_type"],
@@ -190,21 +197,21 @@ class KiteBook:
 
     def _fill(self, order: Json, price: Decimal) -> None:
         order |= {"status": "COMPLETE", "average_price": price, "pending_quantity": 0,
-                  "filled_quantity": order["quantity"], "exchange_update_timestamp": stamp()}
+                  "filled_quantity": order["quantity"], "exchange_update_timestamp": self.stamp()}
         self.trades.append({
             "trade_id": str(next(self._trade_ids)), "order_id": order["order_id"],
             "exchange": "NSE", "tradingsymbol": order["tradingsymbol"],
             "instrument_token": order["instrument_token"], "product": order["product"],
             "average_price": price, "quantity": order["quantity"],
             "exchange_order_id": order["exchange_order_id"],
-            "transaction_type": order["transaction_type"], "fill_timestamp": stamp(),
-            "order_timestamp": stamp()[11:], "exchange_timestamp": stamp()})
+            "transaction_type": order["transaction_type"], "fill_timestamp": self.stamp(),
+            "order_timestamp": self.stamp()[11:], "exchange_timestamp": self.stamp()})
         self._push(order)
 
     def _cancel(self, order: Json, why: str | None = None) -> None:
         order |= {"status": "CANCELLED", "status_message": why, "pending_quantity": 0,
                   "cancelled_quantity": order["pending_quantity"],
-                  "exchange_update_timestamp": stamp()}
+                  "exchange_update_timestamp": self.stamp()}
         self._push(order)
 
     def _fire(self, gtt_id: int, index: int, price: Decimal) -> None:
@@ -218,10 +225,10 @@ class KiteBook:
             "validity": "DAY", "product": leg["product"], "order_type": leg["order_type"],
             "transaction_type": leg["transaction_type"], "quantity": leg["quantity"],
             "price": leg["price"], "meta": json.dumps({"app_id": 1234, "gtt": gtt_id}),
-            "timestamp": stamp(), "triggered_at": price,
+            "timestamp": self.stamp(), "triggered_at": price,
             "order_result": {"status": "success", "order_id": order["order_id"],
                              "rejection_reason": ""}}
-        gtt |= {"status": "triggered", "updated_at": stamp()}
+        gtt |= {"status": "triggered", "updated_at": self.stamp()}
         self._fill(order, price)
 
     def _positions(self) -> list[Json]:

@@ -24,7 +24,6 @@ from devtools.venues.zerodha.book import (
     KiteBook,
     KiteError,
     envelope_json,
-    stamp,
 )
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -79,7 +78,7 @@ class KiteFake(KiteBook):
         self.tokens.add(token)
         return self._ok({"user_type": "individual", "user_id": "XX0000", "broker": "ZERODHA",
                          "api_key": api_key, "access_token": token, "public_token": "",
-                         "refresh_token": "", "login_time": stamp(), "exchanges": ["NSE"],
+                         "refresh_token": "", "login_time": self.stamp(), "exchanges": ["NSE"],
                          "products": ["CNC", "NRML", "MIS"], "meta": {}})
 
     def _order_fields(self, form: Any) -> Json:
@@ -166,8 +165,8 @@ class KiteFake(KiteBook):
         gtt_id = next(self._gtt_ids)
         year = (datetime.now(IST) + timedelta(days=365)).strftime("%Y-%m-%d %H:%M:%S")
         self.gtts[gtt_id] = {"id": gtt_id, "user_id": "XX0000", "parent_trigger": None,
-                             "type": condition.pop("type"), "created_at": stamp(),
-                             "updated_at": stamp(), "expires_at": year, "status": "active",
+                             "type": condition.pop("type"), "created_at": self.stamp(),
+                             "updated_at": self.stamp(), "expires_at": year, "status": "active",
                              "condition": condition, "orders": orders, "meta": {}}
         self.gtt_tags[gtt_id] = tags
         return self._ok({"trigger_id": gtt_id})
@@ -184,7 +183,7 @@ class KiteFake(KiteBook):
         if gtt["status"] != "active":
             raise KiteError(400, "InputException", "Only an active GTT can be modified.")
         gtt |= {"type": condition.pop("type"), "condition": condition, "orders": orders,
-                "updated_at": stamp()}
+                "updated_at": self.stamp()}
         self.gtt_tags[gtt["id"]] = tags
         return self._ok({"trigger_id": gtt["id"]})
 
@@ -192,7 +191,7 @@ class KiteFake(KiteBook):
         gtt = self._gtt(request)
         if gtt["status"] != "active":
             raise KiteError(400, "InputException", "Only an active GTT can be deleted.")
-        gtt |= {"status": "deleted", "updated_at": stamp()}
+        gtt |= {"status": "deleted", "updated_at": self.stamp()}
         return self._ok({"trigger_id": gtt["id"]})
 
     async def _margins(self, request: web.Request) -> web.Response:

@@ -1,0 +1,92 @@
+"""`desk serve`'s venue sessions: every account linked to a remote broker (`desk broker
+add ACCOUNT --broker upstox|zerodha|ibkr`) trades there while the desk serves.
+
+Its approved cards route to the venue, the venue's updates stream in, and reconciliation
+runs at start and every `--reconcile-seconds`. Each session's state is on `/ready`
+(`venues`) and is written, owner-only, to the account's state directory
+(`session.json`), where `desk broker status` reads it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+from collections.abc import Mapping
+
+import structlog
+from aiohttp import web
+
+from adapters.brokers.credentials import write_secret_file
+from adapters.brokers.logins import Link
+from adapters.eventstore.store import DeskStore
+from api.context import STATE
+from streams.bootstrap import AnyDesk
+from streams.embedded import EmbeddedRuntime
+from streams.routing.routes import VenueRoutes
+from streams.routing.serving import VenueSessions, broker_links, open_sessions, venue_routes
+
+log = structlog.get_logger("eventdesk.serve")
+
+STATE_FILE = "session.json"
+WRITE_SECONDS = 2.0  # how often the state file is rewritten
+
+
+def linked(url: str) -> tuple[dict[str, Link], VenueRoutes]:
+    """The accounts' broker links in the store at `url`, and the routes they make."""
+    store = DeskStore(url)
+    try:
+        links = broker_links(store)
+    finally:
+        store.close()
+    return links, venue_routes(links)
+
+
+async def run_venues(desk: AnyDesk, links: Mapping[str, Link], app: web.Application,
+                     stop: asyncio.Event, reconcile_seconds: float) -> None:
+    """Run a session for each linked remote broker until `stop`, its state on /ready."""
+    state = app[STATE]
+
+    async def settle() -> None:  # fold the log through the API's one writer
+        if isinstance(desk.runtime, EmbeddedRuntime):
+            await state.gate.write(desk.runtime.pump)
+
+    sessions = open_sessions(desk.store, links, desk.instruments, lambda: desk.runtime.view,
+                             desk.clock, reconcile_seconds, settle=settle)
+    state.venues = sessions.states
+    for row in sessions.states():
+        print(f"venue: {row['account_id']} at {row['venue']}"
+              + (f" ({row['detail']})" if row["detail"] else
+                 f", reconciling every {reconcile_seconds:g}s"), flush=True)
+    running = asyncio.create_task(sessions.run(stop))
+    try:
+        while not stop.is_set():
+            write_states(sessions, links)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), WRITE_SECONDS)
+    finally:
+        await asyncio.gather(running, return_exceptions=True)
+        write_states(sessions, links, serving=False)
+
+
+def write_states(sessions: VenueSessions, links: Mapping[str, Link],
+                 serving: bool = True) -> None:
+    """Each account's session state into its state directory, for `desk broker status`."""
+    for state in sessions.states():
+        link = links[str(state["account_id"])]
+        try:
+            write_secret_file(link.state_dir / STATE_FILE,
+                              json.dumps(state | {"serving": serving}, indent=2))
+        except OSError as e:
+            log.warning("venue session state not written", account_id=link.account_id,
+                        error=str(e))
+
+
+def read_state(link: Link) -> dict[str, object] | None:
+    """The session state a `desk serve` last wrote for this account (None: never)."""
+    path = link.state_dir / STATE_FILE
+    try:
+        loaded = json.loads(path.read_text())
+    except (OSError, ValueError):
+        return None
+    return loaded if isinstance(loaded, dict) else None
