@@ -39,8 +39,8 @@ from api.gate import DeskGate
 from api.server import start
 from api.signing import SigningConfigError, load_key
 from cli.options import add_store, store_url
-from cli.serve import poll_news
 from cli.schedule import add_reports
+from cli.serve import poll_news
 from domain.inputs import InputFact
 from domain.ticks import FeedStatus
 from streams.bootstrap import Desk, bootstrap, wall_clock
