@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
-from uuid import UUID
 
 from domain import guardrails, intake
 from domain.aggregates import (
@@ -23,14 +22,13 @@ from domain.aggregates import (
     BrokerAccount,
     Cause,
     DomainError,
-    Order,
     Reconciliation,
     RiskGuard,
     TradeCard,
     Transfer,
 )
 from domain.aggregates.reconciliation import RECONCILIATION_REASON
-from domain.events import DESK_SCOPE, ExitAction
+from domain.events import DESK_SCOPE
 from domain.ids import (
     account_stream,
     broker_stream,
@@ -46,19 +44,19 @@ from domain.strategy.book import StrategyBook
 from domain.values import GuardrailResult, Mandate
 from projections.desk import DeskView
 from projections.guard_facts import guard_context
-from projections.orders import OrderRow
+from streams.command_base import Command, Step
+from streams.exit_commands import (
+    CancelOrder,
+    ClosePosition,
+    FlattenAccount,
+    FlattenDesk,
+    cancel_order,
+    close_position,
+    flatten_account,
+    flatten_desk,
+)
 from streams.strategy_runs import book_for_version
 from streams.unit_of_work import UnitOfWork
-
-
-@dataclass(frozen=True, kw_only=True)
-class Command:
-    """Who acts (`actor`), at what desk time (`at`), continuing which causal chain."""
-
-    actor: str
-    at: datetime
-    correlation_id: str
-    causation_id: UUID | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -146,38 +144,6 @@ class RejectTransfer(Command):
 
 
 @dataclass(frozen=True, kw_only=True)
-class CancelOrder(Command):
-    """Cancel a bracket whose entry has not filled (allowed while a kill switch is tripped)."""
-
-    order_id: str
-    reason: str
-
-
-@dataclass(frozen=True, kw_only=True)
-class ClosePosition(Command):
-    """Close an account's open position in a symbol at market: every open bracket on it."""
-
-    account_id: str
-    symbol: str
-    reason: str
-
-
-@dataclass(frozen=True, kw_only=True)
-class FlattenAccount(Command):
-    """Cancel every working entry and close every open position of one account."""
-
-    account_id: str
-    reason: str
-
-
-@dataclass(frozen=True, kw_only=True)
-class FlattenDesk(Command):
-    """Cancel every working entry and close every open position of every account."""
-
-    reason: str
-
-
-@dataclass(frozen=True, kw_only=True)
 class SetDeskLossLimit(Command):
     """Set the desk-wide daily loss limit in rupees (zero: off)."""
 
@@ -196,21 +162,14 @@ class AddBroker(Command):
     reason: str
 
 
-@dataclass(frozen=True)
-class _Step:
-    """What a command runs against: the unit of work, the read model, the desk's
-    strategy book, and the cause every event it records carries."""
-
-    uow: UnitOfWork
-    view: DeskView
-    book: StrategyBook
-    cause: Cause
+# The exit commands live in `streams.exit_commands`; callers import every command from here.
+__all__ = ["CancelOrder", "ClosePosition", "Command", "FlattenAccount", "FlattenDesk", "handle"]
 
 
 def handle(cmd: Command, uow: UnitOfWork, view: DeskView, book: StrategyBook) -> Aggregate:
     """Run `cmd` in `uow` (the caller commits); the aggregate it acted on."""
     cause = Cause(cmd.at, uow.clock(), cmd.actor, cmd.correlation_id, cmd.causation_id)
-    return _HANDLERS[type(cmd)](cmd, _Step(uow, view, book, cause))
+    return _HANDLERS[type(cmd)](cmd, Step(uow, view, book, cause))
 
 
 def recheck(
@@ -243,7 +202,7 @@ def _existing_card(uow: UnitOfWork, card_id: str) -> TradeCard:
     return card
 
 
-def _approve_card(cmd: ApproveCard, step: _Step) -> TradeCard:
+def _approve_card(cmd: ApproveCard, step: Step) -> TradeCard:
     """Approve a waiting card; a failing re-check rejects it with the reason instead."""
     card = _existing_card(step.uow, cmd.card_id)
     checks = recheck(card, step.view, step.book, cmd.at)
@@ -256,25 +215,25 @@ def _approve_card(cmd: ApproveCard, step: _Step) -> TradeCard:
     return card
 
 
-def _reject_card(cmd: RejectCard, step: _Step) -> TradeCard:
+def _reject_card(cmd: RejectCard, step: Step) -> TradeCard:
     card = _existing_card(step.uow, cmd.card_id)
     card.reject(cmd.actor, cmd.reason, cmd.at, step.cause)
     return card
 
 
-def _trip_kill_switch(cmd: TripKillSwitch, step: _Step) -> RiskGuard:
+def _trip_kill_switch(cmd: TripKillSwitch, step: Step) -> RiskGuard:
     guard = step.uow.get(RiskGuard, risk_stream(cmd.scope))
     guard.trip(cmd.reason, "operator", ZERO, ZERO, step.cause)
     return guard
 
 
-def _reset_kill_switch(cmd: ResetKillSwitch, step: _Step) -> RiskGuard:
+def _reset_kill_switch(cmd: ResetKillSwitch, step: Step) -> RiskGuard:
     guard = step.uow.get(RiskGuard, risk_stream(cmd.scope))
     guard.reset(cmd.reason, step.cause)
     return guard
 
 
-def _resolve_break(cmd: ResolveBreak, step: _Step) -> Reconciliation:
+def _resolve_break(cmd: ResolveBreak, step: Step) -> Reconciliation:
     record = step.uow.get(Reconciliation, reconciliation_stream(cmd.venue))
     resolved = record.resolve(cmd.break_id, cmd.actor, cmd.note, step.cause)
     if record.open:
@@ -286,7 +245,7 @@ def _resolve_break(cmd: ResolveBreak, step: _Step) -> Reconciliation:
     return record
 
 
-def _open_account(cmd: OpenAccount, step: _Step) -> Account:
+def _open_account(cmd: OpenAccount, step: Step) -> Account:
     """AccountOpened, MandateSet v1, the opening deposit and (when the intake stated one)
     the funding plan."""
     opening, cause = cmd.opening, step.cause
@@ -300,7 +259,7 @@ def _open_account(cmd: OpenAccount, step: _Step) -> Account:
     return account
 
 
-def _set_mandate(cmd: SetMandate, step: _Step) -> Account:
+def _set_mandate(cmd: SetMandate, step: Step) -> Account:
     account = step.uow.get(Account, account_stream(cmd.account_id))
     if not account.exists:
         raise DomainError(f"unknown account {cmd.account_id!r}")
@@ -308,7 +267,7 @@ def _set_mandate(cmd: SetMandate, step: _Step) -> Account:
     return account
 
 
-def _propose_transfer(cmd: ProposeTransfer, step: _Step) -> Transfer:
+def _propose_transfer(cmd: ProposeTransfer, step: Step) -> Transfer:
     """Propose moving available cash between two open accounts; an admin decides."""
     for account_id in (cmd.from_account, cmd.to_account):
         if account_id not in step.view.accounts:
@@ -318,7 +277,7 @@ def _propose_transfer(cmd: ProposeTransfer, step: _Step) -> Transfer:
     return transfer
 
 
-def _approve_transfer(cmd: ApproveTransfer, step: _Step) -> Transfer:
+def _approve_transfer(cmd: ApproveTransfer, step: Step) -> Transfer:
     """Approve and move the cash in the same unit of work: debit from available cash only
     (refused, nothing stored, when reserved, deployed or buffer cash would be needed)."""
     uow, cause = step.uow, step.cause
@@ -331,63 +290,19 @@ def _approve_transfer(cmd: ApproveTransfer, step: _Step) -> Transfer:
     return transfer
 
 
-def _reject_transfer(cmd: RejectTransfer, step: _Step) -> Transfer:
+def _reject_transfer(cmd: RejectTransfer, step: Step) -> Transfer:
     transfer = step.uow.get(Transfer, transfer_stream(cmd.transfer_id))
     transfer.reject(cmd.reason, step.cause)
     return transfer
 
 
-def _cancel_order(cmd: CancelOrder, step: _Step) -> Order:
-    order = step.uow.get(Order, cmd.order_id)
-    if not order.exists:
-        raise DomainError(f"unknown order {cmd.order_id}")
-    order.request_exit(ExitAction.CANCEL, "order", cmd.reason, step.cause)
-    return order
-
-
-def _close_position(cmd: ClosePosition, step: _Step) -> Order:
-    rows = [r for r in _live(step.view, cmd.account_id)
-            if r.symbol == cmd.symbol and r.status == "OPEN"]
-    if not rows:
-        raise DomainError(f"account {cmd.account_id} holds no open position in {cmd.symbol}")
-    return _exit_all(rows, "position", cmd.reason, step)
-
-
-def _flatten_account(cmd: FlattenAccount, step: _Step) -> Order:
-    if cmd.account_id not in step.view.accounts:
-        raise DomainError(f"unknown account {cmd.account_id}")
-    return _exit_all(_live(step.view, cmd.account_id), "account", cmd.reason, step)
-
-
-def _flatten_desk(cmd: FlattenDesk, step: _Step) -> Order:
-    return _exit_all(_live(step.view, None), "desk", cmd.reason, step)
-
-
-def _live(view: DeskView, account_id: str | None) -> list[OrderRow]:
-    """The live brackets (entry working, or position open) of one account, or all, that
-    no operator exit is pending on, in order id order."""
-    return [view.orders.by_id[i] for ids in view.orders.live_by_symbol.values() for i in ids
-            if (account_id is None or view.orders.by_id[i].account_id == account_id)
-            and not view.orders.by_id[i].exit_requested]
-
-
-def _exit_all(rows: list[OrderRow], scope: str, reason: str, step: _Step) -> Order:
-    """An exit for each bracket: cancel an unfilled entry, close an open position."""
-    if not rows:
-        raise DomainError(f"nothing to exit: no working order or open position ({scope})")
-    orders = [step.uow.get(Order, r.order_id) for r in sorted(rows, key=lambda r: r.order_id)]
-    for order in orders:
-        order.request_exit(order.exit_action(), scope, reason, step.cause)
-    return orders[-1]
-
-
-def _set_desk_loss_limit(cmd: SetDeskLossLimit, step: _Step) -> RiskGuard:
+def _set_desk_loss_limit(cmd: SetDeskLossLimit, step: Step) -> RiskGuard:
     guard = step.uow.get(RiskGuard, risk_stream(DESK_SCOPE))
     guard.set_loss_limit(cmd.limit, cmd.reason, step.cause)
     return guard
 
 
-def _add_broker(cmd: AddBroker, step: _Step) -> BrokerAccount:
+def _add_broker(cmd: AddBroker, step: Step) -> BrokerAccount:
     if cmd.account_id not in step.view.accounts:
         raise DomainError(f"unknown account {cmd.account_id}")
     link = step.uow.get(BrokerAccount, broker_stream(cmd.account_id))
@@ -397,7 +312,7 @@ def _add_broker(cmd: AddBroker, step: _Step) -> BrokerAccount:
 
 
 # Command type -> the function that runs it: every operator action, whoever asks.
-_HANDLERS: dict[type[Command], Callable[[Any, _Step], Aggregate]] = {
+_HANDLERS: dict[type[Command], Callable[[Any, Step], Aggregate]] = {
     ApproveCard: _approve_card,
     RejectCard: _reject_card,
     TripKillSwitch: _trip_kill_switch,
@@ -408,10 +323,10 @@ _HANDLERS: dict[type[Command], Callable[[Any, _Step], Aggregate]] = {
     ProposeTransfer: _propose_transfer,
     ApproveTransfer: _approve_transfer,
     RejectTransfer: _reject_transfer,
-    CancelOrder: _cancel_order,
-    ClosePosition: _close_position,
-    FlattenAccount: _flatten_account,
-    FlattenDesk: _flatten_desk,
+    CancelOrder: cancel_order,
+    ClosePosition: close_position,
+    FlattenAccount: flatten_account,
+    FlattenDesk: flatten_desk,
     SetDeskLossLimit: _set_desk_loss_limit,
     AddBroker: _add_broker,
 }
