@@ -10,10 +10,10 @@ import hashlib
 import json
 import re
 from datetime import date
-from typing import Literal
+from typing import Annotated, Literal
 
 from aiohttp import web
-from pydantic import Field
+from pydantic import AfterValidator, Field
 
 from api.context import Call
 from api.errors import ApiError
@@ -23,26 +23,38 @@ from streams.reports import ReportRequest, build_report
 Format = Literal["json", "html"]
 _FORMAT_TEXT = "json (the figures) or html (the page, works offline)"
 _ACCOUNT_TEXT = "one account only (default: every account)"
+_YEARS = (1900, 2999)
+
+
+def _plausible(day: date) -> date:
+    """A report day the desk could have traded on; year 1 or 9999 would overflow the
+    IST-to-UTC arithmetic of the report window (a 500 before this check)."""
+    if not _YEARS[0] <= day.year <= _YEARS[1]:
+        raise ValueError(f"year {day.year} is outside {_YEARS[0]}-{_YEARS[1]}")
+    return day
+
+
+ReportDay = Annotated[date, AfterValidator(_plausible)]
 
 
 class EodQuery(Strict):
-    day: date | None = Field(None, alias="date",
+    day: ReportDay | None = Field(None, alias="date",
                              description="the IST day (default: the log's last day)")
     account: Ident | None = Field(None, description=_ACCOUNT_TEXT)
     format: Format = Field("json", description=_FORMAT_TEXT)
 
 
 class MonthlyQuery(Strict):
-    month: str | None = Field(None, pattern=r"^\d{4}-(0[1-9]|1[0-2])$",
+    month: str | None = Field(None, pattern=r"^(19\d{2}|2\d{3})-(0[1-9]|1[0-2])$",
                               description="YYYY-MM (default: the log's last month)")
     account: Ident | None = Field(None, description=_ACCOUNT_TEXT)
     format: Format = Field("json", description=_FORMAT_TEXT)
 
 
 class ComplianceQuery(Strict):
-    start: date | None = Field(None, alias="from",
+    start: ReportDay | None = Field(None, alias="from",
                                description="first IST day (default: `to`)")
-    end: date | None = Field(None, alias="to",
+    end: ReportDay | None = Field(None, alias="to",
                              description="last IST day (default: the log's last day)")
     account: Ident | None = Field(None, description=_ACCOUNT_TEXT)
     format: Format = Field("json", description=_FORMAT_TEXT)

@@ -77,8 +77,13 @@ def test_reports_when_the_query_is_bad_then_400_or_422_naming_what(served: Serve
         backwards = client.get(f"{V1}/reports/compliance",
                                params={"from": DAY, "to": "2026-11-01"})
         kind = client.get(f"{V1}/reports/eod", params={"format": "pdf"})
+        # Found by the API fuzz: year 0 and year 1 reached the report window's arithmetic.
+        year_zero = client.get(f"{V1}/reports/monthly", params={"month": "0000-01"})
+        year_one = client.get(f"{V1}/reports/eod", params={"date": "0001-01-01"})
 
     assert month.status_code == 400 and month.json()["field"] == "month"
+    assert year_zero.status_code == 400 and year_zero.json()["field"] == "month"
+    assert year_one.status_code == 400 and year_one.json()["field"] == "date"
     assert backwards.status_code == 422 and "before it starts" in backwards.json()["detail"]
     assert kind.status_code == 400 and kind.json()["field"] == "format"
 
