@@ -88,22 +88,24 @@ class EmbeddedRuntime:
         self.pump()
         return len(streams)
 
-    def offer(self, rec: Recorded) -> None:
-        """Process one event delivered from outside (e.g. Kafka), in log order.
+    def wake(self, position: int) -> None:
+        """A transport (Kafka's desk.log) says the log has reached `position`: process what
+        follows the view, read from the store in its order.
 
-        Already processed: ignored (at-least-once delivery). Ahead of the view: the events
-        in between are read from the store first, so nothing is skipped.
+        The message is only a wake-up. Its content is never processed and it cannot move the
+        view past what the store holds: a forged or stale message changes nothing, and a
+        message already handled (at-least-once delivery) is ignored.
         """
-        if rec.position <= self.view.position:
+        if position <= self.view.position:
             return
-        if rec.position > self.view.position + 1:
-            self._inbox.clear()
-            for missed in self.store.read_all(self.view.position):
-                if missed.position >= rec.position:
-                    break
-                self._process(missed)
-        self._process(rec)
-        # What this step wrote comes back through the transport, in log order.
+        self._inbox.clear()
+        while self.view.position < position:
+            batch = self.store.read(self.view.position, 500)
+            if not batch:
+                break  # the store holds nothing that far (yet): the view stays where it is
+            for rec in batch:
+                self._process(rec)
+        # What these steps wrote comes back through the transport, in log order.
         self._inbox.clear()
 
     def execute(self, uow: UnitOfWork) -> list[Recorded]:

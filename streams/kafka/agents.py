@@ -4,8 +4,9 @@
   or kill-switch scope) into one partial read model per key, in a changelogged table.
 - `fold_market` keeps the last bar per symbol from desk.market.
 - `audit_inputs` checks desk.news and desk.signals (nothing to fold yet).
-- `process_managers` consumes desk.log (one partition: the log in order) and runs the same
-  handlers as the embedded runtime, writing through the event store.
+- `process_managers` is woken by desk.log (one partition: the log in order) and runs the
+  same handlers as the embedded runtime on the events it reads from the store, writing
+  through the event store.
 Anything undecodable or invalid goes to desk.deadletter with the reason and the original
 bytes; the agent carries on. `WorkerState` holds what the agents share.
 """
@@ -23,7 +24,7 @@ from faust.types import EventT, StreamT, TableT, TopicT
 from adapters.eventstore.store import DeskStore, ViewSnapshots
 from adapters.kafka.jitter import Jitter
 from adapters.kafka.messages import BadMessage, decode
-from domain.events import BarClosed, Envelope, Recorded
+from domain.events import BarClosed, Envelope
 from projections.codec import decode_bar, decode_view, encode_bar, encode_research, encode_view
 from projections.desk import DeskView, apply
 from projections.market import LastBar
@@ -176,13 +177,14 @@ class WorkerState:
         self.decoded_views.clear()
         self.full_flush_due = True
 
-    def handle(self, rec: Recorded) -> None:
-        """Run the process managers on one logged event (in the store thread)."""
+    def handle(self, position: int) -> None:
+        """Run the process managers up to a logged position, reading the events from the
+        store (in the store thread); the message that woke them is never trusted."""
         if self.runtime is None:
             self.runtime = self._start_runtime()
         if self._jitter is not None:
             self._jitter.pause_thread()
-        self.runtime.offer(rec)
+        self.runtime.wake(position)
         self.snapshots.save(PM_PROGRESS, self.runtime.view.position, "")
 
 
@@ -218,9 +220,13 @@ async def audit_inputs(state: WorkerState, stream: StreamT[bytes]) -> None:
 
 
 async def process_managers(state: WorkerState, stream: StreamT[bytes]) -> None:
-    """Run the desk's process managers on desk.log, in log order."""
-    async for _, position, envelope in state.decoded_events(stream, consume=False):
-        await state.in_thread(state.handle, Recorded(position, envelope))
+    """Run the desk's process managers in log order, woken by each desk.log message.
+
+    The message is a wake-up: its position says how far the log has reached and the events
+    are read from the store, so a forged, edited or replayed message can neither make a
+    process manager act on content the store does not hold nor move its position."""
+    async for _, position, _envelope in state.decoded_events(stream, consume=False):
+        await state.in_thread(state.handle, position)
         state.flusher.research = True
         state.write_soon()
 
