@@ -8,6 +8,7 @@ compared (never reported as OK); 2 a bad option, key or checkpoint.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import os
 import secrets
@@ -15,6 +16,8 @@ import sys
 from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
+
+from aiokafka.errors import KafkaError
 
 from adapters.eventstore.chain_keys import CHAIN_KEY_FILE_ENV, KeyFileError, chain_keyring
 from adapters.eventstore.checkpoints import (
@@ -34,7 +37,9 @@ from adapters.eventstore.checkpoints import (
     sign,
 )
 from adapters.eventstore.url import redact, store_label
-from cli.options import add_store, existing_store
+from adapters.kafka.checkpoints import newest_on_topic
+from adapters.kafka.topics import CHECKPOINTS_TOPIC, in_namespace
+from cli.options import add_kafka, add_store, existing_store, kafka_bootstrap
 from replay.reviews import replay_rule_reviews
 from replay.verify import Verdict, verify
 
@@ -50,6 +55,11 @@ def register(rsub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
                    help="a checkpoint printed by `desk replay anchor` (default: the newest of "
                    "this store in the checkpoint file)")
     _add_checkpoint_file(p)
+    p.add_argument("--from-kafka", action="store_true",
+                   help="check against the newest checkpoint of this store on the "
+                   "desk.checkpoints topic (signed by the relay) instead of the file; "
+                   "--bootstrap and --namespace say where")
+    add_kafka(p)
     p.add_argument("--rule-reviews", action="store_true",
                    help="also run the judge's rule-based reviewer over every card (the model "
                    "is never called): recorded rule reviews must come out identical")
@@ -80,7 +90,13 @@ def _verify(args: argparse.Namespace) -> int:
     store = existing_store(args)
     label = store_label(store.url)
     source = "command line"
-    if cp is None:
+    if cp is None and args.from_kafka:
+        try:
+            cp, source = _from_kafka(args, label)
+        except CheckpointSourceError as e:
+            print(f"desk: {e}", file=sys.stderr)
+            return 2
+    elif cp is None:
         path = args.checkpoint_file or checkpoint_file()
         cp, source = latest(path, label), str(path)
     verdict = verify(store, keyring, cp, public)
@@ -118,6 +134,20 @@ def _verify(args: argparse.Namespace) -> int:
     for problem in verdict.problems:
         print(f"FAIL: {problem}")
     return code
+
+
+def _from_kafka(args: argparse.Namespace, label: str) -> tuple[Checkpoint | None, str]:
+    bootstrap = kafka_bootstrap(args)
+    topic = in_namespace(CHECKPOINTS_TOPIC, args.namespace)
+    try:
+        cp = asyncio.run(newest_on_topic(bootstrap, args.namespace, label))
+    except (KafkaError, OSError, TimeoutError) as e:
+        raise CheckpointSourceError(f"cannot read {topic} from {bootstrap}: {e!r}") from None
+    return cp, f"{topic} on {bootstrap}"
+
+
+class CheckpointSourceError(RuntimeError):
+    """The checkpoint source named on the command line cannot be read."""
 
 
 def _chain_line(verdict: Verdict) -> str:

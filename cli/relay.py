@@ -13,9 +13,13 @@ import signal
 import sys
 
 import structlog
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from adapters.eventstore.chain_keys import KeyFileError
+from adapters.eventstore.checkpoints import CHECKPOINT_KEY_FILE_ENV, checkpoint_file, private_key
 from adapters.eventstore.store import DeskStore
 from adapters.eventstore.url import StoreUrlError, redact
+from adapters.kafka.checkpoints import DEFAULT_EVERY, CheckpointSigner
 from adapters.kafka.jitter import jitter_from
 from adapters.kafka.relay import Relay, RelayMetrics, RelaySettings
 from cli.options import add_kafka, add_store, kafka_bootstrap, store_url
@@ -27,6 +31,10 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     add_store(p)
     add_kafka(p)
     p.add_argument("--once", action="store_true", help="publish what is pending, then exit")
+    p.add_argument("--checkpoint-every", type=float, default=DEFAULT_EVERY, metavar="SECONDS",
+                   help=f"with ${CHECKPOINT_KEY_FILE_ENV} set: sign the published head onto "
+                   f"desk.checkpoints and the checkpoint file at most this often (default "
+                   f"{DEFAULT_EVERY:g}; once more on exit)")
     p.set_defaults(func=_run)
 
 
@@ -35,8 +43,10 @@ def _run(args: argparse.Namespace) -> int:
     bootstrap = kafka_bootstrap(args)
     _log_to_stderr(as_json=args.json)
     try:
-        metrics = asyncio.run(_relay(url, bootstrap, args.partitions, args.once, args.namespace))
-    except StoreUrlError as exc:
+        key = private_key()
+        metrics = asyncio.run(_relay(url, bootstrap, args.partitions, args.once, args.namespace,
+                                     (key, args.checkpoint_every) if key else None))
+    except (StoreUrlError, KeyFileError) as exc:
         print(f"desk relay: {exc}", file=sys.stderr)
         return 2
     report = {"store": redact(url), "bootstrap": bootstrap, **metrics.as_dict()}
@@ -51,12 +61,15 @@ def _run(args: argparse.Namespace) -> int:
 
 
 async def _relay(
-    url: str, bootstrap: str, partitions: int, once: bool, namespace: str
+    url: str, bootstrap: str, partitions: int, once: bool, namespace: str,
+    signing: tuple[Ed25519PrivateKey, float] | None,
 ) -> RelayMetrics:
     store = DeskStore(url)
     try:
+        signer = (CheckpointSigner(store, signing[0], checkpoint_file(), signing[1])
+                  if signing else None)
         settings = RelaySettings(partitions=partitions, namespace=namespace,
-                                 jitter=jitter_from("relay"))
+                                 jitter=jitter_from("relay"), checkpoints=signer)
         async with Relay(store, bootstrap, settings) as relay:
             stop = asyncio.Event()
             loop = asyncio.get_running_loop()

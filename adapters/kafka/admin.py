@@ -6,7 +6,7 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import for_code
 
-from adapters.kafka.topics import DEFAULT_NAMESPACE, in_namespace, topic_specs
+from adapters.kafka.topics import DEFAULT_NAMESPACE, TOPIC_CONFIGS, in_namespace, topic_specs
 
 _TOPIC_ALREADY_EXISTS = 36
 
@@ -19,9 +19,10 @@ async def ensure_topics(
     await admin.start()
     try:
         existing = set(await admin.list_topics())
-        wanted = [(in_namespace(t, namespace), n) for t, n in topic_specs(partitions)]
-        missing = [NewTopic(topic, count, replication)
-                   for topic, count in wanted if topic not in existing]
+        wanted = [(in_namespace(t, namespace), n, TOPIC_CONFIGS.get(t))
+                  for t, n in topic_specs(partitions)]
+        missing = [NewTopic(topic, count, replication, topic_configs=configs)
+                   for topic, count, configs in wanted if topic not in existing]
         if missing:
             response = await admin.create_topics(missing)
             for topic, code, *_ in response.topic_errors:

@@ -27,6 +27,7 @@ from adapters.eventstore.notify import CommitListener
 from adapters.eventstore.store import DeskStore
 from adapters.eventstore.url import redact
 from adapters.kafka.admin import ensure_topics
+from adapters.kafka.checkpoints import CheckpointSigner, message_for
 from adapters.kafka.entries import Entry, entry_for
 from adapters.kafka.jitter import Jitter
 from adapters.kafka.topics import (
@@ -78,6 +79,7 @@ class RelaySettings:
     name: str = RELAY_NAME
     namespace: str = DEFAULT_NAMESPACE
     jitter: Jitter | None = None  # tests only: a random pause before each page
+    checkpoints: CheckpointSigner | None = None  # signs the head onto desk.checkpoints
 
 
 class Relay:
@@ -131,9 +133,10 @@ class Relay:
     async def run_once(self, stop: asyncio.Event | None = None) -> int:
         """Publish everything pending now; return how many events were published.
         `stop` ends it early (after the page in hand, or during an outage)."""
-        before = self._published
+        before, stop = self._published, stop or asyncio.Event()
         with contextlib.suppress(_Stopped):
-            await self._drain(stop or asyncio.Event())
+            await self._drain(stop)
+            await self._checkpoint(stop, final=True)
         return self._published - before
 
     async def run(self, stop: asyncio.Event) -> None:
@@ -157,6 +160,8 @@ class Relay:
             for task in tasks:
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
+            with contextlib.suppress(_Stopped, KafkaError, OSError):
+                await self._checkpoint(stop, final=True)
             self._log.info("relay.stopped", **self.metrics.as_dict())
 
     async def _wake_on(self, stop: asyncio.Event) -> None:
@@ -176,6 +181,7 @@ class Relay:
                 await self._jitter.pause()
             await self._publish(page, stop)
             await self._record(page[-1].position, stop)
+            await self._checkpoint(stop)
             self._published += len(page)
             self._log_page(page)
             if len(notifications) < self.settings.page_size:
@@ -280,6 +286,31 @@ class Relay:
             with contextlib.suppress(Exception):
                 # stop() flushes; with the broker away that could wait forever.
                 await asyncio.wait_for(producer.stop(), 5.0)
+
+    async def _checkpoint(self, stop: asyncio.Event, final: bool = False) -> None:
+        """Sign the recorded position onto desk.checkpoints (and the checkpoint file) when
+        one is due; a broker outage is retried like a page."""
+        signer = self.settings.checkpoints
+        if signer is None or not signer.due(self._position, final):
+            return
+        cp = await self._store_call("checkpoint", stop, signer.sign, self._position)
+        if cp is None:
+            return
+        topic, key, value = message_for(cp, self.settings.namespace)
+        failures = 0
+        while True:
+            producer = await self._ready_producer(stop)
+            try:
+                await producer.send_and_wait(topic, value, key=key)
+            except KafkaError as exc:
+                failures += 1
+                self._log.warning("relay.checkpoint_failed", position=cp.position,
+                                  attempt=failures, error=repr(exc))
+                await self._drop_producer()
+                await self._backoff(failures, stop)
+                continue
+            self._log.info("relay.checkpoint", position=cp.position, key=cp.key)
+            return
 
     # Store ----------------------------------------------------------------------
     async def _record(self, position: int, stop: asyncio.Event) -> None:

@@ -21,6 +21,8 @@ ACCOUNTS_TOPIC = "desk.accounts"
 RISK_TOPIC = "desk.risk"
 LOG_TOPIC = "desk.log"
 DEADLETTER_TOPIC = "desk.deadletter"
+# Signed checkpoints of the log head (adapters/kafka/checkpoints.py); never expire.
+CHECKPOINTS_TOPIC = "desk.checkpoints"
 
 DOMAIN_TOPICS = (
     MARKET_TOPIC,
@@ -157,14 +159,22 @@ def headers_for(position: int, envelope: Envelope) -> list[tuple[str, bytes]]:
 
 
 def topic_specs(partitions: int) -> list[tuple[str, int]]:
-    """(topic, partitions) for every relay topic; the log and dead letters have one."""
+    """(topic, partitions) for every relay topic; the log, dead letters and checkpoints
+    have one."""
     if partitions < 1:
         raise ValueError(f"partitions must be at least 1, got {partitions}")
     return [
         *((topic, partitions) for topic in DOMAIN_TOPICS),
         (LOG_TOPIC, 1),
         (DEADLETTER_TOPIC, 1),
+        (CHECKPOINTS_TOPIC, 1),
     ]
+
+
+# Topic settings other than the broker's defaults: checkpoints are audit evidence, kept forever.
+TOPIC_CONFIGS: dict[str, dict[str, str]] = {
+    CHECKPOINTS_TOPIC: {"retention.ms": "-1", "cleanup.policy": "delete"},
+}
 
 
 DEFAULT_NAMESPACE = "desk"

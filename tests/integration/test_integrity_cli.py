@@ -5,49 +5,27 @@ from __future__ import annotations
 import json
 import sqlite3
 from datetime import UTC, datetime
-from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
 from adapters.eventstore.store import DeskStore, ViewSnapshots
-from cli.main import main
 from domain.aggregates import Account, Cause
 from projections.desk import LIVE_VIEW
-
-
-def _desk(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str]:
-    code = main(list(args))
-    out = capsys.readouterr()
-    return code, out.out + out.err
+from tests.keyed import desk, keyed_store
 
 
 @pytest.fixture
 def keyed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
           capsys: pytest.CaptureFixture[str]) -> str:
-    """A keyed store of a few accounts, with keys from `desk replay keygen`."""
-    monkeypatch.chdir(tmp_path)
-    code, out = _desk(capsys, "replay", "keygen", "--dir", str(tmp_path / "keys"))
-    assert code == 0
-    for line in out.splitlines():
-        if line.startswith("export "):
-            name, value = line.removeprefix("export ").split("=", 1)
-            monkeypatch.setenv(name, value)
-    url = f"sqlite:///{tmp_path / 'desk.db'}"
-    store = DeskStore(url)
-    now = datetime(2026, 11, 20, 4, 0, tzinfo=UTC)
-    for i in range(10):
-        account = Account(f"account-a{i}")
-        account.open(f"A{i}", Cause(now, now, "operator:test", f"setup-{i}"))
-        account.deposit(Decimal("1000.00"), "initial", Cause(now, now, "operator:test", "x"))
-        store.commit(account)
-    return url
+    """A keyed store of ten funded accounts (20 events), keys from `desk replay keygen`."""
+    return keyed_store(tmp_path, monkeypatch, capsys)
 
 
 def test_verify_when_no_live_state_row_then_exit_3_and_never_ok(
     keyed: str, capsys: pytest.CaptureFixture[str],
 ) -> None:
-    code, out = _desk(capsys, "replay", "verify", "--store", keyed)
+    code, out = desk(capsys, "replay", "verify", "--store", keyed)
 
     assert code == 3
     assert "OK:" not in out and "no live state was saved in this store" in out
@@ -60,7 +38,7 @@ def test_verify_when_the_live_state_row_is_deleted_after_a_save_then_not_ok(
     ViewSnapshots(DeskStore(keyed)).save(LIVE_VIEW, 3, "{}")
     sqlite3.connect(tmp_path / "desk.db").execute("DELETE FROM desk_views").connection.commit()
 
-    code, out = _desk(capsys, "replay", "verify", "--store", keyed)
+    code, out = desk(capsys, "replay", "verify", "--store", keyed)
 
     assert code == 3 and "OK:" not in out
 
@@ -68,7 +46,7 @@ def test_verify_when_the_live_state_row_is_deleted_after_a_save_then_not_ok(
 def test_anchor_then_truncate_when_verified_with_the_printed_checkpoint_then_names_the_tail(
     keyed: str, tmp_path: Path, capsys: pytest.CaptureFixture[str],
 ) -> None:
-    code, out = _desk(capsys, "replay", "anchor", "--store", keyed, "--json")
+    code, out = desk(capsys, "replay", "anchor", "--store", keyed, "--json")
     printed = out.strip()
     (tmp_path / ".desk" / "checkpoints.jsonl").unlink()  # the attacker removes the file too
     db = sqlite3.connect(tmp_path / "desk.db")
@@ -76,8 +54,8 @@ def test_anchor_then_truncate_when_verified_with_the_printed_checkpoint_then_nam
     db.execute("DELETE FROM event_chain WHERE notification_id > 15")
     db.commit()
 
-    unanchored, _ = _desk(capsys, "replay", "verify", "--store", keyed)
-    anchored, verdict = _desk(capsys, "replay", "verify", "--store", keyed, "--checkpoint",
+    unanchored, _ = desk(capsys, "replay", "verify", "--store", keyed)
+    anchored, verdict = desk(capsys, "replay", "verify", "--store", keyed, "--checkpoint",
                               printed, "--json")
 
     assert code == 0 and json.loads(printed)["position"] == 20
@@ -94,7 +72,7 @@ def test_anchor_when_the_log_is_edited_then_refuses_to_sign(
                "WHERE rowid = 4")
     db.commit()
 
-    code, out = _desk(capsys, "replay", "anchor", "--store", keyed)
+    code, out = desk(capsys, "replay", "anchor", "--store", keyed)
 
     assert code == 1 and "nothing signed" in out and "position 4" in out
     assert not (tmp_path / ".desk" / "checkpoints.jsonl").exists()
@@ -103,14 +81,14 @@ def test_anchor_when_the_log_is_edited_then_refuses_to_sign(
 def test_keygen_when_run_again_then_appends_a_chain_key_and_old_links_still_verify(
     keyed: str, tmp_path: Path, capsys: pytest.CaptureFixture[str],
 ) -> None:
-    _desk(capsys, "replay", "keygen", "--dir", str(tmp_path / "keys"))
+    desk(capsys, "replay", "keygen", "--dir", str(tmp_path / "keys"))
     store = DeskStore(keyed)  # new links use the appended key
     now = datetime(2026, 11, 20, 5, 0, tzinfo=UTC)
     late = Account("account-late")
     late.open("Late", Cause(now, now, "operator:test", "late"))
     store.commit(late)
 
-    code, out = _desk(capsys, "replay", "verify", "--store", keyed, "--json")
+    code, out = desk(capsys, "replay", "verify", "--store", keyed, "--json")
 
     assert code == 3 and len(json.loads(out)["keys"]) == 2
 
@@ -120,6 +98,6 @@ def test_verify_when_the_chain_key_file_is_world_readable_then_exit_2_naming_it(
 ) -> None:
     (tmp_path / "keys" / "chain.key").chmod(0o644)
 
-    code, out = _desk(capsys, "replay", "verify", "--store", keyed)
+    code, out = desk(capsys, "replay", "verify", "--store", keyed)
 
     assert code == 2 and "chmod 600" in out

@@ -73,9 +73,15 @@ def test_process_managers_when_forged_desk_log_messages_arrive_then_they_act_onl
 ) -> None:
     store = DeskStore(stack.store_url)
     forged: list[tuple[int, Envelope]] = []
+    seen = [0]
 
-    def inject(i: int) -> None:
-        if i == 40:
+    def inject(_: int) -> None:
+        # Strike once, right after the first card of the day is proposed.
+        if forged:
+            return
+        new = store.read(seen[0], 100_000)
+        seen[0] = new[-1].position if new else seen[0]
+        if any(r.event.type == "CardProposed" for r in new):
             forged.extend(_forgeries(store))
             asyncio.run(_send(stack, forged))
 

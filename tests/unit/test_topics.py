@@ -7,9 +7,11 @@ from eventsourcing.persistence import Notification
 
 from adapters.kafka.entries import entry_for
 from adapters.kafka.topics import (
+    CHECKPOINTS_TOPIC,
     DEADLETTER_TOPIC,
     DOMAIN_TOPICS,
     LOG_TOPIC,
+    TOPIC_CONFIGS,
     UnroutableEvent,
     headers_for,
     key_for,
@@ -133,7 +135,13 @@ def test_topic_specs_when_partitions_given_then_domain_topics_use_them_log_has_o
 
     assert {t: specs[t] for t in DOMAIN_TOPICS} == dict.fromkeys(DOMAIN_TOPICS, 6)
     assert specs[LOG_TOPIC] == 1 and specs[DEADLETTER_TOPIC] == 1
-    assert len(specs) == len(DOMAIN_TOPICS) + 2
+    assert specs[CHECKPOINTS_TOPIC] == 1
+    assert len(specs) == len(DOMAIN_TOPICS) + 3
+
+
+def test_topic_configs_when_checkpoints_topic_created_then_kept_forever() -> None:
+    assert TOPIC_CONFIGS[CHECKPOINTS_TOPIC]["retention.ms"] == "-1"
+    assert set(TOPIC_CONFIGS) == {CHECKPOINTS_TOPIC}
 
 
 def test_topic_specs_when_zero_partitions_then_rejected() -> None:
