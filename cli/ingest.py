@@ -15,7 +15,7 @@ import asyncio
 import json
 import os
 import sys
-from datetime import date
+from datetime import date, datetime
 from itertools import islice
 from pathlib import Path
 
@@ -24,10 +24,12 @@ import yaml  # type: ignore[import-untyped]
 
 from adapters.brokers.credentials import CredentialError
 from adapters.eventstore.store import DeskStore
+from adapters.feeds.candle_plan import Progress, fetch_all
 from adapters.feeds.candles import UPSTOX_INTERVALS, CandleError, CandleSource, candle_sources
 from adapters.feeds.config import FeedConfigError, load_feeds
 from adapters.files.bar_files import (
     BarFileError,
+    Interval,
     bar_files,
     parse_interval,
     read_bar_file,
@@ -64,6 +66,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
                    help="last day (default: the first)")
     c.add_argument("--interval", default="1m", choices=sorted(UPSTOX_INTERVALS),
                    help="the candles' length (default 1m)")
+    c.add_argument("--progress", type=Path, default=None, metavar="FILE",
+                   help="keep the requests done in FILE; a run stopped part way (a refusal, "
+                   "Ctrl-C) goes on from there when run again with the same FILE")
     add_store(c)
     c.set_defaults(func=_candles)
 
@@ -115,42 +120,51 @@ def _candles(args: argparse.Namespace) -> int:
     try:
         load_feeds(args.feeds, os.environ, wall_clock)  # the same checks as desk run's
         sources = candle_sources(yaml.safe_load(args.feeds.read_text())["feeds"], os.environ)
-        fetched = asyncio.run(_fetch(sources, args.interval, args.start, end))
-    except (FeedConfigError, CredentialError, CandleError) as e:
+        progress = Progress.load(args.progress)
+    except (FeedConfigError, CredentialError, ValueError, OSError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
     interval, read_at = parse_interval(args.interval), wall_clock()
-    facts, bad = [], 0
-    for venue, rows in fetched:
-        for n, fact in read_bar_rows(rows, interval, read_at, f"candles-{venue}",
-                                     f"candles:{venue}"):
-            facts.append(fact)
-            if isinstance(fact.payload, InputRejected):
-                bad += 1
-                print(f"{venue}: {rows[n - 1][0]} candle {n}: rejected: "
-                      f"{fact.payload.reason}", file=sys.stderr)
+    tally = {"bars": 0, "rejected": 0, "new_events": 0, "requests": 0,
+             "already_fetched": len(progress.done)}
     store = DeskStore(store_url(args))
     try:
-        new = ingest_facts(store, facts)
+        asyncio.run(_fetch(sources, args.interval, args.start, end, progress, store, interval,
+                           read_at, tally))
+    except CandleError as e:
+        print(f"error: {e}", file=sys.stderr)
+        if args.progress is not None:
+            print(f"{len(progress.done)} request(s) done are kept in {args.progress}; run "
+                  "again with the same --progress to go on from there", file=sys.stderr)
+        return 2
     finally:
         store.close()
-    good = len(facts) - bad
+    good, bad, new = tally["bars"], tally["rejected"], tally["new_events"]
     if args.json:
-        print(json.dumps({"interval": interval.text, "bars": good, "rejected": bad,
-                          "new_events": new}, indent=2))
+        print(json.dumps({"interval": interval.text, **tally}, indent=2))
     else:
         print(f"{good} {interval.text} bar(s) fetched, {bad} rejected: {new} new event(s) "
-              f"stored, {len(facts) - new} already there")
-    return 1 if facts and not good else 0
+              f"stored, {good + bad - new} already there ({tally['requests']} request(s))")
+    return 1 if bad and not good else 0
 
 
 async def _fetch(sources: list[CandleSource], interval: str, start: date, end: date,
-                 ) -> list[tuple[str, list[list[str]]]]:
-    """Every source's rows, one request per instrument (the venues' rate limits are a few
-    requests a second, so they go one after another)."""
-    out = []
+                 progress: Progress, store: DeskStore, bar_interval: Interval,
+                 read_at: datetime, tally: dict[str, int]) -> None:
+    """Every source's candles, a request per window the venue allows, paced to its rate
+    limits; each answer stored, then marked done in `progress`."""
     async with httpx.AsyncClient(timeout=30) as http:
-        for source in sources:
-            rows = await source.fetch(http, interval, start, end)
-            out.append((source.venue, [r for symbol_rows in rows.values() for r in symbol_rows]))
-    return out
+        async for fetched in fetch_all(http, sources, interval, start, end, progress):
+            facts = []
+            for n, fact in read_bar_rows(fetched.rows, bar_interval, read_at,
+                                         f"candles-{fetched.venue}", f"candles:{fetched.venue}"):
+                facts.append(fact)
+                if isinstance(fact.payload, InputRejected):
+                    tally["rejected"] += 1
+                    print(f"{fetched.venue}: {fetched.rows[n - 1][0]} candle {n}: rejected: "
+                          f"{fact.payload.reason}", file=sys.stderr)
+                else:
+                    tally["bars"] += 1
+            tally["new_events"] += ingest_facts(store, facts)
+            tally["requests"] += 1
+            progress.mark(fetched.key)

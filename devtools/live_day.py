@@ -6,7 +6,10 @@ announcements site once the tape passes 10:05:30.
 The tape keeps the session's own timestamps, so `desk run --clock feed` lives in the
 session's time however fast it is played (`pace`: wall seconds per session minute; 60 is
 real speed; Kite's `full` mode, as Upstox's, carries the trade time). The desk sees only
-the wire: the feed's frames, the exchange's JSON from the poller. An operator opens the
+the wire: the feed's frames, the exchange's JSON from the poller. The tape never waits for
+a person: a card waits for its approver while the session's time moves on, and past 10:10
+the tape plays on (up to `OVERTIME_MINUTES` more of the sample day) while a decision or its
+fill is still to come, as a real market does. An operator opens the
 account over the API (the intake conversation) once the session has begun, so every fact
 is stamped in the session's time. `LiveDay` also writes the files `desk run` reads (feeds,
 pollers) and makes up an operator team's tokens, so a test and the `python -m
@@ -26,6 +29,7 @@ import sys
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import httpx
@@ -40,6 +44,7 @@ from devtools.feeds.wire import Print, kite_frame, upstox_frame
 IST = ZoneInfo("Asia/Kolkata")
 SESSION_START = datetime(2026, 11, 20, 9, 40, tzinfo=IST)
 SESSION_MINUTES = 30
+OVERTIME_MINUTES = 60  # the sample day played on after 10:10 while a card waits
 SYMBOLS = ("INFY", "RELIANCE", "TCS", "HDFCBANK")
 FILING = news_site.SAMPLE_FILING  # Infosys: buyback through the tender offer route
 FILED_AT = datetime(2026, 11, 20, 10, 5, 30, tzinfo=IST)
@@ -87,8 +92,9 @@ class LiveDay:
         self.minutes = tape(session, self.keys, epoch_ms(SESSION_START))
 
     def _session_bars(self) -> Path:
-        """The session's bars (its symbols, its half hour and the minute that closes it)."""
-        end = SESSION_START + timedelta(minutes=SESSION_MINUTES)
+        """The session's bars (its symbols, its half hour and the minute that closes it,
+        then the overtime the tape plays on while a card waits)."""
+        end = SESSION_START + timedelta(minutes=SESSION_MINUTES + OVERTIME_MINUTES)
         with self.bars.open(newline="") as f:
             rows = [r for r in csv.DictReader(f) if r["symbol"] in SYMBOLS
                     and SESSION_START <= datetime.fromisoformat(r["ts"]) <= end]
@@ -152,10 +158,11 @@ class LiveDay:
             return str(opened.raise_for_status().json()["account"]["account_id"])
 
     async def play(self, until: datetime | None = None) -> None:
-        """Stream the tape's minutes that start before `until` (all when None), `pace / 4`
-        wall seconds a frame; the filing goes up once a frame past its time is sent."""
-        left = len(self.minutes) if until is None else -(-int(
-            (until - SESSION_START).total_seconds()) // 60)
+        """Stream the tape's minutes that start before `until` (when None: the session's
+        half hour and its closing minute, 10:10), `pace / 4` wall seconds a frame; the
+        filing goes up once a frame past its time is sent."""
+        until = until or SESSION_START + timedelta(minutes=SESSION_MINUTES + 1)
+        left = -(-int((until - SESSION_START).total_seconds()) // 60)
         encode = upstox_frame if self.venue == "upstox" else kite_frame
         while self.played < min(left, len(self.minutes)):
             start_ms = epoch_ms(SESSION_START) + self.played * 60_000
@@ -166,6 +173,13 @@ class LiveDay:
                     self.filed = True
                 await asyncio.sleep(self.pace / 4)
             self.played += 1
+
+    async def play_on(self, pending: asyncio.Future[Any]) -> bool:
+        """Play the overtime minute by minute while `pending` (a decision, a fill) is not
+        done; whether it is done (False: the sample day ran out first)."""
+        while not pending.done() and self.played < len(self.minutes):
+            await self.play(until=SESSION_START + timedelta(minutes=self.played + 1))
+        return pending.done()
 
     async def close(self) -> None:
         """Stop the fakes."""
@@ -187,8 +201,9 @@ async def decided(url: str, token: str) -> str:
 
 
 async def walkthrough(store: str, folder: Path, pace: float, port: int, venue: str) -> None:
-    """Run `desk run` on the session and play it; the tape waits at 10:07 IST until the
-    buyback card is decided in the console, then plays to the close. Ctrl-C (or SIGTERM)
+    """Run `desk run` on the session and play it; the buyback card waits in the console for
+    a decision while the tape plays on (past 10:10 IST until it is decided and, when
+    approved, filled, or the sample day runs out). Ctrl-C (or SIGTERM)
     stops the desk, which saves its live state for `desk replay verify`."""
     day = LiveDay(folder, pace, venue)
     await day.start()
@@ -225,14 +240,26 @@ async def _session(day: LiveDay, desk: asyncio.subprocess.Process, store: str) -
     await day.feed.wait_requests(1)
     await day.play(until=SESSION_START + timedelta(minutes=1))
     print(f"opened account {await day.open_account(url)} at 09:41 IST", flush=True)
-    await day.play(until=SESSION_START + timedelta(minutes=27))
-    print("10:07 IST: the tape waits until you approve or reject the Infosys buyback "
-          "card in the console (approver token above)", flush=True)
-    print(f"decided: {await decided(url, day.tokens['viewer'])}", flush=True)
+    print("10:05:30 IST NSE publishes the Infosys buyback; approve or reject its card in "
+          "the console (approver token above) while the tape plays on", flush=True)
+    decision = asyncio.create_task(decided(url, day.tokens["viewer"]))
+    decision.add_done_callback(_print_decision)
     await day.play()
-    print(f"10:10 IST: session over; stop with Ctrl-C, then `desk replay verify --store "
-          f"{store}` compares the state rebuilt from the log with the live one", flush=True)
+    if not decision.done():
+        print("10:10 IST: the card still waits; the tape plays on past the half hour",
+              flush=True)
+    await day.play_on(decision)
+    await day.play(until=SESSION_START + timedelta(minutes=day.played + 2))  # a fill's bars
+    decision.cancel()
+    print(f"session over at minute {day.played}; stop with Ctrl-C, then `desk replay verify "
+          f"--store {store}` compares the state rebuilt from the log with the live one",
+          flush=True)
     await desk.wait()
+
+
+def _print_decision(task: asyncio.Task[str]) -> None:
+    if not task.cancelled() and task.exception() is None:
+        print(f"decided: {task.result()}", flush=True)
 
 
 if __name__ == "__main__":

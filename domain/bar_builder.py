@@ -122,15 +122,16 @@ class BarBuilder:
         if cum is not None and (bar.max_cum is None or cum > bar.max_cum):
             bar.max_cum = cum
 
-    def close_due(self, now: datetime, out: list[InputFact]) -> None:
+    def close_due(self, now: datetime, out: list[InputFact], watch_jumps: bool = True) -> None:
         """The desk clock reads `now`: close every bar whose minute has ended. A clock that
-        jumped more than a minute ahead is flagged as a gap; one that went back is ignored."""
+        jumped more than a minute ahead is flagged as a gap (unless not `watch_jumps`: a
+        clock the feeds move jumps by nature); one that went back is ignored."""
         now_ms = epoch_ms(now)
         previous = self.clock_ms
         if previous is not None and now_ms <= previous:
             return
         self.clock_ms = now_ms
-        if previous is not None and now_ms - previous > 2 * MS_PER_MINUTE:
+        if watch_jumps and previous is not None and now_ms - previous > 2 * MS_PER_MINUTE:
             out.append(self.gap(utc_ms(previous), now,
                                 "desk clock jumped ahead: minutes between were not watched"))
         for symbol, state in self.symbols.items():

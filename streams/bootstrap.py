@@ -19,10 +19,11 @@ from domain.strategy.book import StrategyBook
 from domain.tagging import build_tagger
 from streams.embedded import EmbeddedRuntime
 from streams.input_gate import InputGate
+from streams.instrument_master import DatedInstruments
 from streams.kafka.views import WorkerViews
 from streams.ports import Broker, Clock, DeskRuntime
 from streams.process_managers import ProcessManager, Reactions, reactions
-from streams.process_managers.allocation import Allocation
+from streams.process_managers.allocation import Allocation, DatedMaster
 from streams.process_managers.auto_approver import AutoApprover
 from streams.process_managers.execution import Execution
 from streams.process_managers.expiry import CardExpiry
@@ -62,9 +63,10 @@ AnyDesk = Desk[DeskRuntime]
 def reactions_for(
     instruments: Mapping[str, Instrument], broker: Broker, book: StrategyBook,
     approver: str | None, routes: VenueRoutes | None = None,
+    dated: DatedMaster | None = None,
 ) -> Reactions:
     """The reactions table with its process managers wired (the AutoApprover only when
-    an `approver` is named)."""
+    an `approver` is named); `dated`: the instrument master of each fact's day."""
     managers: list[ProcessManager] = [
         PaperFills(broker, routes),
         Execution(broker, routes),
@@ -72,7 +74,8 @@ def reactions_for(
         OperatorExits(broker),
         CardExpiry(),
         FundingWatch(),
-        Allocation(instruments, book, build_tagger(load_tagging_rules(), instruments.values())),
+        Allocation(instruments, book, build_tagger(load_tagging_rules(), instruments.values()),
+                   dated),
     ]
     if approver:
         managers.append(AutoApprover(approver, book))
@@ -96,7 +99,10 @@ def bootstrap(
     store = DeskStore(store_url)
     book = book if book is not None else default_book()
     broker = broker if broker is not None else PaperBroker()
-    runtime = EmbeddedRuntime(store, reactions_for(instruments, broker, book, approver, routes),
+    # Reactions size and price with the master of each fact's day (versions in the log).
+    dated = DatedInstruments(store, instruments).on
+    runtime = EmbeddedRuntime(store, reactions_for(instruments, broker, book, approver, routes,
+                                                   dated),
                               clock, gate=InputGate(symbols=known_symbols(store, instruments)))
     if start:
         runtime.start()

@@ -4,11 +4,16 @@ Only instruments that are new or changed get a version (stream `instrument-<SYMB
 version), so loading the same file twice, or tomorrow's mostly identical file, adds little.
 Rows that cannot be read are logged as `InputRejected` with the reason. The master of a day
 is each instrument's version in force then, with its ADV from the bars logged before it.
+
+`DatedInstruments` is that master as the desk's reactions read it: a fact of day D is sized
+and priced with the lot size, tick size and ISIN in force on D, so re-running day D after a
+newer master was loaded decides as the desk did on D.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time
 
@@ -19,7 +24,7 @@ from domain.ids import instrument_stream, rejected_input_stream
 from domain.inputs import InputFact
 from domain.instrument_master import as_of, average_daily_value, changed
 from domain.instruments import Instrument
-from domain.session import IST
+from domain.session import IST, ist
 from streams.ports import DeskRuntime
 
 # A daily file is published before the pre-open; its versions count from this time.
@@ -70,3 +75,39 @@ def master_of_day(store: DeskStore, day: date) -> dict[str, Instrument]:
     bars = (rec.event.payload for rec in store.read_all(types=(BarClosed.event_type,))
             if isinstance(rec.event.payload, BarClosed))
     return as_of(versions(store), day, average_daily_value(bars, day))
+
+
+class DatedInstruments:
+    """The instrument master in force on the day of each fact, from the versions in the
+    log; symbols the log has no version of keep their entry in `fallback` (the instruments
+    file the desk started with), and every symbol keeps `fallback`'s ADV."""
+
+    def __init__(self, store: DeskStore, fallback: Mapping[str, Instrument]) -> None:
+        self._store = store
+        self._fallback = fallback
+        self._versions: dict[str, list[InstrumentListed]] = defaultdict(list)
+        self._after = 0  # log position read through
+        self._read_for: datetime | None = None
+        self._days: dict[date, dict[str, Instrument]] = {}
+
+    def on(self, at: datetime) -> Mapping[str, Instrument]:
+        """The master of `at`'s IST day (new versions are looked for once per instant)."""
+        if at != self._read_for:
+            self._read_for = at
+            self._catch_up()
+        day = ist(at).date()
+        master = self._days.get(day)
+        if master is None:
+            adv = {s: i.adv_value for s, i in self._fallback.items() if i.adv_value is not None}
+            master = self._days[day] = {**self._fallback, **as_of(self._versions, day, adv)}
+        return master
+
+    def _catch_up(self) -> None:
+        head = self._store.head()  # read through at least here: no rescan of older facts
+        for rec in self._store.read_all(self._after, types=(InstrumentListed.event_type,)):
+            head = max(head, rec.position)
+            if isinstance(rec.event.payload, InstrumentListed):
+                self._versions[rec.event.payload.symbol].append(rec.event.payload)
+                self._days.clear()
+        self._after = head
+

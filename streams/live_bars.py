@@ -5,6 +5,11 @@ written through the runtime's `ingest`, where write-once streams make repeats ha
 Two loops share one builder in one event loop: `consume` takes the feed's batches (a tick
 of a new minute closes its symbol's bar at once), `watch_clock` closes the bars of symbols
 that went quiet once the desk clock passes their minute.
+
+On the feed clock (`desk run --clock feed`) the desk's time is the feeds' own: nothing is
+closed before the session's first tick (the clock still reads the wall clock then), and the
+clock moving on in jumps is how that time moves, not minutes the desk failed to watch; the
+stretches a feed missed come from `ClockedFeed`, in session time.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ import structlog
 from domain.bar_builder import BarBuilder
 from domain.inputs import InputFact
 from domain.ticks import FeedBatch
+from streams.feed_clock import FeedClock
 from streams.ports import Clock, MarketFeed
 
 Sink = Callable[[list[InputFact]], Awaitable[int]]
@@ -78,7 +84,12 @@ class LiveBars:
     async def close_due(self) -> None:
         """Close what the desk clock says is over now."""
         out: list[InputFact] = []
-        self.builder.close_due(self.clock(), out)
+        clock = self.clock
+        if isinstance(clock, FeedClock):
+            if clock.started:
+                self.builder.close_due(clock(), out, watch_jumps=False)
+        else:
+            self.builder.close_due(clock(), out)
         if out:
             await self._write(out)
 

@@ -40,6 +40,10 @@ class CandleError(ValueError):
     """The venue refused the request, or its answer is not a candle list; says why."""
 
 
+class CandleThrottled(CandleError):
+    """The venue answered 429: too many requests; the same request may be sent again later."""
+
+
 def candle_rows(body: Any, symbol: str, daily: bool = False) -> list[list[str]]:
     """The bar-file rows of a candle answer (a daily candle's ts cut to its date, as a
     file's daily bar); `CandleError` when it is not a candle answer."""
@@ -88,22 +92,23 @@ class CandleSource:
         return (f"{self.base_url}/instruments/historical/{key}/{KITE_INTERVALS[interval]}",
                 {"from": f"{start.isoformat()} 00:00:00", "to": f"{end.isoformat()} 23:59:59"})
 
-    async def fetch(self, http: httpx.AsyncClient, interval: str, start: date,
-                    end: date) -> dict[str, list[list[str]]]:
-        """Each instrument's rows; `CandleError` naming the instrument on a refusal."""
-        out = {}
-        for key, symbol in self.instruments.items():
-            url, params = self.url(key, interval, start, end)
-            try:
-                response = await http.get(url, params=params, headers=dict(self.headers))
-                body = response.json()
-            except (httpx.HTTPError, ValueError) as e:
-                raise CandleError(f"{self.venue} {symbol}: {type(e).__name__}") from None
-            if response.status_code != 200:
-                raise CandleError(f"{self.venue} {symbol}: HTTP {response.status_code}: "
-                                  f"{_error_text(body)}")
-            out[symbol] = candle_rows(body, symbol, daily=interval == "1d")
-        return out
+    async def fetch_one(self, http: httpx.AsyncClient, key: str, interval: str, start: date,
+                        end: date) -> list[list[str]]:
+        """One instrument's rows from `start` to `end` in one request; `CandleThrottled` on
+        429, `CandleError` naming the instrument on any other refusal."""
+        symbol = self.instruments[key]
+        url, params = self.url(key, interval, start, end)
+        try:
+            response = await http.get(url, params=params, headers=dict(self.headers))
+            body = response.json()
+        except (httpx.HTTPError, ValueError) as e:
+            raise CandleError(f"{self.venue} {symbol}: {type(e).__name__}") from None
+        if response.status_code == 429:
+            raise CandleThrottled(f"{self.venue} {symbol}: HTTP 429: {_error_text(body)}")
+        if response.status_code != 200:
+            raise CandleError(f"{self.venue} {symbol}: HTTP {response.status_code}: "
+                              f"{_error_text(body)}")
+        return candle_rows(body, symbol, daily=interval == "1d")
 
 
 def candle_sources(feeds: list[Any], env: Mapping[str, str]) -> list[CandleSource]:

@@ -9,7 +9,7 @@ nothing twice.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal
@@ -39,6 +39,9 @@ from projections.guard_facts import guard_context
 from streams.strategy_runs import Run, running
 from streams.unit_of_work import UnitOfWork
 
+DatedMaster = Callable[[datetime], Mapping[str, Instrument]]
+"""The instrument master in force at a time (`streams.instrument_master.DatedInstruments.on`)."""
+
 
 @dataclass(frozen=True)
 class Scored:
@@ -55,10 +58,16 @@ class Allocation:
     name = "allocation"
 
     def __init__(self, instruments: Mapping[str, Instrument], book: StrategyBook,
-                 tagger: Tagger) -> None:
+                 tagger: Tagger, dated: DatedMaster | None = None) -> None:
         self.instruments = instruments
         self.book = book
         self.tagger = tagger
+        self.dated = dated
+
+    def master(self, at: datetime) -> Mapping[str, Instrument]:
+        """The instruments in force at `at`: the master of its day when dated (a re-run of
+        a day sizes with that day's lot sizes), else the fixed one."""
+        return self.instruments if self.dated is None else self.dated(at)
 
     def handle(self, event: Envelope, view: DeskView, uow: UnitOfWork) -> None:
         """News or a closed bar in; signals scored, then a card per compatible account."""
@@ -110,7 +119,7 @@ class Allocation:
     def _on_bar(self, event: Envelope, bar: BarClosed, view: DeskView,
                 uow: UnitOfWork) -> list[Scored]:
         if not self.book.calendar.entries_open(event.occurred_at) or \
-                bar.symbol not in self.instruments:
+                bar.symbol not in self.master(event.occurred_at):
             return []
         values = self._values(view, bar.symbol)
         batch: list[Scored] = []
@@ -140,7 +149,7 @@ class Allocation:
     def _facts(self, run: Run, signal_id: str, symbol: str, values: FeatureValues,
                view: DeskView, event: Envelope, catalyst_at: datetime, trigger: str) -> Facts:
         last = view.market[symbol]
-        instrument = self.instruments[symbol]
+        instrument = self.master(event.occurred_at)[symbol]
         wins, losses = view.research.record(run.strategy.name,
                                             self.book.meta_label.hit_rate_window)
         return Facts(signal_id, symbol, instrument.sector, values, last.close, last.end,
@@ -148,7 +157,7 @@ class Allocation:
                      (event.event_id,), trigger, run.version_id)
 
     def _unscorable(self, symbol: str, view: DeskView, now: datetime) -> str:
-        if symbol not in self.instruments:
+        if symbol not in self.master(now):
             return f"unknown symbol {symbol}: not in the instrument master"
         if symbol not in view.market:
             return f"no bar yet for {symbol}: no reference price"
@@ -188,7 +197,7 @@ class Allocation:
             return ZERO
         cause = replace(uow.cause(f"strategy:{signal.strategy}"),
                         causation_id=scored.event.event_id)
-        instrument = self.instruments[signal.symbol]
+        instrument = self.master(cause.occurred_at)[signal.symbol]
         tracker = view.research.features.get(signal.symbol)
         decision = propose_card(ProposalFacts(
             card.id, account_id, account.name, account.mandate, account.mandate_version,

@@ -1,7 +1,8 @@
 """The issue's live day: `desk run` (a subprocess, on the feed clock) takes half an hour of
 ticks from a local Upstox V3 feed or Kite ticker and Infosys's buyback filing from a local
-NSE site; the buyback becomes a card, an approver approves it over the API, the next bars
-fill it, and `desk replay verify` rebuilds from the log the state the live desk saved."""
+NSE site; the buyback becomes a card, an approver approves it over the API while the tape
+plays on (the session's time does not stop for a person), the next bars fill it, and
+`desk replay verify` rebuilds from the log the state the live desk saved."""
 
 from __future__ import annotations
 
@@ -40,6 +41,26 @@ async def entry_filled(db: Path, order_stream: str) -> None:
         await asyncio.sleep(0.5)
 
 
+async def bar_closed(db: Path, symbol: str, start: datetime) -> None:
+    """Once the desk has closed `symbol`'s bar of the minute `start`."""
+    store = DeskStore(f"sqlite:///{db}")
+    stream = f"bars-{symbol}-{start.astimezone(IST):%Y%m%d}"
+    while start not in [e.payload.start for e in store.stream(stream)  # type: ignore[attr-defined]
+                        if e.type == "BarClosed"]:
+        await asyncio.sleep(0.2)
+
+
+async def approve_later(url: str, token: str, db: Path) -> tuple[dict[str, Any], int]:
+    """An approver who sees the buyback card and decides only after the desk has closed
+    the 10:07 bar: a person taking their time while the tape plays on."""
+    async with httpx.AsyncClient(base_url=url, headers={"Authorization": f"Bearer {token}"},
+                                 timeout=60) as http:
+        card = await waiting_card(http, "INFY")
+        await bar_closed(db, "INFY", datetime(2026, 11, 20, 10, 7, tzinfo=IST))
+        approved = await http.post(f"{CARD_URL}/{card['card_id']}/approve")
+        return card, approved.status_code
+
+
 @pytest.mark.parametrize("venue", ["upstox", "kite"])
 def test_desk_run_when_a_live_day_is_played_then_the_buyback_card_is_approved_filled_and_replays(
     tmp_path: Path, venue: str,
@@ -59,20 +80,19 @@ def test_desk_run_when_a_live_day_is_played_then_the_buyback_card_is_approved_fi
             await asyncio.wait_for(day.feed.wait_requests(1), 60)
             await day.play(until=SESSION_START + timedelta(minutes=1))
             await day.open_account(url)
-            await day.play(until=SESSION_START + timedelta(minutes=27))  # to 10:07
-            approver = {"Authorization": f"Bearer {day.tokens['approver']}"}
-            async with httpx.AsyncClient(base_url=url, headers=approver, timeout=60) as http:
-                card = await asyncio.wait_for(waiting_card(http, "INFY"), 240)
-                approved = await http.post(f"{CARD_URL}/{card['card_id']}/approve")
-            await day.play()
+            approval = asyncio.create_task(approve_later(url, day.tokens["approver"], db))
+            await day.play()  # to 10:10, whatever the approver does meanwhile
+            assert await day.play_on(approval), "the sample day ran out before the approval"
+            card, approved = approval.result()
             order = "order-" + card["card_id"].removeprefix("card-")
-            await asyncio.wait_for(entry_filled(db, order), 240)
+            filled = asyncio.create_task(entry_filled(db, order))
+            assert await day.play_on(filled), "the sample day ran out before the fill"
         finally:
             proc.send_signal(signal.SIGTERM)
             await asyncio.wait_for(proc.wait(), 120)
             await day.close()
             log.close()
-        return card, approved.status_code, env, order
+        return card, approved, env, order
 
     card, approved, env, order = asyncio.run(body())
 
@@ -80,16 +100,28 @@ def test_desk_run_when_a_live_day_is_played_then_the_buyback_card_is_approved_fi
     assert approved == 200
     store = DeskStore(store_url)
     events = [r.event for r in store.read_all()]
-    bars = [e for e in store.stream("bars-INFY-20261120") if e.type == "BarClosed"]
-    assert len(bars) == 30  # 09:40 to 10:09, each closed by the next minute's ticks
+    bars = [e.payload.start for e in store.stream("bars-INFY-20261120")  # type: ignore[attr-defined]
+            if e.type == "BarClosed"]
+    # Every minute from 09:40 on, each closed by the next minute's ticks: the tape played
+    # on while the card waited.
+    assert bars == [SESSION_START + timedelta(minutes=n) for n in range(len(bars))]
+    assert len(bars) >= 30
     [filing] = [e for e in events if e.type == "AnnouncementArrived"]
     assert (filing.payload.symbol, filing.payload.category) == ("INFY", "Buyback")  # type: ignore[attr-defined]
     [approval] = [e for e in events if e.type == "CardApproved"]
     assert approval.actor == "operator:approver"
-    # The desk's time is the session's: the approval is stamped between filing and close.
+    # The desk's time is the session's, and it went on while the card waited: the approval
+    # is stamped after the 10:07 bar closed (the approver waited for it), and the bars of
+    # 10:06 and 10:07 were logged between the proposal and the approval.
     approved_at = approval.recorded_at.astimezone(IST)
-    assert datetime(2026, 11, 20, 10, 5, 30, tzinfo=IST) < approved_at
-    assert approved_at < SESSION_START + timedelta(minutes=31)
+    assert datetime(2026, 11, 20, 10, 8, tzinfo=IST) <= approved_at
+    order_of = {(r.event.type, r.event.stream_id, getattr(r.event.payload, "start", None)): n
+                for n, r in enumerate(store.read_all())}
+    proposed = order_of[("CardProposed", card["card_id"], None)]
+    decided = order_of[("CardApproved", card["card_id"], None)]
+    for minute in (6, 7):
+        start = datetime(2026, 11, 20, 10, minute, tzinfo=IST)
+        assert proposed < order_of[("BarClosed", "bars-INFY-20261120", start)] < decided
     fills = [e for e in events if e.type == "OrderFilled"]
     entry = [f for f in fills if f.stream_id == order]
     assert [f.payload.leg for f in entry][:1] == ["ENTRY"]  # type: ignore[attr-defined]
