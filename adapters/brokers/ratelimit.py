@@ -9,8 +9,9 @@ from __future__ import annotations
 import asyncio
 import time
 from collections import deque
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,7 @@ class RateLimiter:
         self._sleep = sleep
         self._sent: list[tuple[Window, deque[float]]] = [(w, deque()) for w in windows]
         self._lock = asyncio.Lock()
+        self._wall_offset = time.time() - clock()  # the clock's reading -> epoch seconds
 
     def _forget_old(self, now: float) -> None:
         for window, sent in self._sent:
@@ -69,3 +71,27 @@ class RateLimiter:
         """Requests each window would still allow now, by window label."""
         self._forget_old(self._clock())
         return {window.label: window.limit - len(sent) for window, sent in self._sent}
+
+    def usage(self) -> dict[str, dict[str, Any]]:
+        """Each window's limit, how long it counts a request, and when (epoch seconds) the
+        requests it still counts were sent: enough for another process (`desk broker
+        status`) to work out the headroom at any later moment. Changes only when a request
+        is sent, so a state file holding it is rewritten only then."""
+        return {window.label: {"limit": window.limit,
+                               "held_seconds": window.seconds + self._margin,
+                               "sent_at": [round(t + self._wall_offset, 3) for t in sent]}
+                for window, sent in self._sent}
+
+
+def headroom_at(usage: Mapping[str, Mapping[str, Any]], now: float) -> dict[str, int]:
+    """The requests each window of a `RateLimiter.usage()` would still allow at `now`
+    (epoch seconds); a window it cannot read counts as having none left."""
+    found: dict[str, int] = {}
+    for label, window in usage.items():
+        try:
+            held = float(window["held_seconds"])
+            used = sum(1 for t in window["sent_at"] if now - float(t) < held)
+            found[label] = max(int(window["limit"]) - used, 0)
+        except (KeyError, TypeError, ValueError):
+            found[label] = 0
+    return found

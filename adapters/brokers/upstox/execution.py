@@ -231,7 +231,8 @@ class UpstoxVenue:
         last = max((s.last_update_at for s in self._streams if s.last_update_at), default=None)
         return VenueStatus(venue=self.name, connected=any(s.connected for s in self._streams),
                            token_expires_at=self.client.token_expires_at, last_update_at=last,
-                           rate_headroom=self.client.limiter.headroom())
+                           rate_headroom=self.client.limiter.headroom(),
+                           rate_usage=self.client.limiter.usage())
 
     async def close(self) -> None:
         """Stop the update streams and close the HTTP session."""

@@ -96,7 +96,8 @@ class ZerodhaVenue:
         return VenueStatus(venue=self.name, connected=self._feed.stream.connected,
                            token_expires_at=self._token_expires_at,
                            last_update_at=self._feed.last_update_at,
-                           rate_headroom=self.client.order_limits.headroom(), detail=detail)
+                           rate_headroom=self.client.order_limits.headroom(),
+                           rate_usage=self.client.order_limits.usage(), detail=detail)
 
     async def close(self) -> None:
         """Stop the ticker and close the HTTP session."""
