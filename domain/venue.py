@@ -150,6 +150,7 @@ class VenueStatus:
     token_expires_at: datetime | None
     last_update_at: datetime | None
     rate_headroom: dict[str, int] = field(default_factory=dict)  # window -> requests left
-    # window -> {limit, held_seconds, sent_at: [epoch seconds]}: headroom at a later moment
-    rate_usage: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # {"windows": {label: {limit, held_seconds}}, "sent_at": [epoch seconds]}: the headroom
+    # at a later moment can be worked out from it
+    rate_usage: dict[str, Any] = field(default_factory=dict)
     detail: str = ""

@@ -72,26 +72,30 @@ class RateLimiter:
         self._forget_old(self._clock())
         return {window.label: window.limit - len(sent) for window, sent in self._sent}
 
-    def usage(self) -> dict[str, dict[str, Any]]:
-        """Each window's limit, how long it counts a request, and when (epoch seconds) the
-        requests it still counts were sent: enough for another process (`desk broker
-        status`) to work out the headroom at any later moment. Changes only when a request
-        is sent, so a state file holding it is rewritten only then."""
-        return {window.label: {"limit": window.limit,
-                               "held_seconds": window.seconds + self._margin,
-                               "sent_at": [round(t + self._wall_offset, 3) for t in sent]}
-                for window, sent in self._sent}
+    def usage(self) -> dict[str, Any]:
+        """Each window's limit and how long it counts a request (`windows`, by label), and
+        when (epoch seconds) the requests the longest of them still counts were sent
+        (`sent_at`; every request enters every window): enough for another process (`desk
+        broker status`) to work out the headroom at any later moment. Changes only when a
+        request is sent or leaves the longest window, so a state file holding it is
+        rewritten only then."""
+        longest = max(self._sent, key=lambda pair: pair[0].seconds)[1]
+        return {"windows": {w.label: {"limit": w.limit, "held_seconds": w.seconds + self._margin}
+                            for w, _ in self._sent},
+                "sent_at": [round(t + self._wall_offset, 3) for t in longest]}
 
 
-def headroom_at(usage: Mapping[str, Mapping[str, Any]], now: float) -> dict[str, int]:
+def headroom_at(usage: Mapping[str, Any], now: float) -> dict[str, int]:
     """The requests each window of a `RateLimiter.usage()` would still allow at `now`
     (epoch seconds); a window it cannot read counts as having none left."""
     found: dict[str, int] = {}
-    for label, window in usage.items():
+    sent = usage.get("sent_at")
+    sent = list(sent) if isinstance(sent, list) else []
+    for label, window in dict(usage.get("windows") or {}).items():
         try:
             held = float(window["held_seconds"])
-            used = sum(1 for t in window["sent_at"] if now - float(t) < held)
-            found[label] = max(int(window["limit"]) - used, 0)
+            used = sum(1 for t in sent if now - float(t) < held)
+            found[str(label)] = max(int(window["limit"]) - used, 0)
         except (KeyError, TypeError, ValueError):
-            found[label] = 0
+            found[str(label)] = 0
     return found
