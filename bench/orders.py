@@ -1,7 +1,7 @@
 """Orders placed and acknowledged per second through each broker adapter against its local
 fake, and the desk's own time per order, side by side with the paper broker.
 
-    uv run python -m bench.orders [--orders N] [--concurrency N]
+    uv run python -m bench.orders [--orders N] [--concurrency N] [--profile]
 
 Each fake (devtools/venues) serves from its own thread and event loop; the adapter runs on
 the main thread. "desk CPU/order" is the main thread's CPU time (`time.thread_time`) per
@@ -9,13 +9,17 @@ bracket: our adapter, its JSON and the aiohttp client, and nothing of the fake's
 per adapter: "capacity", with the adapter's rate limiter opened wide (what our code could
 do), and "venue limits", with the limits each venue documents (what it will do: Upstox and
 Kite 10 orders/s, the IBKR gateway 10 requests/s). The goal is < 1 ms of desk time per
-order. Figures depend on the machine and its load; nothing is asserted about time.
+order. Figures depend on the machine and its load (printed with them); nothing is asserted
+about time. `--profile` prints where each capacity run's main-thread time went (cProfile).
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import cProfile
+import os
+import pstats
 import tempfile
 import threading
 import time
@@ -163,15 +167,20 @@ async def place_all(venue: Venue, orders: int, concurrency: int, offset: int) ->
         raise SystemExit(f"{venue.name}: {len(refused)} refused, e.g. {refused[0]}")
 
 
-def measure_venue(name: str, mode: str, orders: int, concurrency: int) -> Figures:
+def measure_venue(name: str, mode: str, orders: int, concurrency: int,
+                  profile: cProfile.Profile | None = None) -> Figures:
     fakes = FakeThread()
 
     async def main() -> Figures:
         with tempfile.TemporaryDirectory() as tmp:
             async with VENUES[name](fakes, Path(tmp), mode == "venue limits") as venue:
                 await place_all(venue, 3, 1, 900_000)  # warm up: session, instruments
+                if profile is not None:  # only this thread: the fake's is not profiled
+                    profile.enable()
                 with timed() as t:
                     await place_all(venue, orders, concurrency, 0)
+                if profile is not None:
+                    profile.disable()
         return Figures(name, mode, orders, t.seconds, t.cpu)
 
     try:
@@ -214,13 +223,22 @@ def main() -> None:
     parser.add_argument("--limited", type=int, default=30,
                         help="brackets per run under the venue's rate limits")
     parser.add_argument("--concurrency", type=int, default=4, help="requests in flight")
+    parser.add_argument("--profile", action="store_true",
+                        help="print each capacity run's top main-thread functions")
     args = parser.parse_args()
     structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(40))
     rows = [measure_paper(args.orders)]
     for name in VENUES:
-        rows.append(measure_venue(name, "capacity", args.orders, args.concurrency))
+        profile = cProfile.Profile() if args.profile else None
+        rows.append(measure_venue(name, "capacity", args.orders, args.concurrency, profile))
+        if profile is not None:
+            print(f"--- {name}: where the main thread's time went (cProfile, own time)")
+            pstats.Stats(profile).sort_stats("tottime").print_stats(12)
         rows.append(measure_venue(name, "venue limits", args.limited, args.concurrency))
     paper = rows[0]
+    one, five, fifteen = os.getloadavg()
+    print(f"load average (1/5/15 min): {one:.1f} {five:.1f} {fifteen:.1f} "
+          f"on {os.cpu_count()} cores")
     print(f"{'broker':<9}{'mode':<14}{'orders':>7}{'orders/s':>11}{'desk CPU/order':>16}"
           f"{'x paper':>10}{'goal <1 ms':>12}")
     for r in rows:

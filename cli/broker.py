@@ -38,7 +38,7 @@ from api.tokens import Role
 from cli import breaks
 from cli.identity import add_identity, operator
 from cli.options import add_store, existing_store
-from cli.serve_venues import read_state
+from cli.serve_venues import running_state
 from domain.aggregates import DomainError, StaleWrite
 from domain.events import Envelope
 from domain.venue import VenueError
@@ -151,7 +151,7 @@ def _status(args: argparse.Namespace) -> int:
             "rate_limits": [w.label for w in session.rate_windows],
             "last_reconciliation": reconciled.get(account_id),
             "open_breaks": breaks.break_rows(store, account_id),
-            "running_session": read_state(link),  # what a `desk serve` last wrote
+            "running_session": running_state(link, now),  # what a `desk serve` last wrote
         })
     if args.json:
         print(json.dumps(rows, indent=2))
@@ -177,10 +177,14 @@ def _running(state: dict[str, Any] | None) -> str:
     if state is None:
         return "\n  desk serve session: none yet"
     said = "connected" if state.get("connected") else "not connected"
+    headroom = state.get("rate_headroom_now") or {}
     return (f"\n  desk serve session{'' if state.get('serving') else ' (stopped)'}: {said}"
+            f"; token expires {state.get('token_expires_at') or 'unknown'}"
             f"; last update {state.get('last_update_at') or 'none'}; last reconciliation "
             f"{state.get('last_reconciliation') or 'none'}"
-            + (f"; {state['detail']}" if state.get("detail") else ""))
+            + (f"; {state['detail']}" if state.get("detail") else "")
+            + "\n  order rate headroom now: "
+            + (", ".join(f"{w}: {n} left" for w, n in headroom.items()) or "unknown"))
 
 
 def _view(store: DeskStore) -> DeskView:

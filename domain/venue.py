@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
+from typing import Any
 
 from domain.broker import BrokerAck
 from domain.values import Leg, Side
@@ -149,4 +150,7 @@ class VenueStatus:
     token_expires_at: datetime | None
     last_update_at: datetime | None
     rate_headroom: dict[str, int] = field(default_factory=dict)  # window -> requests left
+    # {"windows": {label: {limit, held_seconds}}, "sent_at": [epoch seconds]}: the headroom
+    # at a later moment can be worked out from it
+    rate_usage: dict[str, Any] = field(default_factory=dict)
     detail: str = ""

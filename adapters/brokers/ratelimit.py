@@ -9,8 +9,9 @@ from __future__ import annotations
 import asyncio
 import time
 from collections import deque
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,7 @@ class RateLimiter:
         self._sleep = sleep
         self._sent: list[tuple[Window, deque[float]]] = [(w, deque()) for w in windows]
         self._lock = asyncio.Lock()
+        self._wall_offset = time.time() - clock()  # the clock's reading -> epoch seconds
 
     def _forget_old(self, now: float) -> None:
         for window, sent in self._sent:
@@ -69,3 +71,31 @@ class RateLimiter:
         """Requests each window would still allow now, by window label."""
         self._forget_old(self._clock())
         return {window.label: window.limit - len(sent) for window, sent in self._sent}
+
+    def usage(self) -> dict[str, Any]:
+        """Each window's limit and how long it counts a request (`windows`, by label), and
+        when (epoch seconds) the requests the longest of them still counts were sent
+        (`sent_at`; every request enters every window): enough for another process (`desk
+        broker status`) to work out the headroom at any later moment. Changes only when a
+        request is sent or leaves the longest window, so a state file holding it is
+        rewritten only then."""
+        longest = max(self._sent, key=lambda pair: pair[0].seconds)[1]
+        return {"windows": {w.label: {"limit": w.limit, "held_seconds": w.seconds + self._margin}
+                            for w, _ in self._sent},
+                "sent_at": [round(t + self._wall_offset, 3) for t in longest]}
+
+
+def headroom_at(usage: Mapping[str, Any], now: float) -> dict[str, int]:
+    """The requests each window of a `RateLimiter.usage()` would still allow at `now`
+    (epoch seconds); a window it cannot read counts as having none left."""
+    found: dict[str, int] = {}
+    sent = usage.get("sent_at")
+    sent = list(sent) if isinstance(sent, list) else []
+    for label, window in dict(usage.get("windows") or {}).items():
+        try:
+            held = float(window["held_seconds"])
+            used = sum(1 for t in sent if now - float(t) < held)
+            found[str(label)] = max(int(window["limit"]) - used, 0)
+        except (KeyError, TypeError, ValueError):
+            found[str(label)] = 0
+    return found

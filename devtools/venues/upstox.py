@@ -46,6 +46,7 @@ class FakeUpstox(UpstoxBook):
 
     @web.middleware
     async def _gate(self, request: web.Request, handler: Any) -> web.StreamResponse:
+        self.requests[f"{request.method} {request.path}"] += 1
         try:
             if request.path not in OPEN_PATHS:
                 auth = request.headers.get("Authorization", "")

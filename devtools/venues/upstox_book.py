@@ -12,7 +12,7 @@ import contextlib
 import csv
 import json
 import secrets
-from collections import deque
+from collections import Counter, deque
 from collections.abc import AsyncIterator, Callable
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
@@ -66,6 +66,7 @@ class UpstoxBook:
         self.holdings: list[dict[str, Any]] = []
         self.cash = cash
         self.algo_names: list[str] = []  # X-Algo-Name of each order request
+        self.requests: Counter[str] = Counter()  # "GET /v2/order/retrieve-all" -> times asked
         self.fill_entry_on_place: Decimal | None = None  # fill before answering the place
         self.clock: Callable[[], datetime] = lambda: datetime.now(IST)  # the book's timestamps
         self.slow_next = 0.0  # seconds to hold the next order answer, after acting on it

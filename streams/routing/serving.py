@@ -62,6 +62,18 @@ class VenueSessions:
         live = {a: s.state() for a, s in self.sessions.items()}
         return [{"account_id": a} | state for a, state in sorted((live | self.problems).items())]
 
+    def records(self) -> list[dict[str, object]]:
+        """The states as `desk serve` keeps them for `desk broker status`: the rate windows
+        as the times of the requests they still count (the headroom is worked out when
+        read), so a record changes only when something happens, not as time passes."""
+        rows = []
+        for state in self.states():
+            session = self.sessions.get(str(state["account_id"]))
+            usage = session.venue.status().rate_usage if session else {}
+            rows.append({k: v for k, v in state.items() if k != "rate_headroom"}
+                        | {"rate_usage": usage})
+        return rows
+
     async def run(self, stop: asyncio.Event) -> None:
         """Run every session until `stop`, then close their venues."""
         try:

@@ -210,6 +210,7 @@ class IbkrVenue:
             token_expires_at=self._client.sso_expires_at,
             last_update_at=self._stream.last_update_at,
             rate_headroom=self._client.limiter.headroom(),
+            rate_usage=self._client.limiter.usage(),
             detail=("brokerage session authenticated" if self._client.authenticated
                     else "no brokerage session: log in to the gateway"))
 

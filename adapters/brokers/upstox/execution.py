@@ -82,11 +82,13 @@ class UpstoxVenue:
         return self._table
 
     async def place_bracket(self, request: BracketRequest) -> BrokerAck:
-        """Place the bracket as one MULTIPLE GTT, unless Upstox already holds it."""
+        """Place the bracket as one MULTIPLE GTT, unless Upstox already holds it: only an
+        id the journal names may have been sent before, so only such an id is looked up."""
         coid = request.client_order_id
-        held = await self.find(coid)
-        if held:
-            return self._held(coid, held)
+        if self.journal.has(coid):
+            held = await self.find(coid)
+            if held:
+                return self._held(coid, held)
         instrument = (await self.instruments()).lookup(request.symbol, request.isin)
         if instrument is None:
             return BrokerAck(False, reason=f"{request.symbol} is not in the Upstox "
@@ -229,13 +231,15 @@ class UpstoxVenue:
         last = max((s.last_update_at for s in self._streams if s.last_update_at), default=None)
         return VenueStatus(venue=self.name, connected=any(s.connected for s in self._streams),
                            token_expires_at=self.client.token_expires_at, last_update_at=last,
-                           rate_headroom=self.client.limiter.headroom())
+                           rate_headroom=self.client.limiter.headroom(),
+                           rate_usage=self.client.limiter.usage())
 
     async def close(self) -> None:
         """Stop the update streams and close the HTTP session."""
         for stream in self._streams:
             await stream.aclose()
         await self.client.close()
+        self.journal.close()
 
     # --- what the update stream asks of the venue -----------------------------------
 

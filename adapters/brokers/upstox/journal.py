@@ -3,16 +3,18 @@
 Upstox GTTs carry no `tag`, so the desk's order id cannot travel with them. Before a GTT is
 sent, its fingerprint is written here against the desk's id; once Upstox names it, its id.
 After a timeout or a crash the fingerprint finds it among the account's GTTs, so a retry
-never places a second one. The file is owner-only and survives restarts.
+never places a second one. The file is owner-only, append-only (one JSON line per change,
+so a write costs the same on the day's last order as on its first) and survives restarts;
+a file in the older whole-object format is read and converted once.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
-from adapters.brokers.credentials import write_secret_file
+from adapters.brokers.intents import AppendLog
 from adapters.brokers.upstox.gtt import GttOrder
 
 
@@ -20,16 +22,55 @@ class GttJournal:
     """Desk order id -> {"gtt": Upstox id or "", "fingerprint": ...}, kept on disk."""
 
     def __init__(self, path: Path) -> None:
-        self._path = path
+        self._log = AppendLog(path)
         self._entries: dict[str, dict[str, str]] = {}
-        if path.exists():
-            loaded = json.loads(path.read_text() or "{}")
-            self._entries = {str(k): {"gtt": str(v.get("gtt", "")),
-                                      "fingerprint": str(v.get("fingerprint", ""))}
-                             for k, v in loaded.items()}
+        self._by_gtt: dict[str, str] = {}  # GTT id -> desk order id
+        records = self._log.read()
+        if len(records) == 1 and isinstance(records[0], dict) and "op" not in records[0]:
+            records = [
+                {
+                    "op": "sending",
+                    "coid": str(k),
+                    "gtt": str(v.get("gtt", "")),
+                    "fingerprint": str(v.get("fingerprint", "")),
+                }
+                for k, v in records[0].items()
+            ]
+            self._log.rewrite(records)
+        for record in records:
+            if isinstance(record, dict):
+                self._apply(record)
 
-    def _save(self) -> None:
-        write_secret_file(self._path, json.dumps(self._entries, sort_keys=True))
+    def _apply(self, record: dict[str, Any]) -> None:
+        coid, op = str(record.get("coid", "")), record.get("op")
+        if not coid:
+            return
+        if op == "sending":
+            self._forget_gtt(coid)
+            self._entries[coid] = {"gtt": "", "fingerprint": str(record.get("fingerprint", ""))}
+            if record.get("gtt"):
+                self._tie(coid, str(record["gtt"]))
+        elif op == "gtt":
+            self._entries.setdefault(coid, {"gtt": "", "fingerprint": ""})
+            self._tie(coid, str(record.get("gtt", "")))
+        elif op == "refused":
+            self._forget_gtt(coid)
+            self._entries.pop(coid, None)
+
+    def _tie(self, coid: str, gtt_order_id: str) -> None:
+        self._forget_gtt(coid)
+        self._entries[coid]["gtt"] = gtt_order_id
+        if gtt_order_id:
+            self._by_gtt[gtt_order_id] = coid
+
+    def _forget_gtt(self, coid: str) -> None:
+        old = self._entries.get(coid, {}).get("gtt", "")
+        if old and self._by_gtt.get(old) == coid:
+            del self._by_gtt[old]
+
+    def _write(self, record: dict[str, Any]) -> None:
+        self._log.append(record)
+        self._apply(record)
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -48,41 +89,44 @@ class GttJournal:
 
     def owner(self, gtt_order_id: str) -> str:
         """The desk order a GTT was placed for ("" for a GTT placed elsewhere)."""
-        return next((coid for coid, e in self._entries.items() if e["gtt"] == gtt_order_id),
-                    "")
+        return self._by_gtt.get(gtt_order_id, "")
 
     def sending(self, client_order_id: str, fingerprint: str) -> None:
         """Note, before it goes out, the GTT about to be sent for a desk order."""
-        self._entries[client_order_id] = {"gtt": "", "fingerprint": fingerprint}
-        self._save()
+        self._write({"op": "sending", "coid": client_order_id, "fingerprint": fingerprint})
 
     def record(self, client_order_id: str, gtt_order_id: str) -> None:
         """Upstox accepted the GTT under this id."""
-        entry = self._entries.setdefault(client_order_id, {"gtt": "", "fingerprint": ""})
-        entry["gtt"] = gtt_order_id
-        self._save()
+        self._write({"op": "gtt", "coid": client_order_id, "gtt": gtt_order_id})
 
     def refused(self, client_order_id: str) -> None:
         """Upstox certainly did not take the GTT: forget that it was sent."""
         if not self.gtt_id(client_order_id):
-            self._entries.pop(client_order_id, None)
-            self._save()
+            self._write({"op": "refused", "coid": client_order_id})
 
     def claim(self, gtts: Iterable[GttOrder]) -> list[str]:
         """Tie GTTs sent without a known id to their desk orders by fingerprint, oldest GTT
         first, each at most once; the desk order ids newly tied."""
-        taken = {e["gtt"] for e in self._entries.values() if e["gtt"]}
-        free = sorted((g for g in gtts if g.gtt_order_id not in taken),
-                      key=lambda g: (g.created_at is None, g.created_at, g.gtt_order_id))
+        waiting = [
+            (coid, e["fingerprint"])
+            for coid, e in self._entries.items()
+            if not e["gtt"] and e["fingerprint"]
+        ]
+        if not waiting:
+            return []
+        free = sorted(
+            (g for g in gtts if g.gtt_order_id not in self._by_gtt),
+            key=lambda g: (g.created_at is None, g.created_at, g.gtt_order_id),
+        )
         tied = []
-        for coid, entry in self._entries.items():
-            if entry["gtt"] or not entry["fingerprint"]:
-                continue
-            match = next((g for g in free if g.fingerprint == entry["fingerprint"]), None)
+        for coid, fingerprint in waiting:
+            match = next((g for g in free if g.fingerprint == fingerprint), None)
             if match is not None:
-                entry["gtt"] = match.gtt_order_id
+                self._write({"op": "gtt", "coid": coid, "gtt": match.gtt_order_id})
                 free.remove(match)
                 tied.append(coid)
-        if tied:
-            self._save()
         return tied
+
+    def close(self) -> None:
+        """Close the journal file."""
+        self._log.close()

@@ -35,6 +35,16 @@ class KiteConfig:
     timeout_seconds: float = 10.0
     reconnect_seconds: float = 0.2
     token_path: Path | None = None
+    # The owner-only journal of entries about to be sent (see adapters/brokers/intents.py);
+    # by default beside the token file. Without either, every entry is looked up first.
+    intents_path: Path | None = None
+
+    @property
+    def journal_path(self) -> Path | None:
+        """Where the adapter notes each entry before sending it (None: nowhere)."""
+        if self.intents_path is not None or self.token_path is None:
+            return self.intents_path
+        return self.token_path.with_name(self.token_path.name + ".intents")
 
     def login_url(self) -> str:
         """Where the account holder logs in; Kite redirects back with a request token."""
@@ -53,6 +63,7 @@ def load_config(environ: Mapping[str, str] = os.environ, **overrides: object) ->
         "api_key": read_secret("KITE_API_KEY", environ),
         "api_secret": read_secret("KITE_API_SECRET", environ),
         "access_token": token, "token_path": token_path,
+        "intents_path": Path(p) if (p := environ.get("KITE_INTENTS_FILE", "").strip()) else None,
         "api_url": environ.get("KITE_API_URL", API_URL),
         "ticker_url": environ.get("KITE_TICKER_URL", TICKER_URL),
     }

@@ -19,6 +19,7 @@ from decimal import Decimal
 import structlog
 
 from adapters.brokers.credentials import write_secret_file
+from adapters.brokers.intents import IntentLog
 from adapters.brokers.zerodha.auth import parse_postback
 from adapters.brokers.zerodha.book import Book, assemble
 from adapters.brokers.zerodha.client import KiteClient
@@ -71,6 +72,7 @@ class ZerodhaVenue:
         self._arming = asyncio.Lock()
         self._feed = UpdateFeed(self)
         self._token_expires_at: datetime | None = None  # known once `login` ran here
+        self.intents = IntentLog(config.journal_path)  # entries that may be at Kite
 
     # --- session ---------------------------------------------------------------------
 
@@ -94,12 +96,14 @@ class ZerodhaVenue:
         return VenueStatus(venue=self.name, connected=self._feed.stream.connected,
                            token_expires_at=self._token_expires_at,
                            last_update_at=self._feed.last_update_at,
-                           rate_headroom=self.client.order_limits.headroom(), detail=detail)
+                           rate_headroom=self.client.order_limits.headroom(),
+                           rate_usage=self.client.order_limits.usage(), detail=detail)
 
     async def close(self) -> None:
         """Stop the ticker and close the HTTP session."""
         await self._feed.close()
         await self.client.close()
+        self.intents.close()
 
     def updates(self) -> AsyncIterator[VenueUpdate]:
         """Order and fill updates from the ticker, from the moment of this call."""
@@ -174,18 +178,21 @@ class ZerodhaVenue:
     # --- trading ---------------------------------------------------------------------
 
     async def place_bracket(self, request: BracketRequest) -> BrokerAck:
-        """Place the entry unless Kite already holds one under this desk id; the exits
-        follow as a two-leg GTT once it fills."""
+        """Place the entry unless Kite already holds one under this desk id (looked up only
+        for an id the intents journal names); the exits follow as a two-leg GTT once it
+        fills."""
         tag = self.remember(request.client_order_id)
         self._feed.start()
-        held = await self._held(request)
-        if held is not None:
-            return held
+        if self.intents.may_have_sent(request.client_order_id):
+            held = await self._held(request)
+            if held is not None:
+                return held
         instrument = await self.instrument(request.symbol)
         if instrument is None:
             return BrokerAck(False, reason=f"{request.symbol} is not in Kite's "
                                            f"{self.config.exchange} instruments")
         self._pending[tag] = request  # before sending: a fill may be pushed before the answer
+        self.intents.sending(request.client_order_id)
         try:
             data = await self.client.call("POST", "/orders/regular",
                                           form=self._entry_form(request, instrument, tag),

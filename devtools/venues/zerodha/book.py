@@ -9,6 +9,7 @@ import csv
 import itertools
 import json
 import secrets
+from collections import Counter
 from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
@@ -71,6 +72,7 @@ class KiteBook:
         self.gtts: dict[int, Json] = {}
         self.gtt_tags: dict[int, list[str]] = {}  # kept, not listed: the docs show no GTT tag
         self.holdings: list[Json] = []
+        self.requests: Counter[str] = Counter()  # "GET /orders" -> times asked
         self.fill_on_place = False  # fill market orders before answering the place request
         self._ids = itertools.count(261127000000001)
         self._trade_ids = itertools.count(90000001)

@@ -37,6 +37,7 @@ class KiteFake(KiteBook):
     @web.middleware
     async def _envelope(self, request: web.Request, handler: Handler) -> web.StreamResponse:
         """Kite's checks and error envelope around every route, and the injected faults."""
+        self.requests[f"{request.method} {request.path}"] += 1
         try:
             if request.path not in ("/", "/session/token"):
                 self._authorise(request)
