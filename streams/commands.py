@@ -92,8 +92,8 @@ class ResetKillSwitch(Command):
 
 @dataclass(frozen=True, kw_only=True)
 class ResolveBreak(Command):
-    """Resolve a reconciliation break at a venue, saying what was done; once none is open,
-    the accounts it halted take new entries again."""
+    """Resolve a reconciliation break at a venue, saying what was done; an account it
+    halted takes new entries again once no open break names it."""
 
     venue: str
     break_id: str
@@ -236,9 +236,8 @@ def _reset_kill_switch(cmd: ResetKillSwitch, step: Step) -> RiskGuard:
 def _resolve_break(cmd: ResolveBreak, step: Step) -> Reconciliation:
     record = step.uow.get(Reconciliation, reconciliation_stream(cmd.venue))
     resolved = record.resolve(cmd.break_id, cmd.actor, cmd.note, step.cause)
-    if record.open:
-        return record
-    for account_id in resolved.accounts:
+    halted = {a for b in record.open.values() for a in b.accounts}  # still, by other breaks
+    for account_id in (a for a in resolved.accounts if a not in halted):
         guard = step.uow.get(RiskGuard, risk_stream(account_id))
         if guard.reason.startswith(RECONCILIATION_REASON):
             guard.reset(f"reconciliation breaks at {cmd.venue} resolved", step.cause)

@@ -50,7 +50,7 @@ class UpstoxBook:
     """One Upstox account's book and its controls."""
 
     def __init__(self, instruments_csv: Path = SAMPLE_INSTRUMENTS,
-                 cash: Decimal = Decimal("1000000")) -> None:
+                 cash: Decimal = Decimal("1000000"), first_id: int = 0) -> None:
         with instruments_csv.open() as f:
             self.instruments = {f"NSE_EQ|{r['isin']}": r for r in csv.DictReader(f)}
         self.api_key, self.redirect_uri = "fake-api-key", "http://127.0.0.1/upstox/callback"
@@ -74,7 +74,9 @@ class UpstoxBook:
         self._recent: dict[str, deque[float]] = {}
         self._sockets: set[web.WebSocketResponse] = set()
         self._outbox: asyncio.Queue[dict[str, Any] | None] = asyncio.Queue()
-        self._seq = 0
+        # Orders and trades are numbered from here: two fake accounts given different
+        # starts never share an id, as a real broker's ids are unique across accounts.
+        self._seq = self._trade_seq = first_id
         self.base_url = ""
 
     # --- controls --------------------------------------------------------------------
@@ -148,6 +150,10 @@ class UpstoxBook:
         self._seq += 1
         return f"{datetime.now(IST):%y%m%d}{self._seq:09d}"
 
+    def _next_trade_id(self) -> str:
+        self._trade_seq += 1
+        return f"T{self._trade_seq:08d}"
+
     def _new_order(self, body: dict[str, Any], tag: str | None = None) -> dict[str, Any]:
         key = str(body["instrument_token"])
         order = {
@@ -184,7 +190,7 @@ class UpstoxBook:
                                         "exchange_order_id", "order_id", "exchange_timestamp",
                                         "order_ref_id", "order_timestamp")
         } | {"quantity": quantity, "average_price": float(price),
-             "trade_id": f"T{len(self.trades) + 1:08d}"})
+             "trade_id": self._next_trade_id()})
         held, cost = self.net.get(order["instrument_token"], (0, Decimal(0)))
         sign = 1 if order["transaction_type"] == "BUY" else -1
         self.net[order["instrument_token"]] = (held + sign * quantity,

@@ -18,6 +18,7 @@ import faust
 from faust.types import StreamT, TopicT
 from mode.types.signals import BaseSignalT
 
+from adapters.eventstore.store import DeskStore
 from adapters.files.sample import SAMPLE_DIR, load_instruments
 from adapters.kafka.admin import ensure_topics
 from adapters.kafka.jitter import Jitter
@@ -41,6 +42,8 @@ from streams.embedded import EmbeddedRuntime
 from streams.kafka import agents
 from streams.kafka.agents import WorkerState
 from streams.kafka.watchdog import WatchedApp, mark_ready, ready_marker, watch_readiness
+from streams.routing.routes import VenueRoutes
+from streams.routing.serving import broker_links, venue_routes
 
 
 @dataclass(frozen=True)
@@ -145,13 +148,24 @@ def _runtime_starter(settings: WorkerSettings) -> Callable[[], EmbeddedRuntime]:
     instruments = load_instruments(settings.instruments) if settings.process_managers else {}
 
     def start() -> EmbeddedRuntime:
-        """The embedded runtime for the process managers, caught up with the log."""
+        """The embedded runtime for the process managers, caught up with the log; the
+        orders of accounts linked to a remote broker (`desk broker add`) are placed for
+        that venue, for its router (in `desk serve`) to send, never filled on paper."""
         desk = bootstrap(settings.store_url, instruments, approver=settings.approver,
-                         clock=wall_clock, start=False)
+                         clock=wall_clock, start=False, routes=linked_routes(settings.store_url))
         desk.runtime.start(process=False)
         return desk.runtime
 
     return start
+
+
+def linked_routes(store_url: str) -> VenueRoutes:
+    """The venue routes the broker links in the store make (read once, at start)."""
+    store = DeskStore(store_url)
+    try:
+        return venue_routes(broker_links(store))
+    finally:
+        store.close()
 
 
 def run_worker(settings: WorkerSettings, loglevel: str = "warning") -> None:

@@ -2,7 +2,8 @@
 
 A break is recorded on its venue's reconciliation stream, naming the accounts trading
 there; those accounts take no new entries until it is resolved. Resolving the last open
-break at a venue releases the kill switches the breaks tripped (`commands.ResolveBreak`).
+break naming an account releases the kill switch the breaks tripped on it
+(`commands.ResolveBreak`).
 The API and the CLI both go through here, so they list and resolve the same way.
 """
 

@@ -11,7 +11,7 @@ deterministic, so a second reconciliation of the same state adds nothing.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Collection
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -56,8 +56,14 @@ class Reconciler:
 
     def __init__(self, store: DeskStore, venue: Venue, routes: VenueRoutes,
                  view: Callable[[], DeskView], clock: Clock,
-                 notify: Notify = lambda _: None, settle: Settle | None = None) -> None:
+                 notify: Notify = lambda _: None, settle: Settle | None = None,
+                 accounts: Collection[str] = ()) -> None:
         self.store = store
+        # Only these accounts (one login at the venue); none named: every account routed
+        # to the venue. Their breaks are named by them, so two logins' differences about
+        # the same symbol are two breaks, each halting its own account.
+        self.only = tuple(sorted(accounts))
+        self.scope = "-".join((venue.name, *self.only))
         self.settle = settle
         self.venue = venue
         self.routes = routes
@@ -65,7 +71,8 @@ class Reconciler:
         self.clock = clock
         self.notify = notify
         self.actor = f"reconciliation:{venue.name}"
-        self.imports = VenueUpdates(store, venue.name, clock, notify, actor=self.actor)
+        self.imports = VenueUpdates(store, venue.name, clock, notify, actor=self.actor,
+                                    accounts=accounts)
         self.last: Reconciled | None = None
 
     async def reconcile(self) -> Reconciled:
@@ -102,11 +109,13 @@ class Reconciler:
 
     def _accounts(self, view: DeskView) -> tuple[str, ...]:
         return tuple(a for a in sorted(view.accounts)
-                     if self.routes.venue_for(a) == self.venue.name)
+                     if self.routes.venue_for(a) == self.venue.name
+                     and (not self.only or a in self.only))
 
     def _desk_orders(self, view: DeskView) -> list[DeskOrder]:
         return [DeskOrder(r.order_id, r.symbol, r.status) for r in view.orders.by_id.values()
-                if r.broker == self.venue.name]
+                if r.broker == self.venue.name
+                and (not self.only or r.account_id in self.only)]
 
     def _desk_positions(self, view: DeskView) -> dict[str, int]:
         held: dict[str, int] = {}
@@ -119,7 +128,7 @@ class Reconciler:
         """Breaks and external orders on the venue's stream, and the accounts' kill switches
         tripped for each new break, in one commit."""
         now = self.clock()
-        cause = Cause(now, now, self.actor, f"reconciliation-{self.venue.name}")
+        cause = Cause(now, now, self.actor, f"reconciliation-{self.scope}")
         record = self.store.load(Reconciliation, reconciliation_stream(self.venue.name))
         accounts = self._accounts(self.view())
         for order in external:
@@ -141,7 +150,7 @@ class Reconciler:
 
     def _break(self, d: Difference, accounts: tuple[str, ...]) -> ReconciliationBreak:
         return ReconciliationBreak(
-            break_id=break_id_for(self.venue.name, d.kind, d.subject, d.desk_side,
+            break_id=break_id_for(self.scope, d.kind, d.subject, d.desk_side,
                                   d.venue_side),
             venue=self.venue.name, kind=d.kind, subject=d.subject, desk_side=d.desk_side,
             venue_side=d.venue_side, accounts=accounts)

@@ -70,7 +70,9 @@ class VenueRouter:
         self.instruments = instruments
         self.clock = clock
         self.notify = notify
-        self.name = f"{self.process}-{venue.name}"
+        # Its own tracked position per login: routers of two accounts at one broker
+        # never advance each other past an order.
+        self.name = "-".join((self.process, venue.name, *sorted(self.accounts)))
         self.actor = f"{self.actor_kind}:{venue.name}"
         self.position = store.tracked(self.name)
         self.last_error = ""  # the venue's failure on the last pass ("" when it answered)

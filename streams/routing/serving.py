@@ -2,11 +2,13 @@
 account is linked to by `desk broker add`, so approved cards of those accounts route to the
 venue, its updates stream in, and reconciliation runs every N seconds.
 
-A link that cannot be opened (a credential unreadable) and a second account at a broker
-another account already holds (one login per broker per process in this version; its
-orders wait, unsent, and show as breaks) are reported in the status, never a crash; a
-missing or expired token shows as the adapter's AUTH refusals in its status, and the
-session keeps asking, so a fresh `desk broker login` is picked up without a restart.
+Several accounts at one broker each trade under their own login: their own adapter
+(credentials, token, rate limiter, journal in the account's state directory), router
+position, update stream and reconciliation, so nothing one login reports lands on another
+account. A link that cannot be opened (a credential unreadable) is reported in the status,
+never a crash; a missing or expired token shows as that adapter's AUTH refusals in its
+account's status while the other accounts trade on, and the session keeps asking, so a
+fresh `desk broker login` is picked up without a restart.
 """
 
 from __future__ import annotations
@@ -88,25 +90,18 @@ def open_sessions(store: DeskStore, links: Mapping[str, Link],
                   clock: Clock, reconcile_seconds: float = DEFAULT_RECONCILE_SECONDS,
                   opener: Callable[[Link], AnyVenue] = open_venue,
                   settle: Settle | None = None) -> VenueSessions:
-    """A session for each remote broker's first linked account (by id); `settle` brings
-    the view up to the log before each reconciliation compares."""
+    """A session for each account linked to a remote broker, under that account's own
+    login; `settle` brings the view up to the log before each reconciliation compares."""
     routes = venue_routes(links)
     found = VenueSessions()
-    holder: dict[str, str] = {}  # broker -> the account whose login it trades under
     for account_id, link in sorted(links.items()):
         if link.broker == PAPER:
-            continue
-        if link.broker in holder:
-            found.problems[account_id] = _down(link.broker, (
-                f"not connected: {holder[link.broker]} holds this desk's {link.broker} "
-                "session (one account per broker per desk serve); orders wait unsent"))
             continue
         try:
             venue = opener(link)
         except CredentialError as e:
             found.problems[account_id] = _down(link.broker, f"credentials: {e}")
             continue
-        holder[link.broker] = account_id
         found.sessions[account_id] = VenueSession(
             store, venue, instruments, routes, view, clock,
             reconcile_seconds=reconcile_seconds, accounts=(account_id,), settle=settle)

@@ -38,8 +38,9 @@ class VenueSession:
         self.venue = venue
         self.router = OrderRouter(store, venue, instruments, clock, notify, accounts)
         self.exits = ExitRouter(store, venue, instruments, clock, notify, accounts)
-        self.updates = VenueUpdates(store, venue.name, clock, notify)
-        self.reconciler = Reconciler(store, venue, routes, view, clock, notify, settle)
+        self.updates = VenueUpdates(store, venue.name, clock, notify, accounts=accounts)
+        self.reconciler = Reconciler(store, venue, routes, view, clock, notify, settle,
+                                     accounts)
         self.poll_seconds = poll_seconds
         self.reconcile_seconds = reconcile_seconds
         self.reconcile_error = ""  # why the last reconciliation could not run ("" if it ran)

@@ -10,6 +10,7 @@ nothing.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from decimal import Decimal
 
 import structlog
@@ -37,9 +38,13 @@ class VenueUpdates:
     """Records one venue's updates on the desk's orders."""
 
     def __init__(self, store: DeskStore, venue: str, clock: Clock,
-                 notify: Notify = lambda _: None, actor: str = "") -> None:
+                 notify: Notify = lambda _: None, actor: str = "",
+                 accounts: Collection[str] = ()) -> None:
         self.store = store
         self.venue = venue
+        # The accounts whose login this stream is (none named: every account's at the
+        # venue): an update naming another account's order is refused, never applied.
+        self.accounts = frozenset(accounts)
         self.clock = clock
         self.notify = notify
         self.actor = actor or f"broker:{venue}"  # reconciliation imports under its own name
@@ -55,6 +60,8 @@ class VenueUpdates:
             order = self.store.load(Order, coid)
             if not order.exists or order.placed is None or order.placed.broker != self.venue:
                 return []
+            if self.accounts and order.placed.account_id not in self.accounts:
+                return self._foreign(coid, order.placed.account_id)
             try:
                 apply_update(order, update, self._cause(order, update), self.venue)
             except DomainError as e:
@@ -70,6 +77,14 @@ class VenueUpdates:
                 self.notify(recorded)
             return recorded
         raise StaleWrite(f"update for {coid} could not be recorded after {_RETRIES} tries")
+
+    def _foreign(self, coid: str, account_id: str) -> list[Recorded]:
+        reason = (f"{coid}: the order is {account_id}'s, not of this login "
+                  f"({', '.join(sorted(self.accounts))})")
+        self.refused.append(reason)
+        log.warning("venue update for another account's order refused", venue=self.venue,
+                    order_id=coid, reason=reason)
+        return []
 
     def _cause(self, order: Order, update: VenueUpdate) -> Cause:
         at = update.trade.at if update.trade is not None else update.order.updated_at

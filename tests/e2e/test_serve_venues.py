@@ -73,6 +73,15 @@ def until(check: Callable[[], Any], seconds: float = 30.0) -> Any:
     return found
 
 
+def reconciled_status(db: Path, capsys: pytest.CaptureFixture[str]) -> str:
+    """`desk broker status --json` once the running desk serve has written a reconciled
+    session state (it does every few seconds); "" before."""
+    capsys.readouterr()
+    assert main(["broker", "status", "--json", "--store", f"sqlite:///{db}"]) == 0
+    said = capsys.readouterr().out
+    return said if '"last_reconciliation": "' in said else ""
+
+
 def client(server: DeskServer, name: str) -> httpx.Client:
     return httpx.Client(base_url=server.url, timeout=10,
                         headers={"Authorization": f"Bearer {TOKENS[name][1]}"})
@@ -95,14 +104,7 @@ def test_serve_when_an_account_is_linked_to_upstox_then_an_approved_card_trades_
                                     if (v["last_reconciliation"] or "") > filled_at])
             breaks = amy.get("/api/v1/events",
                              params={"type": "ReconciliationBreak"}).json()["events"]
-        capsys.readouterr()
-
-        def status() -> str:  # the state a running desk serve writes every few seconds
-            assert main(["broker", "status", "--json", "--store", f"sqlite:///{db}"]) == 0
-            said = capsys.readouterr().out
-            return said if '"last_reconciliation": "' in said else ""
-
-        shown = until(status)
+        shown = until(lambda: reconciled_status(db, capsys))
     finally:
         server.stop()
 
