@@ -7,12 +7,14 @@ from __future__ import annotations
 import asyncio
 from collections import defaultdict
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from aiohttp import web
 
 from adapters.notify.config import NotifyConfig
 from adapters.notify.discord import DiscordNotifier
 from adapters.notify.email import EmailNotifier
+from adapters.notify.press_memory import PressFile
 from adapters.notify.telegram import TelegramNotifier
 from adapters.notify.webhook import WebhookNotifier
 from api import discord_hook, telegram_hook
@@ -65,7 +67,9 @@ def attach(app: web.Application, config: NotifyConfig) -> Channels:
     if config.discord is not None:
         d = config.discord
         discord = DiscordNotifier(d.api_base, d.token, d.application_id)
-        discord_hook.mount(app, discord, config.operators, d.public_key)
+        presses = (PressFile(Path(d.replay_file), discord_hook.REMEMBER_SECONDS)
+                   if d.replay_file else None)
+        discord_hook.mount(app, discord, config.operators, d.public_key, presses=presses)
         channels.routes.append((discord, _discord_recipients(config)))
     if config.webhook is not None:
         hook = WebhookNotifier(config.webhook.url, config.webhook.secret)
