@@ -1,6 +1,7 @@
 """`desk serve --notify-config FILE`: one notification outbox per configured channel beside
-the API (Telegram, Discord, a signed webhook, email), and the chat webhooks on the API's
-app (approve or reject from a Telegram or Discord message)."""
+the API (Telegram, Discord, a signed webhook, email), the chat webhooks on the API's
+app (approve or reject from a Telegram or Discord message), and the alert watch (the
+file's alert rules over the API's figures, and warnings of cards about to expire)."""
 
 from __future__ import annotations
 
@@ -18,8 +19,11 @@ from adapters.notify.press_memory import PressFile
 from adapters.notify.telegram import TelegramNotifier
 from adapters.notify.webhook import WebhookNotifier
 from api import discord_hook, telegram_hook
+from api.alert_readings import AlertReader
+from api.context import STATE
 from api.gate import DeskGate
 from streams.bootstrap import AnyDesk
+from streams.notify.alert_watch import AlertWatch
 from streams.notify.outbox import WORKER_NAME, Outbox, Recipient
 from streams.ports import Notifier
 
@@ -31,6 +35,7 @@ class Channels:
     """The configured channels' notifiers, each with its recipients."""
 
     routes: list[tuple[Notifier, list[Recipient]]] = field(default_factory=list)
+    reader: AlertReader | None = None  # the figures the alert rules watch
 
     async def close(self) -> None:
         for notifier, _ in self.routes:
@@ -50,7 +55,8 @@ def _discord_recipients(config: NotifyConfig) -> list[Recipient]:
 
 def attach(app: web.Application, config: NotifyConfig) -> Channels:
     """Build the channels and mount the chat webhooks (before the app starts)."""
-    channels = Channels()
+    state = app[STATE]
+    channels = Channels(reader=AlertReader(state, calendar=state.desk.book.calendar))
     if config.telegram:
         bot = TelegramNotifier(config.api_base, config.token)
         telegram_hook.mount(app, bot, config.operators, config.webhook_secret)
@@ -118,7 +124,22 @@ async def run_outbox(
     ]
     if hooks:
         print(f"notify: chat webhooks {' '.join(hooks)}", flush=True)
+    watch = _alert_watch(desk, gate, config, channels, [o.name for o in outboxes])
     try:
-        await asyncio.gather(*(outbox.run(stop) for outbox in outboxes))
+        await asyncio.gather(*(outbox.run(stop) for outbox in outboxes),
+                             *([watch.run(stop, config.alerts.every_seconds)] if watch else []))
     finally:
         await channels.close()
+
+
+def _alert_watch(desk: AnyDesk, gate: DeskGate, config: NotifyConfig, channels: Channels,
+                 outboxes: list[str]) -> AlertWatch | None:
+    """The alert watch over the API's figures (the outboxes are among the workers it
+    watches), or None when there are no rules and no expiry warning."""
+    alerts = config.alerts
+    if channels.reader is None or not (alerts.rules or alerts.expiry_lead):
+        return None
+    channels.reader.workers = (*outboxes, *alerts.workers)
+    print(f"notify: {len(alerts.rules)} alert rule(s) every {alerts.every_seconds:g} s", flush=True)
+    return AlertWatch(desk.store, alerts.rules, channels.reader, desk.clock, write=gate.write,
+                      expiry_lead=alerts.expiry_lead)

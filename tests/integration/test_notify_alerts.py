@@ -16,11 +16,13 @@ import pytest_asyncio
 from adapters.eventstore.store import DeskStore
 from adapters.notify.telegram import TelegramNotifier
 from devtools.telegram_fake import FakeBotApi
+from domain.aggregates import Cause, DailyReport
 from domain.alerts import KINDS, AlertRule, OpenCard, Readings
-from domain.events import AlertCleared, AlertFired, CardExpiring
+from domain.events import AlertCleared, AlertFired, CardExpiring, DailyReportPublished
+from domain.ids import report_stream
 from streams.notify.alert_watch import AlertWatch
 from streams.notify.outbox import Outbox, Recipient
-from tests.unit.conftest import T0
+from tests.unit.conftest import T0, TRADE_DATE
 
 ASHA = Recipient("asha", "1111", frozenset({"alerts", "cards"}))
 SUBJECTS = {
@@ -198,3 +200,24 @@ async def test_expiry_warning_when_a_card_nears_its_expiry_then_it_is_warned_of_
     [message] = bot.chat(1111)
     assert message.text.startswith("Card card-due expires in 5 min (09:38 IST), undecided")
     assert [b[:3] for b in message.buttons] == ["ap:", "rj:"]
+
+
+@pytest.mark.asyncio
+async def test_eod_report_when_the_scheduler_publishes_it_then_subscribers_get_a_summary_once(
+    store: DeskStore,
+    bot: FakeBotApi,
+    notifier: TelegramNotifier,
+) -> None:
+    report = DailyReport(report_stream(TRADE_DATE))
+    report.publish(
+        DailyReportPublished(day=TRADE_DATE, as_of_position=7, accounts=()),
+        Cause(T0, T0, "scheduler", "eod"),
+    )
+    store.commit(report)
+    reports = Recipient("ravi", "2222", frozenset({"reports"}))
+
+    await Outbox(store, notifier, (ASHA, reports), lambda: T0).drain()
+    await Outbox(store, notifier, (ASHA, reports), lambda: T0).drain()
+
+    assert [m.text for m in bot.chat(2222)] == ["EOD report 06 Jan 2025 (0 accounts)"]
+    assert bot.chat(1111) == []  # asha is not subscribed to reports
