@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import defaultdict
+from contextlib import suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -124,6 +125,9 @@ async def run_outbox(
     ]
     if hooks:
         print(f"notify: chat webhooks {' '.join(hooks)}", flush=True)
+    for outbox in outboxes:  # before the first alert, so none falls before their start
+        with suppress(Exception):  # the store not answering yet: `run` retries, logged
+            await outbox.begin()
     watch = _alert_watch(desk, gate, config, channels, [o.name for o in outboxes])
     try:
         await asyncio.gather(*(outbox.run(stop) for outbox in outboxes),
