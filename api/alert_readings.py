@@ -1,6 +1,6 @@
 """The figures alert rules watch, read from what the API already exposes on /metrics and
-/ready: the view's lag behind the log, request latency (its p99 over the requests since
-the last reading), each live feed's silence, each worker's distance behind the log, open
+/ready: the view's lag behind the log, write latency (the p99 of POSTs since the last
+reading), each live feed's silence, each worker's distance behind the log, open
 reconciliation breaks per venue, and each account's daily loss against its limit."""
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from streams.routing.breaks import REMOTE_VENUES
 
 BEYOND_LAST_BUCKET_MS = Decimal(BUCKETS[-1] * 2000)  # a p99 past the last bucket (5 s)
 API_SUBJECT = "api"
+HOT_METHOD = "POST"  # reads (GET) and the live feed are not the hot path
 
 
 def p99_ms(counts: Sequence[int], total: int) -> Decimal:
@@ -97,9 +98,12 @@ class AlertReader:
         return Readings(now, desk_time, self._market_open(desk_time), values, cards)
 
     def _p99_since_last(self) -> Decimal:
-        """p99 over the requests since the last reading, every route together."""
+        """p99 over the writes (POSTs: ingest, commands, chat presses) since the last
+        reading, every route together: the hot path as the API serves it."""
         merged = Histogram()
-        for h in self.state.metrics.latency.values():
+        for (_, method), h in self.state.metrics.latency.items():
+            if method != HOT_METHOD:
+                continue
             merged.total += h.total
             merged.counts = [a + b for a, b in zip(merged.counts, h.counts, strict=True)]
         window = [a - b for a, b in zip(merged.counts, self._seen.counts, strict=True)]

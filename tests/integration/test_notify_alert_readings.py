@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal as D
 from pathlib import Path
 from typing import Any
@@ -25,6 +25,7 @@ from api.tokens import parse
 from devtools.telegram_fake import FakeBotApi
 from domain.alerts import DESK_SUBJECT, AlertRule
 from domain.events import AlertCleared, AlertFired, CardExpiring
+from domain.ticks import FeedStatus
 from streams.bootstrap import AnyDesk, bootstrap, wall_clock
 from streams.notify.alert_watch import AlertWatch
 from streams.notify.outbox import Outbox, Recipient
@@ -158,11 +159,38 @@ async def test_hot_path_p99_when_requests_come_and_stop_then_it_reads_each_windo
     reader = served.reader()
     await reader()
     async with aiohttp.ClientSession() as session:
-        for _ in range(5):
-            async with session.get(f"{served.url}/health") as response:
-                assert response.status == 200
+        for _ in range(5):  # refused writes are timed too (reads are not the hot path)
+            async with session.post(f"{served.url}/api/v1/cards/{WAITING[0]}/approve") as r:
+                assert r.status == 401
+        async with session.get(f"{served.url}/health") as response:
+            assert response.status == 200
 
     busy = (await reader()).values["hot_path_p99"][API_SUBJECT]
+    async with aiohttp.ClientSession() as session, session.get(f"{served.url}/health") as r:
+        assert r.status == 200
     quiet = (await reader()).values["hot_path_p99"][API_SUBJECT]
 
     assert busy > 0 and quiet == 0
+
+
+@pytest.mark.asyncio
+async def test_feed_silent_when_a_live_feed_goes_quiet_in_market_hours_then_fired_and_cleared(
+    served: Served,
+) -> None:
+    last = [datetime.now(UTC) - timedelta(seconds=120)]
+    served.app[STATE].feeds = lambda: [FeedStatus("upstox", True, 2, last[0], 40, 0, 9, 9, 0)]
+    watch = served.watch(served.reader(), AlertRule("feed-quiet", "feed_silent", D(60)))
+
+    [fired] = await watch.run_once()  # 13:35 IST by the desk: the market is open
+    assert await watch.run_once() == []
+    last[0] = datetime.now(UTC)  # a frame arrives
+    [cleared] = await watch.run_once()
+    await served.tell()
+
+    assert isinstance(fired, AlertFired) and fired.subject == "upstox" and fired.observed >= 120
+    assert "desk_feed_last_message_age_seconds{upstox}" in fired.evidence
+    assert isinstance(cleared, AlertCleared) and cleared.observed < 60
+    assert [m.text.split(":")[0] for m in served.bot.chat(1111)] == [
+        "ALERT feed-quiet (feed_silent) for upstox",
+        "Cleared feed-quiet (feed_silent) for upstox",
+    ]
