@@ -10,7 +10,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
 
-from adapters.eventstore.store import DeskStore
 from api.context import ApiState
 from api.handlers.service import log_figures
 from api.metrics import BUCKETS, Histogram
@@ -20,6 +19,7 @@ from domain.calendar import WEEKDAYS, TradingCalendar
 from domain.ids import reconciliation_stream
 from domain.session import ist
 from projections.desk import DeskView
+from streams.bootstrap import AnyDesk
 from streams.routing.breaks import REMOTE_VENUES
 
 BEYOND_LAST_BUCKET_MS = Decimal(BUCKETS[-1] * 2000)  # a p99 past the last bucket (5 s)
@@ -48,10 +48,10 @@ def daily_loss_used(view: DeskView) -> dict[str, Decimal]:
     return used
 
 
-def open_breaks(store: DeskStore) -> dict[str, Decimal]:
+def open_breaks(desk: AnyDesk) -> dict[str, Decimal]:
     """Open reconciliation breaks per remote venue."""
     return {
-        venue: Decimal(len(store.load(Reconciliation, reconciliation_stream(venue)).open))
+        venue: Decimal(len(desk.store.load(Reconciliation, reconciliation_stream(venue)).open))
         for venue in REMOTE_VENUES
     }
 
@@ -81,7 +81,7 @@ class AlertReader:
                 if c.status == "PROPOSED"
             ]
         store = state.desk.store
-        breaks = await state.gate.read_store(open_breaks, store)
+        breaks = await state.gate.read_store(open_breaks, state.desk)
         tracked = await state.gate.read_store(lambda: {w: store.tracked(w) for w in self.workers})
         values: Mapping[str, Mapping[str, Decimal]] = {
             "view_lag": {DESK_SUBJECT: Decimal(max(head - position, 0))},

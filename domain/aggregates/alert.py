@@ -35,10 +35,10 @@ class Alert(Aggregate):
         self._record(cleared, cause)
         return True
 
-    def _on_alert_fired(self, _: AlertFired) -> None:
+    def _on_alert_fired(self, e: AlertFired) -> None:
         self.firing = True
 
-    def _on_alert_cleared(self, _: AlertCleared) -> None:
+    def _on_alert_cleared(self, e: AlertCleared) -> None:
         self.firing = False
 
 
@@ -58,5 +58,5 @@ class ExpiryWarning(Aggregate):
         self._record(warning, cause)
         return True
 
-    def _on_card_expiring(self, _: CardExpiring) -> None:
+    def _on_card_expiring(self, e: CardExpiring) -> None:
         self.warned = True
