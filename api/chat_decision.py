@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections import OrderedDict
 from collections.abc import Awaitable
 from dataclasses import dataclass, field
+from typing import Protocol
 
 import structlog
 
@@ -23,6 +24,14 @@ from streams.ports import ChatBot
 log = structlog.get_logger("eventdesk.chat")
 
 PRESSES_KEPT = 100_000
+
+
+class PressMemory(Protocol):
+    """Where handled presses are remembered (in memory, or durably in a file)."""
+
+    def first_time(self, press_id: str) -> bool:
+        """Whether this press is new (remembering it); a replayed press is not."""
+        ...
 
 
 @dataclass

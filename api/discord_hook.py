@@ -26,7 +26,7 @@ from aiohttp import web
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-from api.chat_decision import PressLog, decide, refusal, tell
+from api.chat_decision import PressLog, PressMemory, decide, refusal, tell
 from api.context import STATE, ApiState
 from domain.notify import ButtonPress, ChatOperator
 from streams.ports import ChatBot
@@ -38,6 +38,7 @@ CHANNEL = "discord"
 SIGNATURE_HEADER = "X-Signature-Ed25519"
 TIMESTAMP_HEADER = "X-Signature-Timestamp"
 FRESH_SECONDS = 300
+REMEMBER_SECONDS = 900  # past it, a replay's signed timestamp is stale whatever the skew
 REJECT_REASON = "rejected from a Discord message"
 PING, PONG, CHANNEL_MESSAGE, DEFERRED_UPDATE_MESSAGE = 1, 1, 4, 6
 EPHEMERAL = 64
@@ -52,7 +53,7 @@ class DiscordHook:
     operators: tuple[ChatOperator, ...]
     public_key: Ed25519PublicKey
     now: Callable[[], float] = time.time
-    presses: PressLog = field(default_factory=PressLog)
+    presses: PressMemory = field(default_factory=PressLog)
     running: set[asyncio.Task[None]] = field(default_factory=set)
 
     def operator(self, user_id: int) -> ChatOperator | None:
@@ -81,10 +82,13 @@ def mount(
     operators: tuple[ChatOperator, ...],
     public_key_hex: str,
     now: Callable[[], float] = time.time,
+    presses: PressMemory | None = None,
 ) -> None:
-    """Serve the interactions endpoint at `PATH` on the API's application."""
+    """Serve the interactions endpoint at `PATH` on the API's application; `presses`
+    remembers handled interactions (default: in memory, forgotten on restart)."""
     key = Ed25519PublicKey.from_public_bytes(bytes.fromhex(public_key_hex))
-    app[HOOK] = DiscordHook(bot, operators, key, now)
+    memory = presses if presses is not None else PressLog()
+    app[HOOK] = DiscordHook(bot, operators, key, now, memory)
     app.router.add_post(PATH, discord_interaction, name="discordInteraction")
     app.on_cleanup.append(_finish_decisions)
 

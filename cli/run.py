@@ -32,6 +32,8 @@ from adapters.eventstore.url import redact
 from adapters.feeds.config import FeedConfigError, load_feeds
 from adapters.files.sample import SAMPLE_DIR, load_instruments
 from adapters.news.config import NewsConfigError, PollersConfig, load_pollers
+from adapters.notify.config import NotifyConfig, NotifyConfigError
+from adapters.notify.config import load as load_notify
 from api import tokens as api_tokens
 from api.app import create_app
 from api.context import STATE
@@ -41,6 +43,7 @@ from api.signing import SigningConfigError, load_key
 from cli.options import add_store, store_url
 from cli.schedule import add_reports
 from cli.serve import poll_news
+from cli.serve_notify import attach, run_outbox
 from domain.inputs import InputFact
 from domain.ticks import FeedStatus
 from streams.bootstrap import Desk, bootstrap, wall_clock
@@ -113,6 +116,10 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--data", default=str(SAMPLE_DIR), help="folder of instruments.csv")
     p.add_argument("--tokens", type=Path, default=None, metavar="FILE",
                    help="API tokens, one 'name:role:token' a line (default: $DESK_API_TOKENS)")
+    p.add_argument("--notify-config", type=Path, default=None, metavar="FILE",
+                   help="tell operators (Telegram, Discord, webhook, email), let them approve "
+                   "from a message, and raise the file's alerts, e.g. a feed silent in "
+                   "market hours (see README, Notifications)")
     add_reports(p)
     p.set_defaults(func=_run)
 
@@ -126,7 +133,9 @@ def _run(args: argparse.Namespace) -> int:
         tokens = api_tokens.load(args.tokens)
         load_key()  # a bad ingest key stops the start here, not the first webhook call
         news = load_pollers(args.news_config) if args.news_config else None
-    except (api_tokens.TokenConfigError, SigningConfigError, NewsConfigError, OSError) as e:
+        notify = load_notify(args.notify_config) if args.notify_config else None
+    except (api_tokens.TokenConfigError, SigningConfigError, NewsConfigError,
+            NotifyConfigError, OSError) as e:
         print(f"desk run: {e}", file=sys.stderr)
         return 2
     if tokens is None:
@@ -154,7 +163,7 @@ def _run(args: argparse.Namespace) -> int:
     print(f"store: {redact(url)}; log head {desk.store.head()}; clock {args.clock}; live "
           f"sources: {', '.join(s.name for s in sources)}"
           f"{', news' if news else ''}", flush=True)
-    asyncio.run(_serve(desk, tokens, gate, sources, args.host, args.port, news))
+    asyncio.run(_serve(desk, tokens, gate, sources, args.host, args.port, news, notify))
     return 0
 
 
@@ -169,9 +178,10 @@ async def _scheduled(clock: Clock, scheduler: Scheduler,
 
 async def _serve(desk: Desk[EmbeddedRuntime], tokens: api_tokens.Tokens, gate: DeskGate,
                  sources: list[LiveSource], host: str, port: int,
-                 news: PollersConfig | None) -> None:
+                 news: PollersConfig | None, notify: NotifyConfig | None = None) -> None:
     app = create_app(desk, tokens, gate=gate)
     app[STATE].feeds = lambda: [f for f in (s.status() for s in sources) if f is not None]
+    channels = attach(app, notify) if notify else None  # before the app starts
     runner, bound = await start(app, host, port)
     print(f"serving http://{host}:{bound}/ (console /, API /api/v1, ready /ready, "
           "metrics /metrics)", flush=True)
@@ -183,6 +193,9 @@ async def _serve(desk: Desk[EmbeddedRuntime], tokens: api_tokens.Tokens, gate: D
     tasks.append(asyncio.create_task(follow_commits(desk.runtime, gate.write, stop)))
     if news is not None:
         tasks.append(asyncio.create_task(poll_news(desk, app, news, stop), name="news"))
+    if notify is not None and channels is not None:
+        tasks.append(asyncio.create_task(run_outbox(desk, gate, notify, channels, stop),
+                                         name="notify"))
     try:
         await stop.wait()
     finally:

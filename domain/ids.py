@@ -245,6 +245,20 @@ def notification_stream(event_id: UUID, channel: str) -> StreamId:
     return StreamId(f"{NOTIFY_PREFIX}{channel}-{event_id}")
 
 
+ALERT_PREFIX = "alert-"
+EXPIRY_WARNING_PREFIX = "expiring-"
+
+
+def alert_stream(rule: str, subject: str) -> StreamId:
+    """One alert rule's firings and clearings for one subject (a feed, worker, account)."""
+    return StreamId(f"{ALERT_PREFIX}{rule}-{subject}")
+
+
+def expiry_warning_stream(card_id: str) -> StreamId:
+    """The warning that a card is about to expire: one stream per card, so it goes once."""
+    return StreamId(f"{EXPIRY_WARNING_PREFIX}{card_id}")
+
+
 def callback_key(card_id: str) -> str:
     """A short, fixed-length key naming a card inside a chat button (Telegram allows 64
     bytes of callback data); the desk finds the card again by the same function."""

@@ -12,11 +12,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from domain.events import (
+    AlertCleared,
+    AlertFired,
     CardApproved,
     CardExpired,
+    CardExpiring,
     CardProposed,
     CardRejected,
     CardReviewed,
+    DailyReportPublished,
     KillSwitchReset,
     KillSwitchTripped,
     OrderFilled,
@@ -26,7 +30,7 @@ from domain.events import (
 )
 from domain.session import ist
 
-TOPICS = ("cards", "fills", "exits", "kill_switches", "reconciliation")
+TOPICS = ("cards", "fills", "exits", "kill_switches", "reconciliation", "alerts", "reports")
 
 
 @dataclass(frozen=True)
@@ -113,6 +117,29 @@ def _break(e: ReconciliationBreak, _: str) -> Message:
                    f"\ndesk: {e.desk_side}\nvenue: {e.venue_side}\nNo new entries for {held}")
 
 
+def _expiring(e: CardExpiring, _: str) -> Message:
+    return Message(f"Card {e.card_id} expires in {e.minutes_left} min"
+                   f" ({ist(e.expires_at):%H:%M} IST), undecided: {e.side} {e.quantity}"
+                   f" {e.symbol} for {e.account_id}", card_id=e.card_id)
+
+
+def _alert_fired(e: AlertFired, _: str) -> Message:
+    return Message(f"ALERT {e.rule} ({e.kind}) for {e.subject}: {e.observed} over"
+                   f" {e.threshold}\n{e.evidence}")
+
+
+def _alert_cleared(e: AlertCleared, _: str) -> Message:
+    return Message(f"Cleared {e.rule} ({e.kind}) for {e.subject}: {e.observed}\n{e.evidence}")
+
+
+def _eod(e: DailyReportPublished, _: str) -> Message:
+    lines = [f"EOD report {e.day:%d %b %Y} ({len(e.accounts)} accounts)"]
+    lines += [f"{a.account_id}: realised ₹{a.realised_pnl}, costs ₹{a.costs},"
+              f" {a.open_positions} open, cards {a.cards_approved}/{a.cards_proposed} approved"
+              for a in e.accounts[:20]]
+    return Message("\n".join(lines))
+
+
 # Event type -> (topic, renderer taking the payload and the card's judge verdict if known).
 RENDERERS: dict[str, tuple[str, Callable[[Any, str], Message]]] = {
     CardProposed.event_type: ("cards", _card),
@@ -122,6 +149,10 @@ RENDERERS: dict[str, tuple[str, Callable[[Any, str], Message]]] = {
     KillSwitchTripped.event_type: ("kill_switches", _tripped),
     KillSwitchReset.event_type: ("kill_switches", _reset),
     ReconciliationBreak.event_type: ("reconciliation", _break),
+    CardExpiring.event_type: ("cards", _expiring),
+    AlertFired.event_type: ("alerts", _alert_fired),
+    AlertCleared.event_type: ("alerts", _alert_cleared),
+    DailyReportPublished.event_type: ("reports", _eod),
 }
 
 

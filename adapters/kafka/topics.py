@@ -111,6 +111,9 @@ _ROUTES: dict[str, tuple[str, str | None]] = {
     "ReactionFailed": (RISK_TOPIC, _STREAM),
     "NotificationSent": (RISK_TOPIC, _STREAM),  # operational, like the reactions above
     "NotificationFailed": (RISK_TOPIC, _STREAM),
+    "AlertFired": (RISK_TOPIC, _STREAM),  # one stream per (rule, subject), kept in order
+    "AlertCleared": (RISK_TOPIC, _STREAM),
+    "CardExpiring": (CARDS_TOPIC, "account_id"),  # keyed like the card it warns of
 }
 
 

@@ -5,6 +5,8 @@
     application_id = "1234567890"                # the application the bot belongs to
     public_key = "<64 hex>"                      # its Ed25519 key: interactions are verified
     token_env = "DESK_DISCORD_TOKEN"             # or token_file (0600): the bot token
+    replay_file = "/var/lib/desk/discord-presses"  # handled interactions, kept (0600) so a
+                                                 # replay after a restart is still refused
 
     [webhook]
     url = "https://hooks.example/desk"           # signed JSON POSTs
@@ -27,7 +29,9 @@ and, per `[[operators]]`: `discord_user_id` (who may press the buttons),
 from __future__ import annotations
 
 import re
+import stat
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -51,6 +55,7 @@ class DiscordConfig:
     application_id: str
     public_key: str
     token: str = field(repr=False)
+    replay_file: str = ""  # "": handled interactions are remembered in memory only
 
 
 @dataclass(frozen=True)
@@ -95,7 +100,19 @@ def discord(data: dict[str, Any]) -> DiscordConfig | None:
         application_id,
         public_key.lower(),
         read_secret(section, "token", "discord"),
+        _replay_file(section),
     )
+
+
+def _replay_file(section: dict[str, Any]) -> str:
+    """The owner-only file of handled interactions ("" for none); refused when others
+    may read or write it."""
+    path = str(section.get("replay_file", ""))
+    if path and Path(path).exists() and Path(path).stat().st_mode & (
+        stat.S_IRWXG | stat.S_IRWXO
+    ):
+        raise NotifyConfigError(f"discord replay_file {path} must be owner-only (0600)")
+    return path
 
 
 def webhook(data: dict[str, Any]) -> WebhookConfig | None:

@@ -13,6 +13,7 @@ desk operators reachable on them. Every channel is optional; at least one is req
     chat_id = 1111                               # where her messages go
     topics = ["cards", "fills", "exits", "kill_switches", "reconciliation"]
 
+`[alerts]` (rules over the desk's figures) is described in `adapters.notify.alert_config`;
 `[discord]`, `[webhook]` and `[email]` and the operators' keys for them are described in
 `adapters.notify.channels`. Secrets come only from the environment or an owner-only file,
 and `repr` never shows them.
@@ -27,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from adapters.notify import channels
+from adapters.notify.alert_config import AlertConfig, parse_alerts
 from adapters.notify.channels import DiscordConfig, WebhookConfig
 from adapters.notify.email import SmtpSettings
 from adapters.notify.secrets import NotifyConfigError as NotifyConfigError
@@ -50,6 +52,7 @@ class NotifyConfig:
     discord: DiscordConfig | None = None
     webhook: WebhookConfig | None = None
     email: SmtpSettings | None = None
+    alerts: AlertConfig = field(default_factory=AlertConfig)
 
     @property
     def telegram(self) -> bool:
@@ -110,7 +113,7 @@ def parse(data: dict[str, Any]) -> NotifyConfig:
         base = str(telegram.get("api_base", DEFAULT_API_BASE)).rstrip("/")
         token = read_secret(telegram, "token", "telegram")
     return NotifyConfig(base, token, secret, operators, channels.discord(data),
-                        channels.webhook(data), channels.email(data))
+                        channels.webhook(data), channels.email(data), parse_alerts(data))
 
 
 def load(path: Path) -> NotifyConfig:

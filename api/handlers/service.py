@@ -26,7 +26,7 @@ async def health(call: Call) -> s.Health:
     return s.Health(status="ok")
 
 
-async def _log_figures(state: ApiState) -> tuple[int, int]:
+async def log_figures(state: ApiState) -> tuple[int, int]:
     """Log head, then view position: a write between the two can only move the position
     past the head read (lag 0), never report a lag that is not there. The lock is never
     held while the store is read, so a slow store cannot stall writers or other readers."""
@@ -38,7 +38,7 @@ async def _log_figures(state: ApiState) -> tuple[int, int]:
 async def ready(call: Call) -> s.Readiness:
     """The store answers and the read model has caught up (503 otherwise)."""
     try:
-        head, position = await _log_figures(call.state)
+        head, position = await log_figures(call.state)
     except Exception as e:  # any failure to read the head means the store is not reachable
         raise ApiError(503, "not_ready", f"store unreachable: {type(e).__name__}",
                        field="store") from None
@@ -62,7 +62,7 @@ async def metrics(call: Call) -> web.Response:
     and no log figures: a scrape must not fail because the thing it watches did."""
     head: int | None
     try:
-        head, position = await _log_figures(call.state)
+        head, position = await log_figures(call.state)
     except Exception as e:
         log.warning("metrics: store unreadable", error=type(e).__name__)
         head, position = None, call.state.desk.runtime.view.position

@@ -9,6 +9,7 @@ from domain.events.accounts import (
     CashReturned,
     MandateSet,
 )
+from domain.events.alerts import AlertCleared, AlertFired, CardExpiring
 from domain.events.brokers import BrokerConfigured
 from domain.events.decisions import (
     CardApproved,
@@ -80,6 +81,8 @@ __all__ = [
     "DESK_SCOPE",
     "AccountDay",
     "AccountOpened",
+    "AlertCleared",
+    "AlertFired",
     "AnnouncementArrived",
     "BarClosed",
     "BreakResolved",
@@ -87,6 +90,7 @@ __all__ = [
     "CardApproved",
     "CardBlocked",
     "CardExpired",
+    "CardExpiring",
     "CardProposed",
     "CardRejected",
     "CardReviewFailed",

@@ -125,10 +125,14 @@ class Outbox:
             if not more or self.retry_in:
                 return total
 
-    async def run_once(self) -> tuple[int, bool]:
-        """Deliver the next page; (messages sent, whether more may follow at once)."""
+    async def begin(self) -> None:
+        """Take the start position (once): what is logged after it will be delivered."""
         if self._position < 0:
             self._position = await self._write(self._start)
+
+    async def run_once(self) -> tuple[int, bool]:
+        """Deliver the next page; (messages sent, whether more may follow at once)."""
+        await self.begin()
         after = self._position
         page: list[Recorded] = await self._write(
             lambda: self.store.read(after, self.batch, _READ))

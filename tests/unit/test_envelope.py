@@ -13,6 +13,8 @@ from pydantic import ValidationError
 from domain.events import (
     AccountDay,
     AccountOpened,
+    AlertCleared,
+    AlertFired,
     AnnouncementArrived,
     BarClosed,
     BreakResolved,
@@ -20,6 +22,7 @@ from domain.events import (
     CardApproved,
     CardBlocked,
     CardExpired,
+    CardExpiring,
     CardRejected,
     CardReviewed,
     CardReviewFailed,
@@ -246,6 +249,15 @@ SAMPLES: dict[str, Payload] = {
         NotificationFailed(event_id=UUID(int=7), about_type="CardProposed",
                            channel="telegram-1111", operator="asha", attempt=1,
                            reason="telegram 500: Internal Server Error"),
+        AlertFired(rule="lagging", kind="view_lag", subject="desk",
+                   metric="desk_view_lag_events", observed=D("1200"), threshold=D("1000"),
+                   evidence="desk_view_lag_events{desk} = 1200 events > 1000 since 09:20:01 IST"),
+        AlertCleared(rule="lagging", kind="view_lag", subject="desk",
+                     metric="desk_view_lag_events", observed=D("0"), threshold=D("1000"),
+                     evidence="desk_view_lag_events{desk} = 0 events ≤ 1000"),
+        CardExpiring(card_id="card-1", account_id="acc-1", symbol="TCS", side="BUY",
+                     quantity=100, expires_at=datetime(2025, 1, 6, 4, 30, tzinfo=UTC),
+                     minutes_left=4),
     )
 }
 
