@@ -36,8 +36,10 @@ ROWS = [  # symbol, day, side, quantity, price, execution time (blank: the day's
 def _tradebook(path: Path) -> Path:
     lines = [",".join(ZERODHA_HEADER)]
     for n, (symbol, day, side, quantity, price, at) in enumerate(ROWS, start=1):
-        lines.append(f"{symbol},INE00{n}A01010,{day},NSE,EQ,EQ,{side},false,{quantity},"
-                     f"{price},T{n},O{n},{at}")
+        lines.append(
+            f"{symbol},INE00{n}A01010,{day},NSE,EQ,EQ,{side},false,{quantity},"
+            f"{price},T{n},O{n},{at}"
+        )
     path.write_text("\n".join(lines) + "\n")
     return path
 
@@ -48,9 +50,12 @@ def _stored(db: Path) -> list[list[Any]]:
         rows = con.execute(
             "SELECT e.rowid, e.originator_id, e.originator_version, e.topic, e.state, c.hash "
             "FROM stored_events e JOIN event_chain c ON c.notification_id = e.rowid "
-            "ORDER BY e.rowid").fetchall()
-    return [[n, stream, version, topic, bytes(state).decode(), link]
-            for n, stream, version, topic, state, link in rows]
+            "ORDER BY e.rowid"
+        ).fetchall()
+    return [
+        [n, stream, version, topic, bytes(state).decode(), link]
+        for n, stream, version, topic, state, link in rows
+    ]
 
 
 def _import(tmp_path: Path) -> tuple[DeskStore, Path]:
@@ -91,8 +96,10 @@ def test_import_when_stored_then_verify_passes_and_an_edited_trade_is_named(
     assert verify(store, chain_keyring()).ok
     store.close()
     with sqlite3.connect(db) as con:
-        con.execute("UPDATE stored_events SET state = replace(state, '\"quantity\":12', "
-                    "'\"quantity\":2') WHERE rowid = 4")
+        con.execute(
+            "UPDATE stored_events SET state = replace(state, '\"quantity\":12', "
+            "'\"quantity\":2') WHERE rowid = 4"
+        )
 
     tampered = DeskStore(f"sqlite:///{db}")
     verdict = verify(tampered, chain_keyring())
