@@ -1,27 +1,6 @@
-"""Cyclic garbage collection paused for one bulk step of a command.
+"""Cyclic garbage collection paused for one bulk step of a command: the pause now lives in
+`adapters/gc_pause.py`, so an adapter's bulk read (a tradebook file) can take it too."""
 
-A year's tradebook in, or its lots out, allocates hundreds of thousands of objects that all
-live until the step ends. Each full collection pass walks every one of them and frees
-nothing: at 100,000 trades that was a fifth of the import and half of the report. Reference
-counting frees everything as usual while paused; cycles wait for the step to end.
-"""
+from adapters.gc_pause import collection_paused
 
-from __future__ import annotations
-
-import gc
-from collections.abc import Iterator
-from contextlib import contextmanager
-
-
-@contextmanager
-def collection_paused() -> Iterator[None]:
-    """Run the block without cyclic collection passes, then restore the collector as it was
-    (a nested pause leaves it to the outer one)."""
-    if not gc.isenabled():
-        yield
-        return
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.enable()
+__all__ = ["collection_paused"]

@@ -9,7 +9,7 @@ of its inputs, so a repeated input finds the entity it already made.
 from __future__ import annotations
 
 import hashlib
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from typing import NewType
 from uuid import UUID
 
@@ -17,7 +17,6 @@ from domain.session import ist
 from domain.values import Leg
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-_MILLISECOND = timedelta(milliseconds=1)
 
 StreamId = NewType("StreamId", str)
 AccountId = NewType("AccountId", str)
@@ -43,7 +42,9 @@ BROKER_PREFIX = "broker-"
 
 def uuid7(at: datetime, entropy: bytes) -> UUID:
     """A UUIDv7 whose first 48 bits are `at` in Unix milliseconds (RFC 9562 layout)."""
-    millis = ((at - _EPOCH) // _MILLISECOND) & ((1 << 48) - 1)
+    since = at - _EPOCH  # whole-number arithmetic: dividing timedeltas is slow in bulk
+    millis = ((since.days * 86_400 + since.seconds) * 1000 + since.microseconds // 1000
+              ) & ((1 << 48) - 1)
     rand = int.from_bytes(hashlib.blake2b(entropy, digest_size=10).digest(), "big")
     rand_a = rand >> 68 & 0xFFF
     rand_b = rand & ((1 << 62) - 1)

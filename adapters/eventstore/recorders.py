@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from eventsourcing.persistence import StoredEvent
+from eventsourcing.persistence import StoredEvent, Tracking
 from eventsourcing.postgres import PostgresProcessRecorder
 from eventsourcing.sqlite import SQLiteCursor, SQLiteProcessRecorder
 from psycopg import Cursor
@@ -61,7 +61,11 @@ class ChainedSQLiteRecorder(SQLiteProcessRecorder):
     def _insert_events(
         self, c: SQLiteCursor, stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> Sequence[int] | None:
-        ids = super()._insert_events(c, stored_events, **kwargs)
+        # The library inserts one statement per event; a batch here is one executemany.
+        ids = self._insert_rows(c, stored_events)
+        tracking: Tracking | None = kwargs.get("tracking")
+        if tracking is not None:
+            self._insert_tracking(c, tracking)
         if ids:
             c.execute(
                 f"SELECT hash FROM {CHAIN_TABLE} ORDER BY notification_id DESC LIMIT 1"
@@ -71,6 +75,34 @@ class ChainedSQLiteRecorder(SQLiteProcessRecorder):
                                self.chain_key)
             c.executemany(f"INSERT INTO {CHAIN_TABLE} VALUES (?, ?)", rows)
         return ids
+
+    def _insert_rows(self, c: SQLiteCursor, stored_events: Sequence[StoredEvent]) -> list[int]:
+        """Insert the events in order; their notification ids (rowids), in the same order.
+
+        The write lock is held from the first insert to the commit, so SQLite gives each new
+        row the largest rowid so far plus one: the batch ends at the table's largest rowid and
+        runs back from it. Only a table whose rowids reached 2^63 - 1 draws them at random;
+        the first and last rows are checked, and each row is looked up by its key if they
+        are not where that rule puts them."""
+        if not stored_events:
+            return []
+        c.executemany(self.insert_events_statement, [
+            (s.originator_id, s.originator_version, s.topic, s.state) for s in stored_events])
+        c.execute(f"SELECT MAX(rowid) AS last FROM {self.events_table_name}")
+        last = int(c.fetchone()["last"])
+        ids = list(range(last - len(stored_events) + 1, last + 1))
+        ends = ((ids[0], stored_events[0]), (ids[-1], stored_events[-1]))
+        if all(self._rowid(c, s) == n for n, s in ends):
+            return ids
+        return [self._rowid(c, s) for s in stored_events]
+
+    def _rowid(self, c: SQLiteCursor, s: StoredEvent) -> int:
+        c.execute(
+            f"SELECT rowid FROM {self.events_table_name} "
+            "WHERE originator_id = ? AND originator_version = ?",
+            (s.originator_id, s.originator_version),
+        )
+        return int(c.fetchone()["rowid"])
 
     def chain(self, start: int, end: int) -> list[tuple[int, str]]:
         """Chain rows with notification ids from `start` to `end` (inclusive), in order."""

@@ -40,6 +40,9 @@ class _NoTranscoder(Transcoder):
         raise TypeError("envelopes are read as their own JSON; no transcoder is used")
 
 
+_TO_JSON = Envelope.__pydantic_serializer__.to_json  # `model_dump_json` without a str detour
+
+
 class EnvelopeMapper(Mapper[str]):
     """Stores an envelope as its canonical JSON bytes, topic = event type."""
 
@@ -52,7 +55,8 @@ class EnvelopeMapper(Mapper[str]):
             originator_id=envelope.stream_id,
             originator_version=envelope.stream_version,
             topic=envelope.type,
-            state=envelope.model_dump_json().encode(),
+            # The bytes `model_dump_json().encode()` gives, straight from the serializer.
+            state=_TO_JSON(envelope),
         )
 
     def to_domain_event(self, stored_event: StoredEvent) -> Any:

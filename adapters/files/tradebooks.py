@@ -19,8 +19,10 @@ from typing import TextIO
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from adapters.files.yaml_file import parse_yaml, problem
+from adapters.gc_pause import collection_paused
 from domain.events import CorporateActionRecorded, TradeImported
 from domain.ids import StreamId, corporate_action_stream, imported_trade_stream
+from domain.money import ZERO
 from domain.session import IST
 from domain.values import Side
 
@@ -116,7 +118,7 @@ def read_tradebook(path: Path, broker: str, account_id: str,
     mapping = mapping or MAPPINGS.get(broker)
     if mapping is None:
         raise TradebookError(f"--broker {broker} needs --mapping FILE naming its columns")
-    with _open(path) as handle:
+    with _open(path) as handle, collection_paused():  # every row read lives to the end
         return _read(handle, path, broker, account_id, mapping, now)
 
 
@@ -217,8 +219,8 @@ def _trade(row: list[str], where: dict[str, int], mapping: TradebookMapping, bro
             traded_at=_when(get("time", ""), day), symbol=need("symbol").upper(),
             isin=get("isin", ""), side=side, quantity=int(quantity),
             price=_decimal("price", need("price")),
-            charges=_decimal("charges", get("charges") or "0"),
-            stt=_decimal("stt", get("stt") or "0"), source=source)
+            charges=_decimal("charges", charges) if (charges := get("charges")) else ZERO,
+            stt=_decimal("stt", stt) if (stt := get("stt")) else ZERO, source=source)
     except ValidationError as e:
         raise ValueError("; ".join(problem(err["loc"], err["msg"]) for err in e.errors())
                          ) from None
