@@ -23,6 +23,7 @@ from streams.kafka.views import WorkerViews
 from streams.ports import Broker, Clock, DeskRuntime
 from streams.process_managers import ProcessManager, Reactions, reactions
 from streams.process_managers.allocation import Allocation
+from streams.process_managers.approval_policy import PolicyApprover
 from streams.process_managers.auto_approver import AutoApprover
 from streams.process_managers.execution import Execution
 from streams.process_managers.expiry import CardExpiry
@@ -64,7 +65,7 @@ def reactions_for(
     approver: str | None, routes: VenueRoutes | None = None,
 ) -> Reactions:
     """The reactions table with its process managers wired (the AutoApprover only when
-    an `approver` is named)."""
+    an `approver` is named; each mandate's approval policy always)."""
     managers: list[ProcessManager] = [
         PaperFills(broker, routes),
         Execution(broker, routes),
@@ -73,6 +74,7 @@ def reactions_for(
         CardExpiry(),
         FundingWatch(),
         Allocation(instruments, book, build_tagger(load_tagging_rules(), instruments.values())),
+        PolicyApprover(book),
     ]
     if approver:
         managers.append(AutoApprover(approver, book))
