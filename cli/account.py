@@ -23,6 +23,7 @@ from adapters.eventstore.url import redact
 from adapters.files.sample import SAMPLE_DIR, load_instruments
 from adapters.files.strategy_book import default_book
 from api.tokens import Role
+from cli import approval_policy as cli_policy
 from cli import exits as cli_exits
 from cli import treasury as cli_treasury
 from cli.identity import add_identity, operator
@@ -74,6 +75,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     add_store(p)
     p.set_defaults(func=_mandate)
     cli_treasury.register(asub)
+    cli_policy.register(asub)
     cli_exits.register_account(asub)
 
 
@@ -271,7 +273,7 @@ def _show(args: argparse.Namespace) -> int:
               f"{m['risk_per_trade_pct']}% a trade, max position {m['max_position_pct']}%, "
               f"daily loss {_inr(m['daily_loss_limit'])}, drawdown "
               f"{m['max_drawdown_pct']}%, cash buffer {m['cash_buffer_pct']}%; sectors "
-              f"{_sector_words(m)}; approval {'auto' if m['auto_approve'] else 'manual'}")
+              f"{_sector_words(m)}; approval {cli_policy.policy_words(m)}")
     print(_cash_lines(r["cash"], m))
     if r["funding_plan"]:
         print(_plan_lines(r["funding_plan"]))

@@ -17,7 +17,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from domain.money import HUNDRED, PositiveMoney
 from domain.session import IST
@@ -51,6 +51,20 @@ class ApprovalPolicy(BaseModel):
     reject_verdicts: tuple[JudgeVerdict, ...] = ()
     reject_above_notional: PositiveMoney | None = None
     reject_outside_window: bool = False
+
+    @model_validator(mode="after")
+    def _window_whole(self) -> ApprovalPolicy:
+        if (self.window_start is None) != (self.window_end is None):
+            raise ValueError("a time window needs both window_start and window_end")
+        if self.reject_outside_window and self.window_start is None:
+            raise ValueError("reject_outside_window needs a time window")
+        if (
+            self.window_start is not None
+            and self.window_end is not None
+            and self.window_start >= self.window_end
+        ):
+            raise ValueError("window_start must be before window_end (IST, same day)")
+        return self
 
 
 MANUAL = ApprovalPolicy(name=MANUAL_NAME, mode=ApprovalMode.MANUAL)

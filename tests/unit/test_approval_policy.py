@@ -15,6 +15,7 @@ from domain.approval_policy import (
     PolicyFacts,
     decide,
 )
+from domain.approval_policy_text import describe, revise_policy
 from domain.values import Mandate
 from tests.unit.conftest import T0, D, mandate
 
@@ -160,3 +161,37 @@ def test_policy_when_one_is_set_then_it_wins_over_the_bool() -> None:
     chosen = auto(max_quantity=10)
 
     assert mandate(auto_approve=False, approval_policy=chosen).policy() == chosen
+
+
+def test_revise_policy_when_switching_to_auto_then_named_for_auto_with_the_limits() -> None:
+    revised = revise_policy(
+        MANUAL, {"mode": "auto", "max_quantity": "500", "window": "09:30-14:30"}
+    )
+
+    assert isinstance(revised, ApprovalPolicy)
+    assert (revised.name, revised.mode, revised.max_quantity) == (AUTO_NAME, ApprovalMode.AUTO, 500)
+    assert (revised.window_start, revised.window_end) == (time(9, 30), time(14, 30))
+
+
+def test_revise_policy_when_a_key_or_verdict_is_unknown_then_says_what_is_wrong() -> None:
+    assert str(revise_policy(MANUAL, {"colour": "red"})).startswith(
+        "unknown policy setting 'colour'"
+    )
+    assert "approve_verdicts" in str(revise_policy(MANUAL, {"approve_on": "maybe"}))
+    assert "window_end: Input should be in a valid time format" in str(
+        revise_policy(MANUAL, {"window": "09:30-"})
+    )
+    assert "reject_outside_window needs a time window" in str(
+        revise_policy(MANUAL, {"reject_outside_window": "yes"})
+    )
+
+
+def test_describe_when_auto_then_says_what_approves_and_what_rejects() -> None:
+    policy = auto(
+        max_notional=D("200000"), approve_verdicts=("support",), reject_verdicts=("oppose",)
+    )
+
+    assert describe(policy) == (
+        "auto-test (auto: approves when guardrails pass and notional ≤ ₹200000 and judge says "
+        "support; rejects when judge says oppose; otherwise an operator decides)"
+    )
