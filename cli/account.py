@@ -27,7 +27,7 @@ from cli import approval_policy as cli_policy
 from cli import exits as cli_exits
 from cli import treasury as cli_treasury
 from cli.identity import add_identity, operator
-from cli.options import add_store, existing_store, store_url
+from cli.options import add_store, existing_store, key_values, store_url
 from domain import intake
 from domain.aggregates import Account, DomainError, StaleWrite
 from domain.events import Envelope, MandateSet
@@ -194,12 +194,9 @@ def _open(store: DeskStore, opening: intake.Opening, actor: str) -> None:
 # desk account mandate ----------------------------------------------------------------
 
 def _mandate(args: argparse.Namespace) -> int:
-    settings: dict[str, str] = {}
-    for item in args.settings:
-        key, sep, value = item.partition("=")
-        if not sep or not key.strip():
-            return _fail(USAGE, f"--set {item!r}: expected KEY=VALUE")
-        settings[key.strip()] = value.strip()
+    settings = key_values(args.settings)
+    if isinstance(settings, str):
+        return _fail(USAGE, settings)
     if not args.reason.strip():
         return _fail(USAGE, "--reason must say why the mandate changes")
     try:

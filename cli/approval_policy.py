@@ -12,7 +12,7 @@ from typing import Any
 from adapters.files.strategy_book import default_book
 from api.tokens import Role
 from cli.identity import add_identity, operator
-from cli.options import add_store, existing_store
+from cli.options import add_store, existing_store, key_values
 from domain.aggregates import Account, StaleWrite
 from domain.approval_policy_text import SETTINGS, describe, revise_policy
 from domain.ids import account_stream
@@ -55,12 +55,9 @@ def policy_words(mandate: dict[str, Any] | None) -> str:
 
 
 def _policy(args: argparse.Namespace) -> int:
-    settings: dict[str, str] = {}
-    for item in args.settings:
-        key, sep, value = item.partition("=")
-        if not sep or not key.strip():
-            return _fail(USAGE, f"--set {item!r}: expected KEY=VALUE")
-        settings[key.strip()] = value.strip()
+    settings = key_values(args.settings)
+    if isinstance(settings, str):
+        return _fail(USAGE, settings)
     if settings and not args.reason.strip():
         return _fail(USAGE, "--reason must say why the approval policy changes")
     store = existing_store(args)
