@@ -3,7 +3,9 @@ from them, so the two cannot drift apart."""
 
 from __future__ import annotations
 
+from api import approval_policy
 from api import schemas as s
+from api.approval_policy import ApprovalPolicyBody, ApprovalPolicyView
 from api.endpoint import Route
 from api.exits import ExitResult, LossLimitBody, LossLimitChange
 from api.handlers import (
@@ -61,6 +63,13 @@ ROUTES: tuple[Route, ...] = (
     Route("GET", f"{V1}/accounts/{{account_id}}", "getAccount", accounts.get_account,
           "One account: mandate, mandate history and cash ledger", "accounts", VIEWER,
           response=s.AccountDetail),
+    Route("GET", f"{V1}/accounts/{{account_id}}/approval-policy", "getApprovalPolicy",
+          approval_policy.get_approval_policy, "The account's approval policy in force",
+          "accounts", VIEWER, response=ApprovalPolicyView),
+    Route("PUT", f"{V1}/accounts/{{account_id}}/approval-policy", "setApprovalPolicy",
+          approval_policy.set_approval_policy, "Put an approval policy in force: a new "
+          "mandate version with you as actor and the reason", "accounts", ADMIN,
+          body=ApprovalPolicyBody, response=ApprovalPolicyView),
     Route("POST", f"{V1}/intake", "startIntake", intake.start_intake,
           "Start the intake conversation for a new account (sessions live in this API "
           "process's memory until confirmed); answers the first question", "accounts", ADMIN,

@@ -13,6 +13,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, PlainSerializer, WithJsonSchema
 
 from api.review_resources import Review
+from domain.approval_policy import ApprovalPolicy
 from domain.funding import FundingPlan
 from domain.session import IST
 from domain.values import GuardrailResult, Mandate
@@ -132,6 +133,7 @@ class AccountDetail(Resource):
     name: str
     halted: bool
     mandate: Mandate | None
+    approval_policy: ApprovalPolicy | None = None  # in force: set, or the intake's answer
     mandate_version: int
     mandate_history: list[MandateVersion]
     cash: Cash

@@ -23,10 +23,11 @@ from adapters.eventstore.url import redact
 from adapters.files.sample import SAMPLE_DIR, load_instruments
 from adapters.files.strategy_book import default_book
 from api.tokens import Role
+from cli import approval_policy as cli_policy
 from cli import exits as cli_exits
 from cli import treasury as cli_treasury
 from cli.identity import add_identity, operator
-from cli.options import add_store, existing_store, store_url
+from cli.options import add_store, existing_store, key_values, store_url
 from domain import intake
 from domain.aggregates import Account, DomainError, StaleWrite
 from domain.events import Envelope, MandateSet
@@ -74,6 +75,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     add_store(p)
     p.set_defaults(func=_mandate)
     cli_treasury.register(asub)
+    cli_policy.register(asub)
     cli_exits.register_account(asub)
 
 
@@ -192,12 +194,9 @@ def _open(store: DeskStore, opening: intake.Opening, actor: str) -> None:
 # desk account mandate ----------------------------------------------------------------
 
 def _mandate(args: argparse.Namespace) -> int:
-    settings: dict[str, str] = {}
-    for item in args.settings:
-        key, sep, value = item.partition("=")
-        if not sep or not key.strip():
-            return _fail(USAGE, f"--set {item!r}: expected KEY=VALUE")
-        settings[key.strip()] = value.strip()
+    settings = key_values(args.settings)
+    if isinstance(settings, str):
+        return _fail(USAGE, settings)
     if not args.reason.strip():
         return _fail(USAGE, "--reason must say why the mandate changes")
     try:
@@ -271,7 +270,7 @@ def _show(args: argparse.Namespace) -> int:
               f"{m['risk_per_trade_pct']}% a trade, max position {m['max_position_pct']}%, "
               f"daily loss {_inr(m['daily_loss_limit'])}, drawdown "
               f"{m['max_drawdown_pct']}%, cash buffer {m['cash_buffer_pct']}%; sectors "
-              f"{_sector_words(m)}; approval {'auto' if m['auto_approve'] else 'manual'}")
+              f"{_sector_words(m)}; approval {cli_policy.policy_words(m)}")
     print(_cash_lines(r["cash"], m))
     if r["funding_plan"]:
         print(_plan_lines(r["funding_plan"]))

@@ -72,3 +72,14 @@ def add_kafka(parser: argparse.ArgumentParser, *, namespace: bool = True) -> Non
 def kafka_bootstrap(args: argparse.Namespace) -> str:
     """The bootstrap servers: --bootstrap, else $KAFKA_BOOTSTRAP, else the default."""
     return str(args.bootstrap or os.environ.get(BOOTSTRAP_ENV) or DEFAULT_BOOTSTRAP)
+
+
+def key_values(items: list[str]) -> dict[str, str] | str:
+    """`--set KEY=VALUE` options as a mapping, or what is wrong with the first bad one."""
+    settings: dict[str, str] = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            return f"--set {item!r}: expected KEY=VALUE"
+        settings[key.strip()] = value.strip()
+    return settings

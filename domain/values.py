@@ -8,6 +8,7 @@ from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
+from domain.approval_policy import MANUAL, ApprovalPolicy, auto_within
 from domain.money import Money, PositiveMoney, finite
 
 Percent = Annotated[Decimal, AfterValidator(finite), Field(ge=0, le=100, allow_inf_nan=False)]
@@ -57,12 +58,21 @@ class Mandate(BaseModel):
     auto_approve: bool = False
     # The judge is advisory; only this makes a recorded "oppose" verdict fail approval.
     judge_oppose_blocks: bool = False
+    # Set by hand (`desk account policy`); None: `auto_approve` picks manual or auto.
+    approval_policy: ApprovalPolicy | None = None
 
     def allows_sector(self, sector: str) -> bool:
         """True when the mandate's sector lists admit `sector`."""
         if sector in self.sectors_banned:
             return False
         return not self.sectors_allowed or sector in self.sectors_allowed
+
+    def policy(self) -> ApprovalPolicy:
+        """The approval policy in force: the one set, else the intake's manual or auto
+        (auto checks the mandate's own position cap), so old mandates keep their meaning."""
+        if self.approval_policy is not None:
+            return self.approval_policy
+        return auto_within(self.max_position_pct) if self.auto_approve else MANUAL
 
 
 class GuardrailResult(BaseModel):

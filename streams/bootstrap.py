@@ -24,6 +24,7 @@ from streams.kafka.views import WorkerViews
 from streams.ports import Broker, Clock, DeskRuntime
 from streams.process_managers import ProcessManager, Reactions, reactions
 from streams.process_managers.allocation import Allocation, DatedMaster
+from streams.process_managers.approval_policy import PolicyApprover
 from streams.process_managers.auto_approver import AutoApprover
 from streams.process_managers.execution import Execution
 from streams.process_managers.expiry import CardExpiry
@@ -66,7 +67,8 @@ def reactions_for(
     dated: DatedMaster | None = None,
 ) -> Reactions:
     """The reactions table with its process managers wired (the AutoApprover only when
-    an `approver` is named); `dated`: the instrument master of each fact's day."""
+    an `approver` is named; each mandate's approval policy always); `dated`: the instrument
+    master of each fact's day."""
     managers: list[ProcessManager] = [
         PaperFills(broker, routes),
         Execution(broker, routes),
@@ -76,6 +78,7 @@ def reactions_for(
         FundingWatch(),
         Allocation(instruments, book, build_tagger(load_tagging_rules(), instruments.values()),
                    dated),
+        PolicyApprover(book),
     ]
     if approver:
         managers.append(AutoApprover(approver, book))

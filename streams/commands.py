@@ -61,9 +61,11 @@ from streams.unit_of_work import UnitOfWork
 
 @dataclass(frozen=True, kw_only=True)
 class ApproveCard(Command):
-    """Approve a waiting card; a failing guardrail re-check rejects it with the reason."""
+    """Approve a waiting card; a failing guardrail re-check rejects it with the reason.
+    An approval policy adds the checks it ran (`policy_checks`), recorded beside them."""
 
     card_id: str
+    policy_checks: tuple[GuardrailResult, ...] = ()
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -211,7 +213,7 @@ def _approve_card(cmd: ApproveCard, step: Step) -> TradeCard:
             account.mandate.judge_oppose_blocks:
         review = step.view.reviews.by_card.get(card.id)
         checks = (*checks, oppose_guardrail(review.verdict if review else None))
-    card.approve(cmd.actor, cmd.at, checks, step.cause)
+    card.approve(cmd.actor, cmd.at, (*checks, *cmd.policy_checks), step.cause)
     return card
 
 

@@ -34,6 +34,7 @@ async def account_detail(call: Call, account_id: str) -> s.AccountDetail:
         call.state.desk.store.stream, account_stream(account_id))
     return s.AccountDetail(
         account_id=account_id, name=name, halted=halted, mandate=mandate,
+        approval_policy=mandate.policy() if mandate else None,
         mandate_version=version, mandate_history=present.mandate_history(stream), cash=cash,
         cash_ledger=present.cash_ledger(stream),
     )

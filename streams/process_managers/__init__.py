@@ -18,6 +18,7 @@ from domain.events import (
     BarClosed,
     CardApproved,
     CardProposed,
+    CardReviewed,
     DeskLossLimitSet,
     Envelope,
     ExitRequested,
@@ -30,6 +31,7 @@ from domain.events import (
 )
 from projections.desk import DeskView
 from streams.process_managers.allocation import Allocation
+from streams.process_managers.approval_policy import PolicyApprover
 from streams.process_managers.auto_approver import AutoApprover
 from streams.process_managers.execution import Execution
 from streams.process_managers.expiry import CardExpiry
@@ -58,7 +60,8 @@ REACTIONS: dict[type[Payload], tuple[type, ...]] = {
     BarClosed: (PaperFills, RiskWatch, CardExpiry, FundingWatch, Allocation),
     NewsArrived: (Allocation,),
     AnnouncementArrived: (Allocation,),
-    CardProposed: (AutoApprover,),
+    CardProposed: (AutoApprover, PolicyApprover),
+    CardReviewed: (PolicyApprover,),
     CardApproved: (Execution,),
     OrderFilled: (Execution,),
     PositionClosed: (Execution, RiskWatch),

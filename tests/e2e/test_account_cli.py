@@ -98,7 +98,7 @@ def test_account_new_when_answers_file_is_complete_then_show_prints_the_expected
         "max_position_pct": "20", "daily_loss_limit": "7500.00", "max_drawdown_pct": "8",
         "cash_buffer_pct": "10", "sectors_allowed": ["Healthcare", "Fast Moving Consumer Goods"],
         "sectors_banned": ["Information Technology"], "auto_approve": False,
-        "judge_oppose_blocks": False,
+        "judge_oppose_blocks": False, "approval_policy": None,
     }
     first = shown["mandate_history"][0]
     assert first["actor"] == "operator:asha"
@@ -202,7 +202,7 @@ def test_account_new_when_run_at_a_terminal_then_bad_answers_are_reasked_and_man
         "max_position_pct": "10", "daily_loss_limit": "15000.00", "max_drawdown_pct": "5",
         "cash_buffer_pct": "10", "sectors_allowed": [],
         "sectors_banned": ["Information Technology"], "auto_approve": False,
-        "judge_oppose_blocks": False,
+        "judge_oppose_blocks": False, "approval_policy": None,
     }
     assert shown["mandate_history"][0]["actor"] == "operator:ravi"
     assert shown["cash"]["deposits"] == "1000000.00"
