@@ -1,7 +1,7 @@
 """The Kafka runtime's process managers route like the embedded desk's: a worker's runtime
 places the order of an account linked to a remote broker (`desk broker add`) for that venue
 and leaves it for the venue's router, never acknowledging or filling it on paper. Run
-here without a Kafka broker: the events are offered to the worker's runtime in log order,
+here without a Kafka broker: the worker's runtime is woken at each logged position, in order,
 as its `process_managers` agent does."""
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ def approved_at_worker(tmp_path: Path, broker: str) -> list[object]:
         card.approve("operator:asha", T0, (), cause())
         store.commit(card)
         for rec in list(store.read_all(head)):
-            runtime.offer(rec)  # as the worker's process_managers agent does
+            runtime.wake(rec.position)  # as a desk.log message wakes the worker
         return [r.event.payload for r in store.read_all(head)]
     finally:
         store.close()
