@@ -4,7 +4,7 @@ for every account committed, timed from the HTTP request to its answer.
     uv run python -m bench.announce [--runs 300] [--accounts 50] [--warmup 5]
 
 Setup (untimed), twice side by side: a fresh SQLite store with `--accounts` accounts
-(`bench.kafka.bench_accounts`) and INFY's opening bars. On the first desk the API runs
+(`bench.kafka_parts.bench_accounts`) and INFY's opening bars. On the first desk the API runs
 in-process on a loopback port (its own event-loop thread, as `desk serve` runs it) with an
 ingest key; each run signs one fresh buyback filing (HMAC-SHA256) and POSTs it over a
 kept-alive connection; the clock runs from just before the request is sent to the answer
@@ -43,7 +43,14 @@ from api.server import start
 from api.signing import SignatureCheck, sign
 from api.tokens import parse
 from bench.hot_path import check_run, prepare
-from bench.kafka import announcement, bench_accounts, clear_queue, loadavg, percentile, signal_of
+from bench.kafka_parts import (
+    announcement,
+    bench_accounts,
+    clear_queue,
+    loadavg,
+    percentile,
+    signal_of,
+)
 from domain.events import AnnouncementArrived
 from domain.inputs import InputFact
 

@@ -39,7 +39,7 @@ from adapters.feeds.kite.parsing import decode_frame as kite_decode
 from adapters.feeds.upstox.parsing import decode_frame as upstox_decode
 from adapters.feeds.upstox.parsing import pb
 from adapters.files.sample import SAMPLE_DIR, load_instruments
-from bench.kafka import bench_accounts, loadavg, percentile, setup_desk
+from bench.kafka_parts import bench_accounts, loadavg, percentile, setup_desk
 from devtools.feeds.wire import Print, kite_frame, upstox_frame
 from domain.bar_builder import BarBuilder
 from domain.events import BarClosed

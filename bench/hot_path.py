@@ -4,10 +4,10 @@
                                     [--reviews]
 
 Setup (untimed): a fresh store (a SQLite file in a temp dir unless `--store` names one,
-which should be empty), `bench.kafka.bench_accounts(N)` opened on it (the three sample
+which should be empty), `bench.kafka_parts.bench_accounts(N)` opened on it (the three sample
 mandates, then copies with new ids), and INFY's opening bars ingested so the features exist.
 Then each run ingests one fresh buyback filing for INFY on a new session day
-(`bench.kafka.announcement`; the playbook takes one buyback signal per symbol and session)
+(`bench.kafka_parts.announcement`; the playbook takes one buyback signal per symbol and session)
 and times `runtime.ingest([fact])` from call to return: the announcement committed, every
 handler run in-process (tagging, scoring with the meta-label, one card or a blocked card with
 its reason per account), their events committed and folded into `runtime.view`. After each
@@ -42,7 +42,7 @@ from pathlib import Path
 import structlog
 
 from adapters.files.sample import SAMPLE_DIR, AccountSpec, load_instruments
-from bench.kafka import (
+from bench.kafka_parts import (
     announcement,
     bench_accounts,
     clear_queue,

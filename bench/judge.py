@@ -48,7 +48,14 @@ from adapters.eventstore.store import DeskStore
 from adapters.llm.config import JudgeConfig
 from adapters.llm.openai_reviewer import OpenAIReviewer
 from bench.hot_path import prepare
-from bench.kafka import announcement, bench_accounts, clear_queue, loadavg, percentile, signal_of
+from bench.kafka_parts import (
+    announcement,
+    bench_accounts,
+    clear_queue,
+    loadavg,
+    percentile,
+    signal_of,
+)
 from streams.review_worker import ReviewWorker
 
 T = TypeVar("T")

@@ -59,7 +59,7 @@ def register(rsub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
                    help="check against the newest checkpoint of this store on the "
                    "desk.checkpoints topic (signed by the relay) instead of the file; "
                    "--bootstrap and --namespace say where")
-    add_kafka(p)
+    add_kafka(p, partitions=False)  # reads desk.checkpoints; creates no topic
     p.add_argument("--rule-reviews", action="store_true",
                    help="also run the judge's rule-based reviewer over every card (the model "
                    "is never called): recorded rule reviews must come out identical")

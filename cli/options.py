@@ -49,18 +49,21 @@ def operator_actor(name: str | None) -> str:
     return f"operator:{name}"
 
 
-def add_kafka(parser: argparse.ArgumentParser, *, namespace: bool = True) -> None:
-    """The Kafka client options: bootstrap, partitions and (`namespace`) topic namespace."""
+def add_kafka(parser: argparse.ArgumentParser, *, namespace: bool = True,
+              partitions: bool = True) -> None:
+    """The Kafka client options: bootstrap, (`partitions`) partitions per domain topic and
+    (`namespace`) topic namespace. A command that only reads a topic leaves partitions out."""
     parser.add_argument(
         "--bootstrap", default=None, metavar="HOST:PORT",
         help=f"Kafka bootstrap servers (default: ${BOOTSTRAP_ENV}, else {DEFAULT_BOOTSTRAP}; "
         "`desk kafka start` runs one)",
     )
-    parser.add_argument(
-        "--partitions", type=int, default=DEFAULT_PARTITIONS, metavar="N",
-        help=f"partitions per domain topic (default {DEFAULT_PARTITIONS}; desk.log and "
-        "desk.deadletter always have one)",
-    )
+    if partitions:
+        parser.add_argument(
+            "--partitions", type=int, default=DEFAULT_PARTITIONS, metavar="N",
+            help=f"partitions per domain topic (default {DEFAULT_PARTITIONS}; desk.log and "
+            "desk.deadletter always have one)",
+        )
     if namespace:
         parser.add_argument(
             "--namespace", default=DEFAULT_NAMESPACE,

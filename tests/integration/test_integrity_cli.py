@@ -12,6 +12,7 @@ import pytest
 from adapters.eventstore.store import DeskStore, ViewSnapshots
 from domain.aggregates import Account, Cause
 from projections.desk import LIVE_VIEW
+from cli.main import main
 from tests.keyed import desk, keyed_store
 
 
@@ -101,3 +102,14 @@ def test_verify_when_the_chain_key_file_is_world_readable_then_exit_2_naming_it(
     code, out = desk(capsys, "replay", "verify", "--store", keyed)
 
     assert code == 2 and "chmod 600" in out
+
+
+def test_verify_when_given_partitions_then_refused_as_an_option_it_does_not_have(
+    keyed: str, capsys: pytest.CaptureFixture[str],
+) -> None:
+    """verify only reads desk.checkpoints: a partition count would be silently meaningless."""
+    with pytest.raises(SystemExit) as exit_:
+        main(["replay", "verify", "--store", keyed, "--from-kafka", "--partitions", "3"])
+
+    assert exit_.value.code == 2
+    assert "unrecognized arguments: --partitions 3" in capsys.readouterr().err
