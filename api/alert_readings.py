@@ -5,16 +5,16 @@ reconciliation breaks per venue, and each account's daily loss against its limit
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
 
 from api.context import ApiState
-from api.handlers.service import log_figures
-from api.metrics import BUCKETS, Histogram
+from api.metrics import BUCKETS, Histogram, label_value
 from domain.aggregates import Reconciliation
-from domain.alerts import DESK_SUBJECT, OpenCard, Readings
+from domain.alerts import DESK_SUBJECT, KINDS, OpenCard, Readings
 from domain.calendar import WEEKDAYS, TradingCalendar
 from domain.ids import reconciliation_stream
 from domain.session import ist
@@ -22,9 +22,19 @@ from projections.desk import DeskView
 from streams.bootstrap import AnyDesk
 from streams.routing.breaks import REMOTE_VENUES
 
+STORE_TIMEOUT = 2.0  # seconds the store may take to say its head
 BEYOND_LAST_BUCKET_MS = Decimal(BUCKETS[-1] * 2000)  # a p99 past the last bucket (5 s)
 API_SUBJECT = "api"
 HOT_METHOD = "POST"  # reads (GET) and the live feed are not the hot path
+
+
+async def log_figures(state: ApiState) -> tuple[int, int]:
+    """Log head, then view position: a write between the two can only move the position
+    past the head read (lag 0), never report a lag that is not there. The lock is never
+    held while the store is read, so a slow store cannot stall writers or other readers."""
+    head = await asyncio.wait_for(state.gate.probe(state.desk.store.head), STORE_TIMEOUT)
+    async with state.gate.reading():
+        return head, state.desk.runtime.view.position
 
 
 def p99_ms(counts: Sequence[int], total: int) -> Decimal:
@@ -54,6 +64,38 @@ def open_breaks(desk: AnyDesk) -> dict[str, Decimal]:
         venue: Decimal(len(desk.store.load(Reconciliation, reconciliation_stream(venue)).open))
         for venue in REMOTE_VENUES
     }
+
+
+async def watched_figures(state: ApiState, head: int) -> dict[str, dict[str, Decimal]]:
+    """The figures of /metrics that alert rules also watch: every log follower's distance
+    behind `head`, open breaks per remote venue, and each account's daily loss used."""
+    store = state.desk.store
+    followers = await state.gate.read_store(store.followers)
+    breaks = await state.gate.read_store(open_breaks, state.desk)
+    async with state.gate.reading():
+        losses = daily_loss_used(state.desk.runtime.view)
+    return {
+        "worker_down": {name: Decimal(max(head - at, 0)) for name, at in followers.items()},
+        "reconciliation_break": breaks,
+        "daily_loss": losses,
+    }
+
+
+# kind -> the label naming its subject on /metrics
+SUBJECT_LABELS = {"worker_down": "worker", "reconciliation_break": "venue",
+                  "daily_loss": "account"}
+
+
+def prometheus(figures: Mapping[str, Mapping[str, Decimal]]) -> str:
+    """Prometheus gauges for `watched_figures`, named as the alert kinds name them."""
+    lines: list[str] = []
+    for kind, label in SUBJECT_LABELS.items():
+        metric = KINDS[kind]
+        lines += [f"# HELP {metric.metric} {kind} ({metric.unit}), as alert rules read it",
+                  f"# TYPE {metric.metric} gauge"]
+        lines += [f'{metric.metric}{{{label}="{label_value(subject)}"}} {value}'
+                  for subject, value in sorted(figures.get(kind, {}).items())]
+    return "\n".join(lines) + "\n"
 
 
 @dataclass

@@ -67,12 +67,12 @@ class Metrics:
             "# TYPE desk_api_requests_total counter",
         ]
         for (route, method, status), n in sorted(self.requests.items()):
-            out.append(f'desk_api_requests_total{{route="{_esc(route)}",method="{method}",'
+            out.append(f'desk_api_requests_total{{route="{label_value(route)}",method="{method}",'
                        f'status="{status}"}} {n}')
         out += ["# HELP desk_api_request_duration_seconds API request latency by route.",
                 "# TYPE desk_api_request_duration_seconds histogram"]
         for (route, method), h in sorted(self.latency.items()):
-            labels = f'route="{_esc(route)}",method="{method}"'
+            labels = f'route="{label_value(route)}",method="{method}"'
             for bound, n in zip(BUCKETS, h.counts, strict=True):
                 out.append(f'desk_api_request_duration_seconds_bucket{{{labels},le="{bound}"}}'
                            f" {n}")
@@ -87,7 +87,8 @@ def _gauge(name: str, help_text: str, value: int) -> list[str]:
     return [f"# HELP {name} {help_text}", f"# TYPE {name} gauge", f"{name} {value}"]
 
 
-def _esc(label: str) -> str:
+def label_value(label: str) -> str:
+    """A Prometheus label value, escaped (backslash, quote, newline)."""
     return label.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
 
 

@@ -129,6 +129,15 @@ class ChainedSQLiteRecorder(SQLiteProcessRecorder):
                 found.update((r["originator_id"], r["version"]) for r in c.fetchall())
         return found
 
+    def followers(self) -> dict[str, int]:
+        """Every process that has recorded a log position here, with its latest one (the
+        library's own table-migration row is not a process)."""
+        with self.datastore.transaction(commit=False) as c:
+            c.execute("SELECT application_name AS name, MAX(notification_id) AS position "
+                      "FROM tracking WHERE application_name <> ? GROUP BY application_name",
+                      (self.table_migration_identifier,))
+            return {r["name"]: int(r["position"]) for r in c.fetchall()}
+
 
 class ChainedPostgresRecorder(PostgresProcessRecorder):
     """PostgreSQL process recorder (events + tracking) that also appends to the hash chain."""
@@ -186,6 +195,17 @@ class ChainedPostgresRecorder(PostgresProcessRecorder):
                 curs.execute(statement, (chunk,))
                 found.update((r["originator_id"], r["version"]) for r in curs.fetchall())
         return found
+
+    def followers(self) -> dict[str, int]:
+        """Every process that has recorded a log position here, with its latest one (the
+        library's own table-migration row is not a process)."""
+        statement = SQL(
+            "SELECT application_name AS name, MAX(notification_id) AS position FROM {0}.{1} "
+            "WHERE application_name <> %s GROUP BY application_name"
+        ).format(Identifier(self.datastore.schema), Identifier(self.tracking_table_name))
+        with self.datastore.get_connection() as conn, conn.cursor() as curs:
+            curs.execute(statement, (self.table_migration_identifier,))
+            return {r["name"]: int(r["position"]) for r in curs.fetchall()}
 
 
 def _chunks(ids: Sequence[str]) -> list[list[str]]:

@@ -176,6 +176,11 @@ class DeskStore(Application[str]):
         """The last log position recorded by process `name` (0 when none)."""
         return self.recorder.max_tracking_id(name) or 0  # type: ignore[attr-defined]
 
+    def followers(self) -> dict[str, int]:
+        """Every process that follows the log here (relay, process managers, outboxes,
+        workers ...), by name, with the last position it recorded."""
+        return self.chained.followers()
+
 
 class ViewSnapshots:
     """Saved read-model snapshots (JSON) with the log position they reflect."""

@@ -13,6 +13,7 @@ from pydantic import Field
 from api.context import Call
 from api.errors import ApiError
 from api.inputs import Strict
+from api.metrics import label_value
 from api.schemas import Resource
 from domain.news import Outcome
 from streams.news_intake import ItemResult, NewsIntake, news_intake
@@ -76,29 +77,25 @@ async def ingest_news(call: Call) -> NewsIngested:
     return answer
 
 
-def _label(text: str) -> str:
-    return text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
-
-
 def news_metrics(sources: dict[str, SourceState]) -> str:
     """Prometheus lines for each polled news source: polls, items by outcome, health."""
     if not sources:
         return ""
     lines = ["# HELP desk_news_polls_total Polls of each news source",
              "# TYPE desk_news_polls_total counter"]
-    lines += [f'desk_news_polls_total{{channel="{_label(c)}"}} {s.polls}'
+    lines += [f'desk_news_polls_total{{channel="{label_value(c)}"}} {s.polls}'
               for c, s in sources.items()]
     lines += ["# HELP desk_news_items_total Items from each news source, by outcome",
               "# TYPE desk_news_items_total counter"]
-    lines += [f'desk_news_items_total{{channel="{_label(c)}",outcome="{o}"}} {n}'
+    lines += [f'desk_news_items_total{{channel="{label_value(c)}",outcome="{o}"}} {n}'
               for c, s in sources.items() for o, n in s.counts.items()]
     lines += ["# HELP desk_news_source_up 1 when the last poll of the source was read",
               "# TYPE desk_news_source_up gauge"]
-    lines += [f'desk_news_source_up{{channel="{_label(c)}"}} {0 if s.last_error else 1}'
+    lines += [f'desk_news_source_up{{channel="{label_value(c)}"}} {0 if s.last_error else 1}'
               for c, s in sources.items()]
     lines += ["# HELP desk_news_last_poll_timestamp_seconds When the source was last polled",
               "# TYPE desk_news_last_poll_timestamp_seconds gauge"]
-    lines += [f'desk_news_last_poll_timestamp_seconds{{channel="{_label(c)}"}} '
+    lines += [f'desk_news_last_poll_timestamp_seconds{{channel="{label_value(c)}"}} '
               f"{s.last_poll_at.timestamp():.3f}"
               for c, s in sources.items() if s.last_poll_at is not None]
     return "\n".join(lines) + "\n"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 from datetime import UTC, datetime
 
@@ -11,12 +10,12 @@ from aiohttp import web
 
 from api import feed_status
 from api import schemas as s
-from api.context import ApiState, Call
+from api.alert_readings import log_figures, prometheus, watched_figures
+from api.context import Call
 from api.docs_page import render_docs
 from api.errors import ApiError
 from api.handlers.news import news_metrics
 
-STORE_TIMEOUT = 2.0
 log = structlog.get_logger("eventdesk.api")
 PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8"
 
@@ -24,15 +23,6 @@ PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8"
 async def health(call: Call) -> s.Health:
     """The process is up (no dependency is checked)."""
     return s.Health(status="ok")
-
-
-async def log_figures(state: ApiState) -> tuple[int, int]:
-    """Log head, then view position: a write between the two can only move the position
-    past the head read (lag 0), never report a lag that is not there. The lock is never
-    held while the store is read, so a slow store cannot stall writers or other readers."""
-    head = await asyncio.wait_for(state.gate.probe(state.desk.store.head), STORE_TIMEOUT)
-    async with state.gate.reading():
-        return head, state.desk.runtime.view.position
 
 
 async def ready(call: Call) -> s.Readiness:
@@ -56,18 +46,20 @@ async def ready(call: Call) -> s.Readiness:
 
 
 async def metrics(call: Call) -> web.Response:
-    """Prometheus text: request counts and latencies, log head and view position.
+    """Prometheus text: request counts and latencies, log head and view position, and the
+    figures alert rules watch (each log follower's lag, open breaks, daily loss used).
 
     When the store does not answer, the metrics are still served, with `desk_store_up 0`
     and no log figures: a scrape must not fail because the thing it watches did."""
     head: int | None
     try:
         head, position = await log_figures(call.state)
+        watched = prometheus(await watched_figures(call.state, head))
     except Exception as e:
         log.warning("metrics: store unreadable", error=type(e).__name__)
-        head, position = None, call.state.desk.runtime.view.position
+        head, position, watched = None, call.state.desk.runtime.view.position, ""
     text = (call.state.metrics.render(head, position) + news_metrics(call.state.news_sources)
-            + feed_status.prometheus(call.state.feeds(), datetime.now(UTC)))
+            + feed_status.prometheus(call.state.feeds(), datetime.now(UTC)) + watched)
     return web.Response(body=text.encode(),
                         headers={"Content-Type": PROMETHEUS_TEXT})
 

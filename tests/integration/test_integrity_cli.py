@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 from adapters.eventstore.store import DeskStore, ViewSnapshots
+from cli.main import main
 from domain.aggregates import Account, Cause
 from projections.desk import LIVE_VIEW
-from cli.main import main
 from tests.keyed import desk, keyed_store
 
 

@@ -194,3 +194,25 @@ async def test_feed_silent_when_a_live_feed_goes_quiet_in_market_hours_then_fire
         "ALERT feed-quiet (feed_silent) for upstox",
         "Cleared feed-quiet (feed_silent) for upstox",
     ]
+
+
+@pytest.mark.asyncio
+async def test_metrics_when_a_follower_ran_then_its_lag_breaks_and_daily_loss_are_scraped(
+    served: Served,
+) -> None:
+    """What an alert rule watches is also on /metrics, for a Prometheus-side alert."""
+    await served.tell()  # the outbox follows the log: it records its position
+    follower = served.desk.store.followers()["notify"]
+    auth = {"Authorization": "Bearer console-approver-token-0123456789"}
+    async with aiohttp.ClientSession(headers=auth) as session, \
+            session.get(f"{served.url}/metrics") as r:
+        text = await r.text()
+
+    head = served.desk.store.head()
+    lines = set(text.splitlines())
+    assert f'desk_worker_lag_events{{worker="notify"}} {head - follower}' in lines
+    assert {f'desk_reconciliation_open_breaks{{venue="{v}"}} 0' for v in REMOTE_VENUES} <= lines
+    readings = await served.reader()()
+    assert {f'desk_daily_loss_limit_used{{account="{a}"}} {used}'
+            for a, used in readings.values["daily_loss"].items()} <= lines
+    assert "__migration__" not in text

@@ -76,6 +76,7 @@ def test_commit_when_tracking_given_then_position_is_recorded_with_the_events(
 
     assert store.tracked("embedded") == 2
     assert store.tracked("someone-else") == 0
+    assert store.followers() == {"embedded": 2}  # the library's migration row is no process
 
 
 def test_commit_when_writers_run_concurrently_then_chain_is_intact_and_gap_free(
