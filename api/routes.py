@@ -42,6 +42,7 @@ from api.inputs import (
 from api.review_resources import PromptTable, PromptText
 from api.strategy_resources import (
     DeployBody,
+    PauseBody,
     PublishBody,
     StrategyChange,
     StrategyList,
@@ -127,11 +128,11 @@ ROUTES: tuple[Route, ...] = (
           "strategies", ADMIN, body=DeployBody, response=StrategyChange, errors=(409,)),
     Route("POST", f"{V1}/strategies/{{strategy}}/pause", "pauseStrategy",
           strategies.pause_strategy, "No new signals from the next bar (open positions "
-          "keep their exits)", "strategies", APPROVER, body=ReasonBody,
+          "keep their exits)", "strategies", APPROVER, body=PauseBody,
           response=StrategyChange, errors=(409,)),
     Route("POST", f"{V1}/strategies/{{strategy}}/resume", "resumeStrategy",
           strategies.resume_strategy, "Signals again from the next bar", "strategies",
-          APPROVER, body=ReasonBody, response=StrategyChange, errors=(409,)),
+          APPROVER, body=PauseBody, response=StrategyChange, errors=(409,)),
     Route("POST", f"{V1}/strategies/{{strategy}}/retire", "retireStrategy",
           strategies.retire_strategy, "Run the strategy for no account any more",
           "strategies", ADMIN, body=ReasonBody, response=StrategyChange, errors=(409,)),

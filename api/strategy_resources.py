@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
 
-from api.inputs import Ident, Strict
+from api.inputs import Ident, Reason, Strict
 from projections.strategy_table import StrategyRow, strategy_json
 
 Definition = Annotated[str, StringConstraints(min_length=1, max_length=50_000)]
@@ -33,6 +33,14 @@ class DeployBody(Strict):
     reason: Note = ""
 
 
+class PauseBody(Strict):
+    """Pause or resume: why, and for which accounts (none: every account)."""
+
+    reason: Reason
+    accounts: list[Ident] = Field(default_factory=list, max_length=200,
+                                  description="only these accounts (empty: every account)")
+
+
 class StrategyResource(BaseModel):
     """One strategy: state, the version each account runs (`*`: all), versions published
     and deployments in log order."""
@@ -47,6 +55,8 @@ class StrategyResource(BaseModel):
     file_version: str
     pause_reason: str
     paused_by: str
+    paused_accounts: dict[str, str] = Field(
+        default_factory=dict, description="accounts paused one by one: why, and by whom")
     versions: list[dict[str, str]]
     deployments: list[dict[str, Any]]
     cards: int

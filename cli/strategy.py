@@ -71,6 +71,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         p = ssub.add_parser(action, help=helptext)
         p.add_argument("name")
         p.add_argument("--reason", required=True)
+        if action != "retire":
+            p.add_argument("--accounts", default="", metavar="A,B",
+                           help="only these accounts, comma-separated (default: every one)")
         _writer(p, _lifecycle)
 
 
@@ -117,6 +120,8 @@ def _show(args: argparse.Namespace) -> int:
           f"{row.file_version or '-'}")
     if row.pause_reason:
         print(f"paused by {row.paused_by}: {row.pause_reason}")
+    for account_id, why in (row.paused_accounts or {}).items():
+        print(f"paused for {account_id}: {why}")
     for version, accounts in row.running.items():
         print(f"running {version} for {', '.join(accounts)}")
     for v in row.versions:
@@ -168,9 +173,11 @@ def _lifecycle(args: argparse.Namespace) -> int:
     reason = args.reason.strip()
     if not reason:
         return _fail(USAGE, "--reason must say why")
+    accounts = tuple(a.strip() for a in getattr(args, "accounts", "").split(",") if a.strip())
+    scope = {"accounts": accounts} if accounts else {}
     return _run(args, kind(actor=actor, at=_desk_now(args),
                            correlation_id=f"strategy-{args.name}", strategy=args.name,
-                           reason=reason))
+                           reason=reason, **scope))
 
 
 def _desk_now(args: argparse.Namespace) -> datetime:
@@ -194,6 +201,8 @@ def _run(args: argparse.Namespace, command: Command) -> int:
     else:
         for event in events:
             detail = event.get("version_id") or event.get("reason") or ""
+            if event.get("accounts"):
+                detail += f" (for {', '.join(event['accounts'])})"
             print(f"{event['type']} {event['strategy']} {detail}".rstrip())
     return 0 if changed else FAILED
 

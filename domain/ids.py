@@ -9,7 +9,7 @@ of its inputs, so a repeated input finds the entity it already made.
 from __future__ import annotations
 
 import hashlib
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 from typing import NewType
 from uuid import UUID
 
@@ -284,3 +284,8 @@ def versioned_signal_key(strategy: str, version_id: str, file_version_id: str) -
     """What a signal id names as its maker: the strategy for the strategy file's version
     (the ids the desk has always minted), the version id for any other version."""
     return strategy if version_id == file_version_id else version_id
+
+
+def strategy_window_stream(strategy: str, day: date, start: time) -> StreamId:
+    """One entry window of a strategy on one day: opened once, closed once."""
+    return StreamId(f"window-{strategy}-{day:%Y%m%d}-{start:%H%M}")

@@ -4,7 +4,8 @@ pure fold of the strategy lifecycle events.
 A strategy the log says nothing about runs from the strategy file, for every account, as
 it always has (`FILE`). Deployments apply in log order once their desk time has come: to
 every account (replacing earlier deployments) or to a list (overriding those accounts).
-A pause, a resume and a retirement act from the next event on, whatever its desk time.
+A pause, a resume and a retirement act from the next event on, whatever its desk time; a
+pause or resume may name accounts, and then acts on those accounts only.
 """
 
 from __future__ import annotations
@@ -50,6 +51,8 @@ class StrategyState:
     paused: bool = False
     pause_reason: str = ""
     paused_by: str = ""
+    # Accounts paused one by one: account -> (reason, by whom).
+    paused_accounts: dict[str, tuple[str, str]] = field(default_factory=dict)
     retired: bool = False
 
     def assignment(self, at: datetime) -> tuple[str | None, dict[str, str | None]]:
@@ -67,7 +70,7 @@ class StrategyState:
 
     def version_for(self, account_id: str, at: datetime) -> str | None:
         """The version running for `account_id` at `at` (FILE: the file's; None: none)."""
-        if self.paused:
+        if self.paused or account_id in self.paused_accounts:
             return None
         everyone, overrides = self.assignment(at)
         return overrides.get(account_id, everyone)
@@ -96,11 +99,18 @@ def apply_strategies(view: DeskView, event: Envelope) -> None:
         state.deployments.append(Deployment(p.version_id, p.accounts, p.effective_from,
                                             event.actor, p.reason))
         state.retired = False
+    elif isinstance(p, StrategyPaused) and p.accounts:
+        state.paused_accounts.update(dict.fromkeys(p.accounts, (p.reason, p.paused_by)))
     elif isinstance(p, StrategyPaused):
         state.paused, state.pause_reason, state.paused_by = True, p.reason, p.paused_by
+        state.paused_accounts = {}
+    elif isinstance(p, StrategyResumed) and p.accounts:
+        for account_id in p.accounts:
+            state.paused_accounts.pop(account_id, None)
     elif isinstance(p, StrategyResumed):
         state.paused, state.pause_reason, state.paused_by = False, "", ""
+        state.paused_accounts = {}
     elif isinstance(p, StrategyRetired):
         state.deployments.append(Deployment(None, (), _ALWAYS, p.retired_by,
                                             p.reason))
-        state.retired, state.paused = True, False
+        state.retired, state.paused, state.paused_accounts = True, False, {}

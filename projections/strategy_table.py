@@ -27,6 +27,7 @@ class StrategyRow:
     paused_by: str
     versions: list[dict[str, str]]
     deployments: list[dict[str, Any]]
+    paused_accounts: dict[str, str] | None = None  # account -> why, and who paused it
     cards: int = 0  # proposed (any status but blocked), every version, over the log
     closed_trades: int = 0  # the recent outcomes the meta-label's hit rate reads
     hit_rate: str | None = None
@@ -54,6 +55,7 @@ def strategy_json(row: StrategyRow) -> dict[str, Any]:
         "name": row.name, "kind": row.kind, "status": row.status, "source": row.source,
         "running": row.running, "file_version": row.file_version,
         "pause_reason": row.pause_reason, "paused_by": row.paused_by,
+        "paused_accounts": row.paused_accounts or {},
         "versions": row.versions, "deployments": row.deployments, "cards": row.cards,
         "closed_trades": row.closed_trades, "hit_rate": row.hit_rate,
     }
@@ -82,8 +84,9 @@ def _row(name: str, state: StrategyState | None, view: DeskView, book: StrategyB
     deployments = [{"version_id": d.version_id, "accounts": list(d.accounts) or ["*"],
                     "effective_from": d.effective_from.isoformat() if d.version_id else "",
                     "by": d.by, "reason": d.reason} for d in state.deployments]
+    paused = {a: f"{why} ({by})" for a, (why, by) in sorted(state.paused_accounts.items())}
     return StrategyRow(name, kind, state.status, "log", running, file_version,
-                       state.pause_reason, state.paused_by, versions, deployments)
+                       state.pause_reason, state.paused_by, versions, deployments, paused)
 
 
 def _last_kind(state: StrategyState) -> str:

@@ -32,6 +32,7 @@ from streams.process_managers.funding import FundingWatch
 from streams.process_managers.operator_exits import OperatorExits
 from streams.process_managers.paper_fills import PaperFills
 from streams.process_managers.risk_watch import RiskWatch
+from streams.process_managers.strategy_windows import StrategyWindows
 from streams.routing.routes import VenueRoutes
 
 
@@ -76,6 +77,7 @@ def reactions_for(
         OperatorExits(broker),
         CardExpiry(),
         FundingWatch(),
+        StrategyWindows(book),
         Allocation(instruments, book, build_tagger(load_tagging_rules(), instruments.values()),
                    dated),
         PolicyApprover(book),

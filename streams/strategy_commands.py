@@ -48,14 +48,20 @@ class DeployStrategy(Command):
 
 @dataclass(frozen=True, kw_only=True)
 class PauseStrategy(Command):
+    """No new signals from the next bar for `accounts` (none named: every account)."""
+
     strategy: str
     reason: str
+    accounts: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, kw_only=True)
 class ResumeStrategy(Command):
+    """Signals again from the next bar for `accounts` (none named: every paused one)."""
+
     strategy: str
     reason: str
+    accounts: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -104,10 +110,14 @@ def _publish(cmd: PublishStrategies, step: _Step) -> list[StrategyLifecycle]:
     return changed
 
 
-def _deploy(cmd: DeployStrategy, step: _Step) -> list[StrategyLifecycle]:
-    unknown = [a for a in cmd.accounts if a not in step.view.accounts]
+def _known_accounts(accounts: tuple[str, ...], step: _Step) -> None:
+    unknown = [a for a in accounts if a not in step.view.accounts]
     if unknown:
         raise DomainError(f"unknown account(s) {', '.join(unknown)}")
+
+
+def _deploy(cmd: DeployStrategy, step: _Step) -> list[StrategyLifecycle]:
+    _known_accounts(cmd.accounts, step)
     line = step.uow.get(StrategyLifecycle, strategy_stream(cmd.strategy))
     file_version = (file_version_id(step.book, cmd.strategy)
                     if cmd.strategy in step.book.strategies else "")
@@ -125,14 +135,16 @@ def _known(step: _Step, name: str) -> StrategyLifecycle:
 
 
 def _pause(cmd: PauseStrategy, step: _Step) -> list[StrategyLifecycle]:
+    _known_accounts(cmd.accounts, step)
     line = _known(step, cmd.strategy)
-    line.pause(cmd.reason, step.cause)
+    line.pause(cmd.reason, step.cause, cmd.accounts)
     return [line]
 
 
 def _resume(cmd: ResumeStrategy, step: _Step) -> list[StrategyLifecycle]:
+    _known_accounts(cmd.accounts, step)
     line = _known(step, cmd.strategy)
-    line.resume(cmd.reason, step.cause)
+    line.resume(cmd.reason, step.cause, cmd.accounts)
     return [line]
 
 

@@ -74,11 +74,12 @@ def _versions_running(state: StrategyState, view: DeskView, book: StrategyBook,
     by_version: dict[str | None, set[str]] = {}
     # Every account not overridden runs the default; only the overrides are looked at one
     # by one, so a desk of many accounts costs no more per bar than a desk of a few.
-    rest = view.accounts.keys() - overrides.keys()
+    paused = state.paused_accounts.keys()
+    rest = view.accounts.keys() - overrides.keys() - paused
     if rest:
         by_version[everyone] = set(rest)
     for account_id, version_id in overrides.items():
-        if account_id in view.accounts:
+        if account_id in view.accounts and account_id not in paused:
             by_version.setdefault(version_id, set()).add(account_id)
     if in_file and FILE in by_version:
         by_version.setdefault(file_version, set()).update(by_version.pop(FILE))

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, replace
+from datetime import date
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
@@ -34,6 +35,7 @@ from domain.strategy.book import (
     Strategy,
     StrategyBook,
 )
+from domain.strategy.schedule import EXPIRY_DAYS, Schedule, parse_window, valid_cron
 from domain.values import Horizon, Objective
 
 BOOK_PATH = Path(__file__).resolve().parents[2] / "data" / "playbooks" / "strategies.yaml"
@@ -48,6 +50,9 @@ RULE_EXIT_DEFAULTS: dict[str, Any] = {
     "stop_atr": Decimal(1), "target_atr": Decimal(1), "expiry_minutes": 24 * 60,
     "regimes": tuple(Regime), "drift_sigma": 0.0, "max_catalyst_age_minutes": 24 * 60,
 }
+
+
+_LATER_FIELDS = ("windows", "skip", "schedule")
 
 
 class StrategyBookError(ValueError):
@@ -92,6 +97,34 @@ class _Strategy(_Strict):
     when: tuple[ClauseSpec, ...] = ()
     exit_when: tuple[ClauseSpec, ...] = ()
     sizing: _Sizing | None = None
+    # Schedules (`domain.strategy.schedule`): entry windows in IST, days off, a cron.
+    windows: tuple[str, ...] = ()
+    skip: tuple[str, ...] = ()  # `expiry_days` and/or ISO dates
+    schedule: str | None = None
+
+    @field_validator("windows")
+    @classmethod
+    def _windows(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        return tuple(str(parse_window(w)) for w in value)
+
+    @field_validator("skip", mode="before")
+    @classmethod
+    def _skip(cls, value: Any) -> Any:
+        entries = tuple(str(e) for e in value or ())  # YAML reads 2026-11-26 as a date
+        for entry in entries:
+            if entry != EXPIRY_DAYS:
+                date.fromisoformat(entry)  # a ValueError names the entry
+        return entries
+
+    @field_validator("schedule")
+    @classmethod
+    def _cron(cls, value: str | None) -> str | None:
+        return None if value is None else valid_cron(value)
+
+    def to_schedule(self) -> Schedule:
+        dates = frozenset(date.fromisoformat(e) for e in self.skip if e != EXPIRY_DAYS)
+        return Schedule(tuple(parse_window(w) for w in self.windows), EXPIRY_DAYS in self.skip,
+                        dates, self.schedule)
 
     @field_validator("kind", mode="before")
     @classmethod
@@ -216,7 +249,12 @@ def parse_strategy_definition(name: str, definition: str, label: str,
 
 
 def _definition(name: str, s: _Strategy, label: str) -> StrategyDefinition:
-    canonical = json.dumps(s.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+    body = s.model_dump(mode="json")
+    # Fields added later are left out when unset, so earlier definitions keep their ids.
+    for later in _LATER_FIELDS:
+        if body.get(later) in (None, [], ()):
+            body.pop(later, None)
+    canonical = json.dumps(body, sort_keys=True, separators=(",", ":"))
     digest = hashlib.sha256(canonical.encode()).hexdigest()
     return StrategyDefinition(name, canonical, digest, label)
 
@@ -242,7 +280,7 @@ def _strategy(name: str, s: _Strategy) -> Strategy:
         f["stop_atr"], f["target_atr"], f["expiry_minutes"], f["regimes"], f["drift_sigma"],
         f["max_catalyst_age_minutes"], s.category, s.cooldown_bars,
         tuple(c.to_domain() for c in s.when), tuple(c.to_domain() for c in s.exit_when),
-        s.sizing.to_domain() if s.sizing else Sizing(),
+        s.sizing.to_domain() if s.sizing else Sizing(), s.to_schedule(),
     )
 
 

@@ -3,7 +3,7 @@
 
 import { ApiError, get, post, token } from "./api.js";
 import { renderAccounts, renderOrders, renderPositions } from "./books.js";
-import { askReason } from "./dialog.js";
+import { askedAccounts, askReason } from "./dialog.js";
 import { el, istTime } from "./dom.js";
 import { follow } from "./feed.js";
 import { renderCard, renderQueue } from "./queue.js";
@@ -153,12 +153,15 @@ const switchActions = {
 };
 
 // Strategies: a pause or a resume acts from the next bar; open positions keep their exits.
+// Either may name accounts: only those stop (or start again).
 async function confirmStrategy(name, action, text) {
-  const reason = await askReason(`${action} strategy ${name}?`, text, action);
+  const reason = await askReason(`${action} strategy ${name}?`, text, action, true);
   if (reason === null) return;
+  const accounts = askedAccounts();
   await command(`${action} of ${name}`,
-    `/api/v1/strategies/${encodeURIComponent(name)}/${action.toLowerCase()}`, { reason },
-    (answer) => `${name}: ${answer.strategies[0].status}`);
+    `/api/v1/strategies/${encodeURIComponent(name)}/${action.toLowerCase()}`,
+    { reason, accounts }, (answer) => `${name}: ${answer.strategies[0].status}` +
+      (accounts.length ? ` (${action.toLowerCase()}d for ${accounts.join(", ")})` : ""));
 }
 
 const strategyActions = {

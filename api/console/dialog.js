@@ -3,9 +3,13 @@
 
 const dialog = () => document.getElementById("ask");
 
-export function askReason(title, text, confirmLabel = "Confirm") {
+// With `withAccounts`, the dialog also asks which accounts (strategy pause and resume);
+// read them with `askedAccounts()` once it resolves.
+export function askReason(title, text, confirmLabel = "Confirm", withAccounts = false) {
   const box = dialog();
   const reason = document.getElementById("ask-reason");
+  document.getElementById("ask-accounts-row").hidden = !withAccounts;
+  document.getElementById("ask-accounts").value = "";
   document.getElementById("ask-title").textContent = title;
   document.getElementById("ask-text").textContent = text;
   document.getElementById("ask-confirm").textContent = confirmLabel;
@@ -22,4 +26,9 @@ export function askReason(title, text, confirmLabel = "Confirm") {
     box.showModal();
     reason.focus();
   });
+}
+
+export function askedAccounts() {
+  return document.getElementById("ask-accounts").value.split(",")
+    .map((a) => a.trim()).filter((a) => a);
 }

@@ -11,6 +11,7 @@ from api.errors import conflict, not_found
 from api.inputs import ReasonBody
 from api.strategy_resources import (
     DeployBody,
+    PauseBody,
     PublishBody,
     StrategyChange,
     StrategyList,
@@ -66,12 +67,12 @@ async def deploy_strategy(call: Call) -> StrategyChange:
 
 async def pause_strategy(call: Call) -> StrategyChange:
     """No new signals from the next bar; open positions keep their exits."""
-    return await _lifecycle(call, PauseStrategy)
+    return await _for_accounts(call, PauseStrategy)
 
 
 async def resume_strategy(call: Call) -> StrategyChange:
     """Signals again from the next bar."""
-    return await _lifecycle(call, ResumeStrategy)
+    return await _for_accounts(call, ResumeStrategy)
 
 
 async def retire_strategy(call: Call) -> StrategyChange:
@@ -79,7 +80,17 @@ async def retire_strategy(call: Call) -> StrategyChange:
     return await _lifecycle(call, RetireStrategy)
 
 
-async def _lifecycle(call: Call, kind: type[PauseStrategy | ResumeStrategy | RetireStrategy]
+async def _for_accounts(call: Call, kind: type[PauseStrategy | ResumeStrategy]
+                       ) -> StrategyChange:
+    """Pause or resume, for the accounts the body names (none: every account)."""
+    body, name = call.body, call.path["strategy"]
+    assert isinstance(body, PauseBody)
+    return await _run(call, lambda at: kind(
+        actor=call.actor, at=at, correlation_id=STRATEGY_PREFIX + name, strategy=name,
+        reason=body.reason, accounts=tuple(body.accounts)), name)
+
+
+async def _lifecycle(call: Call, kind: type[RetireStrategy]
                      ) -> StrategyChange:
     body, name = call.body, call.path["strategy"]
     assert isinstance(body, ReasonBody)

@@ -26,7 +26,8 @@ class StrategyLifecycle(Aggregate):
     def __init__(self, stream_id: str) -> None:
         super().__init__(stream_id)
         self.versions: dict[str, StrategyVersionPublished] = {}
-        self.paused = False
+        self.paused = False  # for every account
+        self.paused_accounts: set[str] = set()  # paused one by one
         self.retired = False
 
     @property
@@ -53,19 +54,29 @@ class StrategyLifecycle(Aggregate):
             strategy=self.name, version_id=version_id, accounts=tuple(sorted(set(accounts))),
             effective_from=effective_from, reason=reason), cause)
 
-    def pause(self, reason: str, cause: Cause) -> None:
+    def pause(self, reason: str, cause: Cause, accounts: tuple[str, ...] = ()) -> None:
+        """Stop new signals for `accounts` (empty: every account) from the next event on."""
         if self.retired:
             raise DomainError(f"{self.name} is retired; deploy a version to run it again")
         if self.paused:
-            raise DomainError(f"{self.name} is already paused")
-        self._record(StrategyPaused(strategy=self.name, reason=reason,
-                                    paused_by=cause.actor), cause)
+            raise DomainError(f"{self.name} is already paused for every account")
+        if accounts and set(accounts) <= self.paused_accounts:
+            raise DomainError(f"{self.name} is already paused for {', '.join(sorted(accounts))}")
+        self._record(StrategyPaused(strategy=self.name, reason=reason, paused_by=cause.actor,
+                                    accounts=tuple(sorted(set(accounts)))), cause)
 
-    def resume(self, reason: str, cause: Cause) -> None:
-        if not self.paused:
+    def resume(self, reason: str, cause: Cause, accounts: tuple[str, ...] = ()) -> None:
+        """Signals again for `accounts` (empty: every paused account) from the next event on."""
+        if not self.paused and not self.paused_accounts:
             raise DomainError(f"{self.name} is not paused")
-        self._record(StrategyResumed(strategy=self.name, reason=reason,
-                                     resumed_by=cause.actor), cause)
+        if accounts and self.paused:
+            raise DomainError(f"{self.name} is paused for every account: resume it for all, "
+                              f"then pause the accounts that should stay paused")
+        running = sorted(set(accounts) - self.paused_accounts)
+        if running:
+            raise DomainError(f"{self.name} is not paused for {', '.join(running)}")
+        self._record(StrategyResumed(strategy=self.name, reason=reason, resumed_by=cause.actor,
+                                     accounts=tuple(sorted(set(accounts)))), cause)
 
     def retire(self, reason: str, cause: Cause) -> None:
         if self.retired:
@@ -80,10 +91,16 @@ class StrategyLifecycle(Aggregate):
         self.retired = False
 
     def _on_strategy_paused(self, e: StrategyPaused) -> None:
-        self.paused = True
+        if e.accounts:
+            self.paused_accounts.update(e.accounts)
+        else:
+            self.paused, self.paused_accounts = True, set()
 
     def _on_strategy_resumed(self, e: StrategyResumed) -> None:
-        self.paused = False
+        if e.accounts:
+            self.paused_accounts -= set(e.accounts)
+        else:
+            self.paused, self.paused_accounts = False, set()
 
     def _on_strategy_retired(self, e: StrategyRetired) -> None:
-        self.retired, self.paused = True, False
+        self.retired, self.paused, self.paused_accounts = True, False, set()

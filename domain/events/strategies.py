@@ -1,5 +1,6 @@
 """Strategies as things an operator runs: versions published from the strategy file,
-deployed to accounts from a desk time, paused, resumed and retired.
+deployed to accounts from a desk time, paused, resumed and retired; a scheduled strategy's
+entry windows opening and closing.
 
 A version's `definition` is the strategy's own mapping from the strategy file, as canonical
 JSON; the desk-wide sections of the file (meta-label, allocation, guardrails) stay the
@@ -8,7 +9,9 @@ shipped book's. The pipeline reads what runs from these events (`projections.str
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated
+from uuid import UUID
 
 from pydantic import AwareDatetime, Field
 
@@ -43,18 +46,23 @@ class StrategyDeployed(Payload):
 
 @register
 class StrategyPaused(Payload):
-    """No new signals from the next event on; open positions keep their exits."""
+    """No new signals from the next event on, for `accounts` (empty: every account); open
+    positions keep their exits."""
 
     strategy: str
     reason: Reason
     paused_by: str
+    accounts: tuple[str, ...] = ()
 
 
 @register
 class StrategyResumed(Payload):
+    """Signals again from the next event on, for `accounts` (empty: every paused one)."""
+
     strategy: str
     reason: Reason
     resumed_by: str
+    accounts: tuple[str, ...] = ()
 
 
 @register
@@ -64,3 +72,27 @@ class StrategyRetired(Payload):
     strategy: str
     reason: Reason
     retired_by: str
+
+
+@register
+class StrategyWindowOpened(Payload):
+    """A strategy's entry window opened on `day` at `at` (its IST start), seen on the first
+    bar at or after it (`evidence`): desk time, so a replay records the same."""
+
+    strategy: str
+    window: str  # "09:20-11:00" (IST)
+    day: date
+    at: AwareDatetime
+    evidence: tuple[UUID, ...]  # the bar that saw it
+
+
+@register
+class StrategyWindowClosed(Payload):
+    """A strategy's entry window closed on `day` at `at` (its IST end): no signal of the
+    strategy from a bar at or after it until a window opens again."""
+
+    strategy: str
+    window: str
+    day: date
+    at: AwareDatetime
+    evidence: tuple[UUID, ...]  # the bar that saw it

@@ -9,6 +9,7 @@ from enum import StrEnum
 
 from domain.calendar import WEEKDAYS, TradingCalendar
 from domain.features import Regime
+from domain.strategy.schedule import ALWAYS, Schedule
 from domain.values import Horizon, Objective
 
 
@@ -119,6 +120,7 @@ class Strategy:
     when: tuple[Clause, ...] = ()
     exit_when: tuple[Clause, ...] = ()  # exits by rule: all clauses hold -> close
     sizing: Sizing = Sizing()
+    schedule: Schedule = ALWAYS  # entry windows, days off, a cron (none: always)
 
 
 @dataclass(frozen=True)

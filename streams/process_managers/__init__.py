@@ -39,6 +39,7 @@ from streams.process_managers.funding import FundingWatch
 from streams.process_managers.operator_exits import OperatorExits
 from streams.process_managers.paper_fills import PaperFills
 from streams.process_managers.risk_watch import RiskWatch
+from streams.process_managers.strategy_windows import StrategyWindows
 from streams.unit_of_work import UnitOfWork
 
 
@@ -57,7 +58,8 @@ Reactions = Mapping[type[Payload], tuple[ProcessManager, ...]]
 # Event type -> the process managers that react to it, in the order they run within the
 # step (the order in which they load and change aggregates: keep it when adding a row).
 REACTIONS: dict[type[Payload], tuple[type, ...]] = {
-    BarClosed: (PaperFills, RiskWatch, CardExpiry, FundingWatch, Allocation),
+    BarClosed: (PaperFills, RiskWatch, CardExpiry, FundingWatch, StrategyWindows,
+                Allocation),
     NewsArrived: (Allocation,),
     AnnouncementArrived: (Allocation,),
     CardProposed: (AutoApprover, PolicyApprover),

@@ -99,7 +99,8 @@ class Allocation:
             for symbol in tagging.symbols:
                 signal_id = news_signal_id(run.signal_key, symbol, event.occurred_at)
                 values = self._values(view, symbol)
-                reason = self._unscorable(symbol, view, event.occurred_at)
+                reason = self._unscorable(symbol, view, event.occurred_at) or \
+                    self._off_schedule(run, event.occurred_at)
                 if reason:
                     filtered = SignalFiltered(signal_id=signal_id, strategy=strategy.name,
                                               symbol=symbol, reason=reason,
@@ -134,6 +135,20 @@ class Allocation:
             if trigger is None:
                 continue
             signal_id = bar_signal_id(run.signal_key, bar.symbol, bar.end)
+            if strategy.schedule.cron is not None:  # periodic: one signal per due time
+                due = strategy.schedule.due(event.occurred_at)
+                if due is None:
+                    continue
+                signal_id = bar_signal_id(run.signal_key, bar.symbol, due)
+                if uow.get(Signal, signal_id).exists:
+                    continue
+            off = self._off_schedule(run, event.occurred_at)
+            if off:  # triggered outside its schedule: the auditor sees the skip and why
+                self._decide(uow, signal_id, SignalFiltered(
+                    signal_id=signal_id, strategy=strategy.name, symbol=bar.symbol,
+                    reason=off, evidence=(event.event_id,), strategy_version=run.version_id),
+                    uow.cause(f"strategy:{strategy.name}"), run)
+                continue
             facts = self._facts(run, signal_id, bar.symbol, values, view, event, bar.end,
                                 trigger)
             cause = uow.cause(f"strategy:{strategy.name}")
@@ -164,6 +179,10 @@ class Allocation:
         if not self.book.calendar.entries_open(now):
             return f"arrived outside the entry window: {self.book.calendar.why_closed(now)}"
         return ""
+
+    def _off_schedule(self, run: Run, at: datetime) -> str:
+        closed = run.strategy.schedule.why_closed(at, self.book.calendar)
+        return f"outside {run.strategy.name}'s schedule: {closed}" if closed else ""
 
     def _decide(self, uow: UnitOfWork, signal_id: str, decision: SignalScored | SignalFiltered,
                 cause: Cause, run: Run) -> list[Scored]:

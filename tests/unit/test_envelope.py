@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
@@ -81,6 +81,7 @@ from domain.events import (
     known_event_types,
     payload_type,
 )
+from domain.events.strategies import StrategyWindowClosed, StrategyWindowOpened
 from domain.funding import FundingPlan, OnDate, OnDrawdown, Sip, Tranche
 from domain.session import IST
 from domain.tax import ActionKind
@@ -243,6 +244,10 @@ SAMPLES: dict[str, Payload] = {
         StrategyPaused(strategy="momentum", reason="volatile morning", paused_by="asha"),
         StrategyResumed(strategy="momentum", reason="calmer", resumed_by="asha"),
         StrategyRetired(strategy="momentum", reason="replaced", retired_by="asha"),
+        StrategyWindowOpened(strategy="momentum", window="09:20-11:00", day=date(2025, 1, 6),
+                             at=datetime(2025, 1, 6, 3, 50, tzinfo=UTC), evidence=(UUID(int=1),)),
+        StrategyWindowClosed(strategy="momentum", window="09:20-11:00", day=date(2025, 1, 6),
+                             at=datetime(2025, 1, 6, 5, 30, tzinfo=UTC), evidence=(UUID(int=9),)),
         NotificationSent(event_id=UUID(int=7), about_type="CardProposed",
                          channel="telegram-1111", operator="asha", message_id="1111:5",
                          attempt=2),
