@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Mapping
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
@@ -27,9 +28,17 @@ from adapters.files.bar_frames import read_clean_bars
 from adapters.files.strategy_book import StrategyBookError, load_strategy_book
 from adapters.reports.backtest_report import backtest_html
 from adapters.reports.pdf import PdfUnavailable, print_pdf
+from cli.backtest_desk import DeskRun, add_desk_options, run_desk_backtest, wants_desk
 from cli.features import BarsFileError, read_bars
 from domain.backtest.engine import BacktestConfig, Costs, FillAt
-from replay.backtest import ZONES, BacktestSetupError, Calendar, bars_in_utc, run
+from replay.backtest import (
+    ZONES,
+    BacktestRun,
+    BacktestSetupError,
+    Calendar,
+    bars_in_utc,
+    run,
+)
 
 CHOICES: tuple[tuple[str, type[StrEnum], StrEnum, str], ...] = (
     (
@@ -113,6 +122,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         action="store_true",
         help='print {"trades", "final_equity", "metrics", "out"} as JSON',
     )
+    add_desk_options(p)
     p.set_defaults(func=_run)
 
 
@@ -151,6 +161,8 @@ def _read(path: Path) -> pl.DataFrame:
 
 
 def _run(args: argparse.Namespace) -> int:
+    if wants_desk(args):
+        return _run_desk(args)
     try:
         book = load_strategy_book(args.strategies)
         raw = _read(args.bars)
@@ -170,14 +182,48 @@ def _run(args: argparse.Namespace) -> int:
     except BacktestSetupError as e:
         print(f"desk backtest: {e}", file=sys.stderr)
         return 1
-    result, metrics = backtest.result, backtest.metrics
+    zone = ZoneInfo(ZONES[args.calendar])
+    subtitle = (
+        f"{book.version}: {', '.join(backtest.strategies)} on {backtest.result.bars:,} "
+        f"bars from {args.bars.name}; cash {config.cash}, costs {config.costs}, "
+        f"fill {config.fill}, calendar {args.calendar}; times in {zone.key}"
+    )
+    return _report(args, backtest, subtitle, zone, {})
+
+
+def _run_desk(args: argparse.Namespace) -> int:
+    """The history through the desk's pipeline (`cli/backtest_desk.py`)."""
+    try:
+        book = load_strategy_book(args.strategies)
+    except StrategyBookError as e:
+        print(f"desk backtest: {e}", file=sys.stderr)
+        return 2
+    except OSError as e:
+        print(f"desk backtest: cannot read {e.filename}: {e.strerror}", file=sys.stderr)
+        return 2
+    done = run_desk_backtest(args, book)
+    if not isinstance(done, DeskRun):
+        return done
+    extra = {
+        "engine": "desk",
+        "approve": done.backtest.approvals.text,
+        "cards": done.backtest.cards,
+        "store": done.store,
+    }
+    zone = ZoneInfo(ZONES[Calendar.NSE])
+    return _report(args, done.backtest.run, done.subtitle, zone, extra)
+
+
+def _report(
+    args: argparse.Namespace,
+    backtest: BacktestRun,
+    subtitle: str,
+    zone: ZoneInfo,
+    extra: Mapping[str, object],
+) -> int:
+    """Write --out, print the summary or --json; the exit code."""
+    result, metrics, config = backtest.result, backtest.metrics, backtest.config
     if args.out is not None:
-        zone = ZoneInfo(ZONES[args.calendar])
-        subtitle = (
-            f"{book.version}: {', '.join(backtest.strategies)} on {result.bars:,} "
-            f"bars from {args.bars.name}; cash {config.cash}, costs {config.costs}, "
-            f"fill {config.fill}, calendar {args.calendar}; times in {zone.key}"
-        )
         html = backtest_html(result, metrics, "Backtest report", subtitle, zone)
         try:
             write_run(result, metrics, html, args.out, zone)
@@ -198,10 +244,12 @@ def _run(args: argparse.Namespace) -> int:
                     "final_equity": str(result.final_equity),
                     "metrics": json_ready(metrics),
                     "out": out,
+                    **extra,
                 }
             )
         )
     else:
+        cards = extra.get("cards")
         print(
             f"{len(result.trades)} trades over {result.bars:,} bars; final equity "
             f"{result.final_equity} from {config.cash} "
@@ -209,4 +257,10 @@ def _run(args: argparse.Namespace) -> int:
             f"{metrics['max_drawdown_pct']:.2f}%; {len(result.open_positions)} open at the "
             f"end, {len(result.refusals)} entries refused" + (f"; wrote {out}" if out else "")
         )
+        if isinstance(cards, dict):
+            counts = ", ".join(f"{k.lower()} {v}" for k, v in sorted(cards.items()))
+            print(
+                f"desk engine: cards {counts or 'none'}; approvals: {extra['approve']}; "
+                f"store {extra['store']}"
+            )
     return 0

@@ -149,13 +149,18 @@ def _news_fact(item: dict[str, Any]) -> InputFact:
 
 def day_feed(bars: Path, news: Path, day_start: datetime) -> list[list[InputFact]]:
     """All facts of a day in desk-time order, grouped by instant (bars before news on ties)."""
-    facts = sorted(
-        [*read_bars(bars, day_start), *read_news(news, day_start)],
+    return group_by_instant([*read_bars(bars, day_start), *read_news(news, day_start)])
+
+
+def group_by_instant(facts: list[InputFact]) -> list[list[InputFact]]:
+    """`facts` in desk-time order, grouped by instant (bars before news on ties)."""
+    ordered = sorted(
+        facts,
         key=lambda f: (f.occurred_at, 0 if isinstance(f.payload, BarClosed) else 1,
                        f.stream_id),
     )
     groups: list[list[InputFact]] = []
-    for fact in facts:
+    for fact in ordered:
         if groups and groups[-1][0].occurred_at == fact.occurred_at:
             groups[-1].append(fact)
         else:
