@@ -19,6 +19,7 @@ from domain.ids import account_stream
 from domain.venue import BracketRequest, CloseRequest, VenueOrder
 from streams.bootstrap import Desk, bootstrap, wall_clock
 from streams.instrument_master import load_file
+from streams.routing.exits import ExitRouter
 from streams.routing.router import OrderRouter
 from streams.routing.routes import VenueRoutes
 from streams.unit_of_work import UnitOfWork
@@ -123,4 +124,25 @@ def test_route_when_the_master_changed_the_isin_between_days_then_each_order_car
     sent = {r.client_order_id: r.isin for r in venue.placed}
     assert sent == {"order-1": OLD_ISIN, "order-2": NEW_ISIN}
     assert desk.instruments["INFY"].isin == OLD_ISIN  # the start-up file names the old one
+    desk.store.close()
+
+
+def test_exit_router_when_the_master_changed_the_isin_then_a_close_names_the_isin_of_its_day(
+    tmp_path: Path,
+) -> None:
+    desk = bootstrap(
+        f"sqlite:///{tmp_path / 'desk.db'}", load_instruments(SAMPLE_DIR / "instruments.csv")
+    )
+    for isin, day in ((OLD_ISIN, DAY_1), (NEW_ISIN, DAY_2)):
+        load_file(
+            desk.store, desk.runtime, parse_upstox(infy_master(isin, day), day), day, "operator:t"
+        )
+    exits = ExitRouter(desk.store, RecordingVenue(), desk.instruments, wall_clock)
+
+    on_day_1 = exits.isin("INFY", T0 + timedelta(hours=5))
+    on_day_2 = exits.isin("INFY", T0 + timedelta(days=1, hours=5))
+    unlisted = exits.isin("NOSUCH", T0)
+
+    assert (on_day_1, on_day_2, unlisted) == (OLD_ISIN, NEW_ISIN, "")
+    assert exits.isin("TCS", T0) == desk.instruments["TCS"].isin  # never logged: the file's
     desk.store.close()
