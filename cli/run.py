@@ -7,6 +7,9 @@ Each feed's state (connected, last message, lag, reconnects) is on `/ready` and 
 Live sources are rows of `SOURCES`: a source kind reads its part of the config file and
 returns what to run, so other inputs start beside the feeds by adding a row.
 
+`--runtime kafka` writes the same inputs to the store's log for the relay, and the faust
+workers decide (see `cli/run_runtimes.py`).
+
 `--news-config FILE` polls the news sources of a pollers file (as `desk serve`) through the
 webhook's intake. `--clock feed` takes the desk's time from the feeds' ticks (a simulated
 or replayed session at any pace; see `streams/feed_clock.py`). On stop the desk saves its
@@ -41,17 +44,15 @@ from api.gate import DeskGate
 from api.server import start
 from api.signing import SigningConfigError, load_key
 from cli.options import add_store, store_url
+from cli.run_runtimes import RUNTIMES, LiveRuntime
 from cli.schedule import add_reports
 from cli.serve import poll_news
 from cli.serve_notify import attach, run_outbox
 from domain.inputs import InputFact
 from domain.ticks import FeedStatus
-from streams.bootstrap import Desk, bootstrap, wall_clock
-from streams.demo import save_live_view
-from streams.embedded import EmbeddedRuntime
+from streams.bootstrap import wall_clock
 from streams.feed import Writer
 from streams.feed_clock import ClockedFeed, FeedClock, FeedTimeline
-from streams.follow import follow_commits
 from streams.live_bars import LiveBars, Sink
 from streams.live_jobs import run_jobs
 from streams.ports import Clock, Timeline
@@ -111,6 +112,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--clock", choices=sorted(CLOCKS), default="wall",
                    help="the desk's time: wall (default), or feed: the latest tick time "
                    "the feeds sent (a simulated session at any pace)")
+    p.add_argument("--runtime", choices=sorted(RUNTIMES), default="embedded",
+                   help="embedded (the desk decides in this process, default) or kafka (the "
+                   "inputs go to the log; `desk relay` and `desk worker` decide)")
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default loopback)")
     p.add_argument("--port", type=int, default=8000, help="port (0: any free port)")
     p.add_argument("--data", default=str(SAMPLE_DIR), help="folder of instruments.csv")
@@ -144,8 +148,9 @@ def _run(args: argparse.Namespace) -> int:
         return 2
     url = store_url(args)
     clock, timeline = CLOCKS[args.clock]()
-    desk = bootstrap(url, load_instruments(Path(args.data) / "instruments.csv"),
-                     clock=clock)
+    live = RUNTIMES[args.runtime](url, load_instruments(Path(args.data) / "instruments.csv"),
+                                  clock)
+    desk = live.desk
     gate = DeskGate()
 
     async def sink(facts: list[InputFact]) -> int:
@@ -162,8 +167,8 @@ def _run(args: argparse.Namespace) -> int:
                               lambda: None))
     print(f"store: {redact(url)}; log head {desk.store.head()}; clock {args.clock}; live "
           f"sources: {', '.join(s.name for s in sources)}"
-          f"{', news' if news else ''}", flush=True)
-    asyncio.run(_serve(desk, tokens, gate, sources, args.host, args.port, news, notify))
+          f"{', news' if news else ''}; {live.note}", flush=True)
+    asyncio.run(_serve(live, tokens, gate, sources, args.host, args.port, news, notify))
     return 0
 
 
@@ -176,9 +181,10 @@ async def _scheduled(clock: Clock, scheduler: Scheduler,
     await run_jobs(scheduler, write)
 
 
-async def _serve(desk: Desk[EmbeddedRuntime], tokens: api_tokens.Tokens, gate: DeskGate,
+async def _serve(live: LiveRuntime, tokens: api_tokens.Tokens, gate: DeskGate,
                  sources: list[LiveSource], host: str, port: int,
                  news: PollersConfig | None, notify: NotifyConfig | None = None) -> None:
+    desk = live.desk
     app = create_app(desk, tokens, gate=gate)
     app[STATE].feeds = lambda: [f for f in (s.status() for s in sources) if f is not None]
     channels = attach(app, notify) if notify else None  # before the app starts
@@ -190,7 +196,8 @@ async def _serve(desk: Desk[EmbeddedRuntime], tokens: api_tokens.Tokens, gate: D
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
     tasks = [asyncio.create_task(s.run(), name=s.name) for s in sources]
-    tasks.append(asyncio.create_task(follow_commits(desk.runtime, gate.write, stop)))
+    follow = live.follow(gate.write, stop)
+    tasks += [follow] if follow is not None else []
     if news is not None:
         tasks.append(asyncio.create_task(poll_news(desk, app, news, stop), name="news"))
     if notify is not None and channels is not None:
@@ -204,5 +211,5 @@ async def _serve(desk: Desk[EmbeddedRuntime], tokens: api_tokens.Tokens, gate: D
         await asyncio.gather(*tasks, return_exceptions=True)
         await runner.cleanup()
         gate.close()
-        save_live_view(desk)  # what `desk replay verify` compares a rebuild with
+        live.stopped()  # embedded: the view `desk replay verify` compares a rebuild with
         log.info("desk run stopped", log_head=desk.store.head())

@@ -1,5 +1,5 @@
 """The versioned instrument master: which version of each instrument holds on a day, what
-changed in a new daily file, and the average daily traded value (ADV) from the bars.
+changed in a new daily file (the ADV from the bars is `projections.daily_value`).
 
 Pure: the caller brings the logged versions and bars. A replay of a day asks for the master
 as of that day, so a later lot-size change does not rewrite an earlier day's sizing.
@@ -7,14 +7,12 @@ as of that day, so a later lot-size change does not rewrite an earlier day's siz
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from decimal import Decimal
 
-from domain.events import BarClosed, InstrumentListed
+from domain.events import InstrumentListed
 from domain.instruments import Instrument
-from domain.session import ist
 
 ADV_SESSIONS = 20
 # What a version says; the date it took effect and the file it came from are not content.
@@ -62,19 +60,3 @@ def as_of(versions: Mapping[str, Sequence[InstrumentListed]], day: date,
         master[symbol] = Instrument(symbol, v.isin, v.name, v.sector, v.lot_size, v.tick_size,
                                     adv.get(symbol))
     return master
-
-
-def average_daily_value(bars: Iterable[BarClosed], day: date,
-                        sessions: int = ADV_SESSIONS) -> dict[str, Decimal]:
-    """Per symbol, the mean traded value (close x volume summed per IST day) over its last
-    `sessions` days with bars before `day`; rupees, to the paisa."""
-    daily: dict[str, dict[date, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
-    for bar in bars:
-        session = ist(bar.start).date()
-        if session < day:
-            daily[bar.symbol][session] += bar.close * bar.volume
-    adv = {}
-    for symbol, values in daily.items():
-        recent = [values[d] for d in sorted(values)[-sessions:]]
-        adv[symbol] = (sum(recent, Decimal(0)) / len(recent)).quantize(Decimal("0.01"))
-    return adv

@@ -14,7 +14,7 @@ from adapters.files.sample import load_instruments
 from domain.money import ZERO
 from domain.session import IST
 from projections.desk import LIVE_VIEW, DeskView, snapshot
-from streams.bootstrap import Desk, bootstrap
+from streams.bootstrap import AnyDesk, Desk, bootstrap
 from streams.feed import feed_day, later_day, sample_day
 from streams.ports import Clock
 from streams.process_managers.auto_approver import DEMO_POLICY, policy_actor
@@ -41,7 +41,7 @@ def run_demo(store_url: str, directory: Path, operator: str, clock: Clock, *, da
     return desk
 
 
-def save_live_view(desk: Desk) -> None:
+def save_live_view(desk: AnyDesk) -> None:
     """Save the desk's view as the `LIVE_VIEW` snapshot row (what `desk replay` checks)."""
     view = desk.runtime.view
     ViewSnapshots(desk.store).save(

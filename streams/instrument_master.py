@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time
 
 from adapters.eventstore.store import DeskStore
@@ -22,10 +22,15 @@ from adapters.files.instrument_master import ParsedFile
 from domain.events import BarClosed, InputRejected, InstrumentListed
 from domain.ids import instrument_stream, rejected_input_stream
 from domain.inputs import InputFact
-from domain.instrument_master import as_of, average_daily_value, changed
+from domain.instrument_master import as_of, changed
 from domain.instruments import Instrument
 from domain.session import IST, ist
+from projections.daily_value import DailyValues, adv_before, folded
+from projections.daily_value import apply as add_bar
 from streams.ports import DeskRuntime
+
+# What the dated master is made of: the master's versions, and the bars its ADV comes from.
+WATCHED = (InstrumentListed.event_type, BarClosed.event_type)
 
 # A daily file is published before the pre-open; its versions count from this time.
 EFFECTIVE_AT = time(8, 0)
@@ -74,13 +79,17 @@ def master_of_day(store: DeskStore, day: date) -> dict[str, Instrument]:
     """The instrument master in force on `day`, with ADV from the bars logged before it."""
     bars = (rec.event.payload for rec in store.read_all(types=(BarClosed.event_type,))
             if isinstance(rec.event.payload, BarClosed))
-    return as_of(versions(store), day, average_daily_value(bars, day))
+    return as_of(versions(store), day, adv_before(folded(bars), day))
 
 
 class DatedInstruments:
     """The instrument master in force on the day of each fact, from the versions in the
     log; symbols the log has no version of keep their entry in `fallback` (the instruments
-    file the desk started with), and every symbol keeps `fallback`'s ADV."""
+    file the desk started with). A symbol's ADV is the one its logged bars of earlier days
+    give (`projections.daily_value`), else `fallback`'s.
+
+    A day's master is worked out once, on its first fact, so bars backfilled for earlier
+    days while it runs do not change how the rest of that day is sized."""
 
     def __init__(self, store: DeskStore, fallback: Mapping[str, Instrument]) -> None:
         self._store = store
@@ -89,6 +98,7 @@ class DatedInstruments:
         self._after = 0  # log position read through
         self._read_for: datetime | None = None
         self._days: dict[date, dict[str, Instrument]] = {}
+        self._traded = DailyValues()
 
     def on(self, at: datetime) -> Mapping[str, Instrument]:
         """The master of `at`'s IST day (new versions are looked for once per instant)."""
@@ -99,15 +109,20 @@ class DatedInstruments:
         master = self._days.get(day)
         if master is None:
             adv = {s: i.adv_value for s, i in self._fallback.items() if i.adv_value is not None}
-            master = self._days[day] = {**self._fallback, **as_of(self._versions, day, adv)}
+            adv |= adv_before(self._traded, day)
+            fallback = {s: replace(i, adv_value=adv.get(s)) for s, i in self._fallback.items()}
+            master = self._days[day] = {**fallback, **as_of(self._versions, day, adv)}
         return master
 
     def _catch_up(self) -> None:
         head = self._store.head()  # read through at least here: no rescan of older facts
-        for rec in self._store.read_all(self._after, types=(InstrumentListed.event_type,)):
+        for rec in self._store.read_all(self._after, types=WATCHED):
             head = max(head, rec.position)
-            if isinstance(rec.event.payload, InstrumentListed):
-                self._versions[rec.event.payload.symbol].append(rec.event.payload)
+            payload = rec.event.payload
+            if isinstance(payload, InstrumentListed):
+                self._versions[payload.symbol].append(payload)
                 self._days.clear()
+            elif isinstance(payload, BarClosed):
+                add_bar(self._traded, payload)
         self._after = head
 

@@ -33,7 +33,8 @@ from domain.inputs import InputFact
 from domain.session import IST
 from projections.approval_queue import pending
 from projections.report import eod_report
-from streams.bootstrap import Desk
+from streams.bootstrap import AnyDesk
+from streams.embedded import EmbeddedRuntime
 from streams.ports import Timeline
 from streams.process_managers.expiry import expire_due
 from streams.process_managers.funding import credit_dated
@@ -80,7 +81,7 @@ class Job:
 
     name: str
     at: time  # IST
-    run: Callable[[Desk, date, Cause], str]  # does the day's work; returns the outcome
+    run: Callable[[AnyDesk, date, Cause], str]  # does the day's work; returns the outcome
     weekdays_only: bool = True  # skipped on days the exchange does not trade (the calendar)
 
 
@@ -107,7 +108,7 @@ def daily_jobs(source: Source | None = None, reports: Path | None = None) -> tup
     """The desk's day; `source` gives each day's outside facts: the pre-open ingest feeds
     those stamped up to its run, the `Scheduler`'s feed the rest as the clock passes them.
     With `reports`, the EOD job also writes the day's report (JSON, HTML) there."""
-    def ingest(desk: Desk, day: date, cause: Cause) -> str:
+    def ingest(desk: AnyDesk, day: date, cause: Cause) -> str:
         """Feed the facts stamped up to now, instant by instant; say what was new and what
         the feed will deliver later."""
         if source is None:
@@ -140,7 +141,7 @@ def _by_instant(facts: Iterable[InputFact]) -> list[list[InputFact]]:
     return groups
 
 
-def _funding(desk: Desk, day: date, cause: Cause) -> str:
+def _funding(desk: AnyDesk, day: date, cause: Cause) -> str:
     uow = UnitOfWork(desk.store, desk.clock)
     credited = credit_dated(uow, desk.runtime.view, day, cause)
     return _complete(desk, uow, "funding", day, cause,
@@ -148,8 +149,10 @@ def _funding(desk: Desk, day: date, cause: Cause) -> str:
                          f": {', '.join(credited)}" if credited else ""))
 
 
-def _pipeline(desk: Desk, day: date, cause: Cause) -> str:
-    processed = desk.runtime.pump()
+def _pipeline(desk: AnyDesk, day: date, cause: Cause) -> str:
+    # The embedded desk reacts here to whatever is pending; on the Kafka runtime the
+    # workers reacted as each event was relayed: nothing to run, only the day to report.
+    processed = desk.runtime.pump() if isinstance(desk.runtime, EmbeddedRuntime) else 0
     view = desk.runtime.view
     waiting = len(pending(view.cards))
     return (f"{processed} events processed; so far {view.counts.get('SignalScored', 0)} "
@@ -157,7 +160,7 @@ def _pipeline(desk: Desk, day: date, cause: Cause) -> str:
             f"{view.counts.get('CardBlocked', 0)} blocked; {waiting} wait for approval")
 
 
-def _expiry(desk: Desk, day: date, cause: Cause) -> str:
+def _expiry(desk: AnyDesk, day: date, cause: Cause) -> str:
     uow = UnitOfWork(desk.store, desk.clock)
     earlier = desk.runtime.view.counts.get("CardExpired", 0)
     expired = expire_due(uow, desk.runtime.view, cause.occurred_at, cause)
@@ -166,7 +169,7 @@ def _expiry(desk: Desk, day: date, cause: Cause) -> str:
                      f"bars passed their expiry")
 
 
-def _report(desk: Desk, day: date, cause: Cause, reports: Path | None = None) -> str:
+def _report(desk: AnyDesk, day: date, cause: Cause, reports: Path | None = None) -> str:
     uow = UnitOfWork(desk.store, desk.clock)
     report = eod_report(desk.runtime.view, day)
     uow.get(DailyReport, report_stream(day)).publish(report, cause)
@@ -176,7 +179,7 @@ def _report(desk: Desk, day: date, cause: Cause, reports: Path | None = None) ->
                      f"{report.as_of_position}{files}")
 
 
-def _complete(desk: Desk, uow: UnitOfWork, job: str, day: date, cause: Cause,
+def _complete(desk: AnyDesk, uow: UnitOfWork, job: str, day: date, cause: Cause,
               outcome: str) -> str:
     """Record the run with what the job wrote, in one commit, and let the desk react."""
     uow.get(JobRun, job_stream(job, day)).complete(job, day, outcome, cause)
@@ -187,7 +190,7 @@ def _complete(desk: Desk, uow: UnitOfWork, job: str, day: date, cause: Cause,
 class Scheduler:
     """Runs each daily job at its time, once a day; a restart skips what already ran."""
 
-    def __init__(self, desk: Desk, clock: Timeline, jobs: Sequence[Job] | None = None,
+    def __init__(self, desk: AnyDesk, clock: Timeline, jobs: Sequence[Job] | None = None,
                  feed: Source | None = None) -> None:
         self.desk = desk
         self.clock = clock

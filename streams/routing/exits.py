@@ -15,6 +15,8 @@ retried close never sells twice. Kill switches do not stop exits.
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import structlog
 
 from domain.aggregates import Order, StaleWrite
@@ -54,7 +56,7 @@ class ExitRouter(VenueRouter):
             if order.status is OrderStatus.PLACED:
                 return settled  # the order router has not heard back yet: ask next pass
             try:
-                ack = await self._send(order, request.action)
+                ack = await self._send(order, request.action, rec.event.occurred_at)
             except VenueError as e:
                 self.last_error = str(e)
                 log.warning("venue did not answer, exit kept for the next pass",
@@ -67,8 +69,8 @@ class ExitRouter(VenueRouter):
         self.last_error = ""
         return settled
 
-    async def _send(self, order: Order, action: ExitAction) -> BrokerAck:
-        """The venue's answer to a cancel or a close of `order`."""
+    async def _send(self, order: Order, action: ExitAction, at: datetime) -> BrokerAck:
+        """The venue's answer to a cancel or a close of `order` (asked for at `at`)."""
         if action is ExitAction.CANCEL:
             found = await self.venue.find(order.id)
             if any(o.leg is Leg.ENTRY and o.filled_quantity for o in found):
@@ -77,10 +79,9 @@ class ExitRouter(VenueRouter):
             return await self.venue.cancel(order.id)
         placed, entry = order.placed, order.entry
         assert placed is not None and entry is not None
-        instrument = self.instruments.get(placed.symbol)
         return await self.venue.close_position(CloseRequest(
             client_order_id=order.id, symbol=placed.symbol,
-            isin=instrument.isin if instrument else "", quantity=entry.quantity,
+            isin=self.isin(placed.symbol, at), quantity=entry.quantity,
             intraday=placed.square_off, reference_price=entry.price))
 
     def _record(self, rec: Recorded, request: ExitRequested, ack: BrokerAck) -> None:

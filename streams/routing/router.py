@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 
 import structlog
 
@@ -24,6 +25,7 @@ from domain.events import OrderPlaced, Recorded
 from domain.instruments import Instrument
 from domain.values import Leg
 from domain.venue import BracketRequest, VenueError, VenueOrder, VenueOrderStatus
+from streams.instrument_master import DatedInstruments
 from streams.ports import Clock, Venue
 from streams.unit_of_work import UnitOfWork
 
@@ -68,6 +70,9 @@ class VenueRouter:
         # accounts at one broker trade under different logins.
         self.accounts = frozenset(accounts)
         self.instruments = instruments
+        # What the venue is told an instrument is (its ISIN) follows the master in force on
+        # the order's day, as its sizing did; `instruments` fills in symbols never logged.
+        self.dated = DatedInstruments(store, instruments)
         self.clock = clock
         self.notify = notify
         # Its own tracked position per login: routers of two accounts at one broker
@@ -76,6 +81,11 @@ class VenueRouter:
         self.actor = f"{self.actor_kind}:{venue.name}"
         self.position = store.tracked(self.name)
         self.last_error = ""  # the venue's failure on the last pass ("" when it answered)
+
+    def isin(self, symbol: str, at: datetime) -> str:
+        """`symbol`'s ISIN in the master in force on `at`'s IST day ("" when not listed)."""
+        instrument = self.dated.on(at).get(symbol)
+        return instrument.isin if instrument else ""
 
     def serves(self, broker: str, account_id: str) -> bool:
         """True for an order of `account_id` recorded for `broker` that this router sends."""
@@ -97,7 +107,7 @@ class OrderRouter(VenueRouter):
                 self.position = rec.position
                 continue
             try:
-                outcome = await self._ask(placed)
+                outcome = await self._ask(placed, rec.event.occurred_at)
             except VenueError as e:
                 self.last_error = str(e)
                 log.warning("venue did not answer, order kept for the next pass",
@@ -111,14 +121,14 @@ class OrderRouter(VenueRouter):
         self.last_error = ""
         return settled
 
-    async def _ask(self, placed: OrderPlaced) -> Outcome | None:
+    async def _ask(self, placed: OrderPlaced, at: datetime) -> Outcome | None:
         """Find first, place only when the venue holds nothing; None: already settled."""
         if self._order(placed.order_id).status is not OrderStatus.PLACED:
             return None
         found = await self.venue.find(placed.order_id)
         if found:
             return held(found)
-        ack = await self.venue.place_bracket(self._request(placed))
+        ack = await self.venue.place_bracket(self._request(placed, at))
         return Outcome(ack)
 
     def _record(self, rec: Recorded, outcome: Outcome) -> bool:
@@ -145,13 +155,12 @@ class OrderRouter(VenueRouter):
     def _order(self, order_id: str) -> Order:
         return self.store.load(Order, order_id)
 
-    def _request(self, placed: OrderPlaced) -> BracketRequest:
+    def _request(self, placed: OrderPlaced, at: datetime) -> BracketRequest:
         card = self.store.load(TradeCard, placed.card_id)
         assert card.proposal is not None, f"order {placed.order_id} has no proposed card"
-        instrument = self.instruments.get(placed.symbol)
         return BracketRequest(
             client_order_id=placed.order_id, symbol=placed.symbol,
-            isin=instrument.isin if instrument else "", quantity=placed.quantity,
+            isin=self.isin(placed.symbol, at), quantity=placed.quantity,
             stop=placed.stop, target=placed.target, intraday=placed.square_off,
             reference_price=card.proposal.reference_price,
         )

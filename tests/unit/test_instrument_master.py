@@ -12,8 +12,9 @@ import pytest
 
 from adapters.files.instrument_master import InstrumentFileError, parse_kite, parse_upstox
 from domain.events import BarClosed
-from domain.instrument_master import as_of, average_daily_value, changed
+from domain.instrument_master import as_of, changed
 from domain.session import IST
+from projections.daily_value import DailyValues, adv_before, apply, folded
 
 DAY = date(2026, 11, 19)
 UPSTOX_ROW = {"segment": "NSE_EQ", "exchange": "NSE", "name": "RELIANCE INDUSTRIES LTD",
@@ -86,12 +87,23 @@ def _bar(day: date, close: str, volume: int) -> BarClosed:
                      high=price, low=price, close=price, volume=volume)
 
 
-def test_average_daily_value_when_bars_span_days_then_mean_of_the_last_sessions_before() -> None:
+def test_adv_before_when_bars_span_days_then_mean_of_the_last_sessions_before() -> None:
     bars = [_bar(DAY, "100", 10), _bar(DAY, "100", 10), _bar(DAY + timedelta(days=1), "50", 8),
             _bar(DAY + timedelta(days=2), "1000", 1000)]
 
-    adv = average_daily_value(bars, DAY + timedelta(days=2), sessions=20)
-    last_one = average_daily_value(bars, DAY + timedelta(days=2), sessions=1)
+    adv = adv_before(folded(bars), DAY + timedelta(days=2), sessions=20)
+    last_one = adv_before(folded(bars), DAY + timedelta(days=2), sessions=1)
 
     assert adv == {"INFY": Decimal("1200.00")}  # (2,000 + 400) / 2; the day itself left out
     assert last_one == {"INFY": Decimal("400.00")}
+
+
+def test_adv_before_when_folded_bar_by_bar_then_equals_the_fold_of_all_at_once() -> None:
+    bars = [_bar(DAY + timedelta(days=n % 3), str(100 + n), 10 + n) for n in range(9)]
+    state = DailyValues()
+    for bar in bars:
+        apply(state, bar)
+
+    assert adv_before(state, DAY + timedelta(days=5)) == adv_before(folded(bars),
+                                                                    DAY + timedelta(days=5))
+    assert adv_before(state, DAY) == {}  # no day before the first: no ADV, not zero

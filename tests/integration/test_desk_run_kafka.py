@@ -1,0 +1,106 @@
+"""`desk run --runtime kafka` against a real broker: the live day's Upstox V3 fake sends
+ticks, the desk folds them into bars and logs them (with the NSE poller's buyback filing)
+as inputs, the relay publishes the log and a faust worker's process managers decide: the
+buyback card the API serves from the workers' views is the card the embedded `desk run`
+proposes on the same ticks, and the feed's state is on /ready as on the embedded desk."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import uuid
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from adapters.eventstore.store import DeskStore
+from devtools.live_day import SESSION_START, LiveDay
+from streams.kafka.stack import KafkaStack
+from tests.integration.test_desk_run import served_url
+from tests.integration.test_live_day import waiting_card
+
+# Two `desk run` sessions (Kafka, then embedded) of the live day, each with its start-up.
+pytestmark = [pytest.mark.kafka, pytest.mark.postgres, pytest.mark.timeout(2400)]
+
+STORE_ENV = "DESK_STORE"
+STARTUP = 900  # seconds: generous, for a machine shared with other jobs; never a figure
+
+
+@pytest.fixture
+def stack(postgres_url: str, kafka_broker: Any, tmp_path: Path) -> Iterator[KafkaStack]:
+    """A relay and one worker with process managers and no approver, on an empty store."""
+    stack = KafkaStack(
+        postgres_url,
+        kafka_broker.bootstrap,
+        partitions=1,
+        workers=1,
+        approver=None,
+        namespace=f"t{uuid.uuid4().hex[:10]}",
+        log_dir=tmp_path / "logs",
+    )
+    stack.start()
+    try:
+        yield stack
+    finally:
+        stack.stop()
+
+
+def live_session(folder: Path, store: str, runtime: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Play the live day to 10:10 through `desk run --runtime RUNTIME` on `store`; the
+    buyback card the desk proposed for INFY and the /ready answer."""
+    day = LiveDay(folder, pace=0.5)
+    [*command, store_flag, _] = day.desk_command(store)
+    assert store_flag == "--store"  # the store goes in the environment, never in argv
+
+    async def body() -> tuple[dict[str, Any], dict[str, Any]]:
+        await day.start()
+        env = {**day.env(dict(os.environ)), STORE_ENV: store}
+        log = (folder / "desk-run.log").open("wb")  # the desk's own account, on failure
+        proc = await asyncio.create_subprocess_exec(
+            *command, "--runtime", runtime, env=env, stdout=subprocess.PIPE, stderr=log
+        )
+        try:
+            url = await asyncio.wait_for(served_url(proc), STARTUP)
+            await asyncio.wait_for(day.feed.wait_requests(1), STARTUP)
+            await day.play(until=SESSION_START + timedelta(minutes=1))
+            await day.open_account(url)
+            await day.play()  # to 10:10: bars of four symbols, the filing at 10:05:30
+            viewer = {"Authorization": f"Bearer {day.tokens['viewer']}"}
+            async with httpx.AsyncClient(base_url=url, headers=viewer, timeout=60) as http:
+                card = await asyncio.wait_for(waiting_card(http, "INFY"), STARTUP)
+                ready = (await http.get("/ready")).json()
+        finally:
+            proc.send_signal(signal.SIGTERM)
+            await asyncio.wait_for(proc.wait(), 120)
+            await day.close()
+            log.close()
+        return card, ready
+
+    return asyncio.run(body())
+
+
+def test_desk_run_when_runtime_is_kafka_then_live_bars_reach_the_workers_and_the_card_equals_the_embedded_one(  # noqa: E501
+    stack: KafkaStack,
+    tmp_path: Path,
+) -> None:
+    card, ready = live_session(tmp_path / "kafka", stack.store_url, "kafka")
+    embedded, _ = live_session(tmp_path / "embedded", f"sqlite:///{tmp_path / 'e.db'}", "embedded")
+
+    store = DeskStore(stack.store_url)
+    bars = [e for e in store.stream("bars-INFY-20261120") if e.type == "BarClosed"]
+    assert len(bars) >= 30  # every minute of the half hour, logged by `desk run`
+    proposed = [
+        r.event
+        for r in store.read_all()
+        if r.event.type == "CardProposed" and r.event.stream_id == card["card_id"]
+    ]
+    assert len(proposed) == 1  # decided once, by the worker
+    assert card == embedded  # same account, side, quantity, prices, expiry and status
+    [feed] = ready["feeds"]
+    assert feed["name"] == "upstox" and feed["connected"] is True
