@@ -11,6 +11,10 @@ do), and "venue limits", with the limits each venue documents (what it will do: 
 Kite 10 orders/s, the IBKR gateway 10 requests/s). The goal is < 1 ms of desk time per
 order. Figures depend on the machine and its load (printed with them); nothing is asserted
 about time. `--profile` prints where each capacity run's main-thread time went (cProfile).
+
+The Upstox and Kite adapters sync their journal line to disk (fsync) before each order
+goes out: a third run of each, "no fsync", turns that off beside the capacity run, and the
+journal's own append is timed with and without the sync (wall microseconds per append).
 """
 
 from __future__ import annotations
@@ -34,6 +38,7 @@ from typing import Any, TypeVar
 import structlog
 
 from adapters.brokers.ibkr import IbkrConfig, IbkrVenue
+from adapters.brokers.intents import AppendLog
 from adapters.brokers.paper.broker import PaperBroker
 from adapters.brokers.ratelimit import RateLimiter, Window
 from adapters.brokers.upstox import UpstoxConfig, UpstoxVenue
@@ -203,6 +208,31 @@ def measure_paper(orders: int) -> Figures:
     return Figures("paper", "in process", orders, t.seconds, t.cpu)
 
 
+JOURNALED = ("upstox", "zerodha")  # the adapters that write a journal line per order
+
+
+@contextmanager
+def journals_synced(durable: bool) -> Iterator[None]:
+    """Run with the adapters' journals synced on every append, or not (the peer run)."""
+    before = AppendLog.durable
+    AppendLog.durable = durable
+    try:
+        yield
+    finally:
+        AppendLog.durable = before
+
+
+def measure_journal(appends: int, durable: bool) -> float:
+    """Wall microseconds per journal append, synced to disk or not."""
+    with tempfile.TemporaryDirectory() as tmp, journals_synced(durable):
+        journal = AppendLog(Path(tmp) / "intents")
+        with timed() as t:
+            for n in range(appends):
+                journal.append({"coid": f"order-bench-{n:06d}"})
+        journal.close()
+    return t.seconds / appends * 1e6
+
+
 @dataclass
 class Timer:
     seconds: float = 0.0
@@ -234,7 +264,11 @@ def main() -> None:
         if profile is not None:
             print(f"--- {name}: where the main thread's time went (cProfile, own time)")
             pstats.Stats(profile).sort_stats("tottime").print_stats(12)
+        if name in JOURNALED:
+            with journals_synced(False):
+                rows.append(measure_venue(name, "no fsync", args.orders, args.concurrency))
         rows.append(measure_venue(name, "venue limits", args.limited, args.concurrency))
+    synced, unsynced = (measure_journal(args.orders, durable) for durable in (True, False))
     paper = rows[0]
     one, five, fifteen = os.getloadavg()
     print(f"load average (1/5/15 min): {one:.1f} {five:.1f} {fifteen:.1f} "
@@ -245,6 +279,8 @@ def main() -> None:
         print(f"{r.broker:<9}{r.mode:<14}{r.orders:>7}{r.per_second:>11.1f}"
               f"{r.cpu_ms:>13.3f} ms{r.cpu_ms / paper.cpu_ms:>10.0f}"
               f"{'yes' if r.cpu_ms < 1 else 'NO':>12}")
+    print(f"journal append: {synced:.0f} us synced (fsync), {unsynced:.1f} us not synced "
+          f"(x{synced / unsynced:.0f}), {args.orders} appends")
 
 
 if __name__ == "__main__":

@@ -89,7 +89,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
                    metavar="N", help="live event feed clients served at once; more get 503 "
                    f"with Retry-After (default {DEFAULT_MAX_SSE_CLIENTS})")
     p.add_argument("--reconcile-seconds", type=float, default=DEFAULT_RECONCILE_SECONDS,
-                   metavar="N", help="embedded: reconcile each linked remote broker (desk "
+                   metavar="N", help="reconcile each linked remote broker (desk "
                    f"broker add) every N seconds (default {DEFAULT_RECONCILE_SECONDS:g})")
     p.add_argument("--verbose", action="store_true", help="log every request (debug level)")
     p.add_argument("--reviews", choices=("auto", "llm", "rules", "off"), default="off",
@@ -150,10 +150,11 @@ def _run_kafka(args: argparse.Namespace, url: str, data: Path,
 
     desk = bootstrap_worker_views(url, instruments, wall_clock)
     print(f"store: {redact(url)}; log head {desk.store.head()}; runtime kafka")
+    links, _ = linked(url)  # the workers record these accounts' orders; sessions here send
     if not args.demo:
         print("reading the views `desk worker` processes publish; run `desk relay` and "
               "`desk worker` on this store", flush=True)
-        asyncio.run(_serve(desk, tokens, args, None, notify=notify))
+        asyncio.run(_serve(desk, tokens, args, None, notify=notify, venues=links))
         return 0
     stack = KafkaStack(url, kafka_bootstrap(args), args.partitions,
                        args.workers, approver=None, namespace=demo_namespace(url))
@@ -168,7 +169,8 @@ def _run_kafka(args: argparse.Namespace, url: str, data: Path,
             wait_for_process_managers(desk.store, check=stack.check_running,
                                       stuck=stack.restart_workers)
 
-        asyncio.run(_serve(desk, tokens, args, data, settle, notify=notify))
+        asyncio.run(_serve(desk, tokens, args, data, settle, notify=notify,
+                           venues=links))
     except KeyboardInterrupt:
         pass
     finally:

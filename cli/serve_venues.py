@@ -25,6 +25,7 @@ from adapters.eventstore.store import DeskStore
 from api.context import STATE
 from streams.bootstrap import AnyDesk
 from streams.embedded import EmbeddedRuntime
+from streams.routing.log_view import log_sessions
 from streams.routing.routes import VenueRoutes
 from streams.routing.serving import VenueSessions, broker_links, open_sessions, venue_routes
 
@@ -48,13 +49,16 @@ async def run_venues(desk: AnyDesk, links: Mapping[str, Link], app: web.Applicat
                      stop: asyncio.Event, reconcile_seconds: float) -> None:
     """Run a session for each linked remote broker until `stop`, its state on /ready."""
     state = app[STATE]
+    runtime = desk.runtime
+    if isinstance(runtime, EmbeddedRuntime):
+        async def settle() -> None:  # fold the log through the API's one writer
+            await state.gate.write(runtime.pump)
 
-    async def settle() -> None:  # fold the log through the API's one writer
-        if isinstance(desk.runtime, EmbeddedRuntime):
-            await state.gate.write(desk.runtime.pump)
-
-    sessions = open_sessions(desk.store, links, desk.instruments, lambda: desk.runtime.view,
-                             desk.clock, reconcile_seconds, settle=settle)
+        sessions = open_sessions(desk.store, links, desk.instruments, lambda: runtime.view,
+                                 desk.clock, reconcile_seconds, settle=settle)
+    else:  # the Kafka runtime: compare with the log itself, never the workers' lagging views
+        sessions = log_sessions(desk.store, links, desk.instruments, desk.clock,
+                                reconcile_seconds)
     state.venues = sessions.states
     for row in sessions.states():
         print(f"venue: {row['account_id']} at {row['venue']}"

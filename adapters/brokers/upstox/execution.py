@@ -119,7 +119,11 @@ class UpstoxVenue:
     async def cancel(self, client_order_id: str) -> BrokerAck:
         """Cancel the GTT's untriggered rules and any of its orders still working."""
         gtt = await self._gtt_of(client_order_id)
-        book = await self._book()
+        return await self._cancel_seen(client_order_id, gtt, await self._book())
+
+    async def _cancel_seen(self, client_order_id: str, gtt: GttOrder | None,
+                           book: dict[str, OrderRow]) -> BrokerAck:
+        """`cancel`, with the GTT and the order book the caller has just read."""
         working = [o for o in self._bracket_orders(client_order_id, gtt, book)
                    if not o.status.final]
         if not working:
@@ -135,13 +139,18 @@ class UpstoxVenue:
 
     async def close_position(self, request: CloseRequest) -> BrokerAck:
         """Cancel the bracket's working exits, then sell at market tagged with its id,
-        unless Upstox already holds that sale."""
+        unless Upstox already holds that sale. The GTT and the book are read once: the
+        look for the sale and the cancel of the exits use the same answer."""
         coid = request.client_order_id
         self._tags[order_tag(coid)] = coid
-        sold = closing_sale(await self.find(coid))
+        await self.instruments()
+        gtt = await self._gtt_of(coid)
+        book = await self._book()
+        sold = closing_sale(self._bracket_orders(coid, gtt, book))
         if sold is not None:
             return sold
-        await self.cancel(coid)  # the stop and target go first: nothing else may sell it
+        # The stop and target go first: nothing else may sell it.
+        await self._cancel_seen(coid, gtt, book)
         instrument = (await self.instruments()).lookup(request.symbol, request.isin)
         if instrument is None:
             return BrokerAck(False, reason=f"{request.symbol} is not in the Upstox "

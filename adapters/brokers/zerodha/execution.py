@@ -269,10 +269,13 @@ class ZerodhaVenue:
         protection) tagged with its id, unless Kite already holds that sale."""
         tag = self.remember(request.client_order_id)
         self._feed.start()
-        sold = closing_sale(await self.find(request.client_order_id))
+        book = await self.book()  # read once: the look for the sale and the cancel share it
+        sold = closing_sale([o for o in book.orders
+                             if o.client_order_id == request.client_order_id])
         if sold is not None:
             return sold
-        await self.cancel(request.client_order_id)  # nothing else may sell it meanwhile
+        # The exits go first: nothing else may sell it meanwhile.
+        await self._cancel_seen(request.client_order_id, book)
         instrument = await self.instrument(request.symbol)
         if instrument is None:
             return BrokerAck(False, reason=f"{request.symbol} is not in Kite's "
@@ -297,9 +300,12 @@ class ZerodhaVenue:
 
     async def cancel(self, client_order_id: str) -> BrokerAck:
         """Cancel the working entry, or the exits GTT (and any exit order it placed)."""
+        return await self._cancel_seen(client_order_id, await self.book())
+
+    async def _cancel_seen(self, client_order_id: str, book: Book) -> BrokerAck:
+        """`cancel`, with the book the caller has just read."""
         tag = self.remember(client_order_id)
         self._pending.pop(tag, None)  # an entry cancelled now must never get exits later
-        book = await self.book()
         working = [o for o in book.orders
                    if o.client_order_id == client_order_id and o.status in WORKING]
         if not working:
