@@ -22,6 +22,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from adapters.files.yaml_file import parse_yaml, problem
 from adapters.gc_pause import collection_paused
 from domain.events import CorporateActionRecorded, TradeImported
+from domain.events.envelope import assembled
 from domain.events.imports import SOURCE_MAX_LENGTH
 from domain.ids import StreamId, corporate_action_stream, imported_trade_stream
 from domain.inputs import SYMBOL_PATTERN
@@ -222,7 +223,8 @@ def _trade(row: list[str], where: dict[str, int], mapping: TradebookMapping, bro
         symbol=need("symbol").upper(), isin=get("isin", ""), side=side, quantity=int(quantity),
         price=_decimal("price", need("price")),
         charges=_decimal("charges", charges) if (charges := get("charges")) else ZERO,
-        stt=_decimal("stt", stt) if (stt := get("stt")) else ZERO, source=source)
+        stt=_decimal("stt", stt) if (stt := get("stt")) else ZERO, source=source,
+        linked_fill=None)
     return stream_id, _trade_imported(fields)
 
 
@@ -235,7 +237,7 @@ def _trade_imported(fields: dict[str, Any]) -> TradeImported:
             and fields["traded_at"].utcoffset() is not None):
         # The other fields are typed by construction: strings, a date, a Side, an int > 0
         # and finite Decimals (`_decimal`).
-        return TradeImported.model_construct(**fields)
+        return assembled(TradeImported, fields)
     try:
         return TradeImported(**fields)
     except ValidationError as e:

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 
 from domain.aggregates.base import Aggregate, Cause, envelope_fields
 from domain.events import Envelope, Payload
+from domain.events.envelope import assembled
 
 
 class InputStream(Aggregate):
@@ -34,5 +35,5 @@ def first_events(facts: Iterable[tuple[str, Payload, Cause]]) -> list[Envelope]:
         if cause.occurred_at.utcoffset() is None or cause.recorded_at.utcoffset() is None:
             events.append(Envelope(**fields))  # refused with the envelope's own reason
             continue
-        events.append(Envelope.model_construct(**fields))
+        events.append(assembled(Envelope, fields))
     return events
