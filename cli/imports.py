@@ -32,7 +32,8 @@ from api.tokens import Role
 from cli.gc_pause import collection_paused
 from cli.identity import add_identity, operator
 from cli.options import add_store, store_url
-from domain.aggregates import Aggregate, Cause, InputStream, StaleWrite
+from domain.aggregates import Aggregate, Cause, StaleWrite
+from domain.aggregates.inputs import first_events
 from domain.events import Envelope, OrderFilled, Payload, TradeImported
 from domain.ids import StreamId
 from domain.session import IST
@@ -137,12 +138,9 @@ def _write(store: DeskStore, facts: Sequence[tuple[StreamId, Payload, datetime]]
     """Each fact as version 1 of its own stream, a batch per transaction."""
     it: Iterator[tuple[StreamId, Payload, datetime]] = iter(facts)
     while batch := list(islice(it, BATCH)):
-        events = []
-        for stream_id, payload, at in batch:
-            stream = InputStream.at(stream_id, 1)
-            stream.append(payload, Cause(at, clock(), actor, correlation_id))
-            events.extend(stream.collect_events())
-        store.commit(_Batch(events))
+        store.commit(_Batch(first_events(
+            (stream_id, payload, Cause(at, clock(), actor, correlation_id))
+            for stream_id, payload, at in batch)))
 
 
 def _tradebook(args: argparse.Namespace) -> int:

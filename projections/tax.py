@@ -88,13 +88,15 @@ def apply_tax_document(book: TaxBook, doc: Mapping[str, Any], position: int) -> 
         return book
     p = doc["payload"]
     _imported(book, p["linked_fill"], TaxTrade(
-        stream_id, p["account_id"], p["symbol"], Side(p["side"]), p["quantity"],
+        stream_id, p["account_id"], p["symbol"], _SIDES.get(p["side"]) or Side(p["side"]),
+        p["quantity"],
         Decimal(p["price"]), datetime.fromisoformat(p["traded_at"]).astimezone(IST),
         Decimal(p["charges"]), Decimal(p["stt"])))
     return book
 
 
 _IMPORTED = TradeImported.event_type
+_SIDES = {side.value: side for side in Side}  # a lookup: calling the enum is slow in bulk
 
 
 def _first_sight(book: TaxBook, stream_id: str, version: int, position: int) -> bool:

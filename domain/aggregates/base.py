@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
-from typing import ClassVar, Self
+from typing import Any, ClassVar, Self
 from uuid import UUID
 
 from domain.events import Envelope, Payload
@@ -49,6 +49,27 @@ def handler_name(event_type: str) -> str:
     return "_on_" + re.sub(r"(?<!^)(?=[A-Z])", "_", event_type).lower()
 
 
+def envelope_fields(stream_id: str, version: int, payload: Payload, cause: Cause
+                    ) -> dict[str, Any]:
+    """The fields of the envelope that records `payload` at `version` of `stream_id`."""
+    return {
+        # From desk time and the stream position, not the wall clock: a replay, a
+        # backtest or the Kafka runtime mints the same id for the same decision, so
+        # evidence and causation links come out identical whatever the timing.
+        "event_id": uuid7(cause.occurred_at, f"{stream_id}/{version}".encode()),
+        "type": payload.event_type,
+        "schema_version": payload.schema_version,
+        "stream_id": stream_id,
+        "stream_version": version,
+        "occurred_at": cause.occurred_at,
+        "recorded_at": cause.recorded_at,
+        "correlation_id": cause.correlation_id,
+        "causation_id": cause.causation_id,
+        "actor": cause.actor,
+        "payload": payload,
+    }
+
+
 class Aggregate:
     """State folded from one stream's events; new events wait in `pending` until saved."""
 
@@ -84,22 +105,7 @@ class Aggregate:
 
     def _record(self, payload: Payload, cause: Cause) -> Envelope:
         version = self.version + 1
-        envelope = Envelope(
-            # From desk time and the stream position, not the wall clock: a replay, a
-            # backtest or the Kafka runtime mints the same id for the same decision, so
-            # evidence and causation links come out identical whatever the timing.
-            event_id=uuid7(cause.occurred_at, f"{self.id}/{version}".encode()),
-            type=payload.event_type,
-            schema_version=payload.schema_version,
-            stream_id=self.id,
-            stream_version=version,
-            occurred_at=cause.occurred_at,
-            recorded_at=cause.recorded_at,
-            correlation_id=cause.correlation_id,
-            causation_id=cause.causation_id,
-            actor=cause.actor,
-            payload=payload,
-        )
+        envelope = Envelope(**envelope_fields(self.id, version, payload, cause))
         self._apply(payload)
         self.version = version
         self.correlation_id = self.correlation_id or cause.correlation_id

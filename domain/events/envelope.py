@@ -10,12 +10,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 from uuid import UUID
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, SerializeAsAny, model_validator
 
 Upcaster = Callable[[dict[str, Any]], dict[str, Any]]
+M = TypeVar("M", bound=BaseModel)
 
 
 class Payload(BaseModel):
@@ -140,6 +141,28 @@ class Envelope(BaseModel):
     @property
     def timestamp(self) -> datetime:
         return self.recorded_at
+
+
+_FIELD_NAMES: dict[type[BaseModel], tuple[str, ...]] = {}
+
+
+def assembled(cls: type[M], fields: dict[str, Any]) -> M:
+    """A `cls` of `fields` its caller has checked as `cls`'s validation would: what
+    `model_construct` makes, without its loop over the fields (which costs more than
+    validating, at a tradebook's 100,000 rows). `fields` becomes the model's own: every
+    field given, in declaration order, or it is left to `model_construct`."""
+    names = _FIELD_NAMES.get(cls)
+    if names is None:
+        names = _FIELD_NAMES[cls] = tuple(cls.model_fields)
+    if (tuple(fields) != names or cls.__pydantic_post_init__
+            or cls.model_config.get("extra") == "allow"):
+        return cls.model_construct(**fields)
+    model = cls.__new__(cls)
+    object.__setattr__(model, "__dict__", fields)
+    object.__setattr__(model, "__pydantic_fields_set__", set(names))
+    object.__setattr__(model, "__pydantic_extra__", None)
+    object.__setattr__(model, "__pydantic_private__", None)
+    return model
 
 
 @dataclass(frozen=True)

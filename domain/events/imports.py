@@ -14,6 +14,7 @@ from domain.tax.trades import ActionKind
 from domain.values import Quantity, Side, Symbol
 
 NonNegativeMoney = Annotated[Money, Field(ge=0)]
+SOURCE_MAX_LENGTH = 300  # characters of `TradeImported.source` (file name and line)
 
 
 @register
@@ -35,7 +36,7 @@ class TradeImported(Payload):
     price: Price
     charges: NonNegativeMoney = ZERO  # every charge but STT, when the file has them
     stt: NonNegativeMoney = ZERO
-    source: Annotated[str, Field(max_length=300)]  # file name and line
+    source: Annotated[str, Field(max_length=SOURCE_MAX_LENGTH)]  # file name and line
     linked_fill: str | None = None
 
 
