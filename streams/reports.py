@@ -7,6 +7,7 @@ drawn, so the CLI, the API and the scheduler's EOD job make the same report the 
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
@@ -20,6 +21,8 @@ from adapters.files.report_output import write_report
 from adapters.reports.compliance_page import compliance_html
 from adapters.reports.eod_page import eod_html
 from adapters.reports.monthly_page import monthly_html
+from adapters.reports.pdf import PdfUnavailable as PdfUnavailable  # the API reports it
+from adapters.reports.pdf import print_pdf
 from domain.events import Recorded
 from domain.reports import ComplianceReport, EodReport, MonthlyReport, ReportModel
 from domain.session import ist
@@ -136,3 +139,14 @@ def write_eod_files(events: Iterable[Recorded], day: date, out: Path) -> str:
         log.warning("EOD report files not written", day=str(day), error=str(e))
         return f"report files not written to {out}: {e.strerror or e}"
     return f"report written to {written[1]}"
+
+
+def printed_pdf(stem: str, page: str) -> bytes:
+    """A report page printed to PDF by headless Chromium, as `desk report --pdf` prints
+    it, in a throwaway directory; `PdfUnavailable` says why when it cannot be."""
+    with tempfile.TemporaryDirectory(prefix="desk-report-") as tmp:
+        html, pdf = Path(tmp) / f"{stem}.html", Path(tmp) / f"{stem}.pdf"
+        html.write_text(page, encoding="utf-8")
+        print_pdf(html, pdf)
+        return pdf.read_bytes()
+
