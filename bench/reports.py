@@ -20,6 +20,7 @@ import statistics
 import time
 from collections.abc import Iterator
 from datetime import date, timedelta
+from decimal import Decimal
 
 from domain.events import BarClosed, Recorded
 from domain.money import to_paise
@@ -64,7 +65,7 @@ def make_log(days: int, bars: int) -> tuple[list[Recorded], list[int]]:
             symbol = SYMBOLS[b % len(SYMBOLS)]
             versions[symbol] += 1
             start = opened + timedelta(minutes=b // len(SYMBOLS))
-            price = to_paise(D("100") + D(b % 97) / 10)
+            price = to_paise(D("100") + Decimal(b % 97) / 10)
             bar = BarClosed(
                 symbol=symbol,
                 start=start,
