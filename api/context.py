@@ -16,6 +16,7 @@ from api.equity import EquityHistory
 from api.gate import DeskGate
 from api.intake_sessions import IntakeSessions
 from api.metrics import Metrics
+from api.report_index import ReportShelf
 from api.signing import SignatureCheck
 from api.tokens import Operator, Tokens
 from domain.ticks import FeedStatus
@@ -45,6 +46,7 @@ class ApiState:
     equity: EquityHistory = field(default_factory=EquityHistory)
     card_lineage: CardLineage = field(default_factory=CardLineage)
     tax: TaxBook = field(default_factory=TaxBook)  # folded on demand by the tax report
+    reports: ReportShelf = field(default_factory=ReportShelf)  # the report index
     signature_check: SignatureCheck | None = None  # None: no ingest key, signed bodies refused
     news: NewsIntake | None = None  # made on the first ingest, in the writer thread
     news_sources: dict[str, SourceState] = field(default_factory=dict)  # polled sources

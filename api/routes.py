@@ -163,17 +163,17 @@ ROUTES: tuple[Route, ...] = (
           "long-term exemption used, and intraday speculative income", "books", VIEWER,
           query=TaxQuery, response=TaxReportResource, errors=(422,)),
     Route("GET", f"{V1}/reports/eod", "getEodReport", reports.get_eod,
-          "End-of-day report for an IST day, per account and desk; ?format=html for the "
+          "End-of-day report for an IST day, per account and desk; ?format=html|pdf for the "
           "page", "reports", VIEWER, query=reports.EodQuery, response=EodReport,
-          errors=(422,)),
+          errors=(422, 503)),
     Route("GET", f"{V1}/reports/monthly", "getMonthlyReport", reports.get_monthly,
           "Monthly report: returns by day, drawdown, attribution, hit rate, charges; "
-          "?format=html for the page", "reports", VIEWER, query=reports.MonthlyQuery,
-          response=MonthlyReport, errors=(422,)),
+          "?format=html|pdf for the page", "reports", VIEWER, query=reports.MonthlyQuery,
+          response=MonthlyReport, errors=(422, 503)),
     Route("GET", f"{V1}/reports/compliance", "getComplianceReport", reports.get_compliance,
           "Every order placed from `from` to `to` with its card, evidence, guardrails, "
-          "review, approval and re-check; ?format=html for the page", "reports", VIEWER,
-          query=reports.ComplianceQuery, response=ComplianceReport, errors=(422,)),
+          "review, approval and re-check; ?format=html|pdf for the page", "reports", VIEWER,
+          query=reports.ComplianceQuery, response=ComplianceReport, errors=(422, 503)),
     # Kill switches
     Route("POST", f"{V1}/kill-switches/{{account}}/trip", "tripKillSwitch",
           controls.trip_kill_switch, "Halt new entries for an account", "kill switches",

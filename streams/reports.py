@@ -7,6 +7,7 @@ drawn, so the CLI, the API and the scheduler's EOD job make the same report the 
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
@@ -20,8 +21,10 @@ from adapters.files.report_output import write_report
 from adapters.reports.compliance_page import compliance_html
 from adapters.reports.eod_page import eod_html
 from adapters.reports.monthly_page import monthly_html
+from adapters.reports.pdf import PdfUnavailable as PdfUnavailable  # the API reports it
+from adapters.reports.pdf import print_pdf
 from domain.events import Recorded
-from domain.reports import ReportModel
+from domain.reports import ComplianceReport, EodReport, MonthlyReport, ReportModel
 from domain.session import ist
 from projections.reports.compliance import compliance_report
 from projections.reports.eod import eod_report
@@ -29,7 +32,7 @@ from projections.reports.monthly import monthly_report
 
 log = structlog.get_logger("eventdesk.reports")
 KINDS = ("eod", "monthly", "compliance")
-Made = tuple[str, ReportModel, Callable[[], str]]  # file stem, the report, its page drawn
+EMPTY_LOG = "the log is empty: no day to report on (give a date)"
 
 
 @dataclass(frozen=True)
@@ -67,38 +70,50 @@ class BuiltReport:
 def _last_day(events: list[Recorded]) -> date:
     latest = max((r.event.occurred_at for r in events), default=None)
     if latest is None:
-        raise ValueError("the log is empty: no day to report on (give a date)")
+        raise ValueError(EMPTY_LOG)
     return ist(latest).date()
 
 
-def _suffix(request: ReportRequest) -> str:
-    return f"-{request.account}" if request.account else ""
+def _suffix(account: str | None) -> str:
+    return f"-{account}" if account else ""
 
 
-def _eod(request: ReportRequest, events: list[Recorded]) -> Made:
+def eod_built(report: EodReport) -> BuiltReport:
+    """An EOD report with its file stem and page."""
+    stem = f"eod-{report.day:%Y-%m-%d}{_suffix(report.account)}"
+    return BuiltReport("eod", stem, report, partial(eod_html, report))
+
+
+def monthly_built(report: MonthlyReport) -> BuiltReport:
+    """A monthly report with its file stem and page."""
+    stem = f"monthly-{report.month}{_suffix(report.account)}"
+    return BuiltReport("monthly", stem, report, partial(monthly_html, report))
+
+
+def compliance_built(report: ComplianceReport) -> BuiltReport:
+    """A compliance report with its file stem and page."""
+    stem = (f"compliance-{report.start:%Y-%m-%d}-to-{report.end:%Y-%m-%d}"
+            f"{_suffix(report.account)}")
+    return BuiltReport("compliance", stem, report, partial(compliance_html, report))
+
+
+def _eod(request: ReportRequest, events: list[Recorded]) -> BuiltReport:
     day = request.day or _last_day(events)
-    report = eod_report(events, day, request.account)
-    return f"eod-{day:%Y-%m-%d}{_suffix(request)}", report, partial(eod_html, report)
+    return eod_built(eod_report(events, day, request.account))
 
 
-def _monthly(request: ReportRequest, events: list[Recorded]) -> Made:
+def _monthly(request: ReportRequest, events: list[Recorded]) -> BuiltReport:
     month = (request.month or _last_day(events)).replace(day=1)
-    report = monthly_report(events, month, request.account)
-    return f"monthly-{month:%Y-%m}{_suffix(request)}", report, partial(monthly_html, report)
+    return monthly_built(monthly_report(events, month, request.account))
 
 
-def _compliance(request: ReportRequest, events: list[Recorded]) -> Made:
+def _compliance(request: ReportRequest, events: list[Recorded]) -> BuiltReport:
     end = request.end or (request.start if request.start and not events else _last_day(events))
     start = request.start or end
-    report = compliance_report(events, start, end, request.account)
-    return (
-        f"compliance-{start:%Y-%m-%d}-to-{end:%Y-%m-%d}{_suffix(request)}",
-        report,
-        partial(compliance_html, report),
-    )
+    return compliance_built(compliance_report(events, start, end, request.account))
 
 
-_BOOK: dict[str, Callable[[ReportRequest, list[Recorded]], Made]] = {
+_BOOK: dict[str, Callable[[ReportRequest, list[Recorded]], BuiltReport]] = {
     "eod": _eod,
     "monthly": _monthly,
     "compliance": _compliance,
@@ -111,8 +126,7 @@ def build_report(request: ReportRequest, events: Iterable[Recorded]) -> BuiltRep
     make = _BOOK.get(request.kind)
     if make is None:
         raise ValueError(f"no report {request.kind!r}; one of {', '.join(KINDS)}")
-    stem, report, draw = make(request, list(events))
-    return BuiltReport(request.kind, stem, report, draw)
+    return make(request, list(events))
 
 
 def write_eod_files(events: Iterable[Recorded], day: date, out: Path) -> str:
@@ -125,3 +139,14 @@ def write_eod_files(events: Iterable[Recorded], day: date, out: Path) -> str:
         log.warning("EOD report files not written", day=str(day), error=str(e))
         return f"report files not written to {out}: {e.strerror or e}"
     return f"report written to {written[1]}"
+
+
+def printed_pdf(stem: str, page: str) -> bytes:
+    """A report page printed to PDF by headless Chromium, as `desk report --pdf` prints
+    it, in a throwaway directory; `PdfUnavailable` says why when it cannot be."""
+    with tempfile.TemporaryDirectory(prefix="desk-report-") as tmp:
+        html, pdf = Path(tmp) / f"{stem}.html", Path(tmp) / f"{stem}.pdf"
+        html.write_text(page, encoding="utf-8")
+        print_pdf(html, pdf)
+        return pdf.read_bytes()
+

@@ -16,8 +16,10 @@ class PdfUnavailable(Exception):
     """The PDF could not be printed; the message says why (the HTML is still there)."""
 
 
-def print_pdf(html: Path, pdf: Path, chromium: Path = CHROMIUM) -> None:
-    """Print `html` (a local, self-contained page) to `pdf`."""
+def print_pdf(html: Path, pdf: Path, chromium: Path | None = None) -> None:
+    """Print `html` (a local, self-contained page) to `pdf` with `chromium` (default: the
+    module's `CHROMIUM`, read at each call)."""
+    chromium = chromium or CHROMIUM
     if not chromium.exists():
         raise PdfUnavailable(f"{chromium} is missing: no PDF (set DESK_CHROMIUM to a Chromium)")
     with tempfile.TemporaryDirectory() as profile:  # a throwaway profile: no user state

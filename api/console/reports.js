@@ -1,6 +1,7 @@
 // Reports: the EOD, monthly and compliance reports as the API computes them from the log.
-// Each one asked for is listed with its headline figures and two downloads: the page
-// (self-contained, opens offline from disk, charts included) and the figures as JSON.
+// Each one asked for is listed with its headline figures and three downloads: the page
+// (self-contained, opens offline from disk, charts included), the figures as JSON, and the
+// page printed to PDF by the server's headless Chromium (asked for only when clicked).
 // The page is downloaded rather than opened here: it carries its own inline scripts, which
 // this console's Content Security Policy would refuse in any document it creates.
 
@@ -40,10 +41,31 @@ export async function loadReport(kind, fields) {
   const figures = new Blob([JSON.stringify(report, null, 2)], { type: "application/json" });
   const name = `${kind}-${report.day || report.month || `${report.start}-to-${report.end}`}`
     + (fields.account ? `-${fields.account}` : "");
-  return { name, headline: HEADLINE[kind](report), page, figures };
+  return { name, headline: HEADLINE[kind](report), page, figures, pdf: path(kind, fields, "pdf") };
 }
 
-/** Add a report to the top of the list, with its two downloads. */
+/** Ask the API to print the report and save what it sends; say why when it cannot. */
+async function downloadPdf(button, loaded) {
+  const note = button.nextElementSibling;
+  button.disabled = true;
+  note.textContent = " printing…";
+  try {
+    const response = await fetch(loaded.pdf, { headers: authHeaders() });
+    if (!response.ok) {
+      const body = await response.json().catch(() => ({}));
+      note.textContent = ` PDF not made: ${body.detail || body.error || response.status}`;
+      return;
+    }
+    const link = el("a", { href: URL.createObjectURL(await response.blob()),
+      download: `${loaded.name}.pdf` });
+    link.click();
+    note.textContent = "";
+  } finally {
+    button.disabled = false;
+  }
+}
+
+/** Add a report to the top of the list, with its downloads. */
 export function listReport(list, loaded) {
   const link = (blob, file, text) => el("a", {
     href: URL.createObjectURL(blob), download: file, class: "download" }, text);
@@ -51,5 +73,8 @@ export function listReport(list, loaded) {
   list.prepend(el("li", { dataset: { report: loaded.name } },
     el("strong", {}, loaded.name), " ", loaded.headline, " — ",
     link(loaded.page, `${loaded.name}.html`, "page (HTML)"), " · ",
-    link(loaded.figures, `${loaded.name}.json`, "figures (JSON)")));
+    link(loaded.figures, `${loaded.name}.json`, "figures (JSON)"), " · ",
+    el("button", { type: "button", class: "download", onclick: (e) => downloadPdf(e.target, loaded) },
+      "PDF"),
+    el("span", { class: "pdf-note", role: "status" })));
 }

@@ -1,10 +1,12 @@
 """The reports over HTTP: `GET /api/v1/reports/{eod|monthly|compliance}` answers the
-report's figures as JSON, or with `?format=html` its self-contained page (as `desk report`
-writes it). Each request reads the log from the start: reports are rare, and reading the
-log is what makes a report mean what the log says."""
+report's figures as JSON, with `?format=html` its self-contained page (as `desk report`
+writes it), with `?format=pdf` that page printed by headless Chromium (as `--pdf` prints it).
+A request reads the report index, caught up with the log, and the events of the days the
+report covers (`api.report_index`); the figures are the ones a read of the whole log gives."""
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import hashlib
 import json
@@ -18,10 +20,10 @@ from pydantic import AfterValidator, Field
 from api.context import Call
 from api.errors import ApiError
 from api.inputs import Ident, Strict
-from streams.reports import ReportRequest, build_report
+from streams.reports import BuiltReport, PdfUnavailable, ReportRequest, printed_pdf
 
-Format = Literal["json", "html"]
-_FORMAT_TEXT = "json (the figures) or html (the page, works offline)"
+Format = Literal["json", "html", "pdf"]
+_FORMAT_TEXT = "json (the figures), html (the page, works offline) or pdf (the page printed)"
 _ACCOUNT_TEXT = "one account only (default: every account)"
 _YEARS = (1900, 2999)
 
@@ -86,14 +88,24 @@ def page_policy(page: str) -> str:
     ))
 
 
+async def _pdf(built: BuiltReport, page: str) -> web.Response:
+    try:  # off the event loop and off the store's threads: printing takes seconds
+        body = await asyncio.to_thread(printed_pdf, built.stem, page)
+    except PdfUnavailable as e:  # no Chromium, or it failed: say so, the desk goes on
+        raise ApiError(503, "pdf_unavailable", str(e), reason="pdf") from None
+    return web.Response(body=body, content_type="application/pdf", headers={
+        "Content-Disposition": f'attachment; filename="{built.stem}.pdf"'})
+
+
 async def _answer(call: Call, request: ReportRequest, format_: Format) -> web.Response:
-    store = call.state.desk.store
+    state = call.state
     try:
-        built = await call.state.gate.read_store(
-            lambda: build_report(request, store.read_all()))
-        body = await call.state.gate.read_store(built.html) if format_ == "html" else None
+        built = await state.reports.build(state.gate, state.desk.store, request)
+        body = await state.gate.read_store(built.html) if format_ != "json" else None
     except ValueError as e:  # an empty log without a date, a range that ends before it starts
         raise ApiError(422, "unprocessable", str(e), field="query") from None
+    if format_ == "pdf" and body is not None:
+        return await _pdf(built, body)
     if body is not None:
         return web.Response(text=body, content_type="text/html", charset="utf-8",
                             headers={"Content-Security-Policy": page_policy(body)})

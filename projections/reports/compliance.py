@@ -36,22 +36,24 @@ def _checks(results: Iterable[GuardrailResult]) -> tuple[Check, ...]:
     return tuple(Check(name=g.name, passed=g.passed, detail=g.detail) for g in results)
 
 
-def compliance_report(
-    events: Iterable[Recorded], start: date, end: date, account: str | None = None
-) -> ComplianceReport:
-    """The trail of every order placed on IST days `start`..`end`, optionally one account's."""
-    if end < start:
-        raise ValueError(f"the range ends ({end}) before it starts ({start})")
-    first, last = day_start(start), day_end(end)
-    decisions, after, placed_by = Decisions(), dict[str, _After](), dict[str, str]()
-    position = 0
-    for rec in events:
+@dataclass
+class ComplianceFold:
+    """Every order's trail folded from the whole log: the report picks the orders of
+    its range, so the fold can be kept up to date and asked for any range."""
+
+    decisions: Decisions = field(default_factory=Decisions)
+    after: dict[str, _After] = field(default_factory=dict)
+    placed_by: dict[str, str] = field(default_factory=dict)
+    position: int = 0
+
+    def note(self, rec: Recorded) -> None:
+        """Fold one logged event."""
         event, p = rec.event, rec.event.payload
-        position = max(position, rec.position)
-        decisions.note(event)
+        self.position = max(self.position, rec.position)
+        self.decisions.note(event)
         if (order_id := getattr(p, "order_id", None)) is None:
-            continue
-        trail = after.setdefault(order_id, _After())
+            return
+        trail = self.after.setdefault(order_id, _After())
         if isinstance(p, OrderFilled):
             trail.fills.append(
                 Fill(
@@ -70,23 +72,44 @@ def compliance_report(
         elif isinstance(p, PositionClosed):
             trail.closed = p
         elif event.type == "OrderPlaced":
-            placed_by[order_id] = event.actor
-    orders = tuple(
-        _trail(decisions, order_id, after.get(order_id, _After()), placed_by.get(order_id, ""))
-        for order_id, (at, placed) in sorted(
-            decisions.orders.items(), key=lambda kv: (kv[1][0], kv[0])
+            self.placed_by[order_id] = event.actor
+
+    def report(self, start: date, end: date, account: str | None = None) -> ComplianceReport:
+        """The trail of every order placed on IST days `start`..`end`."""
+        if end < start:
+            raise ValueError(f"the range ends ({end}) before it starts ({start})")
+        first, last = day_start(start), day_end(end)
+        decisions = self.decisions
+        orders = tuple(
+            _trail(decisions, order_id, self.after.get(order_id, _After()),
+                   self.placed_by.get(order_id, ""))
+            for order_id, (at, placed) in sorted(
+                decisions.orders.items(), key=lambda kv: (kv[1][0], kv[0])
+            )
+            if first <= at < last and (account is None or placed.account_id == account)
         )
-        if first <= at < last and (account is None or placed.account_id == account)
-    )
-    return ComplianceReport(
-        start=start,
-        end=end,
-        account=account,
-        as_of_position=position,
-        orders=orders,
-        unreviewed=sum(o.review is None for o in orders),
-        failed_rechecks=sum(any(not c.passed for c in o.recheck_at_approval) for o in orders),
-    )
+        return ComplianceReport(
+            start=start,
+            end=end,
+            account=account,
+            as_of_position=self.position,
+            orders=orders,
+            unreviewed=sum(o.review is None for o in orders),
+            failed_rechecks=sum(any(not c.passed for c in o.recheck_at_approval) for o in orders),
+        )
+
+
+def compliance_report(
+    events: Iterable[Recorded], start: date, end: date, account: str | None = None
+) -> ComplianceReport:
+    """The trail of every order placed on IST days `start`..`end`, optionally one account's,
+    read from the whole log."""
+    if end < start:
+        raise ValueError(f"the range ends ({end}) before it starts ({start})")
+    fold = ComplianceFold()
+    for rec in events:
+        fold.note(rec)
+    return fold.report(start, end, account)
 
 
 def _trail(decisions: Decisions, order_id: str, after: _After, actor: str) -> OrderTrail:

@@ -8,8 +8,8 @@ marks and cash are what the desk knew then, whatever the log added later.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -20,6 +20,7 @@ from domain.events import (
     CardExpired,
     CardProposed,
     CardRejected,
+    Envelope,
     KillSwitchReset,
     KillSwitchTripped,
     OrderDenied,
@@ -30,9 +31,12 @@ from domain.events import (
 )
 from domain.events.envelope import Payload
 from domain.money import ZERO
-from domain.reports import AccountEod, CardDecision, EodReport, KillSwitchEvent, PositionEod
+from domain.reports import AccountEod, CardDecision, EodReport, KillSwitchEvent
 from projections.desk import DeskView, apply
+from projections.reports.closes import AccountClose, DayClose, close_of
 from projections.reports.window import day_end, day_start, paisa
+
+SymbolOf = Callable[[str], str]  # a card id -> the symbol its proposal named ('' unknown)
 
 
 @dataclass
@@ -67,7 +71,7 @@ _COUNTED = {
 }
 
 
-def _decision(at: datetime, actor: str, p: Payload, symbols: dict[str, str]) -> CardDecision:
+def _decision(at: datetime, actor: str, p: Payload, symbol_of: SymbolOf) -> CardDecision:
     decision, by_field, why_field = _CARD_DECISIONS[type(p)]
     card_id = str(getattr(p, "card_id", ""))
     reason = str(getattr(p, why_field, "")) if why_field else ""
@@ -82,36 +86,30 @@ def _decision(at: datetime, actor: str, p: Payload, symbols: dict[str, str]) -> 
         at=at,
         account_id=str(getattr(p, "account_id", "")),
         card_id=card_id,
-        symbol=str(getattr(p, "symbol", "")) or symbols.get(card_id, ""),
+        symbol=str(getattr(p, "symbol", "")) or symbol_of(card_id),
         decision=decision,
         by=str(getattr(p, by_field, "")) if by_field else actor,
         reason=reason,
     )
 
 
-def eod_report(events: Iterable[Recorded], day: date, account: str | None = None) -> EodReport:
-    """The report for IST `day`, for every account or only `account`."""
-    start, end = day_start(day), day_end(day)
-    view = DeskView()
-    sums: dict[str, _Day] = {}
-    symbols: dict[str, str] = {}
-    cards: list[CardDecision] = []
-    kills: list[KillSwitchEvent] = []
-    for rec in events:
-        event = rec.event
-        if event.occurred_at >= end:
-            continue
-        apply(view, event, rec.position)
+@dataclass
+class DayActivity:
+    """What one day's own events say: P&L, fills and orders by account, every card
+    decision with its reason, and the kill switches tripped or reset."""
+
+    sums: dict[str, _Day] = field(default_factory=dict)
+    cards: list[CardDecision] = field(default_factory=list)
+    kills: list[KillSwitchEvent] = field(default_factory=list)
+
+    def note(self, event: Envelope, symbol_of: SymbolOf) -> None:
+        """Fold one event of the day; `symbol_of` names a card's symbol from its proposal."""
         p = event.payload
-        if isinstance(p, CardProposed):
-            symbols[p.card_id] = p.symbol
-        if event.occurred_at < start:
-            continue
         if type(p) in _CARD_DECISIONS:
-            cards.append(_decision(event.occurred_at, event.actor, p, symbols))
+            self.cards.append(_decision(event.occurred_at, event.actor, p, symbol_of))
         elif isinstance(p, KillSwitchTripped | KillSwitchReset):
             action = "tripped" if isinstance(p, KillSwitchTripped) else "reset"
-            kills.append(
+            self.kills.append(
                 KillSwitchEvent(
                     at=event.occurred_at,
                     scope=p.scope,
@@ -121,55 +119,62 @@ def eod_report(events: Iterable[Recorded], day: date, account: str | None = None
                 )
             )
         elif isinstance(p, PositionClosed):
-            s = sums.setdefault(p.account_id, _Day())
+            s = self.sums.setdefault(p.account_id, _Day())
             s.gross += p.gross_pnl
             s.charges += p.costs
             s.realised += p.realised_pnl
             s.closed += 1
         elif isinstance(p, OrderFilled):
-            s = sums.setdefault(p.account_id, _Day())
+            s = self.sums.setdefault(p.account_id, _Day())
             s.fills += 1
             s.fill_charges += p.costs.total
         elif isinstance(p, OrderPlaced):
-            sums.setdefault(p.account_id, _Day()).orders += 1
-    wanted = [
-        a for a in sorted(set(view.accounts) | set(view.cash)) if account is None or a == account
-    ]
-    rows = tuple(_account_row(view, a, sums.get(a, _Day()), cards) for a in wanted)
-    positions = tuple(
-        PositionEod(
-            account_id=p.account_id,
-            symbol=p.symbol,
-            quantity=p.quantity,
-            average_price=paisa(p.average_price),
-            mark=view.positions.marks.get(p.symbol),
-            unrealised_pnl=paisa(p.unrealised(view.positions.marks.get(p.symbol))),
-        )
-        for a in wanted
-        for p in view.positions.of(a)
-        if p.quantity
-    )
-    scopes = {*wanted, DESK_SCOPE}
+            self.sums.setdefault(p.account_id, _Day()).orders += 1
+
+
+def eod_report(events: Iterable[Recorded], day: date, account: str | None = None) -> EodReport:
+    """The report for IST `day`, for every account or only `account`, read from the log."""
+    start, end = day_start(day), day_end(day)
+    view = DeskView()
+    symbols: dict[str, str] = {}
+    activity = DayActivity()
+    for rec in events:
+        event = rec.event
+        if event.occurred_at >= end:
+            continue
+        apply(view, event, rec.position)
+        p = event.payload
+        if isinstance(p, CardProposed):
+            symbols[p.card_id] = p.symbol
+        if event.occurred_at >= start:
+            activity.note(event, lambda card_id: symbols.get(card_id, ""))
+    return eod_from(day, account, close_of(view), activity)
+
+
+def eod_from(day: date, account: str | None, close: DayClose, activity: DayActivity) -> EodReport:
+    """The report from the view's figures at the day's end and the day's own events."""
+    rows = tuple(_account_row(a, activity.sums.get(a.account_id, _Day()), activity.cards)
+                 for a in close.of(account))
+    scopes = {*(r.account_id for r in rows), DESK_SCOPE}
     return EodReport(
         day=day,
-        as_of_position=view.position,
+        as_of_position=close.position,
         account=account,
-        desk=_total(rows, view),
+        desk=_total(rows, close),
         accounts=rows,
-        positions=positions,
-        cards=tuple(c for c in cards if c.account_id in scopes),
-        kill_switches=tuple(k for k in kills if k.scope in scopes),
-        halted_at_end=tuple(s for s, k in sorted(view.kills.items()) if k.tripped and s in scopes),
+        positions=tuple(p for p in close.positions if account is None or p.account_id == account),
+        cards=tuple(c for c in activity.cards if c.account_id in scopes),
+        kill_switches=tuple(k for k in activity.kills if k.scope in scopes),
+        halted_at_end=tuple(s for s in close.tripped if s in scopes),
     )
 
 
-def _account_row(view: DeskView, account_id: str, s: _Day, cards: list[CardDecision]) -> AccountEod:
-    mine = [c.decision for c in cards if c.account_id == account_id]
-    unrealised = paisa(view.unrealised(account_id))
-    row = view.accounts.get(account_id)
+def _account_row(a: AccountClose, s: _Day, cards: list[CardDecision]) -> AccountEod:
+    mine = [c.decision for c in cards if c.account_id == a.account_id]
+    unrealised = paisa(a.unrealised)
     return AccountEod(
-        account_id=account_id,
-        name=row.name if row else "",
+        account_id=a.account_id,
+        name=a.name,
         gross_pnl=s.gross,
         charges=s.charges,
         realised_pnl=s.realised,
@@ -179,13 +184,13 @@ def _account_row(view: DeskView, account_id: str, s: _Day, cards: list[CardDecis
         fills=s.fills,
         fill_charges=s.fill_charges,
         orders=s.orders,
-        **{field: mine.count(d) for d, field in _COUNTED.items()},
-        equity=paisa(view.equity(account_id)),
-        halted=view.halted(account_id),
+        **{name: mine.count(d) for d, name in _COUNTED.items()},
+        equity=paisa(a.equity),
+        halted=a.halted,
     )
 
 
-def _total(rows: tuple[AccountEod, ...], view: DeskView) -> AccountEod:
+def _total(rows: tuple[AccountEod, ...], close: DayClose) -> AccountEod:
     """The desk's line: every shown account summed."""
 
     def total(name: str) -> Decimal:
@@ -209,5 +214,5 @@ def _total(rows: tuple[AccountEod, ...], view: DeskView) -> AccountEod:
         name="Desk",
         **{m: total(m) for m in money},
         **{c: count(c) for c in counts},
-        halted=any(k.tripped for s, k in view.kills.items() if s == DESK_SCOPE),
+        halted=close.desk_halted,
     )

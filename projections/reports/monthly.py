@@ -11,15 +11,16 @@ daily returns compound, so a deposit is never read as a gain nor a withdrawal as
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
-from domain.events import OrderFilled, PositionClosed, Recorded
+from domain.events import Envelope, OrderFilled, PositionClosed, Recorded
 from domain.money import HUNDRED, ZERO
 from domain.reports import Attribution, DayLine, MonthlyReport
 from projections.desk import DeskView, apply
-from projections.reports.window import Decisions, day_start, ist_day, paisa
+from projections.reports.closes import EMPTY_CLOSE, DayClose, capital, close_of
+from projections.reports.window import Attributions, day_start, ist_day
 
 RATIO = Decimal("0.0001")  # returns and drawdowns: percent to four places
 CHARGE_KINDS = ("brokerage", "stt", "exchange_txn", "sebi_fee", "ipft", "stamp_duty", "gst")
@@ -34,7 +35,8 @@ def month_of(text: str) -> date:
         raise ValueError(f"month {text!r} is not YYYY-MM") from None
 
 
-def _next_month(first: date) -> date:
+def next_month(first: date) -> date:
+    """The first day of the month after the one `first` opens."""
     return (first + timedelta(days=32)).replace(day=1)
 
 
@@ -73,17 +75,46 @@ def _rows(groups: dict[str, _Group]) -> tuple[Attribution, ...]:
     )
 
 
+@dataclass
+class MonthActivity:
+    """What the month's own events say: closed trades grouped by strategy, playbook and
+    account, and the charges paid by kind."""
+
+    account: str | None
+    groups: dict[str, dict[str, _Group]] = field(
+        default_factory=lambda: {"strategy": {}, "playbook": {}, "account": {}}
+    )
+    charges: dict[str, Decimal] = field(default_factory=lambda: dict.fromkeys(CHARGE_KINDS, ZERO))
+
+    def note(self, event: Envelope, position: int, attributions: Attributions) -> None:
+        """Fold one event of the month; `attributions` names a closed trade's card."""
+        p = event.payload
+        if self.account and getattr(p, "account_id", "") != self.account:
+            return
+        if isinstance(p, PositionClosed):
+            strategy, playbook = attributions.keys(p.order_id, position)
+            keys = {"strategy": strategy, "playbook": playbook, "account": p.account_id}
+            for kind, key in keys.items():
+                self.groups[kind].setdefault(key, _Group()).add(p)
+        elif isinstance(p, OrderFilled):
+            for kind in CHARGE_KINDS:
+                self.charges[kind] += getattr(p.costs, kind)
+
+
+DayCloses = list[tuple[date, DayClose]]
+
+
 def monthly_report(
     events: Iterable[Recorded], month: date, account: str | None = None
 ) -> MonthlyReport:
-    """The report for the month starting `month` (its first day), desk-wide or one account."""
-    first, after = month.replace(day=1), _next_month(month.replace(day=1))
-    start, end = day_start(first), day_start(after)
-    view, decisions = DeskView(), Decisions()
-    closes: list[tuple[date, Decimal, Decimal]] = []  # (day, equity, funded) at each day end
-    groups: dict[str, dict[str, _Group]] = {"strategy": {}, "playbook": {}, "account": {}}
-    charges = dict.fromkeys(CHARGE_KINDS, ZERO)
-    opening = (ZERO, ZERO)
+    """The report for the month starting `month` (its first day), desk-wide or one
+    account, read from the log."""
+    first = month.replace(day=1)
+    start, end = day_start(first), day_start(next_month(first))
+    view, attributions = DeskView(), Attributions()
+    activity = MonthActivity(account)
+    closes: DayCloses = []  # the view's figures at the end of each day with events
+    opening = EMPTY_CLOSE
     current: date | None = None
     for rec in events:
         event = rec.event
@@ -92,30 +123,30 @@ def monthly_report(
         if event.occurred_at >= start:
             today = ist_day(event.occurred_at)
             if current is None:
-                opening = _capital(view, account)
+                opening = close_of(view)
             elif today != current:
-                closes.append((current, *_capital(view, account)))
+                closes.append((current, close_of(view)))
             current = today
         apply(view, event, rec.position)
-        decisions.note(event)
-        p = event.payload
-        if event.occurred_at < start or (account and getattr(p, "account_id", "") != account):
-            continue
-        if isinstance(p, PositionClosed):
-            card = decisions.card_of_order(p.order_id)
-            keys = {
-                "strategy": card.strategy if card else "(unknown)",
-                "playbook": decisions.playbook_of(card) or "(unknown)",
-                "account": p.account_id,
-            }
-            for kind, key in keys.items():
-                groups[kind].setdefault(key, _Group()).add(p)
-        elif isinstance(p, OrderFilled):
-            for kind in CHARGE_KINDS:
-                charges[kind] += getattr(p.costs, kind)
+        attributions.note(event, rec.position)
+        if event.occurred_at >= start:
+            activity.note(event, rec.position, attributions)
     if current is not None:
-        closes.append((current, *_capital(view, account)))
-    days = _days(opening, closes)
+        closes.append((current, close_of(view)))
+    return monthly_from(first, opening, closes, activity, view.position)
+
+
+def monthly_from(
+    first: date, opening: DayClose, closes: DayCloses, activity: MonthActivity, as_of: int
+) -> MonthlyReport:
+    """The report from the figures before the month, at each day's end, and the month's
+    own events; `as_of` is the log position the month's end was folded to."""
+    account = activity.account
+    days = _days(
+        capital(opening, account) if closes else (ZERO, ZERO),
+        [(day, *capital(close, account)) for day, close in closes],
+    )
+    groups = activity.groups
     every = _Group()
     for g in groups["account"].values():
         every.trades, every.wins = every.trades + g.trades, every.wins + g.wins
@@ -126,7 +157,7 @@ def monthly_report(
     return MonthlyReport(
         month=f"{first:%Y-%m}",
         account=account,
-        as_of_position=view.position,
+        as_of_position=as_of,
         days=days,
         pnl=sum((d.pnl for d in days), ZERO),
         return_pct=((index - 1) * HUNDRED).quantize(RATIO) if days else None,
@@ -135,20 +166,12 @@ def monthly_report(
         wins=every.wins,
         hit_rate_pct=_hit_rate(every.wins, every.trades),
         realised_pnl=every.net,
-        charges=sum(charges.values(), ZERO),
-        charges_by_kind=charges,
+        charges=sum(activity.charges.values(), ZERO),
+        charges_by_kind=activity.charges,
         by_strategy=_rows(groups["strategy"]),
         by_playbook=_rows(groups["playbook"]),
         by_account=_rows(groups["account"]),
     )
-
-
-def _capital(view: DeskView, account: str | None) -> tuple[Decimal, Decimal]:
-    """(equity, funded) of one account or of every account, as the view stands."""
-    ids = [a for a in view.cash if account is None or a == account]
-    equity = sum((view.equity(a) for a in ids), ZERO)
-    funded = sum((view.cash[a].funded for a in ids), ZERO)
-    return paisa(equity), funded
 
 
 def _days(

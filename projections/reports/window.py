@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
+from typing import Generic, TypeVar
 
 from domain.events import (
     CardApproved,
@@ -18,6 +19,9 @@ from domain.events import (
 )
 from domain.money import to_paise
 from domain.session import IST, ist
+
+V = TypeVar("V")
+UNKNOWN = "(unknown)"
 
 
 def day_start(day: date) -> datetime:
@@ -85,3 +89,52 @@ class Decisions:
         """The playbook version of the signal behind a card ('' when unknown)."""
         signal = self.signals.get(card.signal_id) if card else None
         return signal.playbook_version if signal else ""
+
+
+class History(Generic[V]):
+    """Values by key as they were at each log position: a later event that writes a key
+    again must not change what an earlier position saw."""
+
+    def __init__(self) -> None:
+        self._writes: dict[str, list[tuple[int, V]]] = {}
+
+    def put(self, key: str, position: int, value: V) -> None:
+        """Record `value` for `key` from log `position` on."""
+        self._writes.setdefault(key, []).append((position, value))
+
+    def at(self, key: str, position: int) -> V | None:
+        """The value `key` had once the log was folded to `position` (None before)."""
+        writes = self._writes.get(key, ())
+        found = None
+        for at, value in writes:  # almost always one write per key
+            if at > position:
+                break
+            found = value
+        return found
+
+
+@dataclass
+class Attributions:
+    """Which strategy and playbook each order's card came from, as of any log position."""
+
+    orders: History[str] = field(default_factory=History)  # order id -> card id
+    cards: History[CardProposed] = field(default_factory=History)
+    playbooks: History[str] = field(default_factory=History)  # signal id -> playbook version
+
+    def note(self, event: Envelope, position: int) -> None:
+        """Fold one event (other types are ignored)."""
+        p = event.payload
+        if isinstance(p, CardProposed):
+            self.cards.put(p.card_id, position, p)
+        elif isinstance(p, SignalScored):
+            self.playbooks.put(p.signal_id, position, p.playbook_version)
+        elif isinstance(p, OrderPlaced):
+            self.orders.put(p.order_id, position, p.card_id)
+
+    def keys(self, order_id: str, position: int) -> tuple[str, str]:
+        """(strategy, playbook) of the order's card as the log stood at `position`."""
+        card_id = self.orders.at(order_id, position)
+        card = self.cards.at(card_id, position) if card_id is not None else None
+        if card is None:
+            return UNKNOWN, UNKNOWN
+        return card.strategy, self.playbooks.at(card.signal_id, position) or UNKNOWN

@@ -51,3 +51,22 @@ def test_console_when_viewer_makes_the_eod_report_then_listed_and_its_page_opens
     assert report.get_by_role("cell", name="P&L after charges (realised)").is_visible()
     assert outside == [] and violations == []
     assert page.evaluate("window.sameDocument")
+
+
+def test_console_when_viewer_clicks_pdf_then_the_printed_report_downloads(
+    server: DeskServer, browser: Browser, tmp_path: Path,
+) -> None:
+    page = log_in(browser, server.url, "vic")
+
+    page.locator("#report-kind").select_option("monthly")
+    page.get_by_role("button", name="Make report").click()
+    listed = page.locator('#reports li[data-report="monthly-2026-11"]')
+    expect(listed).to_contain_text("Month 2026-11")
+    with page.expect_download(timeout=120_000) as download:
+        listed.get_by_role("button", name="PDF").click()
+    saved = tmp_path / "monthly.pdf"
+    download.value.save_as(saved)
+
+    assert download.value.suggested_filename == "monthly-2026-11.pdf"
+    assert saved.read_bytes().startswith(b"%PDF")
+    assert listed.locator(".pdf-note").text_content() == ""

@@ -3,13 +3,18 @@ figures as JSON, the page with `?format=html`, and bad queries refused naming th
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Iterator
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
 import httpx
 import pytest
 
+import adapters.reports.pdf
+from streams.reports import ReportRequest, build_report
 from tests.integration.test_api import TOKENS, V1, Served
 from tests.integration.test_api import seeded as seeded  # the shared seeded-store fixture
 from tests.served import WAITING, copy_store
@@ -76,7 +81,7 @@ def test_reports_when_the_query_is_bad_then_400_or_422_naming_what(served: Serve
         month = client.get(f"{V1}/reports/monthly", params={"month": "2026-13"})
         backwards = client.get(f"{V1}/reports/compliance",
                                params={"from": DAY, "to": "2026-11-01"})
-        kind = client.get(f"{V1}/reports/eod", params={"format": "pdf"})
+        kind = client.get(f"{V1}/reports/eod", params={"format": "xml"})
         # Found by the API fuzz: year 0 and year 1 reached the report window's arithmetic.
         year_zero = client.get(f"{V1}/reports/monthly", params={"month": "0000-01"})
         year_one = client.get(f"{V1}/reports/eod", params={"date": "0001-01-01"})
@@ -117,3 +122,59 @@ def test_eod_page_when_opened_from_the_api_in_chromium_then_charts_draw_under_it
     assert answer is not None and "script-src 'sha256-" in answer.headers[
         "content-security-policy"]
     assert violations == []
+
+
+def test_reports_when_asked_of_the_api_then_byte_identical_to_a_full_read_of_the_log(
+        served: Served) -> None:
+    month = date.fromisoformat(f"{DAY[:7]}-01")
+    asked = [
+        ("eod", {"date": DAY}, ReportRequest("eod", day=date.fromisoformat(DAY))),
+        ("eod", {"date": DAY, "account": "sip-aggressive"},
+         ReportRequest("eod", day=date.fromisoformat(DAY), account="sip-aggressive")),
+        ("monthly", {"month": DAY[:7]}, ReportRequest("monthly", month=month)),
+        ("compliance", {}, ReportRequest("compliance")),
+    ]
+    with _client(served, "vic") as client:
+        answers = [client.get(f"{V1}/reports/{kind}", params=q).text for kind, q, _ in asked]
+
+    store = served.desk.store
+    full = [json.dumps(build_report(r, store.read_all()).data) for _, _, r in asked]
+    assert answers == full
+
+
+def test_compliance_when_events_follow_a_first_request_then_the_next_answer_has_them(
+        seeded: Path, tmp_path: Path) -> None:
+    params = {"from": DAY, "to": DAY, "account": "sip-aggressive"}
+    with Served(copy_store(seeded, tmp_path)) as fresh, _client(fresh, "amy") as amy:
+        before = amy.get(f"{V1}/reports/compliance", params=params).json()
+        assert amy.post(f"{V1}/cards/{SIP}/approve").status_code == 200
+        after = amy.get(f"{V1}/reports/compliance", params=params).text
+        full = build_report(ReportRequest("compliance", start=date.fromisoformat(DAY),
+                                          end=date.fromisoformat(DAY),
+                                          account="sip-aggressive"),
+                            fresh.desk.store.read_all())
+
+    assert before["orders"] == [] and json.loads(after)["orders"][0]["card_id"] == SIP
+    assert json.loads(after)["as_of_position"] > before["as_of_position"]
+    assert after == json.dumps(full.data)
+
+
+def test_eod_when_asked_as_pdf_then_chromium_prints_it_with_at_least_one_page(
+        served: Served) -> None:
+    with _client(served, "vic") as client:
+        answer = client.get(f"{V1}/reports/eod", params={"date": DAY, "format": "pdf"})
+
+    assert answer.status_code == 200 and answer.headers["content-type"] == "application/pdf"
+    assert f'filename="eod-{DAY}.pdf"' in answer.headers["content-disposition"]
+    assert answer.content.startswith(b"%PDF") and re.search(rb"/Type\s*/Page\b", answer.content)
+
+
+def test_pdf_when_chromium_is_missing_then_503_with_why_and_json_still_served(
+        served: Served, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(adapters.reports.pdf, "CHROMIUM", tmp_path / "no-chromium")
+    with _client(served, "vic") as client:
+        pdf = client.get(f"{V1}/reports/monthly", params={"format": "pdf"})
+        figures = client.get(f"{V1}/reports/monthly")
+
+    assert pdf.status_code == 503 and "no-chromium is missing" in pdf.json()["detail"]
+    assert figures.status_code == 200 and figures.json()["month"] == DAY[:7]
