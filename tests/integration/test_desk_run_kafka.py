@@ -26,7 +26,7 @@ from tests.integration.test_desk_run import served_url
 from tests.integration.test_live_day import waiting_card
 
 # Two `desk run` sessions (Kafka, then embedded) of the live day, each with its start-up.
-pytestmark = [pytest.mark.kafka, pytest.mark.postgres, pytest.mark.timeout(2400)]
+pytestmark = [pytest.mark.kafka, pytest.mark.postgres, pytest.mark.timeout(900)]
 
 STORE_ENV = "DESK_STORE"
 STARTUP = 900  # seconds: generous, for a machine shared with other jobs; never a figure
