@@ -94,6 +94,8 @@ _ROUTES: dict[str, tuple[str, str | None]] = {
     "StrategyPaused": (ACCOUNTS_TOPIC, _STREAM),
     "StrategyResumed": (ACCOUNTS_TOPIC, _STREAM),
     "StrategyRetired": (ACCOUNTS_TOPIC, _STREAM),
+    "StrategyWindowOpened": (ACCOUNTS_TOPIC, _STREAM),
+    "StrategyWindowClosed": (ACCOUNTS_TOPIC, _STREAM),
     # The daily cycle's records: one stream per (job, day) and per report day.
     "JobCompleted": (ACCOUNTS_TOPIC, _STREAM),
     "DailyReportPublished": (ACCOUNTS_TOPIC, _STREAM),
