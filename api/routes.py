@@ -266,7 +266,7 @@ ROUTES: tuple[Route, ...] = (
           "A script or style file of the console", "console", None, media_type="text/*"),
     Route("GET", "/symbols/{symbol}", "symbolPage", symbols.page,
           "The console's symbol page: candles, features, news, signals, cards and fills",
-          "console", None, media_type="text/html"),
+          "console", None, query=symbols.SymbolPageQuery, media_type="text/html"),
     Route("GET", f"{V1}/me", "whoAmI", console.whoami,
           "The operator behind the token, with their role", "console", VIEWER,
           response=s.Me),

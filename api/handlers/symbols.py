@@ -15,7 +15,7 @@ from api.context import Call
 from api.errors import not_found
 from api.handlers.console import CONSOLE_DIR
 from api.handlers.reports import ReportDay
-from api.inputs import Strict
+from api.inputs import Ident, Strict
 from domain.symbol_chart import SymbolSeries
 from projections.symbol_chart import MAX_DAYS
 from streams.symbol_charts import UnknownSymbol, chart_item, read_series
@@ -46,6 +46,10 @@ class SymbolQuery(Strict):
         le=MAX_DAYS,
         description="how many IST days up to `day` (a longer range when the log has the bars)",
     )
+
+
+class SymbolPageQuery(SymbolQuery):
+    card: Ident | None = Field(None, description="a card to mark in the page's table")
 
 
 async def _series(call: Call) -> SymbolSeries:
