@@ -24,6 +24,7 @@ from api.handlers import (
     reports,
     service,
     strategies,
+    symbols,
     tax,
     treasury,
 )
@@ -51,6 +52,7 @@ from api.strategy_resources import (
 from api.tax_report import TaxReportResource
 from api.tokens import Role
 from domain.reports import ComplianceReport, EodReport, MonthlyReport
+from domain.symbol_chart import SymbolSeries
 
 V1 = "/api/v1"
 VIEWER, APPROVER, ADMIN = Role.VIEWER, Role.APPROVER, Role.ADMIN
@@ -174,6 +176,16 @@ ROUTES: tuple[Route, ...] = (
           "Every order placed from `from` to `to` with its card, evidence, guardrails, "
           "review, approval and re-check; ?format=html|pdf for the page", "reports", VIEWER,
           query=reports.ComplianceQuery, response=ComplianceReport, errors=(422, 503)),
+    # The symbol page: what the strategies saw, and what the desk did, on one chart
+    Route("GET", f"{V1}/symbols/{{symbol}}/series", "getSymbolSeries", symbols.get_series,
+          "One symbol's bars over IST days with the strategies' features (SMA/EMA 20, ATR "
+          "bands, RSI 14), linked news and announcements, signals, and each card's entry, "
+          "stop and target with its fills", "symbols", VIEWER, query=symbols.SymbolQuery,
+          response=SymbolSeries, errors=(404,)),
+    Route("GET", f"{V1}/symbols/{{symbol}}/chart", "getSymbolChart", symbols.get_chart,
+          "The same as a bokeh chart (JSON item for BokehJS `embed_item`, served at "
+          "/console/bokeh.min.js)", "symbols", VIEWER, query=symbols.SymbolQuery,
+          errors=(404,)),
     # Kill switches
     Route("POST", f"{V1}/kill-switches/{{account}}/trip", "tripKillSwitch",
           controls.trip_kill_switch, "Halt new entries for an account", "kill switches",
@@ -253,6 +265,9 @@ ROUTES: tuple[Route, ...] = (
           media_type="text/html"),
     Route("GET", "/console/{asset}", "consoleAsset", console.asset,
           "A script or style file of the console", "console", None, media_type="text/*"),
+    Route("GET", "/symbols/{symbol}", "symbolPage", symbols.page,
+          "The console's symbol page: candles, features, news, signals, cards and fills",
+          "console", None, query=symbols.SymbolPageQuery, media_type="text/html"),
     Route("GET", f"{V1}/me", "whoAmI", console.whoami,
           "The operator behind the token, with their role", "console", VIEWER,
           response=s.Me),

@@ -80,6 +80,16 @@ function headline(event) {
   return p.headline || p.title || p.subject || p.symbol || "";
 }
 
+const istDay = new Intl.DateTimeFormat("en-CA", { timeZone: "Asia/Kolkata" });
+
+/** The symbol page for the card's day, the card marked: its lines, signal and fills. */
+function chartLink(card) {
+  const query = new URLSearchParams({ card: card.card_id });
+  if (card.expires_at) query.set("day", istDay.format(new Date(card.expires_at)));
+  return el("a", { class: "symbol-link",
+    href: `/symbols/${encodeURIComponent(card.symbol)}?${query}` }, `Chart of ${card.symbol}`);
+}
+
 export function renderCard(container, detail) {
   const c = detail.card;
   container.replaceChildren(
@@ -88,6 +98,7 @@ export function renderCard(container, detail) {
         c.status), ` by ${c.decided_by} (${c.reason})`)
       : el("p", {}, `${c.side} ${c.quantity} ${c.symbol} for ${c.account_id} — ${c.strategy}, `,
         el("strong", { class: "status" }, c.status), c.reason ? ` (${c.reason})` : ""),
+    el("p", {}, chartLink(c)),
     el("h3", {}, "Thesis"), el("p", { class: "thesis" }, detail.thesis || "—"),
     el("dl", { class: "figures" },
       el("dt", {}, "Entry / stop / target"),
