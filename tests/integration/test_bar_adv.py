@@ -1,6 +1,7 @@
 """The ADV the desk sizes with comes from the bars it ingested: two days of INFY bars in the
 log give day three's master their mean daily traded value, a symbol with no bars keeps the
-instruments file's figure, and a day's own bars never move its ADV."""
+instruments file's figure, a day's own bars never move its ADV, and a day the desk saw only in
+part (it started late, or stopped early) does not count."""
 
 from __future__ import annotations
 
@@ -22,7 +23,7 @@ DAY_1 = date(2026, 11, 19)
 
 def bar(day: date, minute: int, close: str, volume: int) -> InputFact:
     """INFY's bar of `minute` past 09:15 IST on `day`, as a feed's fact."""
-    start = datetime(day.year, day.month, day.day, 9, 15 + minute, tzinfo=IST)
+    start = datetime(day.year, day.month, day.day, 9, 15, tzinfo=IST) + timedelta(minutes=minute)
     price = Decimal(close)
     closed = BarClosed(
         symbol="INFY",
@@ -44,8 +45,9 @@ def test_dated_master_when_bars_were_ingested_on_earlier_days_then_adv_is_their_
     desk = bootstrap(f"sqlite:///{tmp_path / 'desk.db'}", instruments, clock=wall_clock)
     day_2, day_3 = DAY_1 + timedelta(days=1), DAY_1 + timedelta(days=2)
     dated = DatedInstruments(desk.store, instruments)
-    desk.runtime.ingest(
-        [bar(DAY_1, 0, "1500", 1000), bar(DAY_1, 1, "1510", 2000), bar(day_2, 0, "1490", 4000)]
+    desk.runtime.ingest(  # whole days: from the open to the last minute (15:29 IST)
+        [bar(DAY_1, 0, "1500", 1000), bar(DAY_1, 1, "1510", 2000), bar(DAY_1, 374, "1510", 0),
+         bar(day_2, 0, "1490", 4000), bar(day_2, 374, "1490", 0)]
     )
     on_3 = dated.on(datetime(2026, 11, 21, 10, 0, tzinfo=IST))
 
@@ -59,4 +61,19 @@ def test_dated_master_when_bars_were_ingested_on_earlier_days_then_adv_is_their_
     assert on_1["INFY"].adv_value == instruments["INFY"].adv_value  # no bars before day 1
     assert on_3["TCS"].adv_value == instruments["TCS"].adv_value  # no bars: the file's ADV
     assert instruments["INFY"].adv_value != Decimal("5240000.00")
+    desk.store.close()
+
+
+def test_dated_master_when_the_desk_saw_only_the_first_hour_then_the_files_adv_stands(
+    tmp_path: Path,
+) -> None:
+    """A desk run from the open to 10:05 must not size the next day as if INFY traded an hour."""
+    instruments = load_instruments(SAMPLE_DIR / "instruments.csv")
+    desk = bootstrap(f"sqlite:///{tmp_path / 'desk.db'}", instruments, clock=wall_clock)
+    dated = DatedInstruments(desk.store, instruments)
+    desk.runtime.ingest([bar(DAY_1, minute, "1500", 1000) for minute in range(50)])
+
+    on_2 = dated.on(datetime(2026, 11, 20, 10, 0, tzinfo=IST))
+
+    assert on_2["INFY"].adv_value == instruments["INFY"].adv_value
     desk.store.close()

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import gzip
 import json
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 import pytest
@@ -80,11 +80,13 @@ def test_as_of_when_a_later_version_exists_then_each_day_gets_its_own() -> None:
     assert as_of(history, DAY + timedelta(days=7))["RELIANCE"].lot_size == 5
 
 
-def _bar(day: date, close: str, volume: int) -> BarClosed:
-    start = datetime(day.year, day.month, day.day, 9, 15, tzinfo=IST)
+def _bar(day: date, close: str, volume: int, at: time = time(9, 15),
+         minutes: int = 375) -> BarClosed:
+    """INFY's bar from `at` IST on `day`, `minutes` long (default: the whole session)."""
+    start = datetime.combine(day, at, IST)
     price = Decimal(close)
-    return BarClosed(symbol="INFY", start=start, end=start + timedelta(minutes=1), open=price,
-                     high=price, low=price, close=price, volume=volume)
+    return BarClosed(symbol="INFY", start=start, end=start + timedelta(minutes=minutes),
+                     open=price, high=price, low=price, close=price, volume=volume)
 
 
 def test_adv_before_when_bars_span_days_then_mean_of_the_last_sessions_before() -> None:
@@ -96,6 +98,20 @@ def test_adv_before_when_bars_span_days_then_mean_of_the_last_sessions_before() 
 
     assert adv == {"INFY": Decimal("1200.00")}  # (2,000 + 400) / 2; the day itself left out
     assert last_one == {"INFY": Decimal("400.00")}
+
+
+def test_adv_before_when_a_day_was_seen_only_in_part_then_it_does_not_count() -> None:
+    """A desk started at 10:00, or stopped at 10:05, saw a sliver of the day's trading."""
+    late_start = _bar(DAY, "100", 10, at=time(10, 0), minutes=330)
+    early_stop = _bar(DAY + timedelta(days=1), "100", 10, minutes=50)
+    whole = [_bar(DAY + timedelta(days=2), "100", 30, minutes=1),
+             _bar(DAY + timedelta(days=2), "100", 10, at=time(15, 29), minutes=1)]
+
+    state = folded([late_start, early_stop])
+    with_whole = folded([late_start, early_stop, *whole])
+
+    assert adv_before(state, DAY + timedelta(days=3)) == {}  # the file's figure stands
+    assert adv_before(with_whole, DAY + timedelta(days=3)) == {"INFY": Decimal("4000.00")}
 
 
 def test_adv_before_when_folded_bar_by_bar_then_equals_the_fold_of_all_at_once() -> None:
