@@ -220,8 +220,11 @@ class KiteFake(KiteBook):
         async def write() -> None:
             while True:
                 message = await queue.get()
-                await (ws.send_bytes(message) if isinstance(message, bytes)
-                       else ws.send_str(message))
+                try:
+                    await (ws.send_bytes(message) if isinstance(message, bytes)
+                           else ws.send_str(message))
+                except ConnectionResetError:
+                    return  # the client left mid-send: the read loop below ends the session
 
         writer = asyncio.get_running_loop().create_task(write())
         try:
