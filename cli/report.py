@@ -24,7 +24,7 @@ from adapters.files.report_output import write_report
 from adapters.reports.pdf import PdfUnavailable
 from cli.options import add_store, existing_store
 from projections.reports.monthly import month_of
-from streams.reports import KINDS, BuiltReport, ReportRequest, build_report
+from streams.reports import KINDS, BuiltReport, ReportRequest, build_report, file_stem
 
 # Each report's own options: (flag, dest, type, metavar, help).
 _OPTIONS: dict[str, tuple[tuple[str, str, Callable[[str], date], str, str], ...]] = {
@@ -123,7 +123,8 @@ def _run(args: argparse.Namespace) -> int:
     code = 0
     if args.out is not None:
         try:
-            for path in write_report(args.out, built.stem, built.data, built.html(), args.pdf):
+            stem = file_stem(built.stem)
+            for path in write_report(args.out, stem, built.data, built.html(), args.pdf):
                 print(f"wrote {path}", file=sys.stderr)
         except OSError as e:
             print(f"{name}: cannot write {args.out}: {e.strerror}", file=sys.stderr)

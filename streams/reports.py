@@ -7,6 +7,7 @@ drawn, so the CLI, the API and the scheduler's EOD job make the same report the 
 
 from __future__ import annotations
 
+import re
 import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -32,6 +33,7 @@ from projections.reports.monthly import monthly_report
 
 log = structlog.get_logger("eventdesk.reports")
 KINDS = ("eod", "monthly", "compliance")
+_UNSAFE_IN_NAMES = re.compile(r"[^A-Za-z0-9._-]+")
 EMPTY_LOG = "the log is empty: no day to report on (give a date)"
 
 
@@ -134,18 +136,26 @@ def write_eod_files(events: Iterable[Recorded], day: date, out: Path) -> str:
     says what was written, or why nothing was (a full disk must not stop the desk's day)."""
     try:
         built = build_report(ReportRequest("eod", day=day), events)
-        written = write_report(out, built.stem, built.data, built.html())
+        written = write_report(out, file_stem(built.stem), built.data, built.html())
     except OSError as e:
         log.warning("EOD report files not written", day=str(day), error=str(e))
         return f"report files not written to {out}: {e.strerror or e}"
     return f"report written to {written[1]}"
 
 
+def file_stem(stem: str) -> str:
+    """A report's stem as a file name and a header value take it: letters, digits, `.`,
+    `_` and `-` (a run of anything else, such as `/` or a control character from an account
+    id, becomes one `_`; no leading dot)."""
+    return _UNSAFE_IN_NAMES.sub("_", stem).lstrip(".") or "report"
+
+
 def printed_pdf(stem: str, page: str) -> bytes:
     """A report page printed to PDF by headless Chromium, as `desk report --pdf` prints
     it, in a throwaway directory; `PdfUnavailable` says why when it cannot be."""
     with tempfile.TemporaryDirectory(prefix="desk-report-") as tmp:
-        html, pdf = Path(tmp) / f"{stem}.html", Path(tmp) / f"{stem}.pdf"
+        name = file_stem(stem)
+        html, pdf = Path(tmp) / f"{name}.html", Path(tmp) / f"{name}.pdf"
         html.write_text(page, encoding="utf-8")
         print_pdf(html, pdf)
         return pdf.read_bytes()

@@ -20,7 +20,7 @@ from pydantic import AfterValidator, Field
 from api.context import Call
 from api.errors import ApiError
 from api.inputs import Ident, Strict
-from streams.reports import BuiltReport, PdfUnavailable, ReportRequest, printed_pdf
+from streams.reports import BuiltReport, PdfUnavailable, ReportRequest, file_stem, printed_pdf
 
 Format = Literal["json", "html", "pdf"]
 _FORMAT_TEXT = "json (the figures), html (the page, works offline) or pdf (the page printed)"
@@ -94,7 +94,7 @@ async def _pdf(built: BuiltReport, page: str) -> web.Response:
     except PdfUnavailable as e:  # no Chromium, or it failed: say so, the desk goes on
         raise ApiError(503, "pdf_unavailable", str(e), reason="pdf") from None
     return web.Response(body=body, content_type="application/pdf", headers={
-        "Content-Disposition": f'attachment; filename="{built.stem}.pdf"'})
+        "Content-Disposition": f'attachment; filename="{file_stem(built.stem)}.pdf"'})
 
 
 async def _answer(call: Call, request: ReportRequest, format_: Format) -> web.Response:

@@ -169,6 +169,18 @@ def test_eod_when_asked_as_pdf_then_chromium_prints_it_with_at_least_one_page(
     assert answer.content.startswith(b"%PDF") and re.search(rb"/Type\s*/Page\b", answer.content)
 
 
+def test_pdf_when_the_account_has_a_slash_and_a_control_character_then_a_safe_file_name(
+        served: Served) -> None:
+    """The fuzzer's case: the account went into the temp file's path and the header."""
+    with _client(served, "vic") as client:
+        answer = client.get(f"{V1}/reports/monthly",
+                            params={"account": "../x/\x1f", "format": "pdf"})
+
+    assert answer.status_code == 200 and answer.content.startswith(b"%PDF")
+    name = answer.headers["content-disposition"].split('filename="')[1].rstrip('"')
+    assert re.fullmatch(r"[A-Za-z0-9._-]+\.pdf", name) and not name.startswith(".")
+
+
 def test_pdf_when_chromium_is_missing_then_503_with_why_and_json_still_served(
         served: Served, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(adapters.reports.pdf, "CHROMIUM", tmp_path / "no-chromium")
