@@ -159,7 +159,7 @@ def test_route_when_the_router_crashed_after_sending_then_a_restart_acks_without
 ) -> None:
     async def body(r: Routed) -> None:
         # The bracket reached the venue, but the router died before logging the ack.
-        request = r.router._request(r.order().placed)  # type: ignore[arg-type]
+        request = r.router._request(r.order().placed, r.desk.clock())  # type: ignore[arg-type]
         await r.venue.place_bracket(request)
 
         settled = await r.restart_router().route()

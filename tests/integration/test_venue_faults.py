@@ -120,7 +120,7 @@ def test_session_when_restarted_with_a_bracket_sent_and_filled_unseen_then_it_ca
 ) -> None:
     async def body(r: Routed) -> None:
         # The desk went down after sending: the venue holds the bracket and fills its entry.
-        await r.venue.place_bracket(r.router._request(r.order().placed))  # type: ignore[arg-type]
+        await r.venue.place_bracket(r.router._request(r.order().placed, r.desk.clock()))  # type: ignore[arg-type]
         r.controls.fill(ORDER, Leg.ENTRY, D("499.00"))
 
         async with session(r):
