@@ -26,6 +26,7 @@ import os
 import secrets
 import signal
 import sys
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -75,6 +76,10 @@ class LiveDay:
     minutes: list[list[list[Print]]] = field(init=False)
     played: int = 0  # minutes of the tape sent
     filed: bool = False
+    # When set, the tape holds after the filing goes up until this returns (the desk has
+    # logged the filing): two sessions then log the filing between the same two bars,
+    # where otherwise the poller's half-second cadence decides which side of 10:06 it falls.
+    filing_logged: Callable[[], Awaitable[None]] | None = None
     _site_runner: web.AppRunner | None = None
 
     def __post_init__(self) -> None:
@@ -160,7 +165,8 @@ class LiveDay:
     async def play(self, until: datetime | None = None) -> None:
         """Stream the tape's minutes that start before `until` (when None: the session's
         half hour and its closing minute, 10:10), `pace / 4` wall seconds a frame; the
-        filing goes up once a frame past its time is sent."""
+        filing goes up once a frame past its time is sent (then `filing_logged`, if set,
+        is awaited before the next frame)."""
         until = until or SESSION_START + timedelta(minutes=SESSION_MINUTES + 1)
         left = -(-int((until - SESSION_START).total_seconds()) // 60)
         encode = upstox_frame if self.venue == "upstox" else kite_frame
@@ -171,6 +177,8 @@ class LiveDay:
                 if not self.filed and start_ms + q * QUARTER_MS >= epoch_ms(FILED_AT):
                     self.site.set_announcements([FILING])
                     self.filed = True
+                    if self.filing_logged is not None:
+                        await self.filing_logged()
                 await asyncio.sleep(self.pace / 4)
             self.played += 1
 

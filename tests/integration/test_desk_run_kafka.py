@@ -51,10 +51,21 @@ def stack(postgres_url: str, kafka_broker: Any, tmp_path: Path) -> Iterator[Kafk
         stack.stop()
 
 
+async def announcement_logged(store_url: str) -> None:
+    """Once the desk has logged the buyback filing in `store_url`."""
+    store = DeskStore(store_url)
+    while not any(store.read_all(types=("AnnouncementArrived",))):
+        await asyncio.sleep(0.05)
+
+
 def live_session(folder: Path, store: str, runtime: str) -> tuple[dict[str, Any], dict[str, Any]]:
     """Play the live day to 10:10 through `desk run --runtime RUNTIME` on `store`; the
-    buyback card the desk proposed for INFY and the /ready answer."""
-    day = LiveDay(folder, pace=0.5)
+    buyback card the desk proposed for INFY and the /ready answer. The tape holds once the
+    filing is up until the desk has logged it, so both runtimes log it between the same two
+    bars and decide on the same facts: the poller polls twice a second and a session minute
+    lasts half a second here, so otherwise the filing lands before or after the 10:06 bar
+    close by chance, and the card's reference price with it."""
+    day = LiveDay(folder, pace=0.5, filing_logged=lambda: announcement_logged(store))
     [*command, store_flag, _] = day.desk_command(store)
     assert store_flag == "--store"  # the store goes in the environment, never in argv
 
