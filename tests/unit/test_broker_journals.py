@@ -3,6 +3,7 @@ line, and the older whole-file format of the Upstox GTT journal."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import stat
 from pathlib import Path
@@ -15,7 +16,7 @@ def test_intents_when_an_id_was_noted_then_a_restarted_log_says_it_may_have_been
     tmp_path: Path,
 ) -> None:
     log = IntentLog(tmp_path / "kite.intents")
-    log.sending("order-1")
+    asyncio.run(log.sending("order-1"))
     log.close()
 
     reread = IntentLog(tmp_path / "kite.intents")
@@ -37,7 +38,7 @@ def test_intents_when_the_last_line_was_torn_by_a_crash_then_the_rest_still_read
 
 def test_intents_when_no_file_is_configured_then_every_id_may_have_been_sent() -> None:
     log = IntentLog(None)
-    log.sending("order-1")
+    asyncio.run(log.sending("order-1"))
 
     assert log.may_have_sent("order-1") and log.may_have_sent("order-never-sent")
 
@@ -45,11 +46,11 @@ def test_intents_when_no_file_is_configured_then_every_id_may_have_been_sent() -
 def test_journal_when_orders_are_sent_then_each_change_appends_one_line(tmp_path: Path) -> None:
     path = tmp_path / "gtt-journal.json"
     journal = GttJournal(path)
-    journal.sending("order-1", "fp-1")
+    asyncio.run(journal.sending("order-1", "fp-1"))
     before = path.read_text()
 
     journal.record("order-1", "GTT-1")
-    journal.sending("order-2", "fp-2")
+    asyncio.run(journal.sending("order-2", "fp-2"))
 
     after = path.read_text()
     assert after.startswith(before) and len(after.splitlines()) == 3

@@ -4,6 +4,7 @@ the new file's name, and with it every line)."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 from collections.abc import Callable
 from pathlib import Path
@@ -37,7 +38,7 @@ def test_intents_when_an_id_is_noted_then_its_line_and_the_new_file_name_are_syn
     path = tmp_path / "state" / "kite.intents"
     log = IntentLog(path)
 
-    log.sending("order-1")
+    asyncio.run(log.sending("order-1"))
 
     assert (str(path.parent), "") in synced, "the directory holding the new file"
     assert (str(path), '{"coid":"order-1"}\n') in synced
@@ -49,10 +50,10 @@ def test_intents_when_a_second_id_is_noted_then_only_the_file_is_synced_again(
 ) -> None:
     path = tmp_path / "kite.intents"
     log = IntentLog(path)
-    log.sending("order-1")
+    asyncio.run(log.sending("order-1"))
     synced = _record_syncs(monkeypatch)
 
-    log.sending("order-2")
+    asyncio.run(log.sending("order-2"))
 
     assert synced == [(str(path), '{"coid":"order-1"}\n{"coid":"order-2"}\n')]
 
@@ -65,7 +66,7 @@ def test_gtt_journal_when_a_gtt_is_about_to_be_sent_then_its_fingerprint_is_sync
     path = tmp_path / "gtt-journal.json"
     journal = GttJournal(path)
 
-    journal.sending("order-1", "fp-1")
+    asyncio.run(journal.sending("order-1", "fp-1"))
 
     files = [text for target, text in synced if target == str(path)]
     assert len(files) == 1 and '"fingerprint":"fp-1"' in files[0]

@@ -275,8 +275,8 @@ def test_journal_when_a_gtt_was_sent_without_its_id_then_the_fingerprint_ties_it
     tmp_path: Path
 ) -> None:
     journal = GttJournal(tmp_path / "journal.json")
-    journal.sending("order-1", parse_gtt(GTT).fingerprint)
-    journal.sending("order-2", parse_gtt(GTT).fingerprint)
+    asyncio.run(journal.sending("order-1", parse_gtt(GTT).fingerprint))
+    asyncio.run(journal.sending("order-2", parse_gtt(GTT).fingerprint))
 
     tied = GttJournal(tmp_path / "journal.json").claim([parse_gtt(GTT)])
 
@@ -290,9 +290,9 @@ def test_journal_when_upstox_refused_the_gtt_then_the_desk_id_is_forgotten(
     tmp_path: Path
 ) -> None:
     journal = GttJournal(tmp_path / "journal.json")
-    journal.sending("order-1", "fp")
+    asyncio.run(journal.sending("order-1", "fp"))
 
-    journal.refused("order-1")
+    asyncio.run(journal.refused("order-1"))
 
     assert not GttJournal(tmp_path / "journal.json").has("order-1")
 

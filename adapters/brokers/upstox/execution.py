@@ -94,7 +94,7 @@ class UpstoxVenue:
             return BrokerAck(False, reason=f"{request.symbol} is not in the Upstox "
                                            "instrument master")
         body = place_body(request, instrument, self.config.entry_protection_pct)
-        self.journal.sending(coid, body_fingerprint(body))
+        await self.journal.sending(coid, body_fingerprint(body))
         try:
             data = await self.client.call("place_gtt", body=body)
         except VenueError as e:
@@ -103,7 +103,7 @@ class UpstoxVenue:
                 if held:
                     return self._held(coid, held)
                 raise  # still unknown: the journal keeps the fingerprint for the retry
-            self.journal.refused(coid)
+            await self.journal.refused(coid)
             if e.kind is VenueErrorKind.REJECTED:
                 return BrokerAck(False, reason=str(e))
             raise

@@ -6,6 +6,24 @@ After a timeout or a crash the fingerprint finds it among the account's GTTs, so
 never places a second one. The file is owner-only, append-only (one JSON line per change,
 so a write costs the same on the day's last order as on its first) and survives restarts;
 a file in the older whole-object format is read and converted once.
+
+What is synced to disk before the adapter goes on, and why that is enough:
+- `sending` (desk id + fingerprint) is durable before the GTT is sent: without it a
+  restarted desk would not know the id may be at Upstox, would skip the lookup and place a
+  second GTT.
+- `refused` is durable too: a lost one would leave a waiting fingerprint that a later,
+  identical bracket's GTT could be tied to, and that bracket would then be placed twice.
+- the tie (`gtt`: desk id -> GTT id, from Upstox's answer or from a lookup) is written at
+  once but not synced. A crashed process loses nothing (the kernel holds the line and
+  writes it out); the next durable line or `close` syncs it (a sync covers the whole file).
+  Only a power loss before then can drop it, and then the journal still holds the desk id
+  and its fingerprint: the first lookup after the restart (a retry of the order, the order
+  book, an update) ties the GTT again by its fingerprint, which is exactly how a crash
+  between sending a GTT and its answer is recovered. So a lost tie costs one GTT listing,
+  never a second GTT. One limit, the same as for that crash: two lost ties of brackets
+  identical in instrument, quantity, product and prices are tied oldest GTT to oldest desk
+  id, which may swap the two identical brackets' ids, never their number.
+  (tests/integration/test_upstox_journal_power_loss.py cuts the file back to its last sync.)
 """
 
 from __future__ import annotations
@@ -68,8 +86,13 @@ class GttJournal:
         if old and self._by_gtt.get(old) == coid:
             del self._by_gtt[old]
 
-    def _write(self, record: dict[str, Any]) -> None:
-        self._log.append(record)
+    def _tie_now(self, record: dict[str, Any]) -> None:
+        """Write a tie at once, unsynced: a lost one is found again (module docstring)."""
+        self._log.append(record, sync=False)
+        self._apply(record)
+
+    async def _write_durably(self, record: dict[str, Any]) -> None:
+        await self._log.append_durably(record)
         self._apply(record)
 
     def __len__(self) -> int:
@@ -91,18 +114,20 @@ class GttJournal:
         """The desk order a GTT was placed for ("" for a GTT placed elsewhere)."""
         return self._by_gtt.get(gtt_order_id, "")
 
-    def sending(self, client_order_id: str, fingerprint: str) -> None:
-        """Note, before it goes out, the GTT about to be sent for a desk order."""
-        self._write({"op": "sending", "coid": client_order_id, "fingerprint": fingerprint})
+    async def sending(self, client_order_id: str, fingerprint: str) -> None:
+        """Note the GTT about to be sent for a desk order; returns once it is on disk."""
+        await self._write_durably({"op": "sending", "coid": client_order_id,
+                                   "fingerprint": fingerprint})
 
     def record(self, client_order_id: str, gtt_order_id: str) -> None:
-        """Upstox accepted the GTT under this id."""
-        self._write({"op": "gtt", "coid": client_order_id, "gtt": gtt_order_id})
+        """Upstox accepted the GTT under this id (written at once, synced later)."""
+        self._tie_now({"op": "gtt", "coid": client_order_id, "gtt": gtt_order_id})
 
-    def refused(self, client_order_id: str) -> None:
-        """Upstox certainly did not take the GTT: forget that it was sent."""
+    async def refused(self, client_order_id: str) -> None:
+        """Upstox certainly did not take the GTT: forget that it was sent (on disk before
+        this returns)."""
         if not self.gtt_id(client_order_id):
-            self._write({"op": "refused", "coid": client_order_id})
+            await self._write_durably({"op": "refused", "coid": client_order_id})
 
     def claim(self, gtts: Iterable[GttOrder]) -> list[str]:
         """Tie GTTs sent without a known id to their desk orders by fingerprint, oldest GTT
@@ -122,7 +147,7 @@ class GttJournal:
         for coid, fingerprint in waiting:
             match = next((g for g in free if g.fingerprint == fingerprint), None)
             if match is not None:
-                self._write({"op": "gtt", "coid": coid, "gtt": match.gtt_order_id})
+                self._tie_now({"op": "gtt", "coid": coid, "gtt": match.gtt_order_id})
                 free.remove(match)
                 tied.append(coid)
         return tied

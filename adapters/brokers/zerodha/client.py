@@ -5,9 +5,10 @@ only the exception's type is kept)."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import quote_plus
 
 import aiohttp
 
@@ -20,6 +21,16 @@ from domain.venue import VenueError, VenueErrorKind
 ORDER_WINDOWS = (Window(10, 1), Window(200, 60), Window(3000, 86400))
 OTHER_WINDOWS = (Window(10, 1),)
 FORM = "application/x-www-form-urlencoded"
+# What `quote_plus` leaves as it is: a form value made only of these needs no quoting, and
+# nearly every order field (NSE, INFY, BUY, 10, CNC, a desk tag) is one.
+PLAIN = re.compile(r"[A-Za-z0-9_.~-]*").fullmatch
+
+
+def form_body(form: Mapping[str, str]) -> str:
+    """`urlencode(form)`, quoting only the keys and values that need it: urlencode quotes
+    every one, a Python call each (bench.orders --profile: a quarter of sending an order)."""
+    return "&".join(f"{k if PLAIN(k) else quote_plus(k)}={v if PLAIN(v) else quote_plus(v)}"
+                    for k, v in form.items())
 
 
 class KiteClient:
@@ -73,7 +84,7 @@ class KiteClient:
             headers["Content-Type"] = FORM
         try:
             async with self._http().request(method, self.config.api_url + path,
-                                            data=urlencode(form) if form else None,
+                                            data=form_body(form) if form else None,
                                             headers=headers) as response:
                 return response.status, await response.text()
         except TimeoutError:

@@ -192,7 +192,7 @@ class ZerodhaVenue:
             return BrokerAck(False, reason=f"{request.symbol} is not in Kite's "
                                            f"{self.config.exchange} instruments")
         self._pending[tag] = request  # before sending: a fill may be pushed before the answer
-        self.intents.sending(request.client_order_id)
+        await self.intents.sending(request.client_order_id)
         try:
             data = await self.client.call("POST", "/orders/regular",
                                           form=self._entry_form(request, instrument, tag),

@@ -8,6 +8,7 @@ import csv
 import hashlib
 import io
 import json
+import re
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -29,6 +30,7 @@ from domain.venue import (
 Row = Mapping[str, Any]
 TAG_PREFIX = "ED"  # marks a tag as the desk's, beside tags other apps put on the account
 TAG_LENGTH = 20  # Kite's limit for `tag`, alphanumeric only
+KITE_TIME = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}").fullmatch
 
 # Kite's error_type -> the desk's kind (docs /exceptions); anything else is judged by status.
 ERROR_KINDS: dict[str, VenueErrorKind] = {
@@ -77,8 +79,10 @@ def kite_time(value: object) -> datetime | None:
     """Kite's `YYYY-MM-DD HH:MM:SS` (exchange time, IST) as an aware UTC datetime."""
     if not isinstance(value, str) or not value:
         return None
-    try:
-        return datetime.strptime(value, "%Y-%m-%d %H:%M:%S").replace(tzinfo=IST).astimezone(UTC)
+    if not KITE_TIME(value):  # fromisoformat alone would take other shapes too
+        return None
+    try:  # not strptime: its format parsing was most of reading an order row (--profile)
+        return datetime.fromisoformat(value).replace(tzinfo=IST).astimezone(UTC)
     except ValueError:
         return None
 
