@@ -99,6 +99,19 @@ class EventLog(Protocol):
         ...
 
 
+class ChainedLog(EventLog, Protocol):
+    """The log with its tamper-evident chain: what a saved read model is checked against."""
+
+    @property
+    def url(self) -> str:
+        """Where the log is stored (it may hold a password: never print it)."""
+        ...
+
+    def link_at(self, position: int) -> str | None:
+        """The chain link stored at log `position` (None when the log has none there)."""
+        ...
+
+
 class Broker(Protocol):
     """A venue for brackets (market entry, stop and target exits, one-cancels-other).
 

@@ -131,11 +131,10 @@ def build_report(request: ReportRequest, events: Iterable[Recorded]) -> BuiltRep
     return make(request, list(events))
 
 
-def write_eod_files(events: Iterable[Recorded], day: date, out: Path) -> str:
+def write_eod_files(built: BuiltReport, day: date, out: Path) -> str:
     """Write `day`'s EOD report (JSON and HTML) under `out`, for the scheduler's EOD job;
     says what was written, or why nothing was (a full disk must not stop the desk's day)."""
     try:
-        built = build_report(ReportRequest("eod", day=day), events)
         written = write_report(out, file_stem(built.stem), built.data, built.html())
     except OSError as e:
         log.warning("EOD report files not written", day=str(day), error=str(e))

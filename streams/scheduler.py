@@ -35,10 +35,10 @@ from projections.approval_queue import pending
 from projections.report import eod_report
 from streams.bootstrap import AnyDesk
 from streams.embedded import EmbeddedRuntime
+from streams.eod_files import EodFiles
 from streams.ports import Timeline
 from streams.process_managers.expiry import expire_due
 from streams.process_managers.funding import credit_dated
-from streams.reports import write_eod_files
 from streams.unit_of_work import UnitOfWork
 
 log = structlog.get_logger("eventdesk.scheduler")
@@ -107,7 +107,8 @@ class Fed:
 def daily_jobs(source: Source | None = None, reports: Path | None = None) -> tuple[Job, ...]:
     """The desk's day; `source` gives each day's outside facts: the pre-open ingest feeds
     those stamped up to its run, the `Scheduler`'s feed the rest as the clock passes them.
-    With `reports`, the EOD job also writes the day's report (JSON, HTML) there."""
+    With `reports`, the EOD job also writes the day's report (JSON, HTML) there, drawn
+    from a report index it keeps up to date (`EodFiles`)."""
     def ingest(desk: AnyDesk, day: date, cause: Cause) -> str:
         """Feed the facts stamped up to now, instant by instant; say what was new and what
         the feed will deliver later."""
@@ -126,7 +127,8 @@ def daily_jobs(source: Source | None = None, reports: Path | None = None) -> tup
         Job("funding", time(8, 45), _funding, weekdays_only=False),
         Job("pipeline", time(9, 15), _pipeline),
         Job("expiry", time(15, 35), _expiry),
-        Job("eod-report", time(15, 45), partial(_report, reports=reports)),
+        Job("eod-report", time(15, 45),
+            partial(_report, files=EodFiles(reports) if reports else None)),
     )
 
 
@@ -169,14 +171,14 @@ def _expiry(desk: AnyDesk, day: date, cause: Cause) -> str:
                      f"bars passed their expiry")
 
 
-def _report(desk: AnyDesk, day: date, cause: Cause, reports: Path | None = None) -> str:
+def _report(desk: AnyDesk, day: date, cause: Cause, files: EodFiles | None = None) -> str:
     uow = UnitOfWork(desk.store, desk.clock)
     report = eod_report(desk.runtime.view, day)
     uow.get(DailyReport, report_stream(day)).publish(report, cause)
-    files = f"; {write_eod_files(desk.store.read_all(), day, reports)}" if reports else ""
+    written = f"; {files.write(desk.store, day)}" if files else ""
     return _complete(desk, uow, "eod-report", day, cause,
                      f"EOD report for {len(report.accounts)} accounts at log position "
-                     f"{report.as_of_position}{files}")
+                     f"{report.as_of_position}{written}")
 
 
 def _complete(desk: AnyDesk, uow: UnitOfWork, job: str, day: date, cause: Cause,

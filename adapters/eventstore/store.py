@@ -172,6 +172,11 @@ class DeskStore(Application[str]):
         """The position of the last event in the log (0 when empty)."""
         return self.recorder.max_notification_id() or 0
 
+    def link_at(self, position: int) -> str | None:
+        """The chain link stored at log `position` (None when the log has none there)."""
+        links = self.chained.chain(position, position)
+        return links[0][1] if links else None
+
     def tracked(self, name: str) -> int:
         """The last log position recorded by process `name` (0 when none)."""
         return self.recorder.max_tracking_id(name) or 0  # type: ignore[attr-defined]

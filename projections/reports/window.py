@@ -91,20 +91,20 @@ class Decisions:
         return signal.playbook_version if signal else ""
 
 
+@dataclass
 class History(Generic[V]):
     """Values by key as they were at each log position: a later event that writes a key
     again must not change what an earlier position saw."""
 
-    def __init__(self) -> None:
-        self._writes: dict[str, list[tuple[int, V]]] = {}
+    writes: dict[str, list[tuple[int, V]]] = field(default_factory=dict)
 
     def put(self, key: str, position: int, value: V) -> None:
         """Record `value` for `key` from log `position` on."""
-        self._writes.setdefault(key, []).append((position, value))
+        self.writes.setdefault(key, []).append((position, value))
 
     def at(self, key: str, position: int) -> V | None:
         """The value `key` had once the log was folded to `position` (None before)."""
-        writes = self._writes.get(key, ())
+        writes = self.writes.get(key, ())
         found = None
         for at, value in writes:  # almost always one write per key
             if at > position:
