@@ -17,8 +17,7 @@ RECEIVED = 1_763_610_000_000
 KINDS = ("full", "ltpc", "index", "greeks", "ack")
 
 
-def add_feed(response: Any, key: str, kind: str, ltp: float, ltt: int, qty: int,
-             vtt: int) -> None:
+def add_feed(response: Any, key: str, kind: str, ltp: float, ltt: int, qty: int, vtt: int) -> None:
     """One feed of `kind` in `response`, as Upstox sends each mode."""
     feed = response.feeds[key]
     feed.requestMode = pb.full_d5 if kind in ("full", "index") else pb.ltpc
@@ -37,8 +36,9 @@ def add_feed(response: Any, key: str, kind: str, ltp: float, ltt: int, qty: int,
     ltpc.ltp, ltpc.ltt, ltpc.ltq = ltp, ltt, qty
 
 
-def expected(kind: str, symbol: str, ltp: float, ltt: int, qty: int, vtt: int,
-             current_ms: int) -> Tick | None:
+def expected(
+    kind: str, symbol: str, ltp: float, ltt: int, qty: int, vtt: int, current_ms: int
+) -> Tick | None:
     """What each mode says, read field by field from the documented schema."""
     if kind == "ack":
         return None
@@ -47,17 +47,23 @@ def expected(kind: str, symbol: str, ltp: float, ltt: int, qty: int, vtt: int,
 
 
 feeds = st.lists(
-    st.tuples(st.sampled_from(KINDS),
-              st.sampled_from([0.0, -0.0, 0.01, 1499.95, 2901.55, -3.5, 0.005, 1e12]),
-              st.sampled_from([0, 1_763_610_000_123]), st.integers(0, 10**6),
-              st.integers(0, 10**12)),
-    min_size=1, max_size=8)
+    st.tuples(
+        st.sampled_from(KINDS),
+        st.sampled_from([0.0, -0.0, 0.01, 1499.95, 2901.55, -3.5, 0.005, 1e12]),
+        st.sampled_from([0, 1_763_610_000_123]),
+        st.integers(0, 10**6),
+        st.integers(0, 10**12),
+    ),
+    min_size=1,
+    max_size=8,
+)
 
 
 @settings(max_examples=150, deadline=None)
 @given(feeds, st.sampled_from([0, RECEIVED + 7]))
 def test_upstox_decode_when_a_frame_mixes_modes_and_zero_prices_then_each_feed_reads_as_its_own(
-    items: list[tuple[str, float, int, int, int]], current_ms: int,
+    items: list[tuple[str, float, int, int, int]],
+    current_ms: int,
 ) -> None:
     response = pb.FeedResponse(type=pb.live_feed, currentTs=current_ms)
     symbols, want = {}, {}
@@ -86,7 +92,8 @@ def test_upstox_decode_when_a_full_frame_names_unsubscribed_keys_then_they_are_l
 @pytest.mark.parametrize("kind", ["full", "ltpc", "index"])
 @pytest.mark.parametrize("price", [float("nan"), float("inf"), float("-inf")])
 def test_upstox_decode_when_a_price_is_not_a_finite_number_then_a_frame_error(
-    kind: str, price: float,
+    kind: str,
+    price: float,
 ) -> None:
     response = pb.FeedResponse(type=pb.live_feed)
     add_feed(response, "NSE_EQ|A", kind, price, RECEIVED, 1, 100)
