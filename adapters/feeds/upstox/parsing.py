@@ -4,12 +4,19 @@ Pure. A frame maps instrument keys (`NSE_EQ|INE002A01018`) to feeds: `ltpc` mode
 the last price, time and quantity; `full` mode adds the volume traded today (`vtt`), which
 the bar builder turns into each bar's volume. Prices arrive as doubles in rupees and are
 rounded to paise, the exchange's own resolution for equities.
+
+Speed: the whole frame is parsed (and so checked) by the protobuf C runtime, but every
+field read from Python costs a wrapper object, and asking a oneof which branch is set costs
+as much as reading it. A frame holds the mode the desk subscribed in, so its first feed
+picks a reader that goes straight down that mode's path: an unset branch reads as an empty
+message whose price is 0, so a non-zero price proves the branch is the one set, and only a
+zero price (or another mode) is read the careful way, `_tick`, with the same result.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from google.protobuf.message import DecodeError
@@ -22,6 +29,9 @@ pb: Any = market_data_v3_pb2  # protoc's classes are built at import, unseen by 
 
 MODES = ("ltpc", "full")  # what the desk subscribes in; option_greeks/full_d30 are F&O
 
+Reader = Callable[[Any, Mapping[str, str], int, Decoded], None]
+"""Reads a frame's `feeds` map into `decoded`, with the time for ticks that carry none."""
+
 
 def decode_frame(frame: bytes, symbols: Mapping[str, str], received_ms: int) -> Decoded:
     """The ticks in one binary frame, for the instrument keys in `symbols` (key → symbol)."""
@@ -31,33 +41,87 @@ def decode_frame(frame: bytes, symbols: Mapping[str, str], received_ms: int) -> 
     except DecodeError as e:
         raise FrameError(f"not an Upstox FeedResponse: {e}") from None
     decoded = Decoded()
-    if response.type == pb.market_info:
+    feeds = response.feeds
+    if response.type == pb.market_info or not feeds:
         return decoded
-    fallback_ms = response.currentTs or received_ms
-    append, lookup = decoded.ticks.append, symbols.get
-    for key, feed in response.feeds.items():
+    first = feeds[next(iter(feeds))].WhichOneof("FeedUnion")
+    try:
+        _READERS.get(first, _read_any)(feeds, symbols, response.currentTs or received_ms,
+                                       decoded)
+    except (ValueError, OverflowError):  # round() of a NaN or infinite price
+        raise FrameError("a price is not a finite number") from None
+    return decoded
+
+
+def _read_full(feeds: Any, symbols: Mapping[str, str], fallback_ms: int,
+               decoded: Decoded) -> None:
+    append, unknown, lookup = decoded.ticks.append, decoded.unknown.append, symbols.get
+    for key in feeds:
         symbol = lookup(key)
         if symbol is None:
-            decoded.unknown.append(key)
+            unknown(key)
             continue
-        which = feed.WhichOneof("FeedUnion")
-        cum: int | None = None
-        if which == "fullFeed":
-            full = feed.fullFeed
-            if full.HasField("marketFF"):
-                market = full.marketFF
-                ltpc, cum = market.ltpc, market.vtt
-            else:
-                ltpc = full.indexFF.ltpc
-        elif which == "ltpc":
-            ltpc = feed.ltpc
-        elif which == "firstLevelWithGreeks":
-            ltpc = feed.firstLevelWithGreeks.ltpc
-            cum = feed.firstLevelWithGreeks.vtt
+        feed = feeds[key]
+        market = feed.fullFeed.marketFF
+        ltpc = market.ltpc
+        ltp = ltpc.ltp
+        if ltp:
+            append(Tick(symbol, round(ltp * 100), ltpc.ltt or fallback_ms, market.vtt,
+                        ltpc.ltq))
+        elif (tick := _tick(feed, symbol, fallback_ms)) is not None:
+            append(tick)
+
+
+def _read_ltpc(feeds: Any, symbols: Mapping[str, str], fallback_ms: int,
+               decoded: Decoded) -> None:
+    append, unknown, lookup = decoded.ticks.append, decoded.unknown.append, symbols.get
+    for key in feeds:
+        symbol = lookup(key)
+        if symbol is None:
+            unknown(key)
+            continue
+        feed = feeds[key]
+        ltpc = feed.ltpc
+        ltp = ltpc.ltp
+        if ltp:
+            append(Tick(symbol, round(ltp * 100), ltpc.ltt or fallback_ms, None, ltpc.ltq))
+        elif (tick := _tick(feed, symbol, fallback_ms)) is not None:
+            append(tick)
+
+
+def _read_any(feeds: Any, symbols: Mapping[str, str], fallback_ms: int,
+              decoded: Decoded) -> None:
+    append, unknown, lookup = decoded.ticks.append, decoded.unknown.append, symbols.get
+    for key in feeds:
+        symbol = lookup(key)
+        if symbol is None:
+            unknown(key)
+        elif (tick := _tick(feeds[key], symbol, fallback_ms)) is not None:
+            append(tick)
+
+
+_READERS: dict[str | None, Reader] = {"fullFeed": _read_full, "ltpc": _read_ltpc}
+
+
+def _tick(feed: Any, symbol: str, fallback_ms: int) -> Tick | None:
+    """One feed read by asking which branch is set: any mode, any price."""
+    which = feed.WhichOneof("FeedUnion")
+    cum: int | None = None
+    if which == "fullFeed":
+        full = feed.fullFeed
+        if full.HasField("marketFF"):
+            market = full.marketFF
+            ltpc, cum = market.ltpc, market.vtt
         else:
-            continue  # a feed with no price (a subscription acknowledgement)
-        append(Tick(symbol, round(ltpc.ltp * 100), ltpc.ltt or fallback_ms, cum, ltpc.ltq))
-    return decoded
+            ltpc = full.indexFF.ltpc
+    elif which == "ltpc":
+        ltpc = feed.ltpc
+    elif which == "firstLevelWithGreeks":
+        ltpc = feed.firstLevelWithGreeks.ltpc
+        cum = feed.firstLevelWithGreeks.vtt
+    else:
+        return None  # a feed with no price (a subscription acknowledgement)
+    return Tick(symbol, round(ltpc.ltp * 100), ltpc.ltt or fallback_ms, cum, ltpc.ltq)
 
 
 def request(guid: str, method: str, mode: str, keys: Sequence[str]) -> bytes:
