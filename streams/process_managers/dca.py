@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import replace
 from datetime import datetime
+from decimal import Decimal
 
 from domain.aggregates import Signal, TradeCard
 from domain.allocation import ProposalFacts
@@ -20,6 +21,7 @@ from domain.events import BarClosed, CardBlocked, Envelope, SignalFiltered, Sign
 from domain.ids import bar_signal_id, card_id_for
 from domain.instruments import Instrument
 from domain.money import ZERO
+from domain.sizing import reserve_for
 from domain.strategy.book import DcaPlan, Kind, StrategyBook
 from projections.desk import DeskView
 from projections.guard_facts import guard_context
@@ -52,6 +54,7 @@ class DcaBuys:
         if not isinstance(event.payload, BarClosed):
             return
         at = event.occurred_at
+        promised: dict[str, Decimal] = {}  # account -> what this bar's DCA cards would reserve
         for run in running(view, self.book, at):
             plan, due = run.strategy.dca, run.strategy.schedule.due(at)
             if run.strategy.kind is not Kind.DCA or plan is None or due is None:
@@ -63,7 +66,7 @@ class DcaBuys:
             cause = uow.cause(f"strategy:{run.strategy.name}")
             recorded = uow.get(Signal, signal_id).decide(decision, cause)
             if recorded is not None and isinstance(decision, SignalScored):
-                self._cards(run, plan, decision, recorded, view, uow)
+                self._cards(run, plan, decision, recorded, view, uow, promised)
 
     def _signal(
         self,
@@ -111,18 +114,24 @@ class DcaBuys:
         recorded: Envelope,
         view: DeskView,
         uow: UnitOfWork,
+        promised: dict[str, Decimal],
     ) -> None:
         cause = replace(uow.cause(f"strategy:{signal.strategy}"), causation_id=recorded.event_id)
         instrument = self.master(cause.occurred_at)[signal.symbol]
         for account_id in sorted(view.accounts):
             account = view.accounts[account_id]
+            if account.mandate is None or not run.runs_for(account_id):
+                continue
             card = uow.get(TradeCard, card_id_for(account_id, signal.signal_id))
-            if account.mandate is None or not run.runs_for(account_id) or card.exists:
+            if card.exists:
                 continue
             cash = view.cash.get(account_id)
-            # Cash already promised to the account's waiting cards is not offered again.
-            available = (cash.available if cash else ZERO) - view.research.waiting_reserve(
-                account_id
+            # Cash promised to the account's waiting cards (and to this bar's other DCA
+            # cards) is not offered again.
+            available = (
+                (cash.available if cash else ZERO)
+                - view.research.waiting_reserve(account_id)
+                - promised.get(account_id, ZERO)
             )
             decision = propose_dca_card(
                 ProposalFacts(
@@ -156,3 +165,6 @@ class DcaBuys:
                 card.block(decision, cause)
             else:
                 card.propose(decision, cause)
+                promised[account_id] = promised.get(account_id, ZERO) + reserve_for(
+                    decision.reference_price, decision.quantity
+                )
