@@ -137,7 +137,7 @@ ROUTES: tuple[Route, ...] = (
           APPROVER, body=PauseBody, response=StrategyChange, errors=(409,)),
     Route("POST", f"{V1}/strategies/{{strategy}}/retire", "retireStrategy",
           strategies.retire_strategy, "Run the strategy for no account any more",
-          "strategies", ADMIN, body=ReasonBody, response=StrategyChange, errors=(409,)),
+          "strategies", ADMIN, body=PauseBody, response=StrategyChange, errors=(409,)),
     # The judge's prompt registry
     Route("GET", f"{V1}/prompts", "listPrompts", prompts.list_prompts,
           "Every prompt version of the judge with its figures: reviews, failures, latency "

@@ -281,8 +281,8 @@ class Order(Resource):
     account_id: str
     symbol: str
     quantity: int
-    stop: Amount
-    target: Amount
+    stop: Amount | None  # null (with the target): a plain entry, no exits (a DCA buy)
+    target: Amount | None
     square_off: bool
     placed_at: Time
     status: str

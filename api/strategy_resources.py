@@ -34,7 +34,7 @@ class DeployBody(Strict):
 
 
 class PauseBody(Strict):
-    """Pause or resume: why, and for which accounts (none: every account)."""
+    """Pause, resume or retire: why, and for which accounts (none: every account)."""
 
     reason: Reason
     accounts: list[Ident] = Field(default_factory=list, max_length=200,

@@ -6,14 +6,18 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import tempfile
 from datetime import datetime
 from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
+from pathlib import Path
 
+from adapters.files.sample import SAMPLE_DIR, load_instruments
 from cli import integrity
 from cli.options import add_store, existing_store
 from domain.session import IST
 from projections.desk import DeskView, apply, snapshot
 from projections.lineage import TraceNotFound, trace
+from replay.redecide import redecide
 from replay.render import explained, json_line, line, record
 
 
@@ -32,6 +36,11 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
                    help="ISO time; without an offset it is read as IST (default: now)")
     add_store(p)
     p.set_defaults(func=_state)
+    p = rsub.add_parser("decide", help="decide the log's inputs again on a fresh desk and "
+                        "compare every card with the log's")
+    p.add_argument("--data", default=str(SAMPLE_DIR), help="folder of instruments.csv")
+    add_store(p)
+    p.set_defaults(func=_decide)
     p = rsub.add_parser("events", help="the log in order, one event a line")
     add_store(p)
     p.add_argument("--full", action="store_true", help="print whole payloads")
@@ -82,6 +91,24 @@ def _state(args: argparse.Namespace) -> int:
                       f"realised {_2dp(p['realised_pnl'])} unrealised "
                       f"{_2dp(p['unrealised_pnl'])}")
     return 0
+
+
+def _decide(args: argparse.Namespace) -> int:
+    store = existing_store(args)
+    log = list(store.read_all())
+    store.close()
+    with tempfile.TemporaryDirectory(prefix="desk-decide-") as folder:
+        result = redecide(log, f"sqlite:///{Path(folder) / 'replay.db'}",
+                          load_instruments(Path(args.data) / "instruments.csv"))
+    if args.json:
+        print(json.dumps({"same": result.same, "cards": len(result.logged),
+                          "replayed": len(result.replayed),
+                          "difference": result.first_difference()}))
+    elif result.same:
+        print(f"same: {len(result.logged)} cards decided again, identical to the log's")
+    else:
+        print(f"different: {result.first_difference()}")
+    return 0 if result.same else 1
 
 
 def _events(args: argparse.Namespace) -> int:

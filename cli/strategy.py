@@ -71,9 +71,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         p = ssub.add_parser(action, help=helptext)
         p.add_argument("name")
         p.add_argument("--reason", required=True)
-        if action != "retire":
-            p.add_argument("--accounts", default="", metavar="A,B",
-                           help="only these accounts, comma-separated (default: every one)")
+        p.add_argument("--accounts", default="", metavar="A,B",
+                       help="only these accounts, comma-separated (default: every one)")
         _writer(p, _lifecycle)
 
 
@@ -173,11 +172,10 @@ def _lifecycle(args: argparse.Namespace) -> int:
     reason = args.reason.strip()
     if not reason:
         return _fail(USAGE, "--reason must say why")
-    accounts = tuple(a.strip() for a in getattr(args, "accounts", "").split(",") if a.strip())
-    scope = {"accounts": accounts} if accounts else {}
+    accounts = tuple(a.strip() for a in args.accounts.split(",") if a.strip())
     return _run(args, kind(actor=actor, at=_desk_now(args),
                            correlation_id=f"strategy-{args.name}", strategy=args.name,
-                           reason=reason, **scope))
+                           reason=reason, accounts=accounts))
 
 
 def _desk_now(args: argparse.Namespace) -> datetime:

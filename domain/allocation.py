@@ -80,6 +80,7 @@ def propose_card(facts: ProposalFacts) -> CardProposed | CardBlocked:
     signal, mandate, book = facts.signal, facts.mandate, facts.book
     meta = signal.meta
     assert meta is not None
+    assert signal.stop is not None and signal.target is not None  # plain entries: domain.dca
     objective = book.allocation.objectives[mandate.objective]
     common = {"card_id": facts.card_id, "account_id": facts.account_id,
               "signal_id": signal.signal_id, "symbol": signal.symbol,

@@ -29,8 +29,8 @@ class WorkingOrder:
     quantity: int
     status: str  # WORKING (entry pending) or OPEN (exits working)
     placed_at: datetime
-    stop: Decimal
-    target: Decimal
+    stop: Decimal | None  # None (with the target): a plain entry, no exits
+    target: Decimal | None
     square_off: bool
     entry_price: Decimal | None = None  # known once the entry filled
     exit_requested_at: datetime | None = None  # an operator asked to close the position

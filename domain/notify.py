@@ -81,8 +81,10 @@ def _card(e: CardProposed, verdict: str) -> Message:
     judged = f"\nJudge: {verdict}" if verdict else ""
     return Message(
         f"New card {e.card_id}\n{e.side} {e.quantity} {e.symbol} for {e.account_id}"
-        f" ({e.strategy})\nEntry {e.reference_price} · stop {e.stop} · target {e.target}"
-        f"\nThesis: {e.thesis[:600]}{judged}"
+        f" ({e.strategy})\nEntry {e.reference_price} · "
+        + (f"stop {e.stop} · target {e.target}" if e.stop is not None
+           else "plain entry, no stop or target")
+        + f"\nThesis: {e.thesis[:600]}{judged}"
         f"\nExpires {ist(e.expires_at):%d %b %H:%M} IST",
         card_id=e.card_id,
     )

@@ -107,8 +107,9 @@ def quoted(text: str, limit: int = MAX_HEADLINE_CHARS) -> str:
 
 def card_facts(card: CardProposed) -> dict[str, Any]:
     """What the reviewer is shown of a card (no account details beyond its id)."""
-    risk = abs(card.reference_price - card.stop)
-    reward = abs(card.target - card.reference_price)
+    stop, target = card.stop, card.target  # None: a plain entry (a DCA buy), no exits
+    risk = abs(card.reference_price - stop) if stop is not None else Decimal(0)
+    reward = abs(target - card.reference_price) if target is not None else Decimal(0)
     return {
         "card_id": card.card_id,
         "symbol": card.symbol,
@@ -117,8 +118,8 @@ def card_facts(card: CardProposed) -> dict[str, Any]:
         "sector": card.sector,
         "quantity": card.quantity,
         "reference_price": str(card.reference_price),
-        "stop": str(card.stop),
-        "target": str(card.target),
+        "stop": None if stop is None else str(stop),
+        "target": None if target is None else str(target),
         "reward_to_risk": str(round(reward / risk, 2)) if risk else None,
         "horizon": str(card.horizon),
         "desk_thesis": quoted(card.thesis, 600),
@@ -195,23 +196,27 @@ _CAUTION_BELOW = (Decimal("1.5"), Decimal("0.2"))
 def rule_review(card: CardProposed) -> ReviewBody:
     """The rule-based reviewer: failed guardrails oppose, thin edge or reward urges caution,
     anything else is supported; confidence is the meta-label's target probability."""
-    risk = abs(card.reference_price - card.stop)
-    reward_risk = abs(card.target - card.reference_price) / risk if risk else Decimal(0)
-    edge = card.meta.edge_r if card.meta else Decimal(0)
     confidence = card.meta.p_target if card.meta else Decimal("0.5")
     failed = [g.name for g in card.guardrails if not g.passed]
     risks = [f"guardrail {name} failed" for name in failed]
-    if reward_risk < _CAUTION_BELOW[0]:
-        risks.append(f"reward/risk {reward_risk:.2f} below {_CAUTION_BELOW[0]}")
-    if edge < _CAUTION_BELOW[1]:
-        risks.append(f"meta-label edge {edge:.2f}R below {_CAUTION_BELOW[1]}R")
+    if card.stop is not None and card.target is not None:
+        risk = abs(card.reference_price - card.stop)
+        reward_risk = abs(card.target - card.reference_price) / risk if risk else Decimal(0)
+        edge = card.meta.edge_r if card.meta else Decimal(0)
+        if reward_risk < _CAUTION_BELOW[0]:
+            risks.append(f"reward/risk {reward_risk:.2f} below {_CAUTION_BELOW[0]}")
+        if edge < _CAUTION_BELOW[1]:
+            risks.append(f"meta-label edge {edge:.2f}R below {_CAUTION_BELOW[1]}R")
+    # A plain entry (a DCA buy) has no exits, no barriers and no edge to weigh.
+    invalidation = (f"a close beyond the stop at {card.stop}" if card.stop is not None
+                    else "no stop: a held accumulation, reviewed by the operator")
     verdict: Verdict = "oppose" if failed else "caution" if risks else "support"
     return ReviewBody(
         verdict,
         max(Decimal(0), min(Decimal(1), confidence)).quantize(Decimal("0.001")),
         f"{card.strategy} {card.side.value} {card.symbol}: {quoted(card.thesis, 600)}",
         tuple(risks),
-        f"a close beyond the stop at {card.stop}",
+        invalidation,
     )
 
 

@@ -88,8 +88,8 @@ class ChartCard(_Row):
     side: str
     quantity: int
     entry: Decimal
-    stop: Decimal
-    target: Decimal
+    stop: Decimal | None  # None (with the target): a plain entry (a DCA buy)
+    target: Decimal | None
     status: str
     reason: str
     fills: list[ChartFill]

@@ -31,8 +31,8 @@ class CardRow:
     side: str
     quantity: int
     reference_price: Decimal
-    stop: Decimal
-    target: Decimal
+    stop: Decimal | None  # None (with the target): a plain entry, no exits
+    target: Decimal | None
     expires_at: datetime | None
     status: str = "PROPOSED"
     decided_by: str = ""

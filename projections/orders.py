@@ -31,8 +31,8 @@ class OrderRow:
     account_id: str
     symbol: str
     quantity: int
-    stop: Decimal
-    target: Decimal
+    stop: Decimal | None  # None (with the target): a plain entry, no exits
+    target: Decimal | None
     square_off: bool
     placed_at: datetime
     status: str = "PLACED"

@@ -139,7 +139,9 @@ def apply_reviews(view: DeskView, event: Envelope) -> None:
             order = view.orders.by_id.get(payload.order_id)
             card = view.cards.get(order.card_id) if order else None
             if card is not None:
-                at_risk = abs(payload.entry_price - card.stop) * payload.quantity
+                # A plain entry has no stop: no risk unit, so no result in R.
+                at_risk = abs(payload.entry_price - card.stop) * payload.quantity \
+                    if card.stop is not None else Decimal(0)
                 reviews.outcomes[card.card_id] = Outcome(
                     payload.realised_pnl,
                     (payload.realised_pnl / at_risk).quantize(Decimal("0.01")) if at_risk else None,

@@ -111,6 +111,7 @@ def apply_strategies(view: DeskView, event: Envelope) -> None:
         state.paused, state.pause_reason, state.paused_by = False, "", ""
         state.paused_accounts = {}
     elif isinstance(p, StrategyRetired):
-        state.deployments.append(Deployment(None, (), _ALWAYS, p.retired_by,
+        state.deployments.append(Deployment(None, p.accounts, _ALWAYS, p.retired_by,
                                             p.reason))
-        state.retired, state.paused, state.paused_accounts = True, False, {}
+        if not p.accounts:  # for some accounts: the others keep running it
+            state.retired, state.paused, state.paused_accounts = True, False, {}

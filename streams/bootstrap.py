@@ -26,6 +26,7 @@ from streams.process_managers import ProcessManager, Reactions, reactions
 from streams.process_managers.allocation import Allocation, DatedMaster
 from streams.process_managers.approval_policy import PolicyApprover
 from streams.process_managers.auto_approver import AutoApprover
+from streams.process_managers.dca import DcaBuys
 from streams.process_managers.execution import Execution
 from streams.process_managers.expiry import CardExpiry
 from streams.process_managers.funding import FundingWatch
@@ -80,6 +81,7 @@ def reactions_for(
         StrategyWindows(book),
         Allocation(instruments, book, build_tagger(load_tagging_rules(), instruments.values()),
                    dated),
+        DcaBuys(instruments, book, dated),
         PolicyApprover(book),
     ]
     if approver:

@@ -66,8 +66,11 @@ class ResumeStrategy(Command):
 
 @dataclass(frozen=True, kw_only=True)
 class RetireStrategy(Command):
+    """Run it no more for `accounts` (none named: every account)."""
+
     strategy: str
     reason: str
+    accounts: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -149,8 +152,9 @@ def _resume(cmd: ResumeStrategy, step: _Step) -> list[StrategyLifecycle]:
 
 
 def _retire(cmd: RetireStrategy, step: _Step) -> list[StrategyLifecycle]:
+    _known_accounts(cmd.accounts, step)
     line = _known(step, cmd.strategy)
-    line.retire(cmd.reason, step.cause)
+    line.retire(cmd.reason, step.cause, cmd.accounts)
     return [line]
 
 

@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from adapters.files.calendar import load_calendar
 from adapters.files.strategy_clauses import ClauseSpec
+from adapters.files.strategy_dca import DCA_DEFAULTS, check_dca, dca_plan
 from adapters.files.yaml_file import parse_yaml
 from domain.features import Regime
 from domain.ids import strategy_version_id
@@ -36,7 +37,7 @@ from domain.strategy.book import (
     StrategyBook,
 )
 from domain.strategy.schedule import EXPIRY_DAYS, Schedule, parse_window, valid_cron
-from domain.values import Horizon, Objective
+from domain.values import Horizon, Objective, Symbol
 
 BOOK_PATH = Path(__file__).resolve().parents[2] / "data" / "playbooks" / "strategies.yaml"
 
@@ -52,7 +53,7 @@ RULE_EXIT_DEFAULTS: dict[str, Any] = {
 }
 
 
-_LATER_FIELDS = ("windows", "skip", "schedule")
+_LATER_FIELDS = ("windows", "skip", "schedule", "symbol", "amount")
 
 
 class StrategyBookError(ValueError):
@@ -101,6 +102,9 @@ class _Strategy(_Strict):
     windows: tuple[str, ...] = ()
     skip: tuple[str, ...] = ()  # `expiry_days` and/or ISO dates
     schedule: str | None = None
+    # DCA (`kind: dca`): buy `amount` rupees of `symbol` at each time `schedule` falls due.
+    symbol: Symbol | None = None
+    amount: Positive | None = None
 
     @field_validator("windows")
     @classmethod
@@ -133,6 +137,10 @@ class _Strategy(_Strict):
 
     @model_validator(mode="after")
     def _by_kind(self) -> _Strategy:
+        if self.kind is Kind.DCA:
+            check_dca(self.direction, self.symbol, self.amount, self.schedule, self.horizons,
+                      bool(self.when or self.exit_when or self.sizing))
+            return self
         missing = [name for name in RULE_EXIT_DEFAULTS if getattr(self, name) is None]
         if missing and not self.exit_when:
             raise ValueError(f"missing {', '.join(missing)} (only a strategy that exits by "
@@ -274,13 +282,15 @@ def default_book() -> StrategyBook:
 
 def _strategy(name: str, s: _Strategy) -> Strategy:
     given = {k: getattr(s, k) for k in RULE_EXIT_DEFAULTS}
-    f = {k: RULE_EXIT_DEFAULTS[k] if v is None else v for k, v in given.items()}
+    defaults = DCA_DEFAULTS if s.kind is Kind.DCA else RULE_EXIT_DEFAULTS
+    f = {k: defaults[k] if v is None else v for k, v in given.items()}
     return Strategy(
         name, s.kind, s.direction, f["score"], f["horizons"], f["horizon_bars"],
         f["stop_atr"], f["target_atr"], f["expiry_minutes"], f["regimes"], f["drift_sigma"],
         f["max_catalyst_age_minutes"], s.category, s.cooldown_bars,
         tuple(c.to_domain() for c in s.when), tuple(c.to_domain() for c in s.exit_when),
         s.sizing.to_domain() if s.sizing else Sizing(), s.to_schedule(),
+        dca=dca_plan(s.kind, s.symbol, s.amount),
     )
 
 

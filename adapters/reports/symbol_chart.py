@@ -185,13 +185,17 @@ def _cards(plot: Any, series: SymbolSeries, range_end: datetime) -> None:
     if not cards:
         return
     for name, colour, dash in CARD_LINES:
+        # A plain entry (a DCA buy) has no stop or target line to draw.
+        drawn = [c for c in cards if getattr(c, name) is not None]
+        if not drawn:
+            continue
         source = ColumnDataSource(
             {
-                "x0": [_shown(c.at) for c in cards],
-                "x1": [_shown(_card_end(c, range_end)) for c in cards],
-                "y": [float(getattr(c, name)) for c in cards],
-                "card": [c.card_id for c in cards],
-                "status": [c.status for c in cards],
+                "x0": [_shown(c.at) for c in drawn],
+                "x1": [_shown(_card_end(c, range_end)) for c in drawn],
+                "y": [float(getattr(c, name)) for c in drawn],
+                "card": [c.card_id for c in drawn],
+                "status": [c.status for c in drawn],
             }
         )
         lines = plot.segment(

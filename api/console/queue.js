@@ -102,7 +102,8 @@ export function renderCard(container, detail) {
     el("h3", {}, "Thesis"), el("p", { class: "thesis" }, detail.thesis || "—"),
     el("dl", { class: "figures" },
       el("dt", {}, "Entry / stop / target"),
-      el("dd", {}, `${money(c.reference_price)} / ${money(c.stop)} / ${money(c.target)}`),
+      el("dd", {}, `${money(c.reference_price)} / ${money(c.stop)} / ${money(c.target)}`
+        + (c.status !== "BLOCKED" && c.stop === null ? " (a plain entry: no stop or target)" : "")),
       el("dt", {}, "Expected cost"), el("dd", {}, money(detail.expected_cost)),
       el("dt", {}, "Horizon / mandate"),
       el("dd", {}, `${detail.horizon || "—"} / v${detail.mandate_version ?? "—"}`)),

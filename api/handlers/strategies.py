@@ -8,7 +8,6 @@ from collections.abc import Callable
 
 from api.context import Call
 from api.errors import conflict, not_found
-from api.inputs import ReasonBody
 from api.strategy_resources import (
     DeployBody,
     PauseBody,
@@ -76,27 +75,19 @@ async def resume_strategy(call: Call) -> StrategyChange:
 
 
 async def retire_strategy(call: Call) -> StrategyChange:
-    """Run the strategy for no account any more."""
-    return await _lifecycle(call, RetireStrategy)
+    """Run the strategy for no account any more (or for none of the accounts named)."""
+    return await _for_accounts(call, RetireStrategy)
 
 
-async def _for_accounts(call: Call, kind: type[PauseStrategy | ResumeStrategy]
+async def _for_accounts(call: Call,
+                       kind: type[PauseStrategy | ResumeStrategy | RetireStrategy]
                        ) -> StrategyChange:
-    """Pause or resume, for the accounts the body names (none: every account)."""
+    """Pause, resume or retire, for the accounts the body names (none: every account)."""
     body, name = call.body, call.path["strategy"]
     assert isinstance(body, PauseBody)
     return await _run(call, lambda at: kind(
         actor=call.actor, at=at, correlation_id=STRATEGY_PREFIX + name, strategy=name,
         reason=body.reason, accounts=tuple(body.accounts)), name)
-
-
-async def _lifecycle(call: Call, kind: type[RetireStrategy]
-                     ) -> StrategyChange:
-    body, name = call.body, call.path["strategy"]
-    assert isinstance(body, ReasonBody)
-    return await _run(call, lambda at: kind(
-        actor=call.actor, at=at, correlation_id=STRATEGY_PREFIX + name, strategy=name,
-        reason=body.reason), name)
 
 
 async def _run(call: Call, build: Callable[..., Command], name: str | None = None

@@ -78,11 +78,13 @@ class StrategyLifecycle(Aggregate):
         self._record(StrategyResumed(strategy=self.name, reason=reason, resumed_by=cause.actor,
                                      accounts=tuple(sorted(set(accounts)))), cause)
 
-    def retire(self, reason: str, cause: Cause) -> None:
+    def retire(self, reason: str, cause: Cause, accounts: tuple[str, ...] = ()) -> None:
+        """Run it for `accounts` (empty: every account) no more, from the next event on."""
         if self.retired:
             raise DomainError(f"{self.name} is already retired")
         self._record(StrategyRetired(strategy=self.name, reason=reason,
-                                     retired_by=cause.actor), cause)
+                                     retired_by=cause.actor,
+                                     accounts=tuple(sorted(set(accounts)))), cause)
 
     def _on_strategy_version_published(self, e: StrategyVersionPublished) -> None:
         self.versions[e.version_id] = e
@@ -103,4 +105,5 @@ class StrategyLifecycle(Aggregate):
             self.paused, self.paused_accounts = False, set()
 
     def _on_strategy_retired(self, e: StrategyRetired) -> None:
-        self.retired, self.paused, self.paused_accounts = True, False, set()
+        if not e.accounts:
+            self.retired, self.paused, self.paused_accounts = True, False, set()

@@ -25,8 +25,8 @@ class SignalScored(Payload):
     side: Side
     score: Annotated[Decimal, Field(ge=0, le=1)]
     reference_price: Price
-    stop: Price
-    target: Price
+    stop: Price | None  # None: a plain entry with no exits (a DCA buy is held)
+    target: Price | None
     horizon: Horizon
     expires_at: AwareDatetime
     rationale: str
@@ -49,8 +49,8 @@ class CardProposed(Payload):
     side: Side
     quantity: Quantity
     reference_price: Price
-    stop: Price
-    target: Price
+    stop: Price | None  # None: a plain entry with no exits (a DCA buy is held)
+    target: Price | None
     horizon: Horizon
     expires_at: AwareDatetime
     mandate_version: int

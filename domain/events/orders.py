@@ -23,8 +23,8 @@ class OrderPlaced(Payload):
     symbol: Symbol
     side: Side
     quantity: Quantity
-    stop: Price
-    target: Price
+    stop: Price | None  # None (with the target): a plain entry, no exits (a DCA buy)
+    target: Price | None
     square_off: bool
     reserved: Money
 

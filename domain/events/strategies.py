@@ -67,11 +67,13 @@ class StrategyResumed(Payload):
 
 @register
 class StrategyRetired(Payload):
-    """The strategy runs for no account from here on (a later deployment brings it back)."""
+    """The strategy runs for no account from here on, or (`accounts`) for none of those
+    (a later deployment to them, or to every account, brings it back)."""
 
     strategy: str
     reason: Reason
     retired_by: str
+    accounts: tuple[str, ...] = ()
 
 
 @register

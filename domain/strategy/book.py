@@ -16,6 +16,7 @@ from domain.values import Horizon, Objective
 class Kind(StrEnum):
     EVENT = "event"  # fires on a tagged news item or filing
     BARS = "bars"  # scanned on every closed bar
+    DCA = "dca"  # buys a fixed amount of one symbol at each time its schedule falls due
 
 
 class Direction(StrEnum):
@@ -102,6 +103,18 @@ class Sizing:
 
 
 @dataclass(frozen=True)
+class DcaPlan:
+    """A DCA strategy's standing order: `amount` rupees of `symbol` at each due time."""
+
+    symbol: str
+    amount: Decimal
+
+    def quantity(self, price: Decimal) -> int:
+        """Whole shares `amount` buys at `price`: floor(amount / price)."""
+        return int(self.amount // price) if price > 0 else 0
+
+
+@dataclass(frozen=True)
 class Strategy:
     name: str
     kind: Kind
@@ -121,6 +134,7 @@ class Strategy:
     exit_when: tuple[Clause, ...] = ()  # exits by rule: all clauses hold -> close
     sizing: Sizing = Sizing()
     schedule: Schedule = ALWAYS  # entry windows, days off, a cron (none: always)
+    dca: DcaPlan | None = None  # DCA strategies: what each due time buys
 
 
 @dataclass(frozen=True)

@@ -33,6 +33,7 @@ from projections.desk import DeskView
 from streams.process_managers.allocation import Allocation
 from streams.process_managers.approval_policy import PolicyApprover
 from streams.process_managers.auto_approver import AutoApprover
+from streams.process_managers.dca import DcaBuys
 from streams.process_managers.execution import Execution
 from streams.process_managers.expiry import CardExpiry
 from streams.process_managers.funding import FundingWatch
@@ -59,7 +60,7 @@ Reactions = Mapping[type[Payload], tuple[ProcessManager, ...]]
 # step (the order in which they load and change aggregates: keep it when adding a row).
 REACTIONS: dict[type[Payload], tuple[type, ...]] = {
     BarClosed: (PaperFills, RiskWatch, CardExpiry, FundingWatch, StrategyWindows,
-                Allocation),
+                Allocation, DcaBuys),
     NewsArrived: (Allocation,),
     AnnouncementArrived: (Allocation,),
     CardProposed: (AutoApprover, PolicyApprover),

@@ -29,6 +29,10 @@ from streams.instrument_master import DatedInstruments
 from streams.ports import Clock, Venue
 from streams.unit_of_work import UnitOfWork
 
+# Why a venue order is refused before it is sent: a DCA buy's entry has no exits.
+PLAIN_ENTRY_REFUSED = ("a plain entry (no stop, no target: a DCA buy) is placed by the paper "
+                       "broker only; this venue's adapter places brackets")
+
 log = structlog.get_logger("eventdesk.router")
 
 Notify = Callable[[list[Recorded]], object]
@@ -128,6 +132,9 @@ class OrderRouter(VenueRouter):
         found = await self.venue.find(placed.order_id)
         if found:
             return held(found)
+        if placed.stop is None or placed.target is None:
+            # The venue adapters place brackets (GTT, OCO) only; refused, with the reason.
+            return Outcome(BrokerAck(False, reason=PLAIN_ENTRY_REFUSED))
         ack = await self.venue.place_bracket(self._request(placed, at))
         return Outcome(ack)
 
@@ -158,9 +165,11 @@ class OrderRouter(VenueRouter):
     def _request(self, placed: OrderPlaced, at: datetime) -> BracketRequest:
         card = self.store.load(TradeCard, placed.card_id)
         assert card.proposal is not None, f"order {placed.order_id} has no proposed card"
+        stop, target = placed.stop, placed.target
+        assert stop is not None and target is not None, "plain entries are refused in `_ask`"
         return BracketRequest(
             client_order_id=placed.order_id, symbol=placed.symbol,
             isin=self.isin(placed.symbol, at), quantity=placed.quantity,
-            stop=placed.stop, target=placed.target, intraday=placed.square_off,
+            stop=stop, target=target, intraday=placed.square_off,
             reference_price=card.proposal.reference_price,
         )

@@ -42,8 +42,8 @@ class _Bracket:
 
     symbol: str
     quantity: int
-    stop: Decimal
-    target: Decimal
+    stop: Decimal | None  # None (with the target): a plain entry
+    target: Decimal | None
     cancelled: bool = False
     entry_price: Decimal | None = None
     exit_price: Decimal | None = None
@@ -91,6 +91,9 @@ class PaperBroker:
         assert bracket is not None
         if stop is None and target is None:
             return BrokerAck(False, reason="nothing to modify: give a stop or a target")
+        if bracket.stop is None or bracket.target is None:
+            return BrokerAck(False, reason=f"order {order_id} is a plain entry: no stop or "
+                             "target to move")
         new_stop = stop if stop is not None else bracket.stop
         new_target = target if target is not None else bracket.target
         if new_stop >= new_target:

@@ -43,15 +43,17 @@ def entry_fill(placed_at: datetime, bar: BarClosed) -> FillDecision | None:
 
 
 def exit_fill(
-    stop: Decimal, target: Decimal, bar: BarClosed, square_off: bool
+    stop: Decimal | None, target: Decimal | None, bar: BarClosed, square_off: bool
 ) -> FillDecision | None:
-    if bar.low <= stop:
+    """The exit this bar fills, if any (a plain entry, without stop and target, leaves only
+    by the square-off or an operator)."""
+    if stop is not None and bar.low <= stop:
         base = min(stop, bar.open)
         price = round_to_tick(base * (1 - SLIPPAGE), "down")
         return FillDecision(
             Leg.STOP, price, f"stop {stop} touched (low {bar.low}); fill {base} - 5 bps"
         )
-    if bar.high >= target:
+    if target is not None and bar.high >= target:
         price = max(target, bar.open)
         return FillDecision(Leg.TARGET, price, f"target {target} reached (high {bar.high})")
     if square_off:
