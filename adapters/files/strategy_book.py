@@ -281,6 +281,7 @@ def _strategy(name: str, s: _Strategy) -> Strategy:
         f["max_catalyst_age_minutes"], s.category, s.cooldown_bars,
         tuple(c.to_domain() for c in s.when), tuple(c.to_domain() for c in s.exit_when),
         s.sizing.to_domain() if s.sizing else Sizing(), s.to_schedule(),
+        atr_bracket=not s.exit_when or s.stop_atr is not None or s.target_atr is not None,
     )
 
 

@@ -121,6 +121,9 @@ class Strategy:
     exit_when: tuple[Clause, ...] = ()  # exits by rule: all clauses hold -> close
     sizing: Sizing = Sizing()
     schedule: Schedule = ALWAYS  # entry windows, days off, a cron (none: always)
+    # False: exits by rule only (`exit_when` without stop_atr/target_atr), so the bracket
+    # is `domain.strategy.by_rule.protective_levels`, not the ATR one.
+    atr_bracket: bool = True
 
 
 @dataclass(frozen=True)
