@@ -17,11 +17,14 @@ import json
 import math
 from datetime import datetime, timedelta
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pytest
 
+from adapters.eventstore.store import DeskStore
 from cli.main import main
+from domain.events import BarClosed, ExitRequested
 from domain.money import round_to_tick
 
 SMA_CROSS = """\
@@ -125,3 +128,19 @@ def test_backtest_when_the_desk_exits_by_rule_then_the_exit_names_the_rule(
     desk = runs["desk"]["trades"]
     assert desk and all(t["exit_reason"] == "OPERATOR leg filled" for t in desk)
     assert runs["desk"]["json"]["trades"] == runs["fast"]["json"]["trades"]
+
+
+def test_backtest_when_exit_when_holds_then_the_strategy_records_the_exit_caused_by_the_bar(
+    runs: dict[str, dict[str, Any]],
+) -> None:
+    store = DeskStore(f"sqlite:///{Path(runs['desk']['json']['out']) / 'desk.db'}")
+    events = [rec.event for rec in store.read_all()]
+    bars = {e.event_id: e.payload for e in events if isinstance(e.payload, BarClosed)}
+    exits = [e for e in events if isinstance(e.payload, ExitRequested)]
+
+    # One exit per closed trade (and one more if the last bar's close asked for it).
+    assert len(exits) - len(runs["desk"]["trades"]) in (0, 1)
+    for e in exits:
+        assert (e.payload.scope, e.actor) == ("rule", "strategy:sma_cross")
+        assert e.causation_id in bars
+        assert "sma_10 crosses_below sma_20 (now sma_10" in e.payload.reason
