@@ -28,7 +28,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--runtime", choices=("embedded", "kafka"), default="embedded",
                    help="embedded (in-process, default) or kafka (relay + faust workers)")
     add_kafka(p, namespace=False)  # each demo store gets topics of its own
-    p.add_argument("--workers", type=int, default=1, help="faust workers for --runtime kafka")
+    p.add_argument("--workers", type=int, default=1,
+                   help="faust workers --runtime kafka starts (0: a relay and workers already "
+                   "run on this store, e.g. compose's services; the day is fed to them)")
+    p.add_argument("--namespace", default=None,
+                   help="--runtime kafka: the topics' namespace (default: one of the store's "
+                   "own; with --workers 0 the namespace those workers use, e.g. desk)")
     p.add_argument("--broker", choices=("paper", *VENUE_DEMOS), default="paper",
                    help="paper (default), or upstox-fake / kite-fake / ibkr-fake: a local "
                    "fake of that broker started on 127.0.0.1, reached through its adapter "
@@ -47,6 +52,9 @@ def _run(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     url = store_url(args)
+    if args.workers < 0:
+        print("error: --workers must be 0 or more", file=sys.stderr)
+        return 2
     if args.days < 1 or (args.days > 1 and (args.runtime, args.broker) != ("embedded", "paper")):
         print("error: --days must be at least 1, and more than 1 runs only on the embedded "
               "runtime with the paper broker", file=sys.stderr)
@@ -60,7 +68,7 @@ def _run(args: argparse.Namespace) -> int:
 
         view = run_demo_kafka(url, Path(args.data), args.operator, wall_clock,
                               kafka_bootstrap(args), args.partitions,
-                              args.workers)
+                              args.workers, args.namespace)
         data = summary(view)
         data["events"] = DeskStore(url).head()
     else:

@@ -51,6 +51,9 @@ class StackStalled(RuntimeError):
 MAX_RESTARTS = 3  # per process: a worker that keeps stalling is a failure, not a hiccup
 # Behind the log with no progress this long: the workers are restarted.
 STUCK_SECONDS = 45.0
+# Waiting on a relay and workers started elsewhere (which may still be starting up, and
+# which nothing here can restart): how long a step may take before the feed gives up.
+STANDING_TIMEOUT = 600.0
 log = structlog.get_logger("eventdesk.stack")
 
 # Operator credentials (the API's token list, a CLI operator's token) that the relay and
@@ -251,11 +254,18 @@ def demo_namespace(store_url: str) -> str:
 
 def run_demo_kafka(
     store_url: str, directory: Path, operator: str, clock: Clock, bootstrap: str,
-    partitions: int = DEFAULT_PARTITIONS, workers: int = 1,
+    partitions: int = DEFAULT_PARTITIONS, workers: int = 1, namespace: str | None = None,
 ) -> DeskView:
-    """Feed the sample day through a fresh relay and workers; return the merged view."""
-    stack = KafkaStack(store_url, bootstrap, partitions, workers, approver=DEMO_POLICY,
-                       namespace=demo_namespace(store_url))
+    """Feed the sample day through a fresh relay and workers; return the merged view.
+
+    `workers` 0: a relay and workers already run on this store and `namespace` (the
+    compose file's services, say), with their own approval policy; the day is fed to them
+    and waited for the same way, and nothing is started or stopped here."""
+    stack = KafkaStack(store_url, bootstrap, partitions, workers,
+                       approver=DEMO_POLICY if workers else None,
+                       namespace=namespace or demo_namespace(store_url))
+    if not workers:
+        return feed_stack(stack, directory, operator, clock, timeout=STANDING_TIMEOUT)
     stack.start()
     try:
         return feed_stack(stack, directory, operator, clock)

@@ -92,9 +92,10 @@ def test_start_when_a_service_needs_kafka_or_postgres_then_it_waits_until_health
         args, depends = argv(svc), svc.get("depends_on") or {}
         if option(args, "--bootstrap"):
             assert "kafka" in depends, f"{name} uses Kafka without waiting for it"
-        if (option(args, "--store") or "").startswith("postgresql://"):
+        store = option(args, "--store") or environment(svc).get("DESK_STORE", "")
+        if store.startswith("postgresql://"):
             assert "postgres" in depends, f"{name} uses PostgreSQL without waiting for it"
-    assert waiting >= 4  # relay and worker each wait for both
+    assert waiting >= 8  # relay, worker, api and demo-feed each wait for both
 
 
 @pytest.mark.parametrize("name", DEPENDENCIES)
@@ -150,7 +151,7 @@ def test_run_when_compose_starts_a_desk_command_then_the_real_cli_accepts_it(
     services: dict[str, dict[str, Any]],
 ) -> None:
     commands = {name: argv(svc) for name, svc in desk_services(services).items()}
-    assert {"relay", "worker", "demo-feed"} <= set(commands)
+    assert {"relay", "worker", "api", "demo-feed"} <= set(commands)
     for name, args in commands.items():
         assert parse_desk(name, args).command == args[0]
 
@@ -175,16 +176,45 @@ def test_start_when_relay_and_workers_start_then_the_topics_exist_with_the_desk_
         assert parsed.bootstrap == bootstrap, name
 
 
-def test_feed_when_the_demo_feed_decides_itself_then_workers_run_no_process_managers(
+def test_feed_when_the_demo_feed_runs_then_the_workers_decide_on_their_own_topics(
     services: dict[str, dict[str, Any]],
 ) -> None:
-    # The embedded demo runs every process manager itself; workers doing the same on the
-    # same log would be a second decider (their process_managers agent crashes on
-    # StaleWrite against the embedded runtime's tracking).
+    # One decider: the workers' process managers. The demo feed writes inputs only and
+    # waits for those workers (it starts none of its own) on the topics they consume.
     demo = parse_desk("demo-feed", argv(services["demo-feed"]))
     worker = parse_desk("worker", argv(services["worker"]))
-    assert demo.runtime == "embedded"
-    assert worker.no_process_managers
+    relay = parse_desk("relay", argv(services["relay"]))
+    assert demo.runtime == "kafka" and demo.workers == 0
+    assert not worker.no_process_managers
+    assert demo.namespace == worker.namespace == relay.namespace
+    assert demo.partitions == worker.partitions == relay.partitions
+
+
+def test_serve_when_the_stack_is_up_then_the_api_serves_the_workers_views_on_a_host_port(
+    services: dict[str, dict[str, Any]],
+) -> None:
+    api = services["api"]
+    served = parse_desk("api", argv(api))
+    assert served.command == "serve" and served.runtime == "kafka" and not served.demo
+    assert served.host == "0.0.0.0"
+    published = [str(p).rsplit(":", 1) for p in api["ports"]]
+    assert [host_and_port[-1] for host_and_port in published] == [str(served.port)]
+    assert "DESK_API_TOKENS" in environment(api)  # no token file baked into the image
+    assert "/health" in " ".join(api["healthcheck"]["test"])
+    for dep in ("kafka", "postgres"):
+        assert api["depends_on"][dep]["condition"] == "service_healthy"
+
+
+def test_start_when_a_desk_service_starts_then_no_secret_is_on_its_command_line(
+    services: dict[str, dict[str, Any]],
+) -> None:
+    # A process's argv is readable by every user of the host (`ps`): the store URL carries
+    # the database password, so it travels in DESK_STORE.
+    for name, svc in desk_services(services).items():
+        args = argv(svc)
+        assert option(args, "--store") is None, name
+        assert not any("://" in a and "@" in a for a in args), name
+        assert environment(svc)["DESK_STORE"].startswith("postgresql://"), name
 
 
 def test_connect_when_desk_services_start_then_they_use_the_internal_listener_and_db(
@@ -255,8 +285,6 @@ def test_run_when_no_profile_is_named_then_the_demo_feed_stays_down(
     assert demo.get("profiles") == ["demo"]
     args = argv(demo)
     assert args[0] == "demo"
-    # --runtime kafka would start a relay and workers of its own inside the container.
-    assert option(args, "--runtime") in (None, "embedded")
     profiled = {name for name, svc in services.items() if svc.get("profiles")}
     assert profiled == {"demo-feed"}
 
