@@ -36,7 +36,6 @@ import time
 import uuid
 from collections import Counter
 from collections.abc import Sequence
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import structlog
@@ -45,6 +44,7 @@ from adapters.files.sample import SAMPLE_DIR, AccountSpec, load_instruments
 from bench.kafka_parts import (
     announcement,
     bench_accounts,
+    bench_wall,
     clear_queue,
     loadavg,
     opening_bars,
@@ -57,7 +57,6 @@ from streams.bootstrap import Desk, bootstrap
 
 DECISIONS = ("PROPOSED", "BLOCKED")
 EXPECTED_RUN_MS = 180.0  # beyond this p50, 1,000 runs no longer fit in ~3 minutes
-BENCH_SESSIONS_AHEAD = timedelta(days=3650)  # ~2,500 sessions: more runs than any bench takes
 
 
 class HotPathError(AssertionError):
@@ -66,9 +65,7 @@ class HotPathError(AssertionError):
 
 def prepare(url: str, specs: list[AccountSpec]) -> Desk:
     desk = bootstrap(url, load_instruments(SAMPLE_DIR / "instruments.csv"))
-    # The runs' filings fall on successive sessions after the sample day, soon past today:
-    # the input gate, which refuses facts from beyond the wall clock, is told a later one.
-    desk.runtime.gate.wall = lambda: datetime.now(UTC) + BENCH_SESSIONS_AHEAD
+    desk.runtime.gate.wall = bench_wall  # the runs' filings fall on sessions after today
     setup_desk(desk.store, desk.runtime.execute, specs)
     desk.runtime.ingest(opening_bars())
     return desk
