@@ -104,6 +104,21 @@ class ChainedSQLiteRecorder(SQLiteProcessRecorder):
         )
         return int(c.fetchone()["rowid"])
 
+    def states(self, start: int, limit: int, topics: Sequence[str] = ()
+               ) -> list[tuple[int, bytes]]:
+        """(notification id, stored bytes) of up to `limit` events from id `start` on, of
+        `topics` only when given: the library's `select_notifications` without an object
+        and a name lookup per row (a fold of 100,000 events reads them all)."""
+        where = f" AND topic IN ({', '.join('?' * len(topics))})" if topics else ""
+        with self.datastore.transaction(commit=False) as c:
+            c.sqlite_cursor.row_factory = None  # plain tuples for this cursor only
+            c.execute(
+                f"SELECT rowid, state FROM {self.events_table_name} "
+                f"WHERE rowid >= ?{where} ORDER BY rowid LIMIT ?",
+                (start, *topics, limit),
+            )
+            return c.fetchall()  # type: ignore[no-any-return]
+
     def chain(self, start: int, end: int) -> list[tuple[int, str]]:
         """Chain rows with notification ids from `start` to `end` (inclusive), in order."""
         with self.datastore.transaction(commit=False) as c:
@@ -170,6 +185,12 @@ class ChainedPostgresRecorder(PostgresProcessRecorder):
                 SQL("INSERT INTO {0} VALUES (%s, %s)").format(self.chain_table), rows
             )
         return ids
+
+    def states(self, start: int, limit: int, topics: Sequence[str] = ()
+               ) -> list[tuple[int, bytes]]:
+        """(notification id, stored bytes) of up to `limit` events from id `start` on, of
+        `topics` only when given."""
+        return [(n.id, n.state) for n in self.select_notifications(start, limit, topics=topics)]
 
     def chain(self, start: int, end: int) -> list[tuple[int, str]]:
         """Chain rows with notification ids from `start` to `end` (inclusive), in order."""

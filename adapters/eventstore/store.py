@@ -6,7 +6,6 @@ record a tracking position (which event of the log caused it) in the same transa
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, TypeVar
@@ -21,6 +20,7 @@ from eventsourcing.persistence import (
     Tracking,
     Transcoder,
 )
+from pydantic_core import from_json
 
 from adapters.eventstore.recorders import ChainedPostgresRecorder, ChainedSQLiteRecorder
 from adapters.eventstore.url import store_settings
@@ -151,13 +151,14 @@ class DeskStore(Application[str]):
         stored JSON object), not validated again: for folds that read a few fields of very
         many events, where building each `Envelope` costs more than the fold itself."""
         while True:
-            page = self.recorder.select_notifications(after + 1, batch, topics=types)
-            # One parse per page: a call per event costs more than the parsing itself.
-            docs = json.loads(b"[" + b",".join(n.state for n in page) + b"]")
-            yield from zip((n.id for n in page), docs, strict=True)
+            page = self.chained.states(after + 1, batch, types)
+            # One parse per page: a call per event costs more than the parsing itself; and
+            # pydantic's parser (jiter) reads these envelopes in about half json's time.
+            docs = from_json(b"[" + b",".join(state for _, state in page) + b"]")
+            yield from zip((position for position, _ in page), docs, strict=True)
             if len(page) < batch:
                 return
-            after = page[-1].id
+            after = page[-1][0]
 
     def event_at(self, stream_id: str, version: int) -> Envelope | None:
         """The event logged at `version` of `stream_id`, or None (one primary-key lookup)."""

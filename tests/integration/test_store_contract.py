@@ -151,3 +151,17 @@ def test_store_when_several_processes_open_a_fresh_postgres_at_once_then_all_suc
         t.join()
 
     assert errors == []
+
+
+def test_read_documents_when_types_named_then_only_their_stored_json_in_log_order_across_pages(
+    store: DeskStore,
+) -> None:
+    for name in ("alpha", "beta", "gamma"):
+        _open(store, name)  # AccountOpened then CashDeposited, three times
+
+    deposits = list(store.read_documents(batch=2, types=("CashDeposited",)))
+
+    assert [p for p, _ in deposits] == [2, 4, 6]
+    assert [d["stream_id"] for _, d in deposits] == [
+        "account-alpha", "account-beta", "account-gamma"]
+    assert {d["payload"]["amount"] for _, d in deposits} == {"1000.00"}
