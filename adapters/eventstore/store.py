@@ -119,6 +119,19 @@ class DeskStore(Application[str]):
             for r in recordings
         ]
 
+    def commit_new(self, events: Sequence[Envelope]) -> list[int]:
+        """Save `events`, each the first of a stream, in one transaction, or none of them;
+        their log positions. The same rows and chain links `commit` stores for them,
+        without the library's objects per event (a tradebook brings 100,000 at once)."""
+        if any(e.stream_version != 1 for e in events):
+            raise ValueError("commit_new saves the first event of new streams only")
+        rows = [(e.stream_id, 1, e.type, _TO_JSON(e)) for e in events]
+        try:
+            return self.chained.insert_rows(rows)
+        except IntegrityError as e:
+            streams = sorted({ev.stream_id for ev in events})
+            raise StaleWrite(f"concurrent write to {', '.join(streams)}: {e}") from None
+
     # Reading ------------------------------------------------------------------
     def load(self, cls: type[A], stream_id: str) -> A:
         """The aggregate folded from its stream (a fresh one when the stream is empty)."""

@@ -11,6 +11,8 @@ import pytest
 
 from adapters.eventstore.store import DeskStore, ViewSnapshots
 from domain.aggregates import Account, Cause, RiskGuard, StaleWrite
+from domain.aggregates.inputs import first_events
+from domain.events import AccountOpened, Envelope
 from replay.verify import verify
 
 
@@ -165,3 +167,22 @@ def test_read_documents_when_types_named_then_only_their_stored_json_in_log_orde
     assert [d["stream_id"] for _, d in deposits] == [
         "account-alpha", "account-beta", "account-gamma"]
     assert {d["payload"]["amount"] for _, d in deposits} == {"1000.00"}
+
+
+def test_commit_new_when_one_stream_exists_then_stale_write_and_none_stored_else_all_chained(
+    store: DeskStore,
+) -> None:
+    def opened(*names: str) -> list[Envelope]:
+        return first_events((f"account-{n}", AccountOpened(account_id=n, name=n.title()),
+                             _cause()) for n in names)
+
+    _open(store, "beta")
+
+    with pytest.raises(StaleWrite):
+        store.commit_new(opened("alpha", "beta"))
+    positions = store.commit_new(opened("alpha", "gamma"))
+
+    after = store.read(2)  # PostgreSQL's sequence may skip the ids the refused batch drew
+    assert [r.event.stream_id for r in after] == ["account-alpha", "account-gamma"]
+    assert [r.position for r in after] == positions
+    assert verify(store).ok
