@@ -165,9 +165,11 @@ class DeskStore(Application[str]):
         many events, where building each `Envelope` costs more than the fold itself."""
         while True:
             page = self.chained.states(after + 1, batch, types)
-            # One parse per page: a call per event costs more than the parsing itself; and
-            # pydantic's parser (jiter) reads these envelopes in about half json's time.
-            docs = from_json(b"[" + b",".join(state for _, state in page) + b"]")
+            # One parse per page: a call per event costs more than the parsing itself. Only
+            # keys are worth caching (values such as ids and times are all different); so
+            # pydantic's parser reads a page of trades in about 4/5 of json's time.
+            docs = from_json(b"[" + b",".join(state for _, state in page) + b"]",
+                             cache_strings="keys")
             yield from zip((position for position, _ in page), docs, strict=True)
             if len(page) < batch:
                 return
