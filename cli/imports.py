@@ -32,9 +32,9 @@ from api.tokens import Role
 from cli.gc_pause import collection_paused
 from cli.identity import add_identity, operator
 from cli.options import add_store, store_url
-from domain.aggregates import Aggregate, Cause, StaleWrite
+from domain.aggregates import Cause, StaleWrite
 from domain.aggregates.inputs import first_events
-from domain.events import Envelope, OrderFilled, Payload, TradeImported
+from domain.events import OrderFilled, Payload, TradeImported
 from domain.ids import StreamId
 from domain.session import IST
 from domain.tax import TaxTrade
@@ -123,24 +123,14 @@ def _as_tax_trade(r: ImportedRow) -> TaxTrade:
                     t.traded_at.astimezone(IST), t.charges, t.stt)
 
 
-class _Batch(Aggregate):
-    """The first events of many write-once streams, handed to the store as one object: the
-    store's library checks every object it is given against two runtime protocols, which
-    costs more than writing the event itself when a tradebook has 100,000 trades."""
-
-    def __init__(self, events: list[Envelope]) -> None:
-        super().__init__("import-batch")
-        self._pending = events
-
-
 def _write(store: DeskStore, facts: Sequence[tuple[StreamId, Payload, datetime]], actor: str,
            correlation_id: str, clock: Callable[[], datetime]) -> None:
     """Each fact as version 1 of its own stream, a batch per transaction."""
     it: Iterator[tuple[StreamId, Payload, datetime]] = iter(facts)
     while batch := list(islice(it, BATCH)):
-        store.commit(_Batch(first_events(
+        store.commit_new(first_events(
             (stream_id, payload, Cause(at, clock(), actor, correlation_id))
-            for stream_id, payload, at in batch)))
+            for stream_id, payload, at in batch))
 
 
 def _tradebook(args: argparse.Namespace) -> int:

@@ -30,18 +30,24 @@ def _signing_key() -> ChainKey | None:
     return keyring.current if keyring is not None else None
 
 
+# An event as its table row: (stream id, stream version, topic, stored bytes).
+Row = tuple[str, int, str, bytes]
+
+
+def as_rows(stored_events: Sequence[StoredEvent]) -> list[Row]:
+    """The library's stored events as table rows."""
+    return [(str(s.originator_id), s.originator_version, s.topic, s.state)
+            for s in stored_events]
+
+
 def _chain_rows(
-    previous: str, ids: Sequence[int], stored_events: Sequence[StoredEvent],
-    key: ChainKey | None,
+    previous: str, ids: Sequence[int], rows: Sequence[Row], key: ChainKey | None,
 ) -> list[tuple[int, str]]:
-    rows = []
-    for notification_id, s in zip(ids, stored_events, strict=True):
-        previous = chain_hash(
-            previous, notification_id, str(s.originator_id), s.originator_version, s.topic,
-            s.state, key,
-        )
-        rows.append((notification_id, previous))
-    return rows
+    links = []
+    for notification_id, (stream_id, version, topic, state) in zip(ids, rows, strict=True):
+        previous = chain_hash(previous, notification_id, stream_id, version, topic, state, key)
+        links.append((notification_id, previous))
+    return links
 
 
 class ChainedSQLiteRecorder(SQLiteProcessRecorder):
@@ -61,22 +67,32 @@ class ChainedSQLiteRecorder(SQLiteProcessRecorder):
     def _insert_events(
         self, c: SQLiteCursor, stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> Sequence[int] | None:
-        # The library inserts one statement per event; a batch here is one executemany.
-        ids = self._insert_rows(c, stored_events)
+        rows = as_rows(stored_events)
+        ids = self._insert_chained(c, rows)
         tracking: Tracking | None = kwargs.get("tracking")
         if tracking is not None:
             self._insert_tracking(c, tracking)
+        return ids
+
+    def insert_rows(self, rows: Sequence[Row]) -> list[int]:
+        """Insert these table rows and their chain links in one transaction: what
+        `insert_events` does for the same events, without an object per event."""
+        with self.datastore.transaction(commit=True) as c:
+            return self._insert_chained(c, rows)
+
+    def _insert_chained(self, c: SQLiteCursor, rows: Sequence[Row]) -> list[int]:
+        # The library inserts one statement per event; a batch here is one executemany.
+        ids = self._insert_rows(c, rows)
         if ids:
             c.execute(
                 f"SELECT hash FROM {CHAIN_TABLE} ORDER BY notification_id DESC LIMIT 1"
             )
             row = c.fetchone()
-            rows = _chain_rows(row["hash"] if row else GENESIS, ids, stored_events,
-                               self.chain_key)
-            c.executemany(f"INSERT INTO {CHAIN_TABLE} VALUES (?, ?)", rows)
+            links = _chain_rows(row["hash"] if row else GENESIS, ids, rows, self.chain_key)
+            c.executemany(f"INSERT INTO {CHAIN_TABLE} VALUES (?, ?)", links)
         return ids
 
-    def _insert_rows(self, c: SQLiteCursor, stored_events: Sequence[StoredEvent]) -> list[int]:
+    def _insert_rows(self, c: SQLiteCursor, rows: Sequence[Row]) -> list[int]:
         """Insert the events in order; their notification ids (rowids), in the same order.
 
         The write lock is held from the first insert to the commit, so SQLite gives each new
@@ -84,25 +100,39 @@ class ChainedSQLiteRecorder(SQLiteProcessRecorder):
         runs back from it. Only a table whose rowids reached 2^63 - 1 draws them at random;
         the first and last rows are checked, and each row is looked up by its key if they
         are not where that rule puts them."""
-        if not stored_events:
+        if not rows:
             return []
-        c.executemany(self.insert_events_statement, [
-            (s.originator_id, s.originator_version, s.topic, s.state) for s in stored_events])
+        c.executemany(self.insert_events_statement, rows)
         c.execute(f"SELECT MAX(rowid) AS last FROM {self.events_table_name}")
         last = int(c.fetchone()["last"])
-        ids = list(range(last - len(stored_events) + 1, last + 1))
-        ends = ((ids[0], stored_events[0]), (ids[-1], stored_events[-1]))
-        if all(self._rowid(c, s) == n for n, s in ends):
+        ids = list(range(last - len(rows) + 1, last + 1))
+        ends = ((ids[0], rows[0]), (ids[-1], rows[-1]))
+        if all(self._rowid(c, r) == n for n, r in ends):
             return ids
-        return [self._rowid(c, s) for s in stored_events]
+        return [self._rowid(c, r) for r in rows]
 
-    def _rowid(self, c: SQLiteCursor, s: StoredEvent) -> int:
+    def _rowid(self, c: SQLiteCursor, row: Row) -> int:
         c.execute(
             f"SELECT rowid FROM {self.events_table_name} "
             "WHERE originator_id = ? AND originator_version = ?",
-            (s.originator_id, s.originator_version),
+            row[:2],
         )
         return int(c.fetchone()["rowid"])
+
+    def states(self, start: int, limit: int, topics: Sequence[str] = ()
+               ) -> list[tuple[int, bytes]]:
+        """(notification id, stored bytes) of up to `limit` events from id `start` on, of
+        `topics` only when given: the library's `select_notifications` without an object
+        and a name lookup per row (a fold of 100,000 events reads them all)."""
+        where = f" AND topic IN ({', '.join('?' * len(topics))})" if topics else ""
+        with self.datastore.transaction(commit=False) as c:
+            c.sqlite_cursor.row_factory = None  # plain tuples for this cursor only
+            c.execute(
+                f"SELECT rowid, state FROM {self.events_table_name} "
+                f"WHERE rowid >= ?{where} ORDER BY rowid LIMIT ?",
+                (start, *topics, limit),
+            )
+            return c.fetchall()  # type: ignore[no-any-return]
 
     def chain(self, start: int, end: int) -> list[tuple[int, str]]:
         """Chain rows with notification ids from `start` to `end` (inclusive), in order."""
@@ -164,12 +194,24 @@ class ChainedPostgresRecorder(PostgresProcessRecorder):
                 )
             )
             row = curs.fetchone()
-            rows = _chain_rows(row["hash"] if row else GENESIS, ids, stored_events,
-                               self.chain_key)
+            links = _chain_rows(row["hash"] if row else GENESIS, ids, as_rows(stored_events),
+                                self.chain_key)
             curs.executemany(
-                SQL("INSERT INTO {0} VALUES (%s, %s)").format(self.chain_table), rows
+                SQL("INSERT INTO {0} VALUES (%s, %s)").format(self.chain_table), links
             )
         return ids
+
+    def insert_rows(self, rows: Sequence[Row]) -> list[int]:
+        """Insert these table rows and their chain links in one transaction (the library's
+        own insert, which takes its table lock)."""
+        ids = self.insert_events([StoredEvent(*row) for row in rows])
+        return list(ids or ())
+
+    def states(self, start: int, limit: int, topics: Sequence[str] = ()
+               ) -> list[tuple[int, bytes]]:
+        """(notification id, stored bytes) of up to `limit` events from id `start` on, of
+        `topics` only when given."""
+        return [(n.id, n.state) for n in self.select_notifications(start, limit, topics=topics)]
 
     def chain(self, start: int, end: int) -> list[tuple[int, str]]:
         """Chain rows with notification ids from `start` to `end` (inclusive), in order."""

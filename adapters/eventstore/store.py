@@ -6,7 +6,6 @@ record a tracking position (which event of the log caused it) in the same transa
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, TypeVar
@@ -21,6 +20,7 @@ from eventsourcing.persistence import (
     Tracking,
     Transcoder,
 )
+from pydantic_core import from_json
 
 from adapters.eventstore.recorders import ChainedPostgresRecorder, ChainedSQLiteRecorder
 from adapters.eventstore.url import store_settings
@@ -119,6 +119,19 @@ class DeskStore(Application[str]):
             for r in recordings
         ]
 
+    def commit_new(self, events: Sequence[Envelope]) -> list[int]:
+        """Save `events`, each the first of a stream, in one transaction, or none of them;
+        their log positions. The same rows and chain links `commit` stores for them,
+        without the library's objects per event (a tradebook brings 100,000 at once)."""
+        if any(e.stream_version != 1 for e in events):
+            raise ValueError("commit_new saves the first event of new streams only")
+        rows = [(e.stream_id, 1, e.type, _TO_JSON(e)) for e in events]
+        try:
+            return self.chained.insert_rows(rows)
+        except IntegrityError as e:
+            streams = sorted({ev.stream_id for ev in events})
+            raise StaleWrite(f"concurrent write to {', '.join(streams)}: {e}") from None
+
     # Reading ------------------------------------------------------------------
     def load(self, cls: type[A], stream_id: str) -> A:
         """The aggregate folded from its stream (a fresh one when the stream is empty)."""
@@ -151,13 +164,16 @@ class DeskStore(Application[str]):
         stored JSON object), not validated again: for folds that read a few fields of very
         many events, where building each `Envelope` costs more than the fold itself."""
         while True:
-            page = self.recorder.select_notifications(after + 1, batch, topics=types)
-            # One parse per page: a call per event costs more than the parsing itself.
-            docs = json.loads(b"[" + b",".join(n.state for n in page) + b"]")
-            yield from zip((n.id for n in page), docs, strict=True)
+            page = self.chained.states(after + 1, batch, types)
+            # One parse per page: a call per event costs more than the parsing itself. Only
+            # keys are worth caching (values such as ids and times are all different); so
+            # pydantic's parser reads a page of trades in about 4/5 of json's time.
+            docs = from_json(b"[" + b",".join(state for _, state in page) + b"]",
+                             cache_strings="keys")
+            yield from zip((position for position, _ in page), docs, strict=True)
             if len(page) < batch:
                 return
-            after = page[-1].id
+            after = page[-1][0]
 
     def event_at(self, stream_id: str, version: int) -> Envelope | None:
         """The event logged at `version` of `stream_id`, or None (one primary-key lookup)."""

@@ -11,6 +11,8 @@ import pytest
 
 from adapters.eventstore.store import DeskStore, ViewSnapshots
 from domain.aggregates import Account, Cause, RiskGuard, StaleWrite
+from domain.aggregates.inputs import first_events
+from domain.events import AccountOpened, Envelope
 from replay.verify import verify
 
 
@@ -151,3 +153,36 @@ def test_store_when_several_processes_open_a_fresh_postgres_at_once_then_all_suc
         t.join()
 
     assert errors == []
+
+
+def test_read_documents_when_types_named_then_only_their_stored_json_in_log_order_across_pages(
+    store: DeskStore,
+) -> None:
+    for name in ("alpha", "beta", "gamma"):
+        _open(store, name)  # AccountOpened then CashDeposited, three times
+
+    deposits = list(store.read_documents(batch=2, types=("CashDeposited",)))
+
+    assert [p for p, _ in deposits] == [2, 4, 6]
+    assert [d["stream_id"] for _, d in deposits] == [
+        "account-alpha", "account-beta", "account-gamma"]
+    assert {d["payload"]["amount"] for _, d in deposits} == {"1000.00"}
+
+
+def test_commit_new_when_one_stream_exists_then_stale_write_and_none_stored_else_all_chained(
+    store: DeskStore,
+) -> None:
+    def opened(*names: str) -> list[Envelope]:
+        return first_events((f"account-{n}", AccountOpened(account_id=n, name=n.title()),
+                             _cause()) for n in names)
+
+    _open(store, "beta")
+
+    with pytest.raises(StaleWrite):
+        store.commit_new(opened("alpha", "beta"))
+    positions = store.commit_new(opened("alpha", "gamma"))
+
+    after = store.read(2)  # PostgreSQL's sequence may skip the ids the refused batch drew
+    assert [r.event.stream_id for r in after] == ["account-alpha", "account-gamma"]
+    assert [r.position for r in after] == positions
+    assert verify(store).ok

@@ -171,3 +171,35 @@ def test_read_when_blank_lines_between_trades_then_skipped_and_lines_still_count
     assert book.bad == []
     assert [(r.line, r.trade.symbol) for r in book.rows] == [(2, "INFY"), (5, "TCS")]
     assert book.rows[1].trade.source == "tb.csv:5"
+
+
+@pytest.mark.parametrize(("written", "instant"), [
+    ("2025-01-02T10:01:02", datetime(2025, 1, 2, 10, 1, 2, tzinfo=IST)),  # no offset: IST
+    ("2025-01-02 10:01:02.5", datetime(2025, 1, 2, 10, 1, 2, 500000, tzinfo=IST)),
+    ("2025-01-02T04:31:02Z", datetime(2025, 1, 2, 10, 1, 2, tzinfo=IST)),
+    ("2025-01-02T10:01:02+05:30", datetime(2025, 1, 2, 10, 1, 2, tzinfo=IST)),
+    ("2025-01-02T00:01:02-04:00", datetime(2025, 1, 2, 9, 31, 2, tzinfo=IST)),
+    ("10:01", datetime(2025, 1, 2, 10, 1, tzinfo=IST)),  # a time of day on the trade date
+    ("", datetime(2025, 1, 2, 9, 15, tzinfo=IST)),  # none: the day's open
+])
+def test_read_when_execution_time_written_in_any_iso_form_then_the_trade_is_at_that_instant(
+    tmp_path: Path, written: str, instant: datetime
+) -> None:
+    path = tmp_path / "tb.csv"
+    path.write_text(HEADER + f"INFY,,2025-01-02,NSE,EQ,EQ,buy,false,1,10,T1,O1,{written}\n")
+
+    (row,) = read_tradebook(path, "zerodha", "asha").rows
+
+    assert row.trade.traded_at == instant
+
+
+@pytest.mark.parametrize("written", ["1-2", "2025-01-02T10:01:02+05:30+05:30", "2025-13-02T1"])
+def test_read_when_execution_time_is_not_iso_then_the_row_is_bad_and_named(
+    tmp_path: Path, written: str
+) -> None:
+    path = tmp_path / "tb.csv"
+    path.write_text(HEADER + f"INFY,,2025-01-02,NSE,EQ,EQ,buy,false,1,10,T1,O1,{written}\n")
+
+    book = read_tradebook(path, "zerodha", "asha")
+
+    assert not book.rows and f"execution time {written!r}" in book.bad[0].reason
