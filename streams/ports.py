@@ -72,6 +72,10 @@ class AggregateStore(Protocol):
         """The aggregate folded from its stream (a fresh one when the stream is empty)."""
         ...
 
+    def versions(self, stream_ids: Iterable[str]) -> dict[str, int]:
+        """The current version of each of these streams that is logged (absent: none)."""
+        ...
+
     def commit(
         self, *aggregates: Aggregate, tracking: tuple[str, int] | None = None
     ) -> list[Recorded]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+from collections.abc import Sequence
 from typing import TypeVar
 
 from domain.aggregates import Aggregate, Cause
@@ -37,6 +38,17 @@ class UnitOfWork:
             self._loaded[stream_id] = agg
         assert isinstance(agg, cls), f"{stream_id} loaded as {type(agg).__name__}"
         return agg
+
+    def get_many(self, cls: type[A], stream_ids: Sequence[str]) -> list[A]:
+        """Each stream's aggregate as `get` hands it out, asking the store once which of
+        those not loaded yet have events: the others start empty without being read (a
+        step deciding a card for every account reads only the cards that exist)."""
+        missing = [s for s in stream_ids if s not in self._loaded]
+        logged = self.store.versions(missing) if missing else {}
+        for stream_id in missing:
+            if stream_id not in logged:
+                self.fresh(cls, stream_id)
+        return [self.get(cls, s) for s in stream_ids]
 
     def fresh(self, cls: type[A], stream_id: str) -> A:
         """A new, empty aggregate for a stream this step creates (no read needed)."""

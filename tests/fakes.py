@@ -70,6 +70,9 @@ class InMemoryStore:
     def stream(self, stream_id: str) -> list[Envelope]:
         return list(self._streams.get(stream_id, ()))
 
+    def versions(self, stream_ids: Iterable[str]) -> dict[str, int]:
+        return {s: len(self._streams[s]) for s in stream_ids if self._streams.get(s)}
+
     def commit(
         self, *aggregates: Aggregate, tracking: tuple[str, int] | None = None
     ) -> list[Recorded]:

@@ -211,6 +211,9 @@ class Allocation:
 
     # Cards ---------------------------------------------------------------------------
     def _allocate(self, batch: list[Scored], view: DeskView, uow: UnitOfWork) -> None:
+        # Every card this step may decide, in one look at the store (most are new).
+        uow.get_many(TradeCard, [card_id_for(a, s.signal.signal_id) for a in view.accounts
+                                 for s in batch if s.run.runs_for(a)])
         for account_id in sorted(view.accounts):
             mandate = view.accounts[account_id].mandate
             if mandate is None:

@@ -99,3 +99,26 @@ def test_runtime_when_a_reaction_refuses_then_the_refusal_is_logged_with_its_rea
     assert [(r.process_manager, r.reason, r.trigger_type) for r in refusals] == [
         ("refuses", "no such instrument", "BarClosed")]
     assert runtime.view.counts["ReactionRefused"] == 1
+
+
+def test_get_many_when_some_streams_are_logged_then_those_load_and_the_rest_start_empty() -> None:
+    store = InMemoryStore()
+    opened(store)
+    reads: list[str] = []
+    load = store.load
+    store.load = lambda cls, stream_id: reads.append(stream_id) or load(cls, stream_id)  # type: ignore[method-assign]
+    uow = UnitOfWork(store, FakeClock(T0))
+    pending = uow.get(Account, account_stream("acc-2"))
+    pending.open("Ravi Menon", cause())
+
+    logged, new, held = uow.get_many(
+        Account, [account_stream("acc-1"), account_stream("acc-3"), account_stream("acc-2")])
+
+    assert logged.available == D("1000.00") and logged.version == 2
+    assert new.version == 0 and not new.has_pending
+    assert held is pending  # what the step already holds is handed back, changes and all
+    # Only the logged stream and the one loaded before were read event by event.
+    assert reads == [account_stream("acc-2"), account_stream("acc-1")]
+    new.open("Meera Iyer", cause())
+    uow.commit()
+    assert len(store.stream(account_stream("acc-3"))) == 1
