@@ -106,7 +106,11 @@ class DeskStore(Application[str]):
         processing = ProcessingEvent[str](
             tracking=Tracking(*tracking) if tracking is not None else None
         )
-        processing.collect_events(*aggregates)
+        # What `collect_events` does, without its two runtime Protocol checks per aggregate
+        # (7% of a hot-path step's profiled time when it decides fifty cards).
+        for aggregate in aggregates:
+            processing.events.extend(aggregate.collect_events())
+            processing.aggregates[aggregate.id] = aggregate
         if not processing.events and processing.tracking is None:
             return []
         try:
