@@ -24,12 +24,12 @@ class DcaPlanResource(BaseModel):
     schedule: str = Field(description="five-field cron, IST: when each buy falls due")
     next_due: datetime | None = Field(
         description="the next due time after the desk's now, on a day it trades (UTC); "
-        "null when the schedule has none within a year")
+        "null when the schedule has none within a year"
+    )
     windows: list[str] = Field(default_factory=list, description="entry windows, IST")
 
 
-def dca_plans(view: DeskView, book: StrategyBook, at: datetime
-              ) -> dict[str, DcaPlanResource]:
+def dca_plans(view: DeskView, book: StrategyBook, at: datetime) -> dict[str, DcaPlanResource]:
     """Each DCA strategy's plan by name, at desk time `at`."""
     plans = {}
     for name in dict.fromkeys([*book.strategies, *view.strategies.by_name]):
@@ -38,14 +38,16 @@ def dca_plans(view: DeskView, book: StrategyBook, at: datetime
             continue
         schedule = strategy.schedule
         plans[name] = DcaPlanResource(
-            symbol=strategy.dca.symbol, amount=str(strategy.dca.amount),
-            schedule=schedule.cron or "", next_due=schedule.next_due(at, book.calendar),
-            windows=[str(w) for w in schedule.windows])
+            symbol=strategy.dca.symbol,
+            amount=str(strategy.dca.amount),
+            schedule=schedule.cron or "",
+            next_due=schedule.next_due(at, book.calendar),
+            windows=[str(w) for w in schedule.windows],
+        )
     return plans
 
 
-def _definition(view: DeskView, book: StrategyBook, name: str, at: datetime
-                ) -> Strategy | None:
+def _definition(view: DeskView, book: StrategyBook, name: str, at: datetime) -> Strategy | None:
     runs = [r for r in running(view, book, at) if r.strategy.name == name]
     if runs:
         return runs[0].strategy

@@ -47,19 +47,26 @@ def test_dca_when_published_and_retired_for_one_account_then_plan_shown_and_othe
         version = published.json()["strategies"][0]["versions"][0]["version_id"]
         admin.post(f"{V1}/strategies/tcs_dca/deploy", json={"version_id": version})
         listed = admin.get(f"{V1}/strategies").json()["strategies"]
-        refused = approver.post(f"{V1}/strategies/tcs_dca/retire",
-                                json={"reason": "not mine", "accounts": ["sip-aggressive"]})
-        retired = admin.post(f"{V1}/strategies/tcs_dca/retire",
-                             json={"reason": "client asked", "accounts": ["sip-aggressive"]})
+        refused = approver.post(
+            f"{V1}/strategies/tcs_dca/retire",
+            json={"reason": "not mine", "accounts": ["sip-aggressive"]},
+        )
+        retired = admin.post(
+            f"{V1}/strategies/tcs_dca/retire",
+            json={"reason": "client asked", "accounts": ["sip-aggressive"]},
+        )
         momentum = admin.get(f"{V1}/strategies/momentum").json()
 
     dca = next(s for s in listed if s["name"] == "tcs_dca")
     plan = dca["dca"]
     assert (dca["kind"], plan["symbol"], plan["amount"], plan["schedule"]) == (
-        "dca", "TCS", "10000", "30 9 * * 1-5")
+        "dca",
+        "TCS",
+        "10000",
+        "30 9 * * 1-5",
+    )
     # The sample day is Friday 20 Nov, seeded to 13:35 IST: the next buy is Monday's.
-    assert datetime.fromisoformat(plan["next_due"]) == datetime(2026, 11, 23, 9, 30,
-                                                                tzinfo=IST)
+    assert datetime.fromisoformat(plan["next_due"]) == datetime(2026, 11, 23, 9, 30, tzinfo=IST)
     assert refused.status_code == 403
     assert retired.status_code == 200, retired.text
     after = retired.json()["strategies"][0]
