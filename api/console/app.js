@@ -168,6 +168,8 @@ const strategyActions = {
   pause: (name) => confirmStrategy(name, "Pause",
     "No new signals from the next bar; open positions keep their stop and target."),
   resume: (name) => confirmStrategy(name, "Resume", "Signals again from the next bar."),
+  retire: (name) => confirmStrategy(name, "Retire",
+    "Runs for no account named (none named: for no account); open positions keep their exits."),
 };
 
 // Operator exits: each asks for a reason (the confirmation step), then names what it did.
