@@ -169,7 +169,8 @@ const strategyActions = {
     "No new signals from the next bar; open positions keep their stop and target."),
   resume: (name) => confirmStrategy(name, "Resume", "Signals again from the next bar."),
   retire: (name) => confirmStrategy(name, "Retire",
-    "Runs for no account named (none named: for no account); open positions keep their exits."),
+    "No new signals from the next bar for the accounts named (none: every account); a "
+    + "deployment brings it back. Open positions keep their stop and target."),
 };
 
 // Operator exits: each asks for a reason (the confirmation step), then names what it did.
