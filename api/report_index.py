@@ -13,13 +13,12 @@ from pathlib import Path
 
 import structlog
 
-from adapters.files.saved_report_index import index_file_for
 from api.gate import DeskGate
 from projections.reports.index import ReportIndex
 from streams.ports import ChainedLog
 from streams.report_index import build_indexed_report, catch_up
 from streams.reports import BuiltReport, ReportRequest
-from streams.saved_index import load_index, save_index
+from streams.saved_index import index_path, load_index, save_index
 
 log = structlog.get_logger("eventdesk.api")
 
@@ -41,7 +40,7 @@ class ReportShelf:
             return await gate.read_store(self._build, store, request)
 
     def _build(self, store: ChainedLog, request: ReportRequest) -> BuiltReport:
-        path = index_file_for(store.url)
+        path = index_path(store)
         index = self._index if self._index is not None else self._warm(store, path)
         catch_up(index, store)
         built = build_indexed_report(request, index, store)
