@@ -9,6 +9,7 @@ from typing import Annotated, Any
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
 
 from api.inputs import Ident, Reason, Strict
+from api.strategy_plans import DcaPlanResource
 from projections.strategy_table import StrategyRow, strategy_json
 
 Definition = Annotated[str, StringConstraints(min_length=1, max_length=50_000)]
@@ -62,6 +63,8 @@ class StrategyResource(BaseModel):
     cards: int
     closed_trades: int
     hit_rate: str | None
+    dca: DcaPlanResource | None = Field(
+        None, description="DCA strategies: amount, symbol, schedule and the next due time")
 
 
 class StrategyList(BaseModel):
@@ -75,6 +78,6 @@ class StrategyChange(BaseModel):
     strategies: list[StrategyResource]
 
 
-def resource(row: StrategyRow) -> StrategyResource:
-    """A table row as the API answers it."""
-    return StrategyResource(**strategy_json(row))
+def resource(row: StrategyRow, dca: DcaPlanResource | None = None) -> StrategyResource:
+    """A table row as the API answers it, with its DCA plan when it has one."""
+    return StrategyResource(**strategy_json(row), dca=dca)

@@ -27,6 +27,7 @@ from adapters.eventstore.url import store_label
 from adapters.files.saved_report_index import (
     SavedIndex,
     SavedIndexError,
+    index_file_for,
     read_saved,
     write_saved,
 )
@@ -92,6 +93,11 @@ def _saved_index(log: ChainedLog, path: Path) -> tuple[ReportIndex | None, str]:
     if index.position != saved.position:
         return None, f"its index covers position {index.position}, not {saved.position}"
     return index, ""
+
+
+def index_path(log: ChainedLog) -> Path | None:
+    """Where `log`'s report index is saved (None: nowhere, for an in-memory store)."""
+    return index_file_for(log.url)
 
 
 def load_index(log: ChainedLog, path: Path | None) -> Warmed:

@@ -168,6 +168,9 @@ const strategyActions = {
   pause: (name) => confirmStrategy(name, "Pause",
     "No new signals from the next bar; open positions keep their stop and target."),
   resume: (name) => confirmStrategy(name, "Resume", "Signals again from the next bar."),
+  retire: (name) => confirmStrategy(name, "Retire",
+    "No new signals from the next bar for the accounts named (none: every account); a "
+    + "deployment brings it back. Open positions keep their stop and target."),
 };
 
 // Operator exits: each asks for a reason (the confirmation step), then names what it did.

@@ -22,6 +22,15 @@ function sized(card, text) {
   return card.status === "BLOCKED" ? "—" : text;
 }
 
+/** Stop and target; a sized card without them (a DCA buy) says it is a plain entry. */
+function bracketCells(card) {
+  if (card.status !== "BLOCKED" && card.stop === null && card.target === null) {
+    return [el("td", { colspan: 2, class: "muted plain-entry" }, "plain entry")];
+  }
+  return [el("td", { class: "num" }, sized(card, money(card.stop))),
+    el("td", { class: "num" }, sized(card, money(card.target)))];
+}
+
 /** A long id cut to its last part for the table; the full id shows on hover (title). */
 export function shortId(id) {
   const tail = id.split("-").at(-1);
@@ -47,8 +56,7 @@ function queueRow(card, selected, can, actions, hidden) {
     el("td", {}, card.account_id), el("td", {}, card.symbol), el("td", {}, card.side ?? "—"),
     el("td", { class: "num" }, sized(card, String(card.quantity))),
     el("td", { class: "num" }, sized(card, money(card.reference_price))),
-    el("td", { class: "num" }, sized(card, money(card.stop))),
-    el("td", { class: "num" }, sized(card, money(card.target))),
+    ...bracketCells(card),
     el("td", {}, istTime(card.expires_at)),
     el("td", { class: "status" }, card.status),
     verdictCell(card),

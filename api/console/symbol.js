@@ -42,8 +42,10 @@ function drawTables(series, want) {
   el("td", {}, el("code", { class: "small" }, c.card_id)), el("td", {}, istTime(c.at)),
   el("td", {}, c.side), el("td", { class: "num" }, String(c.quantity)),
   el("td", { class: "num entry" }, money(c.entry)),
-  el("td", { class: "num stop" }, money(c.stop)),
-  el("td", { class: "num target" }, money(c.target)),
+  ...(c.status !== "BLOCKED" && c.stop === null && c.target === null
+    ? [el("td", { colspan: 2, class: "muted plain-entry" }, "plain entry")]
+    : [el("td", { class: "num stop" }, money(c.stop)),
+      el("td", { class: "num target" }, money(c.target))]),
   el("td", { class: "status", title: c.reason }, c.status), el("td", {}, fills(c)))),
   "no cards on this symbol in the range", 9);
   replaceRows($("symbol-signals").tBodies[0], series.signals.map((s) => el("tr", {

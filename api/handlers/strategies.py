@@ -5,9 +5,11 @@ act at the desk's time and let the desk react; a refusal is a 409 with the reaso
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 
 from api.context import Call
 from api.errors import conflict, not_found
+from api.strategy_plans import dca_plans
 from api.strategy_resources import (
     DeployBody,
     PauseBody,
@@ -19,7 +21,7 @@ from api.strategy_resources import (
 )
 from domain.aggregates import DomainError, StaleWrite
 from domain.ids import STRATEGY_PREFIX
-from projections.strategy_table import StrategyRow, strategy_table
+from projections.strategy_table import strategy_table
 from streams.bootstrap import AnyDesk
 from streams.commands import Command
 from streams.strategy_commands import (
@@ -36,7 +38,7 @@ from streams.unit_of_work import UnitOfWork
 async def list_strategies(call: Call) -> StrategyList:
     """Every strategy of the file or the log, with the version each account runs now."""
     async with call.state.gate.reading():
-        return StrategyList(strategies=[resource(r) for r in _table(call)])
+        return StrategyList(strategies=_resources(call.state.desk, call.state.desk_time()))
 
 
 async def get_strategy(call: Call) -> StrategyResource:
@@ -106,10 +108,9 @@ async def _run(call: Call, build: Callable[..., Command], name: str | None = Non
             raise conflict("refused", str(e)) from None
         except StaleWrite as e:
             raise conflict("concurrent_write", f"{e}; read again and retry") from None
-        rows = {r.name: r for r in strategy_table(desk.runtime.view, desk.book,
-                                                  state.desk_time())}
+        rows = {r.name: r for r in _resources(desk, state.desk_time())}
         return StrategyChange(events=[r.event.type for r in recorded],
-                              strategies=[resource(rows[c.name]) for c in changed])
+                              strategies=[rows[c.name] for c in changed])
 
     return await state.gate.write(write)
 
@@ -118,13 +119,15 @@ def _known(desk: AnyDesk, name: str) -> bool:
     return name in desk.book.strategies or name in desk.runtime.view.strategies.by_name
 
 
-def _table(call: Call) -> list[StrategyRow]:
-    desk = call.state.desk
-    return strategy_table(desk.runtime.view, desk.book, call.state.desk_time())
+def _resources(desk: AnyDesk, at: datetime) -> list[StrategyResource]:
+    view = desk.runtime.view
+    plans = dca_plans(view, desk.book, at)
+    return [resource(r, plans.get(r.name)) for r in strategy_table(view, desk.book, at)]
 
 
 def _one(call: Call, name: str) -> StrategyResource:
-    row = next((r for r in _table(call) if r.name == name), None)
-    if row is None:
+    one = next((r for r in _resources(call.state.desk, call.state.desk_time())
+                if r.name == name), None)
+    if one is None:
         raise not_found("strategy", f"no strategy {name!r}")
-    return resource(row)
+    return one

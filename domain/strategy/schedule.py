@@ -15,6 +15,7 @@ from domain.calendar import TradingCalendar
 from domain.session import IST
 
 EXPIRY_DAYS = "expiry_days"  # the `skip` entry for NSE's monthly F&O expiry days
+_LOOK_AHEAD = 5_000  # cron times tried for the next due one: every minute of 3.5 days
 _EXPIRY_WEEKDAY = 1  # Tuesday: NSE's monthly F&O contracts expire on the month's last one
 
 
@@ -70,6 +71,22 @@ class Schedule:
         previous: datetime = croniter(self.cron, local + timedelta(microseconds=1)).get_prev(
             datetime)
         return previous if previous.date() == local.date() else None
+
+
+    def next_due(self, after: datetime, calendar: TradingCalendar) -> datetime | None:
+        """The first cron time after `after` on a day the exchange trades and the strategy
+        does not sit out (None: no cron, or none within a year): what an operator waits for."""
+        if self.cron is None:
+            return None
+        times = croniter(self.cron, after.astimezone(IST))
+        for _ in range(_LOOK_AHEAD):
+            candidate: datetime = times.get_next(datetime)
+            if candidate - after > timedelta(days=366):
+                return None
+            day = candidate.date()
+            if calendar.trading_day(day) and not self.day_off(day, calendar):
+                return candidate
+        return None
 
 
 ALWAYS = Schedule()

@@ -14,6 +14,9 @@ import httpx
 import pytest
 
 import adapters.reports.pdf
+from adapters.files.saved_report_index import SUFFIX, read_saved
+from api.context import STATE
+from cli.main import main
 from streams.reports import ReportRequest, build_report
 from tests.integration.test_api import TOKENS, V1, Served
 from tests.integration.test_api import seeded as seeded  # the shared seeded-store fixture
@@ -190,3 +193,26 @@ def test_pdf_when_chromium_is_missing_then_503_with_why_and_json_still_served(
 
     assert pdf.status_code == 503 and "no-chromium is missing" in pdf.json()["detail"]
     assert figures.status_code == 200 and figures.json()["month"] == DAY[:7]
+
+
+def test_reports_when_desk_report_saved_its_index_then_the_api_reads_it_and_answers_alike(
+        seeded: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    db = copy_store(seeded, tmp_path)
+    asked = [("eod", ["--date", DAY], {"date": DAY}),
+             ("monthly", ["--month", DAY[:7], "--account", "sip-aggressive"],
+              {"month": DAY[:7], "account": "sip-aggressive"}),
+             ("compliance", ["--from", DAY, "--to", DAY], {"from": DAY, "to": DAY})]
+    printed = []
+    for kind, flags, _ in asked:  # `desk report` folds the log once and saves its index
+        assert main(["report", kind, *flags, "--store", f"sqlite:///{db}", "--json"]) == 0
+        printed.append(capsys.readouterr().out)
+    saved_at = read_saved(db.with_name(db.name + SUFFIX))
+
+    with Served(db) as fresh, _client(fresh, "vic") as client:
+        answers = [client.get(f"{V1}/reports/{kind}", params=q).text for kind, _, q in asked]
+        shelf, head = fresh.app[STATE].reports, fresh.head()
+
+    assert saved_at is not None and shelf.loaded == saved_at.position == head
+    # The same figures byte for byte: the CLI prints them indented, the API compact.
+    assert [json.dumps(json.loads(a), indent=2) + "\n" for a in answers] == printed
+    assert answers == [json.dumps(json.loads(p)) for p in printed]

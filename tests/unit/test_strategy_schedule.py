@@ -86,3 +86,18 @@ def test_due_when_a_cron_is_given_then_each_bar_belongs_to_the_latest_run_of_its
 
     assert before is None  # the previous run was yesterday's: not this bar's
     assert at_ten == later == _ist("2026-11-20", "10:00")
+
+
+def test_next_due_when_expiry_days_and_weekends_are_off_then_they_are_passed_over() -> None:
+    book = parse_strategy_book(_momentum_with(
+        '    schedule: "30 9 * * *"\n    skip: [expiry_days]\n'))
+    schedule = book.strategies["momentum"].schedule
+
+    before_expiry = schedule.next_due(_ist("2026-11-23", "10:00"), WEEKDAYS)
+    before_weekend = schedule.next_due(_ist("2026-11-27", "16:00"), WEEKDAYS)
+    same_day = schedule.next_due(_ist("2026-11-27", "09:00"), WEEKDAYS)
+
+    assert before_expiry == _ist("2026-11-25", "09:30")  # Tuesday the 24th is expiry day
+    assert before_weekend == _ist("2026-11-30", "09:30")
+    assert same_day == _ist("2026-11-27", "09:30")
+    assert book.strategies["mean_reversion"].schedule.next_due(same_day, WEEKDAYS) is None
