@@ -9,12 +9,13 @@ so a restart of the API, `desk report` and the scheduler's EOD job all start war
 from __future__ import annotations
 
 import asyncio
+from datetime import date
 from pathlib import Path
 
 import structlog
 
 from api.gate import DeskGate
-from projections.reports.index import ReportIndex
+from projections.reports.index import ReportIndex, Span
 from streams.ports import ChainedLog
 from streams.report_index import build_indexed_report, catch_up
 from streams.reports import BuiltReport, ReportRequest
@@ -38,6 +39,16 @@ class ReportShelf:
         """The report asked for, as of the log head now (ValueError as `build_report`)."""
         async with self._lock:
             return await gate.read_store(self._build, store, request)
+
+    async def day_span(self, gate: DeskGate, store: ChainedLog, day: date) -> Span | None:
+        """Where `day`'s events lie in the log (None: it has none), the index caught up."""
+        async with self._lock:
+            return await gate.read_store(self._day_span, store, day)
+
+    def _day_span(self, store: ChainedLog, day: date) -> Span | None:
+        index = self._index if self._index is not None else self._warm(store, index_path(store))
+        catch_up(index, store)
+        return index.span_of(day, day)
 
     def _build(self, store: ChainedLog, request: ReportRequest) -> BuiltReport:
         path = index_path(store)

@@ -9,6 +9,7 @@ from typing import Annotated, Any
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
 
 from api.inputs import Ident, Reason, Strict
+from api.strategy_day import StrategyToday
 from api.strategy_plans import DcaPlanResource
 from projections.strategy_table import StrategyRow, strategy_json
 
@@ -65,6 +66,9 @@ class StrategyResource(BaseModel):
     hit_rate: str | None
     dca: DcaPlanResource | None = Field(
         None, description="DCA strategies: amount, symbol, schedule and the next due time")
+    today: StrategyToday | None = Field(
+        None, description="the desk's IST day: signals scored, cards proposed, fills (the "
+        "list only)")
 
 
 class StrategyList(BaseModel):
@@ -78,6 +82,7 @@ class StrategyChange(BaseModel):
     strategies: list[StrategyResource]
 
 
-def resource(row: StrategyRow, dca: DcaPlanResource | None = None) -> StrategyResource:
+def resource(row: StrategyRow, dca: DcaPlanResource | None = None,
+             today: StrategyToday | None = None) -> StrategyResource:
     """A table row as the API answers it, with its DCA plan when it has one."""
-    return StrategyResource(**strategy_json(row), dca=dca)
+    return StrategyResource(**strategy_json(row), dca=dca, today=today)

@@ -1,5 +1,6 @@
 // Strategies: what runs (the version each account runs, "*" for every account), paused or
-// retired, with the cards and the recent hit rate of each; approvers pause and resume,
+// retired, with today's signals, cards and fills, the cards and the recent hit rate of
+// each; approvers pause and resume,
 // admins retire (each for every account or the accounts named). A DCA strategy shows what
 // it buys, when, and when it next falls due; its buys are plain entries (no stop/target).
 
@@ -77,8 +78,16 @@ export function renderStrategies(tbody, rows, can, actions) {
     el("td", { class: `status ${r.status}`, title: r.pause_reason || "" },
       r.status + (r.pause_reason ? ` (${r.pause_reason})` : "") + pausedFor(r) + retiredFor(r)),
     el("td", {}, r.source), el("td", { class: "versions" }, running(r)),
+    today(r),
     el("td", { class: "num" }, String(r.cards)),
     el("td", { class: "num" }, String(r.closed_trades)),
     el("td", { class: "num" }, r.hit_rate ?? "—"),
-    el("td", {}, control(r, can, actions)))), "no strategies", 9);
+    el("td", {}, control(r, can, actions)))), "no strategies", 10);
+}
+
+// The desk's IST day: signals scored / cards proposed / fills.
+function today(r) {
+  const t = r.today;
+  return el("td", { class: "num today", title: t ? `${t.day} (IST)` : "" },
+    t ? `${t.signals} / ${t.cards} / ${t.fills}` : "—");
 }

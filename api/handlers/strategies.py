@@ -9,6 +9,7 @@ from datetime import datetime
 
 from api.context import Call
 from api.errors import conflict, not_found
+from api.strategy_day import StrategyToday, day_events, tally
 from api.strategy_plans import dca_plans
 from api.strategy_resources import (
     DeployBody,
@@ -21,6 +22,7 @@ from api.strategy_resources import (
 )
 from domain.aggregates import DomainError, StaleWrite
 from domain.ids import STRATEGY_PREFIX
+from projections.risk import trading_day
 from projections.strategy_table import strategy_table
 from streams.bootstrap import AnyDesk
 from streams.commands import Command
@@ -36,9 +38,15 @@ from streams.unit_of_work import UnitOfWork
 
 
 async def list_strategies(call: Call) -> StrategyList:
-    """Every strategy of the file or the log, with the version each account runs now."""
-    async with call.state.gate.reading():
-        return StrategyList(strategies=_resources(call.state.desk, call.state.desk_time()))
+    """Every strategy of the file or the log, with the version each account runs now and
+    what it did on the desk's IST day."""
+    state = call.state
+    day = trading_day(state.desk_time())
+    span = await state.reports.day_span(state.gate, state.desk.store, day)
+    events = await state.gate.read_store(day_events, state.desk.store, span)
+    async with state.gate.reading():
+        today = tally(day, events, state.desk.runtime.view)
+        return StrategyList(strategies=_resources(state.desk, state.desk_time(), today))
 
 
 async def get_strategy(call: Call) -> StrategyResource:
@@ -119,10 +127,15 @@ def _known(desk: AnyDesk, name: str) -> bool:
     return name in desk.book.strategies or name in desk.runtime.view.strategies.by_name
 
 
-def _resources(desk: AnyDesk, at: datetime) -> list[StrategyResource]:
+def _resources(desk: AnyDesk, at: datetime,
+               today: dict[str, StrategyToday] | None = None) -> list[StrategyResource]:
     view = desk.runtime.view
     plans = dca_plans(view, desk.book, at)
-    return [resource(r, plans.get(r.name)) for r in strategy_table(view, desk.book, at)]
+    day = trading_day(at)
+    return [resource(r, plans.get(r.name),
+                     None if today is None else today.get(r.name, StrategyToday(
+                         day=day, signals=0, cards=0, fills=0)))
+            for r in strategy_table(view, desk.book, at)]
 
 
 def _one(call: Call, name: str) -> StrategyResource:

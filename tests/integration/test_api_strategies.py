@@ -4,12 +4,16 @@ are 409s with the reason and 404s naming the strategy, and store nothing."""
 
 from __future__ import annotations
 
+from collections import Counter, defaultdict
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from adapters.files.strategy_book import BOOK_PATH, default_book
+from api.operator import desk_clock
+from domain.events import CardProposed, OrderFilled, OrderPlaced, SignalScored
+from projections.risk import trading_day
 from tests.integration.test_api import V1, Served
 from tests.integration.test_api import seeded as seeded  # the shared seeded-store fixture
 from tests.served import WAITING, copy_store
@@ -91,3 +95,39 @@ def test_card_when_fetched_then_it_names_the_strategy_version_that_made_it(
     with fresh.client("vic") as viewer:
         card = viewer.get(f"{V1}/cards/{WAITING[0]}").json()
     assert card["strategy_version"] == default_book().version_ids["buyback"]
+
+
+def test_list_when_the_desk_traded_today_then_each_strategy_shows_its_signals_cards_and_fills(
+    fresh: Served,
+) -> None:
+    # Counted independently here, from every event of the log on the desk's IST day
+    # (the seeded sample day): a fill counts for the strategy of its order's card.
+    day = trading_day(desk_clock(fresh.desk)())
+    strategy_of_card: dict[str, str] = {}
+    card_of_order: dict[str, str] = {}
+    expected: dict[str, Counter[str]] = defaultdict(Counter)
+    for rec in fresh.desk.store.read_all():
+        event, payload = rec.event, rec.event.payload
+        if isinstance(payload, CardProposed):
+            strategy_of_card[payload.card_id] = payload.strategy
+        if isinstance(payload, OrderPlaced):
+            card_of_order[payload.order_id] = payload.card_id
+        if trading_day(event.occurred_at) != day:
+            continue
+        if isinstance(payload, SignalScored):
+            expected[payload.strategy]["signals"] += 1
+        elif isinstance(payload, CardProposed):
+            expected[payload.strategy]["cards"] += 1
+        elif isinstance(payload, OrderFilled):
+            expected[strategy_of_card[card_of_order[payload.order_id]]]["fills"] += 1
+    with fresh.client("vic") as viewer:
+        listed = viewer.get(f"{V1}/strategies").raise_for_status().json()["strategies"]
+    shown = {s["name"]: s["today"] for s in listed}
+    assert {t["day"] for t in shown.values()} == {day.isoformat()}
+    assert {n: {k: t[k] for k in ("signals", "cards", "fills")} for n, t in shown.items()
+            if t["signals"] or t["cards"] or t["fills"]} == {
+        n: {k: c[k] for k in ("signals", "cards", "fills")} for n, c in expected.items()}
+    # The seeded morning scored signals and proposed cards (they wait: no fills yet; the
+    # unit test of the count covers fills).
+    assert sum(c["signals"] for c in expected.values()) > 0
+    assert sum(c["cards"] for c in expected.values()) > 0
