@@ -18,11 +18,13 @@ from pathlib import Path
 
 from adapters.eventstore.store import DeskStore
 from adapters.files.strategy_book import default_book
+from api.strategy_plans import dca_plans
 from api.tokens import Role
 from cli.identity import add_identity, operator
 from cli.options import add_store, existing_store
 from domain.aggregates import DomainError, StaleWrite
 from domain.ids import STRATEGY_PREFIX
+from domain.session import IST
 from projections.desk import DeskView, apply
 from projections.strategy_table import StrategyRow, strategy_json, strategy_table
 from streams.bootstrap import wall_clock
@@ -107,16 +109,22 @@ def _list(args: argparse.Namespace) -> int:
 
 
 def _show(args: argparse.Namespace) -> int:
-    _, rows = _rows(existing_store(args))
+    view, rows = _rows(existing_store(args))
     row = next((r for r in rows if r.name == args.name), None)
     if row is None:
         return _fail(FAILED, f"unknown strategy {args.name!r}")
-    data = strategy_json(row)
+    plan = dca_plans(view, default_book(), view.as_of or wall_clock()).get(row.name)
+    data = {**strategy_json(row), "dca": plan.model_dump(mode="json") if plan else None}
     if args.json:
         print(json.dumps(data, indent=2))
         return 0
     print(f"{row.name} [{row.kind}] {row.status} ({row.source}); file version "
           f"{row.file_version or '-'}")
+    if plan is not None:
+        due = plan.next_due.astimezone(IST).strftime("%a %d %b %Y %H:%M IST") \
+            if plan.next_due else "none within a year"
+        print(f"buys ₹{plan.amount} of {plan.symbol} at cron '{plan.schedule}' (IST) as a "
+              f"plain entry, no stop or target; next due {due}")
     if row.pause_reason:
         print(f"paused by {row.paused_by}: {row.pause_reason}")
     for account_id, why in (row.paused_accounts or {}).items():
