@@ -17,6 +17,7 @@ from domain.events import InstrumentListed
 from domain.instruments import Instrument
 from domain.strategy.book import StrategyBook
 from domain.tagging import build_tagger
+from streams import view_snapshots
 from streams.embedded import EmbeddedRuntime
 from streams.input_gate import InputGate
 from streams.instrument_master import DatedInstruments
@@ -110,7 +111,8 @@ def bootstrap(
     dated = DatedInstruments(store, instruments).on
     runtime = EmbeddedRuntime(store, reactions_for(instruments, broker, book, approver, routes,
                                                    dated),
-                              clock, gate=InputGate(symbols=known_symbols(store, instruments)))
+                              clock, gate=InputGate(symbols=known_symbols(store, instruments)),
+                              snapshot_every=view_snapshots.EVERY)
     if start:
         runtime.start()
     return Desk(store, runtime, instruments, clock, book)

@@ -54,5 +54,5 @@ def decode(state: bytes | str, topic: str) -> Envelope:
             pass  # the slow path says what is wrong, or upcasts
         else:
             if found.stream_version >= 1:  # type: ignore[attr-defined]
-                return assembled(Envelope, dict(found.__dict__))
+                return assembled(Envelope, found.__dict__)  # `found` is dropped
     return Envelope.model_validate_json(state)
