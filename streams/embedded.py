@@ -56,13 +56,16 @@ class EmbeddedRuntime:
         # Save the whole view every this many events and start from it (0: never).
         self.snapshot_every = snapshot_every
         self._snapshot_at = 0  # the view's position when it was last saved or resumed
+        self._setup = ""  # digest of the view before any event (`view_snapshots`)
 
     def start(self, process: bool = True) -> None:
         """Fold the log up to the tracked position (from the last snapshot of the view,
         when one matches the log), then (`process`) handle what follows."""
         self._tracked = self.store.tracked(self.name)
         if self.snapshot_every and self.view.position == 0:
-            self.view = view_snapshots.resume(self.store, self.name)
+            self._setup = view_snapshots.setup_digest(self.view)
+            resumed = view_snapshots.resume(self.store, self.name, self._setup)
+            self.view = resumed if resumed is not None else self.view
         self._snapshot_at = self.view.position
         for rec in self.store.read_all(self.view.position):
             if rec.position > self._tracked:
@@ -128,7 +131,7 @@ class EmbeddedRuntime:
     def _keep_snapshot(self) -> None:
         """Save the view every `snapshot_every` events, so a restart folds less."""
         if self.snapshot_every and self.view.position - self._snapshot_at >= self.snapshot_every:
-            view_snapshots.keep(self.store, self.name, self.view)
+            view_snapshots.keep(self.store, self.name, self.view, self._setup)
             self._snapshot_at = self.view.position
 
     def _next_batch(self) -> list[Recorded]:
