@@ -50,8 +50,8 @@ def add_desk_options(p: argparse.ArgumentParser) -> None:
         "--engine",
         choices=("fast", "desk"),
         default=None,
-        help="fast: the bar engine (exit_when, crossings, fixed/%% sizing; the "
-        "backtesting.py parity); desk: the live pipeline on a simulated clock "
+        help="fast: the bar engine (the backtesting.py parity); desk: the live "
+        "pipeline on a simulated clock (crossings, exit_when and fixed/%% sizing too) "
         "(default: desk when --accounts, --news or --approve is given, else fast)",
     )
     p.add_argument(

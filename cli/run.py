@@ -43,8 +43,8 @@ from api.context import STATE
 from api.gate import DeskGate
 from api.server import start
 from api.signing import SigningConfigError, load_key
-from cli.options import add_store, store_url
-from cli.run_runtimes import RUNTIMES, LiveRuntime
+from cli.options import add_kafka, add_store, kafka_bootstrap, store_url
+from cli.run_runtimes import RUNTIMES, LiveRuntime, StackOptions
 from cli.schedule import add_reports
 from cli.serve import poll_news
 from cli.serve_notify import attach, run_outbox
@@ -115,6 +115,13 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--runtime", choices=sorted(RUNTIMES), default="embedded",
                    help="embedded (the desk decides in this process, default) or kafka (the "
                    "inputs go to the log; `desk relay` and `desk worker` decide)")
+    add_kafka(p)
+    p.add_argument("--workers", type=int, default=0, metavar="N",
+                   help="--runtime kafka: start the relay and N faust workers with this desk, "
+                   "restart a stalled one, and save their view on stop (default 0: they run "
+                   "elsewhere)")
+    p.add_argument("--log-dir", default=".desk/logs", metavar="DIR",
+                   help="where the relay and workers this desk starts write their logs")
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default loopback)")
     p.add_argument("--port", type=int, default=8000, help="port (0: any free port)")
     p.add_argument("--data", default=str(SAMPLE_DIR), help="folder of instruments.csv")
@@ -148,8 +155,10 @@ def _run(args: argparse.Namespace) -> int:
         return 2
     url = store_url(args)
     clock, timeline = CLOCKS[args.clock]()
+    stack = StackOptions(kafka_bootstrap(args), args.partitions, args.namespace, args.workers,
+                         Path(args.log_dir))
     live = RUNTIMES[args.runtime](url, load_instruments(Path(args.data) / "instruments.csv"),
-                                  clock)
+                                  clock, stack)
     desk = live.desk
     gate = DeskGate()
 
@@ -168,7 +177,12 @@ def _run(args: argparse.Namespace) -> int:
     print(f"store: {redact(url)}; log head {desk.store.head()}; clock {args.clock}; live "
           f"sources: {', '.join(s.name for s in sources)}"
           f"{', news' if news else ''}; {live.note}", flush=True)
-    asyncio.run(_serve(live, tokens, gate, sources, args.host, args.port, news, notify))
+    try:
+        asyncio.run(_serve(live, tokens, gate, sources, args.host, args.port, news, notify))
+    finally:
+        # Out of the event loop: the Kafka runtime's waits for its workers block.
+        live.stopped()  # the view `desk replay verify` compares a rebuild with
+        log.info("desk run stopped", log_head=desk.store.head())
     return 0
 
 
@@ -211,5 +225,3 @@ async def _serve(live: LiveRuntime, tokens: api_tokens.Tokens, gate: DeskGate,
         await asyncio.gather(*tasks, return_exceptions=True)
         await runner.cleanup()
         gate.close()
-        live.stopped()  # embedded: the view `desk replay verify` compares a rebuild with
-        log.info("desk run stopped", log_head=desk.store.head())

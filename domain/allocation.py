@@ -16,8 +16,9 @@ from domain import guardrails
 from domain.costs import product_for, round_trip_estimate
 from domain.events import CardBlocked, CardProposed, SignalScored
 from domain.instruments import Instrument
+from domain.rule_sizing import size_by_rule
 from domain.sizing import RiskModel, SizingRefused, size_long
-from domain.strategy.book import RankBy, Strategy, StrategyBook
+from domain.strategy.book import RankBy, SizingRule, Strategy, StrategyBook
 from domain.values import Mandate, Side
 
 SESSION_BARS = 375  # 1-minute bars in a session: scales per-bar volatility to a day
@@ -85,8 +86,10 @@ def propose_card(facts: ProposalFacts) -> CardProposed | CardBlocked:
     common = {"card_id": facts.card_id, "account_id": facts.account_id,
               "signal_id": signal.signal_id, "symbol": signal.symbol,
               "evidence": signal.evidence, "strategy_version": signal.strategy_version}
-    refusal = mandate_refusal(mandate, book.strategies[signal.strategy], signal,
-                              objective.min_quality)
+    strategy = book.strategies[signal.strategy]
+    # A strategy that exits by rule trades on its rules: the meta-label informs, not vetoes.
+    refusal = mandate_refusal(mandate, strategy, signal,
+                              -math.inf if strategy.exit_when else objective.min_quality)
     if refusal:
         return CardBlocked(**common, reason=refusal)
     sigma = facts.realised_vol
@@ -95,8 +98,12 @@ def propose_card(facts: ProposalFacts) -> CardProposed | CardBlocked:
         daily_sigma=(Decimal(repr(sigma * math.sqrt(SESSION_BARS))) if sigma else None),
         kelly_fraction=book.allocation.kelly_fraction, kelly=meta.kelly,
     )
-    sizing = size_long(mandate, facts.equity, facts.available, signal.reference_price,
-                       signal.stop, lot=facts.instrument.lot_size, model=model)
+    if strategy.sizing.rule is SizingRule.ALLOCATION:
+        sizing = size_long(mandate, facts.equity, facts.available, signal.reference_price,
+                           signal.stop, lot=facts.instrument.lot_size, model=model)
+    else:  # the strategy's own quantity; the guardrails below still judge it
+        sizing = size_by_rule(strategy.sizing, facts.equity, signal.reference_price,
+                              facts.instrument.lot_size)
     if isinstance(sizing, SizingRefused):
         return CardBlocked(**common, reason=f"sizing: {sizing.reason}")
     checks = guardrails.check(guardrails.CardFacts(

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
+from domain.clause_values import ClauseValues
 from domain.events import (
     BarClosed,
     CardApproved,
@@ -40,6 +41,10 @@ class Research:
     outcomes: dict[str, list[int]] = field(default_factory=dict)  # strategy -> 1 win/0 loss
     # account -> card -> the cash its approval would reserve, for cards still waiting
     waiting: dict[str, dict[str, Decimal]] = field(default_factory=dict)
+    # What rule strategies' clauses read (set from the strategy book when the desk is
+    # wired), and per symbol their values on the last bar and the one before it.
+    clause_names: tuple[str, ...] = ()
+    clauses: dict[str, ClauseValues] = field(default_factory=dict)
 
     def waiting_reserve(self, account_id: str) -> Decimal:
         """What the account's waiting cards would reserve if all were approved."""
@@ -72,6 +77,10 @@ def apply_research(view: DeskView, event: Envelope) -> None:
                 return  # a late or repeated bar: features move forward in time only
             tracker.update(payload.start, float(payload.open), float(payload.high),
                            float(payload.low), float(payload.close), float(payload.volume))
+            if research.clause_names:
+                research.clauses.setdefault(payload.symbol, ClauseValues()).update(
+                    research.clause_names, tracker.latest(), float(payload.open),
+                    float(payload.high), float(payload.low), float(payload.close))
         case NewsTagged():
             for symbol in payload.symbols:
                 if payload.results_due:

@@ -29,7 +29,7 @@ from domain.inputs import InputFact
 from domain.instruments import Instrument
 from domain.money import PAISA
 from domain.session import IST
-from domain.strategy.book import CROSSINGS, SizingRule, StrategyBook
+from domain.strategy.book import StrategyBook
 from domain.values import Horizon, Mandate, Objective
 from projections.approval_queue import CardRow
 from projections.backtest_trades import TradeLog, apply, marked_equity
@@ -91,22 +91,6 @@ def default_account(cash: Decimal) -> AccountSpec:
     return AccountSpec("backtest", "Backtest", mandate, cash)
 
 
-def check_replayable(book: StrategyBook) -> None:
-    """The desk decides bar strategies as live does (level clauses, ATR brackets, the
-    allocation's sizing); a strategy it would silently never trade is refused with why."""
-    for s in book.bar_strategies:
-        if (
-            any(c.op in CROSSINGS for c in s.when)
-            or s.exit_when
-            or s.sizing.rule is not SizingRule.ALLOCATION
-        ):
-            raise BacktestSetupError(
-                f"strategies.{s.name}: crossings, `exit_when` and fixed/% sizing are "
-                "replayed by `--engine fast` only; the desk's live strategies take level "
-                "clauses, ATR-bracket exits and the allocation's sizing"
-            )
-
-
 class SimulatedClock:
     """The run's desk time: the instant being fed (never the wall clock)."""
 
@@ -146,7 +130,6 @@ def run_desk(
 ) -> DeskBacktest:
     """Feed `facts` through a fresh embedded desk, an instant at a time, and read the run
     back from what it recorded; `progress(done, total)` after each instant."""
-    check_replayable(book)
     groups = group_by_instant(facts)
     if not any(isinstance(f.payload, BarClosed) for f in facts):
         raise BacktestSetupError("no bars in the chosen range")

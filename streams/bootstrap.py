@@ -16,6 +16,7 @@ from adapters.files.tagging_rules import load_tagging_rules
 from domain.events import InstrumentListed
 from domain.instruments import Instrument
 from domain.strategy.book import StrategyBook
+from domain.strategy.by_rule import rule_features
 from domain.tagging import build_tagger
 from streams import view_snapshots
 from streams.embedded import EmbeddedRuntime
@@ -34,6 +35,7 @@ from streams.process_managers.funding import FundingWatch
 from streams.process_managers.operator_exits import OperatorExits
 from streams.process_managers.paper_fills import PaperFills
 from streams.process_managers.risk_watch import RiskWatch
+from streams.process_managers.rule_exits import RuleExits
 from streams.process_managers.strategy_windows import StrategyWindows
 from streams.routing.routes import VenueRoutes
 
@@ -84,6 +86,7 @@ def reactions_for(
                    dated),
         DcaBuys(instruments, book, dated),
         PolicyApprover(book),
+        RuleExits(book),
     ]
     if approver:
         managers.append(AutoApprover(approver, book))
@@ -113,6 +116,7 @@ def bootstrap(
                                                    dated),
                               clock, gate=InputGate(symbols=known_symbols(store, instruments)),
                               snapshot_every=view_snapshots.EVERY)
+    runtime.view.research.clause_names = rule_features(book.bar_strategies)
     if start:
         runtime.start()
     return Desk(store, runtime, instruments, clock, book)

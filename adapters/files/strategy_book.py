@@ -291,6 +291,7 @@ def _strategy(name: str, s: _Strategy) -> Strategy:
         tuple(c.to_domain() for c in s.when), tuple(c.to_domain() for c in s.exit_when),
         s.sizing.to_domain() if s.sizing else Sizing(), s.to_schedule(),
         dca=dca_plan(s.kind, s.symbol, s.amount),
+        atr_bracket=not s.exit_when or s.stop_atr is not None or s.target_atr is not None,
     )
 
 

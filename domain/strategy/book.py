@@ -135,6 +135,9 @@ class Strategy:
     sizing: Sizing = Sizing()
     schedule: Schedule = ALWAYS  # entry windows, days off, a cron (none: always)
     dca: DcaPlan | None = None  # DCA strategies: what each due time buys
+    # False: exits by rule only (`exit_when` without stop_atr/target_atr), so the bracket
+    # is `domain.strategy.by_rule.protective_levels`, not the ATR one.
+    atr_bracket: bool = True
 
 
 @dataclass(frozen=True)

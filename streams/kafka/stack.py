@@ -280,6 +280,14 @@ def feed_stack(
     feed_day(WorkerViews(store, clock), store, sample_day(directory),
                     f"operator:{operator}", clock, settle=settle, until=until,
                     after_group=after_group)
+    return save_settled_view(stack, store, timeout)
+
+
+def save_settled_view(stack: KafkaStack, store: DeskStore, timeout: float = 120.0) -> DeskView:
+    """Once the process managers have handled the whole log and every projection partition
+    has consumed it, the workers' merged view, saved as the live view `desk replay verify`
+    compares a rebuild with."""
+    wait_for_process_managers(store, timeout, stack.check_running, stuck=stack.restart_workers)
     # Offsets are flushed in the same transaction as the views they produced.
     wait_for_projections(store, stack.bootstrap, stack.namespace, timeout, stack.check_running)
     view = kafka_view(store)

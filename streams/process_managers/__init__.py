@@ -40,6 +40,7 @@ from streams.process_managers.funding import FundingWatch
 from streams.process_managers.operator_exits import OperatorExits
 from streams.process_managers.paper_fills import PaperFills
 from streams.process_managers.risk_watch import RiskWatch
+from streams.process_managers.rule_exits import RuleExits
 from streams.process_managers.strategy_windows import StrategyWindows
 from streams.unit_of_work import UnitOfWork
 
@@ -60,7 +61,7 @@ Reactions = Mapping[type[Payload], tuple[ProcessManager, ...]]
 # step (the order in which they load and change aggregates: keep it when adding a row).
 REACTIONS: dict[type[Payload], tuple[type, ...]] = {
     BarClosed: (PaperFills, RiskWatch, CardExpiry, FundingWatch, StrategyWindows,
-                Allocation, DcaBuys),
+                Allocation, DcaBuys, RuleExits),
     NewsArrived: (Allocation,),
     AnnouncementArrived: (Allocation,),
     CardProposed: (AutoApprover, PolicyApprover),

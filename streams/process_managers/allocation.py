@@ -30,12 +30,14 @@ from domain.instruments import Instrument
 from domain.live_features import FeatureValues
 from domain.money import ZERO
 from domain.sizing import reserve_for
-from domain.strategy.book import Kind, StrategyBook
+from domain.strategy.book import Kind, Strategy, StrategyBook
+from domain.strategy.by_rule import decides_by_rule, score_by_rule, trigger
 from domain.strategy.signals import Facts, event_side, score, triggered
 from domain.tagging import Tagger, news_item, news_tagged
 from domain.values import Side
 from projections.desk import DeskView
 from projections.guard_facts import guard_context
+from projections.rule_positions import holds
 from streams.strategy_runs import Run, running
 from streams.unit_of_work import UnitOfWork
 
@@ -131,7 +133,7 @@ class Allocation:
             last = view.research.last_signal(strategy.name, bar.symbol)
             if last is not None and values.bars - last < strategy.cooldown_bars:
                 continue
-            trigger = triggered(strategy, values)
+            trigger = self._trigger(strategy, values, view, bar.symbol)
             if trigger is None:
                 continue
             signal_id = bar_signal_id(run.signal_key, bar.symbol, bar.end)
@@ -152,10 +154,26 @@ class Allocation:
             facts = self._facts(run, signal_id, bar.symbol, values, view, event, bar.end,
                                 trigger)
             cause = uow.cause(f"strategy:{strategy.name}")
-            batch += self._decide(uow, signal_id,
-                                  score(strategy, run.book, facts, Side.BUY, "long setup"),
+            batch += self._decide(uow, signal_id, self._score(strategy, run.book, facts),
                                   cause, run)
         return batch
+
+    def _trigger(self, strategy: Strategy, values: FeatureValues, view: DeskView,
+                 symbol: str) -> str | None:
+        """What fired: a rule strategy's clauses on this bar and the one before (one
+        position at a time per strategy and symbol), else the level clauses as always."""
+        if not decides_by_rule(strategy):
+            return triggered(strategy, values)
+        clauses = view.research.clauses.get(symbol)
+        if clauses is None or holds(view, strategy.name, symbol):
+            return None
+        return trigger(strategy.when, clauses.before, clauses.now)
+
+    def _score(self, strategy: Strategy, book: StrategyBook,
+               facts: Facts) -> SignalScored | SignalFiltered:
+        if decides_by_rule(strategy):
+            return score_by_rule(strategy, book, facts)
+        return score(strategy, book, facts, Side.BUY, "long setup")
 
     def _values(self, view: DeskView, symbol: str) -> FeatureValues:
         tracker = view.research.features.get(symbol)

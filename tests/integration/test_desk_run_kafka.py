@@ -1,17 +1,19 @@
-"""`desk run --runtime kafka` against a real broker: the live day's Upstox V3 fake sends
-ticks, the desk folds them into bars and logs them (with the NSE poller's buyback filing)
-as inputs, the relay publishes the log and a faust worker's process managers decide: the
+"""`desk run --runtime kafka --workers 1` against a real broker: the live day's Upstox V3
+fake sends ticks, the desk folds them into bars and logs them (with the NSE poller's buyback
+filing) as inputs, the relay and worker the desk started publish the log and decide: the
 buyback card the API serves from the workers' views is the card the embedded `desk run`
-proposes on the same ticks, and the feed's state is on /ready as on the embedded desk."""
+proposes on the same ticks, the feed's state is on /ready as on the embedded desk, and on
+stop the desk saves the workers' view, which `desk replay verify` finds equal to a rebuild."""
 
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import signal
 import subprocess
+import sys
 import uuid
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -21,7 +23,6 @@ import pytest
 
 from adapters.eventstore.store import DeskStore
 from devtools.live_day import SESSION_START, LiveDay
-from streams.kafka.stack import KafkaStack
 from tests.integration.test_desk_run import served_url
 from tests.integration.test_live_day import waiting_card
 
@@ -33,22 +34,11 @@ STARTUP = 900  # seconds: generous, for a machine shared with other jobs; never 
 
 
 @pytest.fixture
-def stack(postgres_url: str, kafka_broker: Any, tmp_path: Path) -> Iterator[KafkaStack]:
-    """A relay and one worker with process managers and no approver, on an empty store."""
-    stack = KafkaStack(
-        postgres_url,
-        kafka_broker.bootstrap,
-        partitions=1,
-        workers=1,
-        approver=None,
-        namespace=f"t{uuid.uuid4().hex[:10]}",
-        log_dir=tmp_path / "logs",
-    )
-    stack.start()
-    try:
-        yield stack
-    finally:
-        stack.stop()
+def kafka_flags(kafka_broker: Any, tmp_path: Path) -> list[str]:
+    """`desk run` starting its own relay and one worker, on topics of this test's own."""
+    return ["--runtime", "kafka", "--workers", "1", "--partitions", "1",
+            "--bootstrap", kafka_broker.bootstrap, "--namespace", f"t{uuid.uuid4().hex[:10]}",
+            "--log-dir", str(tmp_path / "logs")]
 
 
 async def announcement_logged(store_url: str) -> None:
@@ -58,8 +48,10 @@ async def announcement_logged(store_url: str) -> None:
         await asyncio.sleep(0.05)
 
 
-def live_session(folder: Path, store: str, runtime: str) -> tuple[dict[str, Any], dict[str, Any]]:
-    """Play the live day to 10:10 through `desk run --runtime RUNTIME` on `store`; the
+def live_session(
+    folder: Path, store: str, flags: list[str]
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Play the live day to 10:10 through `desk run FLAGS` on `store`; the
     buyback card the desk proposed for INFY and the /ready answer. The tape holds once the
     filing is up until the desk has logged it, so both runtimes log it between the same two
     bars and decide on the same facts: the poller polls twice a second and a session minute
@@ -74,7 +66,7 @@ def live_session(folder: Path, store: str, runtime: str) -> tuple[dict[str, Any]
         env = {**day.env(dict(os.environ)), STORE_ENV: store}
         log = (folder / "desk-run.log").open("wb")  # the desk's own account, on failure
         proc = await asyncio.create_subprocess_exec(
-            *command, "--runtime", runtime, env=env, stdout=subprocess.PIPE, stderr=log
+            *command, *flags, env=env, stdout=subprocess.PIPE, stderr=log
         )
         try:
             url = await asyncio.wait_for(served_url(proc), STARTUP)
@@ -88,7 +80,7 @@ def live_session(folder: Path, store: str, runtime: str) -> tuple[dict[str, Any]
                 ready = (await http.get("/ready")).json()
         finally:
             proc.send_signal(signal.SIGTERM)
-            await asyncio.wait_for(proc.wait(), 120)
+            await asyncio.wait_for(proc.wait(), STARTUP)  # the workers settle first
             await day.close()
             log.close()
         return card, ready
@@ -97,13 +89,15 @@ def live_session(folder: Path, store: str, runtime: str) -> tuple[dict[str, Any]
 
 
 def test_desk_run_when_runtime_is_kafka_then_live_bars_reach_the_workers_and_the_card_equals_the_embedded_one(  # noqa: E501
-    stack: KafkaStack,
+    postgres_url: str,
+    kafka_flags: list[str],
     tmp_path: Path,
 ) -> None:
-    card, ready = live_session(tmp_path / "kafka", stack.store_url, "kafka")
-    embedded, _ = live_session(tmp_path / "embedded", f"sqlite:///{tmp_path / 'e.db'}", "embedded")
+    card, ready = live_session(tmp_path / "kafka", postgres_url, kafka_flags)
+    embedded, _ = live_session(tmp_path / "embedded", f"sqlite:///{tmp_path / 'e.db'}",
+                               ["--runtime", "embedded"])
 
-    store = DeskStore(stack.store_url)
+    store = DeskStore(postgres_url)
     bars = [e for e in store.stream("bars-INFY-20261120") if e.type == "BarClosed"]
     assert len(bars) >= 30  # every minute of the half hour, logged by `desk run`
     proposed = [
@@ -115,3 +109,29 @@ def test_desk_run_when_runtime_is_kafka_then_live_bars_reach_the_workers_and_the
     assert card == embedded  # same account, side, quantity, prices, expiry and status
     [feed] = ready["feeds"]
     assert feed["name"] == "upstox" and feed["connected"] is True
+    # On stop the desk waited for its worker and saved the workers' view: a rebuild from
+    # the log equals it, and the relay and worker it started are gone with it.
+    verified = subprocess.run(
+        [sys.executable, "-m", "cli", "replay", "verify", "--json"],
+        env={**os.environ, STORE_ENV: postgres_url}, capture_output=True, text=True,
+        timeout=STARTUP,
+    )
+    verdict = json.loads(verified.stdout)
+    assert verified.returncode == 0, verdict["problems"]
+    assert verdict["compared_at"] == store.head()
+    namespace = kafka_flags[kafka_flags.index("--namespace") + 1]
+    assert not _children_alive(namespace)
+
+
+def _children_alive(namespace: str) -> list[str]:
+    """Command lines of processes still running on `namespace`'s topics (the relay and
+    workers name it in their arguments)."""
+    alive = []
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            argv = cmdline.read_bytes().split(b"\0")
+        except OSError:  # gone while we looked
+            continue
+        if namespace.encode() in argv:
+            alive.append(b" ".join(argv).decode(errors="replace"))
+    return alive
