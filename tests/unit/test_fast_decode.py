@@ -9,11 +9,13 @@ import json
 import pytest
 from pydantic import ValidationError
 
+import domain.events.envelope as envelope_module
 from cli.progress import ProgressBar
-from domain.events import Envelope
+from domain.events import Envelope, register_upcaster
 from domain.events.fast import decode
 from tests.unit.conftest import envelope
 from tests.unit.test_envelope import SAMPLES
+from tests.unit.test_envelope_upcast import UpcastProbe, _qty_renamed_quantity, _stored_probe
 
 
 def _stored(event_type: str) -> bytes:
@@ -78,3 +80,19 @@ def test_progress_when_half_done_then_line_shows_half_the_bar_and_the_counts() -
 
     assert text.startswith("verify [" + "#" * 15 + "." * 15 + "]  50% 500,000/1,000,000")
     assert text.endswith("250,000/s")
+
+
+def test_decode_when_stored_payload_is_an_old_version_then_upcast_as_the_slow_path_does(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(envelope_module, "_PAYLOADS", dict(envelope_module._PAYLOADS))
+    monkeypatch.setattr(envelope_module, "_UPCASTERS", dict(envelope_module._UPCASTERS))
+    envelope_module.register(UpcastProbe)
+    register_upcaster(UpcastProbe.event_type, 1)(_qty_renamed_quantity)
+    state = json.dumps(_stored_probe(1, {"symbol": "TCS", "qty": 25}))
+
+    restored = decode(state, UpcastProbe.event_type)
+
+    assert restored == Envelope.model_validate_json(state)
+    assert restored.payload == UpcastProbe(symbol="TCS", quantity=25)
+    assert restored.schema_version == 2
