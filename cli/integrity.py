@@ -40,6 +40,7 @@ from adapters.eventstore.url import redact, store_label
 from adapters.kafka.checkpoints import newest_on_topic
 from adapters.kafka.topics import CHECKPOINTS_TOPIC, in_namespace
 from cli.options import add_kafka, add_store, existing_store, kafka_bootstrap
+from cli.progress import ProgressBar
 from replay.reviews import replay_rule_reviews
 from replay.verify import Verdict, verify
 
@@ -99,7 +100,9 @@ def _verify(args: argparse.Namespace) -> int:
     elif cp is None:
         path = args.checkpoint_file or checkpoint_file()
         cp, source = latest(path, label), str(path)
-    verdict = verify(store, keyring, cp, public)
+    bar = ProgressBar("verify")
+    verdict = verify(store, keyring, cp, public, progress=bar)
+    bar.close()
     if cp is not None and cp.store != label:
         verdict.fail(f"the checkpoint names the store {cp.store}, not this one ({label})")
     rules = replay_rule_reviews(store) if args.rule_reviews else None
@@ -183,7 +186,9 @@ def _anchor(args: argparse.Namespace) -> int:
     store = existing_store(args)
     label = store_label(store.url)
     path = args.checkpoint_file or checkpoint_file()
-    verdict = verify(store, keyring, latest(path, label), private.public_key())
+    bar = ProgressBar("verify")
+    verdict = verify(store, keyring, latest(path, label), private.public_key(), progress=bar)
+    bar.close()
     if not verdict.ok:
         print("desk: the log does not verify; nothing signed:\n  " + "\n  ".join(
             verdict.problems), file=sys.stderr)

@@ -14,6 +14,7 @@ from pathlib import Path
 from adapters.files.sample import SAMPLE_DIR, load_instruments
 from cli import integrity
 from cli.options import add_store, existing_store
+from cli.progress import ProgressBar
 from domain.session import IST
 from projections.desk import DeskView, apply, snapshot
 from projections.lineage import TraceNotFound, trace
@@ -68,9 +69,14 @@ def _state(args: argparse.Namespace) -> int:
         print(f"error: --at: {e}", file=sys.stderr)
         return 2
     view = DeskView()
-    for r in existing_store(args).read_all():
+    store, bar = existing_store(args), ProgressBar("state")
+    head = store.head()
+    for r in store.read_all():
         if at is None or r.event.occurred_at <= at:
             apply(view, r.event, r.position)
+        if r.position % 5000 == 0:
+            bar(r.position, head)
+    bar.close()
     state = snapshot(view)
     state["as_of"] = (at or view.as_of or datetime.now(IST)).isoformat()
     if args.json:

@@ -155,16 +155,22 @@ def apply(view: DeskView, event: Envelope, position: int = 0) -> DeskView:
     payload = event.payload
     for fold in _ROUTES.get(type(payload), ()):
         fold(view, event)
+    if type(payload) not in _MOVES_EQUITY:
+        return view  # most events (bars above all) move no high-water mark
     if isinstance(payload, CashTransferredOut):
         # Capital moved away is not a loss: the high-water mark moves down with it.
         withdraw_equity(view.risk, payload.account_id, payload.amount)
-    if isinstance(payload, CashDeposited | CashReturned | CashTransferredIn):
+    if isinstance(payload, _ADDS_CASH):
         # The high-water mark is closed equity, moved only by the account's own stream, so
         # it comes out the same in any interleaving of topics (Kafka) as in log order.
         cash = view.cash[payload.account_id]
         mark_equity(view.risk, payload.account_id, cash.total)
     return view
 
+
+# Payloads that move an account's high-water mark after their folds (see `apply`).
+_ADDS_CASH = (CashDeposited, CashReturned, CashTransferredIn)
+_MOVES_EQUITY = frozenset((CashTransferredOut, *_ADDS_CASH))
 
 # A fold updates its part of the view from one event, in place.
 Fold = Callable[[DeskView, Envelope], None]

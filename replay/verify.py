@@ -11,6 +11,7 @@ covers the previous link, so the chain alone proves that no event between two is
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,10 +23,14 @@ from adapters.eventstore.chain_keys import ChainKeyring
 from adapters.eventstore.checkpoints import Checkpoint, signed_by
 from adapters.eventstore.store import DeskStore, ViewSnapshots
 from domain.events import Envelope
+from domain.events.fast import decode
 from projections.desk import LIVE_VIEW, DeskView, apply, projections_of, snapshot
 
 _PAGE = 5000
 _END = 2**62
+
+# Told (events read, log head) after every page: a progress bar for long verifications.
+Progress = Callable[[int, int], None]
 
 
 @dataclass
@@ -64,14 +69,17 @@ class BrokenLog(ValueError):
 
 def verify(store: DeskStore, keyring: ChainKeyring | None = None,
            checkpoint: Checkpoint | None = None,
-           checkpoint_key: Ed25519PublicKey | None = None) -> Verdict:
-    """Walk the whole log once: check every link, the checkpoint, decode, fold, compare."""
+           checkpoint_key: Ed25519PublicKey | None = None,
+           progress: Progress | None = None) -> Verdict:
+    """Walk the whole log once, a page at a time: check every link, the checkpoint,
+    decode, fold, compare. `progress` hears how far it got after each page."""
     verdict = Verdict(ok=True)
     cp = _trusted(verdict, checkpoint, checkpoint_key)
     saved = ViewSnapshots(store).load(LIVE_VIEW)
     view = DeskView()
     walk = _ChainWalk(verdict, keyring, cp)
     last = 0
+    head = store.head() if progress is not None else 0
     while notifications := store.recorder.select_notifications(last + 1, _PAGE):
         links = dict(store.chained.chain(last + 1, notifications[-1].id))
         orphans = sorted(set(links) - {n.id for n in notifications})
@@ -87,6 +95,8 @@ def verify(store: DeskStore, keyring: ChainKeyring | None = None,
             apply(view, event, n.id)
             verdict.events += 1
             last = n.id
+        if progress is not None:
+            progress(last, head)
     _check_tail(verdict, store, last, cp)
     if saved is not None and saved[0] > last:
         verdict.fail(f"live view claims position {saved[0]} but the log ends at {last}")
@@ -122,6 +132,8 @@ class _ChainWalk:
 
     def before(self, position: int, last: int, orphans: list[int]) -> None:
         """Whatever should have been logged between `last` and `position` but is not."""
+        if position == last + 1:
+            return  # nothing between them to miss (the common case, checked first)
         missing = next((p for p in orphans if last < p < position), None)
         if missing is not None:
             raise BrokenLog(f"the event at position {missing} is missing (deleted): its chain "
@@ -132,44 +144,43 @@ class _ChainWalk:
 
     def link(self, n: Notification, stored: str | None) -> Envelope:
         """Check `n`'s link; its envelope. `BrokenLog` says what is wrong."""
-        where = f"event at position {n.id} ({n.originator_id} v{n.originator_version})"
         if stored is None:
-            raise BrokenLog(f"{where} has no chain link: inserted outside the desk")
+            raise BrokenLog(f"{_where(n)} has no chain link: inserted outside the desk")
         # A row edited by hand may come back as text rather than bytes.
         state = n.state if isinstance(n.state, bytes) else str(n.state).encode()
-        key = self._key(stored, where, n.id)
+        key = self._key(stored, n)
         expected = chain_hash(self.previous, n.id, str(n.originator_id), n.originator_version,
                               n.topic, state, key)
         if stored != expected and key is None:
-            raise BrokenLog(f"hash chain broken at {where}: stored event does not match its "
-                            "hash (edited, reordered or inserted)")
+            raise BrokenLog(f"hash chain broken at {_where(n)}: stored event does not match "
+                            "its hash (edited, reordered or inserted)")
         if stored != expected:
-            raise BrokenLog(f"keyed link does not verify at {where}: edited, inserted or "
+            raise BrokenLog(f"keyed link does not verify at {_where(n)}: edited, inserted or "
                             f"forged without the chain key{self._after_checkpoint(n.id)}")
         if self.cp is not None and n.id == self.cp.position and stored != self.cp.head:
             raise BrokenLog(
                 f"re-chained: the signed checkpoint of {self.cp.at} holds another link for "
-                f"{where}: events up to it were edited and the chain recomputed")
+                f"{_where(n)}: events up to it were edited and the chain recomputed")
         self.previous = stored
         try:
-            event = Envelope.model_validate_json(state)
+            event = decode(state, n.topic)
         except ValueError as e:
-            raise BrokenLog(f"undecodable {where}: {e}") from None
+            raise BrokenLog(f"undecodable {_where(n)}: {e}") from None
         if (event.stream_id, event.stream_version) != (n.originator_id, n.originator_version):
-            raise BrokenLog(f"envelope of {where} names another stream")
+            raise BrokenLog(f"envelope of {_where(n)} names another stream")
         return event
 
-    def _key(self, stored: str, where: str, position: int) -> ChainKey | None:
+    def _key(self, stored: str, n: Notification) -> ChainKey | None:
         key_id = link_key_id(stored)
         if key_id is None:
             if self.verdict.keyed_links:
-                raise BrokenLog(f"unkeyed link at {where} after keyed ones: written without "
-                                f"the chain key (forged){self._after_checkpoint(position)}")
+                raise BrokenLog(f"unkeyed link at {_where(n)} after keyed ones: written "
+                                f"without the chain key (forged){self._after_checkpoint(n.id)}")
             self.verdict.unkeyed_links += 1
             return None
         key = self.keyring.get(key_id) if self.keyring is not None else None
         if key is None:
-            raise BrokenLog(f"{where} is linked with chain key {key_id}, which is not "
+            raise BrokenLog(f"{_where(n)} is linked with chain key {key_id}, which is not "
                             "configured: set DESK_CHAIN_KEY_FILE to a key file holding it")
         self.verdict.keyed_links += 1
         if key_id not in self.verdict.keys:
@@ -181,6 +192,11 @@ class _ChainWalk:
             return ""
         return (f" (after the last signed checkpoint, position {self.cp.position}: "
                 "a forged append)")
+
+
+def _where(n: Notification) -> str:
+    """How a problem names the event: built only when there is a problem to name."""
+    return f"event at position {n.id} ({n.originator_id} v{n.originator_version})"
 
 
 def _check_tail(verdict: Verdict, store: DeskStore, last: int, cp: Checkpoint | None) -> None:

@@ -18,6 +18,7 @@ from domain.instruments import Instrument
 from domain.strategy.book import StrategyBook
 from domain.strategy.by_rule import rule_features
 from domain.tagging import build_tagger
+from streams import view_snapshots
 from streams.embedded import EmbeddedRuntime
 from streams.input_gate import InputGate
 from streams.instrument_master import DatedInstruments
@@ -113,7 +114,8 @@ def bootstrap(
     dated = DatedInstruments(store, instruments).on
     runtime = EmbeddedRuntime(store, reactions_for(instruments, broker, book, approver, routes,
                                                    dated),
-                              clock, gate=InputGate(symbols=known_symbols(store, instruments)))
+                              clock, gate=InputGate(symbols=known_symbols(store, instruments)),
+                              snapshot_every=view_snapshots.EVERY)
     runtime.view.research.clause_names = rule_features(book.bar_strategies)
     if start:
         runtime.start()

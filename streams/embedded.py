@@ -24,6 +24,7 @@ from domain.events import Envelope, Recorded
 from domain.ids import refusal_stream
 from domain.inputs import InputFact
 from projections.desk import DeskView, apply
+from streams import view_snapshots
 from streams.feed import input_streams
 from streams.input_gate import InputGate
 from streams.ports import Clock
@@ -42,7 +43,7 @@ class EmbeddedRuntime:
 
     def __init__(
         self, store: DeskStore, reactions: Reactions, clock: Clock,
-        name: str = RUNTIME_NAME, gate: InputGate | None = None,
+        name: str = RUNTIME_NAME, gate: InputGate | None = None, snapshot_every: int = 0,
     ) -> None:
         self.store = store
         self.reactions = reactions
@@ -52,14 +53,25 @@ class EmbeddedRuntime:
         self.view = DeskView()
         self._inbox: deque[Recorded] = deque()
         self._tracked = 0
+        # Save the whole view every this many events and start from it (0: never).
+        self.snapshot_every = snapshot_every
+        self._snapshot_at = 0  # the view's position when it was last saved or resumed
+        self._setup = ""  # digest of the view before any event (`view_snapshots`)
 
     def start(self, process: bool = True) -> None:
-        """Fold the log up to the tracked position, then (`process`) handle what follows."""
+        """Fold the log up to the tracked position (from the last snapshot of the view,
+        when one matches the log), then (`process`) handle what follows."""
         self._tracked = self.store.tracked(self.name)
+        if self.snapshot_every and self.view.position == 0:
+            self._setup = view_snapshots.setup_digest(self.view)
+            resumed = view_snapshots.resume(self.store, self.name, self._setup)
+            self.view = resumed if resumed is not None else self.view
+        self._snapshot_at = self.view.position
         for rec in self.store.read_all(self.view.position):
             if rec.position > self._tracked:
                 break
             apply(self.view, rec.event, rec.position)
+        self._keep_snapshot()
         if process:
             self.pump()
 
@@ -73,6 +85,7 @@ class EmbeddedRuntime:
             for rec in batch:
                 self._process(rec)
                 processed += 1
+            self._keep_snapshot()
 
     def ingest(self, facts: Iterable[InputFact]) -> int:
         """Append outside facts not yet in the log, in one transaction, then pump.
@@ -114,6 +127,12 @@ class EmbeddedRuntime:
         self._inbox.extend(recorded)
         self.pump()
         return recorded
+
+    def _keep_snapshot(self) -> None:
+        """Save the view every `snapshot_every` events, so a restart folds less."""
+        if self.snapshot_every and self.view.position - self._snapshot_at >= self.snapshot_every:
+            view_snapshots.keep(self.store, self.name, self.view, self._setup)
+            self._snapshot_at = self.view.position
 
     def _next_batch(self) -> list[Recorded]:
         while self._inbox and self._inbox[0].position <= self.view.position:

@@ -26,6 +26,7 @@ from adapters.eventstore.recorders import ChainedPostgresRecorder, ChainedSQLite
 from adapters.eventstore.url import store_settings
 from domain.aggregates import Aggregate, StaleWrite
 from domain.events import Envelope, Recorded
+from domain.events.fast import decode
 
 A = TypeVar("A", bound=Aggregate)
 
@@ -60,7 +61,7 @@ class EnvelopeMapper(Mapper[str]):
         )
 
     def to_domain_event(self, stored_event: StoredEvent) -> Any:
-        return Envelope.model_validate_json(stored_event.state)
+        return decode(stored_event.state, stored_event.topic)
 
 
 
@@ -150,7 +151,7 @@ class DeskStore(Application[str]):
         when given: the others are not even decoded)."""
         notifications = self.recorder.select_notifications(after + 1, limit, topics=types)
         return [
-            Recorded(n.id, Envelope.model_validate_json(n.state)) for n in notifications
+            Recorded(n.id, decode(n.state, n.topic)) for n in notifications
         ]
 
     def read_all(self, after: int = 0, batch: int = 2000, types: Sequence[str] = ()
@@ -182,7 +183,7 @@ class DeskStore(Application[str]):
     def event_at(self, stream_id: str, version: int) -> Envelope | None:
         """The event logged at `version` of `stream_id`, or None (one primary-key lookup)."""
         found = self.recorder.select_events(stream_id, gt=version - 1, lte=version, limit=1)
-        return Envelope.model_validate_json(found[0].state) if found else None
+        return decode(found[0].state, found[0].topic) if found else None
 
     def versions(self, stream_ids: Iterable[str]) -> dict[str, int]:
         """The current version of each of these streams that is logged (absent: none)."""
