@@ -110,10 +110,8 @@ def propose_card(facts: ProposalFacts) -> CardProposed | CardBlocked:
         sizing.quantity, signal.reference_price, sizing.reserve, facts.equity, facts.available,
         mandate, facts.halted, facts.now, facts.context, book.calendar,
     ))
-    failed = [g for g in checks if not g.passed]
-    if failed:
-        reason = "; ".join(f"{g.name}: {g.detail}" for g in failed)
-        return CardBlocked(**common, reason=f"guardrail: {reason}", guardrails=checks)
+    if reason := guardrails.refusal(checks):
+        return CardBlocked(**common, reason=reason, guardrails=checks)
     product = product_for(mandate.horizon)
     ttl = timedelta(minutes=book.allocation.card_ttl_minutes)
     return CardProposed(

@@ -148,10 +148,8 @@ def propose_dca_card(facts: ProposalFacts, plan: DcaPlan) -> CardProposed | Card
             book.calendar,
         )
     )
-    failed = [g for g in checks if not g.passed]
-    if failed:
-        reason = "; ".join(f"{g.name}: {g.detail}" for g in failed)
-        return CardBlocked(**common, reason=f"guardrail: {reason}", guardrails=checks)
+    if reason := guardrails.refusal(checks):
+        return CardBlocked(**common, reason=reason, guardrails=checks)
     product = product_for(mandate.horizon)
     ttl = timedelta(minutes=book.allocation.card_ttl_minutes)
     return CardProposed(

@@ -54,6 +54,12 @@ class CardFacts:
     calendar: TradingCalendar = WEEKDAYS  # holidays have no session
 
 
+def refusal(checks: tuple[GuardrailResult, ...]) -> str:
+    """Why the card is blocked, naming each failing guardrail ("" when all passed)."""
+    failed = "; ".join(f"{g.name}: {g.detail}" for g in checks if not g.passed)
+    return f"guardrail: {failed}" if failed else ""
+
+
 def check(facts: CardFacts) -> tuple[GuardrailResult, ...]:
     """Every guardrail's verdict, with the numbers behind it."""
     notional = facts.reference_price * facts.quantity
