@@ -23,20 +23,12 @@ from typing import Any
 import pytest
 
 from adapters.eventstore.store import DeskStore
+from adapters.files.strategy_book import BOOK_PATH
 from cli.main import main
 from domain.events import BarClosed, ExitRequested
 from domain.money import round_to_tick
 
-SMA_CROSS = """\
-version: sma-cross-1
-strategies:
-  sma_cross:
-    kind: bar
-    direction: long
-    when: ["sma_10 crosses_above sma_20"]
-    exit_when: ["sma_10 crosses_below sma_20"]
-    sizing: {fixed_quantity: 10}
-"""
+SMA_CROSS = BOOK_PATH.parents[1] / "backtest" / "sma_cross.yaml"  # the issue's file as written
 START = datetime(2026, 11, 20, 9, 15)  # IST, a trading day
 BARS = 150
 SLIPPAGE = Decimal("0.0005")
@@ -73,9 +65,8 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, Any]]:
         writer = csv.DictWriter(f, fieldnames=list(rows[0]))
         writer.writeheader()
         writer.writerows(rows)
-    (folder / "sma_cross.yaml").write_text(SMA_CROSS)
     common = ["backtest", "--bars", str(folder / "bars.csv")]
-    common += ["--strategies", str(folder / "sma_cross.yaml"), "--json"]
+    common += ["--strategies", str(SMA_CROSS), "--json"]
     engines = {
         "fast": ["--engine", "fast", "--fill", "next-open", "--costs", "none"],
         "desk": ["--engine", "desk"],

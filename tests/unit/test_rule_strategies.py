@@ -12,7 +12,7 @@ from decimal import Decimal
 import polars as pl
 import pytest
 
-from adapters.files.strategy_book import load_strategy_book, parse_strategy_book
+from adapters.files.strategy_book import BOOK_PATH, load_strategy_book, parse_strategy_book
 from domain.allocation import propose_card
 from domain.clause_values import ClauseValues
 from domain.events import CardBlocked, CardProposed
@@ -26,16 +26,9 @@ from domain.strategy.by_rule import decides_by_rule, protective_levels, rule_fea
 from tests.unit.conftest import D, meta_label, signal
 from tests.unit.test_allocation import BOOK, facts
 
-RULES = parse_strategy_book("""
-version: sma-cross-1
-strategies:
-  sma_cross:
-    kind: bar
-    direction: long
-    when: ["sma_10 crosses_above sma_20"]
-    exit_when: ["sma_10 crosses_below sma_20"]
-    sizing: {fixed_quantity: 10}
-""")
+# The issue's file as written, shipped for `desk backtest`.
+RULES = parse_strategy_book(
+    (BOOK_PATH.parents[1] / "backtest" / "sma_cross.yaml").read_text(encoding="utf-8"))
 SMA_CROSS = RULES.strategies["sma_cross"]
 NAMES = ("sma_3", "ema_4", "rsi_5", "atr_4", "close", "rsi_14")
 
