@@ -46,18 +46,19 @@ class ReportShelf:
             return await gate.read_store(self._day_span, store, day)
 
     def _day_span(self, store: ChainedLog, day: date) -> Span | None:
-        index = self._index if self._index is not None else self._warm(store, index_path(store))
-        catch_up(index, store)
-        return index.span_of(day, day)
+        return self._caught_up(store).span_of(day, day)
 
     def _build(self, store: ChainedLog, request: ReportRequest) -> BuiltReport:
+        return build_indexed_report(request, self._caught_up(store), store)
+
+    def _caught_up(self, store: ChainedLog) -> ReportIndex:
+        """The index to the log's head: warmed first if need be, saved once it moved on."""
         path = index_path(store)
         index = self._index if self._index is not None else self._warm(store, path)
         catch_up(index, store)
-        built = build_indexed_report(request, index, store)
         if path is not None and index.position - self._saved_at >= SAVE_AFTER:
             self._save(store, path, index)
-        return built
+        return index
 
     def _warm(self, store: ChainedLog, path: Path | None) -> ReportIndex:
         warmed = load_index(store, path)
