@@ -136,6 +136,10 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def _run(args: argparse.Namespace) -> int:
+    if args.workers < 0 or (args.workers and args.runtime != "kafka"):
+        print("desk run: --workers takes 0 or more, and only with --runtime kafka",
+              file=sys.stderr)
+        return 2
     structlog.configure(
         logger_factory=structlog.PrintLoggerFactory(sys.stderr),
         wrapper_class=structlog.make_filtering_bound_logger(logging.INFO),
